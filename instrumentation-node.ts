@@ -1,0 +1,4 @@
+// Node-only start-up: validate the environment (throws ConfigError naming the variable).
+import { getEnv } from "@/lib/env";
+
+getEnv();

@@ -1,0 +1,171 @@
+/** Typed wrappers for the event-log functions (supabase/migrations/*_webhook_event_functions.sql). */
+import { z } from "zod";
+import type { Database } from "../port";
+import { decimal, int, timestamp, uuid } from "./scalars";
+
+export const PROVIDERS = ["stripe", "fireblocks", "invoices", "paystack", "tradingview"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+export const EVENT_STATUSES = ["received", "processed", "ignored", "failed", "rejected"] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** What a provider handler decided to do: a webhook_action_<name> function and its arguments. */
+export interface WebhookAction {
+  action: string;
+  args: Record<string, unknown>;
+}
+
+export const attemptResult = z.object({
+  duplicate: z.boolean(),
+  id: uuid,
+  status: z.enum(EVENT_STATUSES),
+  outcome: z.string().nullable().optional(),
+  error: z.string().nullable().optional(),
+  attempts: int.optional(),
+  skipped: z.boolean().optional(),
+});
+export type AttemptResult = z.infer<typeof attemptResult>;
+
+export interface IngestArgs extends WebhookAction {
+  provider: ProviderName;
+  eventId: string;
+  eventType: string;
+  payload: unknown;
+  email?: string | null;
+  externalId?: string | null;
+  elapsedMs?: number;
+}
+
+export async function ingestWebhookEvent(db: Database, a: IngestArgs): Promise<AttemptResult> {
+  return attemptResult.parse(
+    await db.rpc("ingest_webhook_event", {
+      p_provider: a.provider,
+      p_event_id: a.eventId,
+      p_event_type: a.eventType,
+      p_payload: a.payload,
+      p_action: a.action,
+      p_args: a.args,
+      p_email: a.email ?? null,
+      p_external_id: a.externalId ?? null,
+      p_elapsed_ms: a.elapsedMs ?? 0,
+    }),
+  );
+}
+
+export async function retryWebhookEvent(
+  db: Database,
+  id: string,
+  action: WebhookAction,
+  trigger: "sweep" | "admin",
+): Promise<AttemptResult> {
+  return attemptResult.parse(
+    await db.rpc("retry_webhook_event", { p_id: id, p_action: action.action, p_args: action.args, p_trigger: trigger }),
+  );
+}
+
+const dueEvent = z.object({
+  id: uuid,
+  provider: z.enum(PROVIDERS),
+  event_type: z.string(),
+  payload: z.unknown(),
+  attempts: int,
+});
+export type DueEvent = z.infer<typeof dueEvent>;
+
+export async function claimDueWebhookEvents(db: Database, limit: number, maxAttempts: number): Promise<DueEvent[]> {
+  const rows = await db.rpc("claim_due_webhook_events", { p_limit: limit, p_max_attempts: maxAttempts }, { returns: "rows" });
+  return z.array(dueEvent).parse(rows);
+}
+
+export const eventSummary = z.object({
+  id: uuid,
+  provider: z.enum(PROVIDERS),
+  event_id: z.string(),
+  event_type: z.string(),
+  status: z.enum(EVENT_STATUSES),
+  attempts: int,
+  last_error: z.string().nullable(),
+  outcome: z.string().nullable(),
+  email: z.string().nullable(),
+  external_id: z.string().nullable(),
+  received_at: timestamp,
+  processed_at: timestamp.nullable(),
+  duration_ms: decimal.nullable(),
+});
+export type EventSummary = z.infer<typeof eventSummary>;
+
+export interface EventFilter {
+  provider?: ProviderName;
+  status?: EventStatus;
+  type?: string;
+  q?: string;
+  from?: Date;
+  to?: Date;
+  before?: { receivedAt: Date; id: string };
+  limit?: number;
+}
+
+export async function listWebhookEvents(db: Database, f: EventFilter = {}): Promise<EventSummary[]> {
+  const rows = await db.rpc(
+    "list_webhook_events",
+    {
+      p_provider: f.provider ?? null,
+      p_status: f.status ?? null,
+      p_type: f.type ?? null,
+      p_q: f.q ?? null,
+      p_from: f.from?.toISOString() ?? null,
+      p_to: f.to?.toISOString() ?? null,
+      p_before_at: f.before?.receivedAt.toISOString() ?? null,
+      p_before_id: f.before?.id ?? null,
+      p_limit: f.limit ?? 50,
+    },
+    { returns: "rows" },
+  );
+  return z.array(eventSummary).parse(rows);
+}
+
+export const eventDetail = eventSummary.extend({
+  payload: z.unknown(),
+  next_attempt_at: timestamp.nullable(),
+  attempt_log: z.array(
+    z.object({
+      id: int,
+      attempt: int,
+      status: z.string(),
+      outcome: z.string().nullable(),
+      error: z.string().nullable(),
+      duration_ms: decimal.nullable(),
+      trigger: z.string(),
+      created_at: timestamp,
+    }),
+  ),
+});
+export type EventDetail = z.infer<typeof eventDetail>;
+
+export async function getWebhookEvent(db: Database, id: string): Promise<EventDetail | null> {
+  const row = await db.rpc("get_webhook_event", { p_id: id });
+  return row === null ? null : eventDetail.parse(row);
+}
+
+const countByKey = z.array(z.object({ key: z.string(), count: int }));
+export const metricsResult = z.object({
+  total: int,
+  processed: int,
+  ignored: int,
+  failed: int,
+  received: int,
+  retries: int,
+  p50_ms: decimal.nullable(),
+  p95_ms: decimal.nullable(),
+  by_type: countByKey,
+  by_provider: countByKey,
+  series: z.array(z.object({ bucket: timestamp, processed: int, ignored: int, failed: int, total: int })),
+  series_by_provider: z.array(z.object({ bucket: timestamp, provider: z.string(), count: int })),
+  last_hour: z.object({ failure_rate: decimal, p95_ms: decimal.nullable(), finished: int, failed: int }),
+});
+export type WebhookMetrics = z.infer<typeof metricsResult>;
+
+export async function webhookMetrics(db: Database, since: Date, bucketSeconds: number): Promise<WebhookMetrics> {
+  return metricsResult.parse(
+    await db.rpc("webhook_metrics", { p_since: since.toISOString(), p_bucket_seconds: bucketSeconds }),
+  );
+}

@@ -1,0 +1,194 @@
+/**
+ * Every environment variable, parsed once with zod. Nothing else reads process.env.
+ * The mode (embedded / postgres / supabase) is chosen here, never by code edits.
+ * A bad value throws a ConfigError naming the variable; instrumentation.ts calls
+ * getEnv() at start-up so a misconfigured server refuses to start.
+ */
+import { createPublicKey, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+export type Mode = "embedded" | "postgres" | "supabase";
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid environment variable ${variable}: ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+
+const httpUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+  .pipe(z.url({ protocol: /^https?$/ }).optional());
+
+function optionalInt(min: number, max: number) {
+  return optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number")
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  );
+}
+
+const pem = optionalText.refine(
+  (v) => {
+    if (v === undefined) return true;
+    try {
+      createPublicKey(v.replace(/\\n/g, "\n"));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid PEM public key" },
+);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://").optional(),
+  ),
+  PGLITE_DIR: optionalText,
+  NEXT_PUBLIC_SUPABASE_URL: httpUrl,
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalText,
+  SUPABASE_SERVICE_ROLE_KEY: optionalText,
+  AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  ADMIN_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
+  APP_URL: httpUrl,
+  STRIPE_SECRET_KEY: optionalText.pipe(
+    z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: commaList,
+  STRIPE_API_BASE: httpUrl,
+  FIREBLOCKS_WEBHOOK_PUBLIC_KEY: pem,
+  FIREBLOCKS_JWKS_URL: httpUrl,
+  INVOICE_WEBHOOK_SECRET: optionalText,
+  PAYSTACK_SECRET_KEY: optionalText,
+  PAYSTACK_API_BASE: httpUrl,
+  TRADINGVIEW_WEBHOOK_SECRET: optionalText,
+  CRON_SECRET: optionalText,
+  METRICS_TOKEN: optionalText,
+  WEBHOOK_RETRY_INTERVAL_MS: optionalInt(0, 86_400_000),
+  PG_POOL_MAX: optionalInt(1, 200),
+});
+
+type Raw = z.infer<typeof schema>;
+
+export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL"> {
+  mode: Mode;
+  isProduction: boolean;
+  dataDir: string;
+  pgliteDir: string;
+  AUTH_SECRET: string;
+  APP_URL: string;
+  /** Secrets any of which may sign a Stripe event (rotation). */
+  STRIPE_WEBHOOK_SECRET: string[];
+  /** True when no real Stripe account is configured: the local test checkout is offered. */
+  localCheckout: boolean;
+  FIREBLOCKS_JWKS_URL: string;
+  PAYSTACK_API_BASE: string;
+}
+
+const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
+
+/** A secret kept under .data/ so local runs work with no configuration and survive restarts. */
+function localSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, "secrets", name);
+  try {
+    const existing = fs.readFileSync(file, "utf8").trim();
+    if (existing) return existing;
+  } catch {
+    // not created yet
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const value = make();
+  try {
+    fs.writeFileSync(file, value, { flag: "wx", mode: 0o600 });
+    return value;
+  } catch {
+    return fs.readFileSync(file, "utf8").trim(); // another process won the race
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const raw = parsed.data;
+  const isProduction = raw.NODE_ENV === "production";
+
+  const supabaseSet = SUPABASE_VARS.filter((name) => raw[name] !== undefined);
+  if (supabaseSet.length > 0 && supabaseSet.length < SUPABASE_VARS.length) {
+    const missing = SUPABASE_VARS.find((name) => raw[name] === undefined)!;
+    throw new ConfigError(missing, `required when ${supabaseSet.join(", ")} ${supabaseSet.length > 1 ? "are" : "is"} set`);
+  }
+  const mode: Mode = supabaseSet.length === SUPABASE_VARS.length ? "supabase" : raw.DATABASE_URL ? "postgres" : "embedded";
+
+  const dataDir = path.resolve(source.APP_DATA_DIR ?? ".data");
+  const pgliteDir = path.resolve(raw.PGLITE_DIR ?? path.join(dataDir, "pglite"));
+  const generatedAllowed = mode === "embedded" || !isProduction;
+
+  let authSecret = raw.AUTH_SECRET;
+  if (!authSecret && mode !== "supabase") {
+    if (!generatedAllowed) throw new ConfigError("AUTH_SECRET", "required in production (at least 32 characters)");
+    authSecret = localSecret(dataDir, "auth-secret", () => randomBytes(32).toString("base64url"));
+  }
+
+  const localCheckout = raw.STRIPE_SECRET_KEY === undefined;
+  let stripeSecrets = raw.STRIPE_WEBHOOK_SECRET;
+  if (stripeSecrets.length === 0) {
+    if (localCheckout && generatedAllowed) {
+      // The local test checkout signs its events with this, exactly as Stripe would.
+      stripeSecrets = [localSecret(dataDir, "stripe-webhook-secret", () => `whsec_local_${randomBytes(24).toString("base64url")}`)];
+    } else if (isProduction) {
+      throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when STRIPE_SECRET_KEY is set");
+    }
+  }
+  if (mode === "supabase" && isProduction && !raw.STRIPE_SECRET_KEY) {
+    throw new ConfigError("STRIPE_SECRET_KEY", "required in supabase mode in production (no local test checkout there)");
+  }
+
+  return {
+    ...raw,
+    mode,
+    isProduction,
+    dataDir,
+    pgliteDir,
+    AUTH_SECRET: authSecret ?? "",
+    APP_URL: (raw.APP_URL ?? "http://localhost:3000").replace(/\/$/, ""),
+    STRIPE_WEBHOOK_SECRET: stripeSecrets,
+    localCheckout,
+    FIREBLOCKS_WEBHOOK_PUBLIC_KEY: raw.FIREBLOCKS_WEBHOOK_PUBLIC_KEY?.replace(/\\n/g, "\n"),
+    FIREBLOCKS_JWKS_URL: raw.FIREBLOCKS_JWKS_URL ?? "https://keys.fireblocks.io/.well-known/jwks.json",
+    PAYSTACK_API_BASE: (raw.PAYSTACK_API_BASE ?? "https://api.paystack.co").replace(/\/$/, ""),
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between cases; this makes the next getEnv() read it again. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

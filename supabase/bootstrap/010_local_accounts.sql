@@ -1,0 +1,54 @@
+/*
+  Local accounts (embedded and postgres modes only; Supabase Auth owns accounts
+  in supabase mode). The app stores a scrypt hash in auth.users.encrypted_password
+  and signs its own HS256 session JWTs. Inserting into auth.users fires the
+  migrations' trigger, which creates profile + wallet and claims pending grants.
+*/
+
+create or replace function public.local_create_account(p_email text, p_password_hash text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_email text := lower(trim(p_email));
+  v_id uuid;
+begin
+  if v_email is null or v_email !~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' then
+    raise exception 'invalid email' using errcode = '22023';
+  end if;
+  if coalesce(p_password_hash, '') = '' then
+    raise exception 'password hash required' using errcode = '22023';
+  end if;
+  insert into auth.users (email, encrypted_password)
+  values (v_email, p_password_hash)
+  on conflict (lower(email)) do nothing
+  returning id into v_id;
+  if v_id is null then
+    return jsonb_build_object('created', false);
+  end if;
+  return jsonb_build_object('created', true, 'user_id', v_id, 'email', v_email);
+end
+$$;
+comment on function public.local_create_account(text, text) is
+  'Creates a local account (e-mail unique case-insensitively). {created:false} when the e-mail is taken.';
+
+create or replace function public.local_find_account(p_email text)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object('user_id', u.id, 'email', u.email, 'password_hash', u.encrypted_password)
+  from auth.users u
+  where lower(u.email) = lower(trim(p_email))
+$$;
+comment on function public.local_find_account(text) is
+  'Looks up a local account by e-mail for sign-in; returns null when none.';
+
+revoke all on function public.local_create_account(text, text) from public;
+revoke all on function public.local_find_account(text) from public;
+grant execute on function public.local_create_account(text, text) to service_role;
+grant execute on function public.local_find_account(text) to service_role;
