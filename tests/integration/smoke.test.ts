@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
+import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+
+describe.each(targets)("database on %s", (target) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(target);
+  });
+  afterAll(async () => t?.drop());
+
+  it("grants a purchase once and reports the duplicate", async () => {
+    const user = await createUser(t.db, "smoke@example.com");
+    const first = await grantCreditsForPurchase(t.db, {
+      provider: "stripe", externalId: "pi_smoke", userId: user, credits: 100, amountMinor: 500, currency: "usd",
+    });
+    const second = await grantCreditsForPurchase(t.db, {
+      provider: "stripe", externalId: "pi_smoke", userId: user, credits: 100, amountMinor: 500, currency: "usd",
+    });
+    expect(first.outcome).toBe("granted");
+    expect(second.outcome).toBe("duplicate");
+    expect(await balanceOf(t.db, user)).toBe(100);
+  });
+});
