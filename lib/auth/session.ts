@@ -1,0 +1,39 @@
+/** What every page and route knows about the signed-in person, whatever the accounts backend. */
+import { getEnv } from "@/lib/env";
+
+export interface Session {
+  userId: string;
+  email: string;
+  /** email is listed in ADMIN_EMAILS */
+  isAdmin: boolean;
+}
+
+/** The cookies of one request/response, as the auth backends need them. */
+export interface CookieJar {
+  get(name: string): string | undefined;
+  getAll(): Array<{ name: string; value: string }>;
+  set(name: string, value: string, options?: CookieOptions): void;
+}
+
+export interface CookieOptions {
+  httpOnly?: boolean;
+  sameSite?: "lax" | "strict" | "none" | boolean;
+  secure?: boolean;
+  path?: string;
+  maxAge?: number;
+  domain?: string;
+  expires?: Date;
+}
+
+/** The result of signing up or in. session is null when Supabase Auth waits for an e-mail confirmation. */
+export type AuthOutcome =
+  | { ok: true; session: Session | null; message?: string }
+  | { ok: false; status: 400 | 401 | 409 | 429 | 503; error: string };
+
+export function isAdminEmail(email: string): boolean {
+  return getEnv().ADMIN_EMAILS.includes(email.trim().toLowerCase());
+}
+
+export function sessionFor(userId: string, email: string): Session {
+  return { userId, email, isAdmin: isAdminEmail(email) };
+}
