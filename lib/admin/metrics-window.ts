@@ -1,0 +1,89 @@
+/** The admin metrics page's time windows, alert thresholds and chart series. */
+import { z } from "zod";
+import type { WebhookMetrics } from "@/lib/db/rpc/webhook-events";
+import { formatDuration, formatPercent } from "./format";
+
+export const METRICS_WINDOWS = {
+  "1h": { label: "1 h", title: "last hour", seconds: 3_600, bucketSeconds: 120 },
+  "24h": { label: "24 h", title: "last 24 hours", seconds: 86_400, bucketSeconds: 3_600 },
+  "7d": { label: "7 d", title: "last 7 days", seconds: 604_800, bucketSeconds: 21_600 },
+} as const;
+export type MetricsWindowKey = keyof typeof METRICS_WINDOWS;
+export type MetricsWindow = (typeof METRICS_WINDOWS)[MetricsWindowKey] & { key: MetricsWindowKey };
+
+const windowKey = z.enum(["1h", "24h", "7d"]).catch("24h");
+
+export function parseMetricsWindow(value: string | string[] | undefined): MetricsWindow {
+  const key = windowKey.parse(Array.isArray(value) ? value[0] : value);
+  return { key, ...METRICS_WINDOWS[key] };
+}
+
+/** Alert thresholds over the last hour (SPEC §6). */
+export const FAILURE_RATE_ALERT = 0.05;
+export const P95_ALERT_MS = 5_000;
+
+export interface MetricsAlert {
+  kind: "failure-rate" | "latency";
+  message: string;
+}
+
+export function metricsAlerts(m: WebhookMetrics): MetricsAlert[] {
+  const alerts: MetricsAlert[] = [];
+  const { failure_rate, p95_ms, failed, finished } = m.last_hour;
+  if (failure_rate > FAILURE_RATE_ALERT) {
+    alerts.push({
+      kind: "failure-rate",
+      message: `${formatPercent(failure_rate)} of events failed in the last hour (${failed} of ${finished}); the threshold is ${formatPercent(FAILURE_RATE_ALERT)}.`,
+    });
+  }
+  if (p95_ms !== null && p95_ms > P95_ALERT_MS) {
+    alerts.push({
+      kind: "latency",
+      message: `p95 processing time was ${formatDuration(p95_ms)} in the last hour; the threshold is ${formatDuration(P95_ALERT_MS)}.`,
+    });
+  }
+  return alerts;
+}
+
+/** Share of finished events that did not fail (processed or deliberately ignored); null with none finished. */
+export function successRate(m: Pick<WebhookMetrics, "processed" | "ignored" | "failed">): number | null {
+  const finished = m.processed + m.ignored + m.failed;
+  return finished === 0 ? null : (m.processed + m.ignored) / finished;
+}
+
+/** One chart point per bucket: epoch ms plus a count per series key. */
+export type ChartPoint = { t: number } & Record<string, number>;
+
+/**
+ * Every bucket of the window, zeros included, so the time axis is even. Buckets
+ * start at multiples of the bucket size since the Unix epoch, which is how
+ * webhook_metrics bins them (date_bin from 2000-01-01, itself such a multiple).
+ */
+export function bucketStarts(window: MetricsWindow, now: Date): number[] {
+  const size = window.bucketSeconds * 1_000;
+  const last = Math.floor(now.getTime() / size) * size;
+  const first = Math.floor((now.getTime() - window.seconds * 1_000) / size) * size;
+  const starts: number[] = [];
+  for (let t = first; t <= last; t += size) starts.push(t);
+  return starts;
+}
+
+export function statusSeries(m: WebhookMetrics, window: MetricsWindow, now: Date): ChartPoint[] {
+  const byBucket = new Map(m.series.map((s) => [s.bucket.getTime(), s]));
+  return bucketStarts(window, now).map((t) => {
+    const s = byBucket.get(t);
+    return { t, processed: s?.processed ?? 0, ignored: s?.ignored ?? 0, failed: s?.failed ?? 0 };
+  });
+}
+
+export function providerSeries(m: WebhookMetrics, window: MetricsWindow, now: Date): { providers: string[]; points: ChartPoint[] } {
+  const providers = m.by_provider.map((p) => p.key);
+  const counts = new Map<string, number>();
+  for (const s of m.series_by_provider) counts.set(`${s.bucket.getTime()}|${s.provider}`, s.count);
+  const points = bucketStarts(window, now).map((t) => {
+    const point: ChartPoint = { t };
+    for (const p of providers) point[p] = counts.get(`${t}|${p}`) ?? 0;
+    return point;
+  });
+  return { providers, points };
+}
