@@ -1,4 +1,6 @@
-// Node-only start-up: validate the environment (throws ConfigError naming the variable).
+// Node-only start-up: validate the environment (throws ConfigError naming the variable), start the dev retry sweep.
 import { getEnv } from "@/lib/env";
+import { startRetryTimer } from "@/lib/ingest/retry-timer";
 
 getEnv();
+startRetryTimer();

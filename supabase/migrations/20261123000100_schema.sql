@@ -63,6 +63,8 @@ create table public.purchases (
   refunded_minor    bigint not null default 0 check (refunded_minor >= 0),
   refunded_credits  bigint not null default 0 check (refunded_credits >= 0),
   disputed_credits  bigint not null default 0 check (disputed_credits >= 0),
+  -- disputes already closed (won or lost): a late "dispute created" for one of them changes nothing
+  resolved_disputes text[] not null default '{}',
   event_id          text,
   created_at        timestamptz not null default now(),
   updated_at        timestamptz not null default now(),

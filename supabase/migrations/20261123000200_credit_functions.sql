@@ -264,15 +264,22 @@ begin
            updated_at = now()
      where id = v_p.id
     returning status into v_status;
+  elsif p_kind = 'dispute' and p_reference = any (v_p.resolved_disputes) then
+    -- "created" arriving after "closed" (providers do not guarantee order): already settled
+    v_status := v_p.status;
   elsif p_kind in ('dispute', 'dispute_lost') then
     v_delta := v_p.credits - v_p.refunded_credits - v_p.disputed_credits;
     v_ref := v_p.id::text || ':dispute:' || p_reference;
     update public.purchases
        set disputed_credits = disputed_credits + v_delta,
            status = case when p_kind = 'dispute_lost' then 'reversed' else 'disputed' end,
+           resolved_disputes = case when p_kind = 'dispute_lost' and not p_reference = any (resolved_disputes)
+                                    then resolved_disputes || p_reference else resolved_disputes end,
            updated_at = now()
      where id = v_p.id
     returning status into v_status;
+  elsif p_reference = any (v_p.resolved_disputes) then
+    v_status := v_p.status; -- this dispute was settled already
   else -- dispute_reinstated
     if v_p.status = 'reversed' then
       raise exception 'dispute already lost; cannot reinstate' using errcode = '22023';
@@ -281,6 +288,7 @@ begin
     v_ref := v_p.id::text || ':dispute_reinstated:' || p_reference;
     update public.purchases
        set disputed_credits = 0,
+           resolved_disputes = resolved_disputes || p_reference,
            status = case when v_p.status <> 'disputed' then v_p.status
                          when refunded_credits >= credits then 'refunded'
                          when refunded_credits > 0 then 'partially_refunded'

@@ -305,6 +305,15 @@ returns jsonb language sql immutable set search_path = '' as $$
 $$;
 comment on function public.webhook_action_none(jsonb) is 'Action: nothing to change; keeps the given status and outcome.';
 
+/* A verified event we cannot act on (e.g. an unexpected payload shape): stored failed with the reason. */
+create function public.webhook_action_fail(p_args jsonb)
+returns jsonb language plpgsql set search_path = '' as $$
+begin
+  raise exception '%', coalesce(nullif(p_args ->> 'reason', ''), 'cannot process event');
+end
+$$;
+comment on function public.webhook_action_fail(jsonb) is 'Action: fail the event with the given reason (kept for retry).';
+
 /* Grant a payment's credits (grant_credits_for_purchase with named arguments). */
 create function public.webhook_action_grant(p_args jsonb)
 returns jsonb language plpgsql set search_path = '' as $$

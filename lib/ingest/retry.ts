@@ -1,0 +1,69 @@
+/**
+ * Re-running failed events from their stored payload: the sweep (cron or the
+ * dev timer) and the admin's Retry. The provider re-plans the payload; the SQL
+ * function re-runs it under a row lock, so two retriers never apply it twice.
+ */
+import type { Database } from "@/lib/db";
+import {
+  claimDueWebhookEvents,
+  getWebhookEvent,
+  listWebhookEvents,
+  retryWebhookEvent,
+  type AttemptResult,
+  type ProviderName,
+} from "@/lib/db/rpc/webhook-events";
+import { providerFor } from "@/lib/providers";
+import { fail, type Plan } from "./types";
+
+export const MAX_ATTEMPTS = 12;
+
+function planFor(provider: ProviderName, payload: unknown, eventType: string): Plan {
+  const handler = providerFor(provider);
+  if (!handler) return fail(`no handler for provider ${provider}`);
+  try {
+    return handler.plan(payload, eventType);
+  } catch (error) {
+    return fail(`could not plan stored event: ${(error as Error).message}`);
+  }
+}
+
+/** Retries one event now (admin): ignores the backoff schedule, not the row lock. */
+export async function retryEvent(db: Database, id: string, trigger: "admin" | "sweep"): Promise<AttemptResult> {
+  const event = await getWebhookEvent(db, id);
+  if (!event) throw new Error("event not found");
+  const plan = planFor(event.provider, event.payload, event.event_type);
+  return retryWebhookEvent(db, id, { action: plan.action, args: plan.args }, trigger);
+}
+
+export interface SweepResult {
+  attempted: number;
+  processed: number;
+  failed: number;
+}
+
+function tally(results: AttemptResult[]): SweepResult {
+  return {
+    attempted: results.length,
+    processed: results.filter((r) => r.status === "processed" || r.status === "ignored").length,
+    failed: results.filter((r) => r.status === "failed").length,
+  };
+}
+
+/** The sweep: failed events whose backoff has passed, leased so instances do not collide. */
+export async function runRetrySweep(db: Database, options: { limit?: number } = {}): Promise<SweepResult> {
+  const due = await claimDueWebhookEvents(db, options.limit ?? 50, MAX_ATTEMPTS);
+  const results: AttemptResult[] = [];
+  for (const event of due) {
+    const plan = planFor(event.provider, event.payload, event.event_type);
+    results.push(await retryWebhookEvent(db, event.id, { action: plan.action, args: plan.args }, "sweep"));
+  }
+  return tally(results);
+}
+
+/** Admin bulk action: every failed event now, newest first, up to `limit`. */
+export async function retryAllFailed(db: Database, options: { limit?: number } = {}): Promise<SweepResult> {
+  const failed = await listWebhookEvents(db, { status: "failed", limit: Math.min(options.limit ?? 200, 200) });
+  const results: AttemptResult[] = [];
+  for (const event of failed) results.push(await retryEvent(db, event.id, "admin"));
+  return tally(results);
+}

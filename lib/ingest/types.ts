@@ -1,0 +1,46 @@
+/**
+ * The contract between the shared pipeline (lib/ingest) and a provider
+ * (lib/providers/<name>). A provider verifies and parses; it then *plans*: it
+ * turns a stored payload into one SQL action. Planning is pure (no I/O), so
+ * the sweep and the admin's Retry re-plan the stored payload the same way the
+ * first delivery did, without verifying the signature again.
+ */
+import type { ProviderName, WebhookAction } from "@/lib/db/rpc/webhook-events";
+
+/** A request we refuse: answered with `status` and a short message, nothing written. */
+export class WebhookRejection extends Error {
+  constructor(readonly status: 400 | 401 | 405 | 413 | 415 | 422, message: string) {
+    super(message);
+    this.name = "WebhookRejection";
+  }
+}
+
+export interface VerifiedEvent {
+  /** Dedupe key: unique per provider. */
+  id: string;
+  type: string;
+  /** What is stored (jsonb) and re-planned on retry. */
+  payload: unknown;
+}
+
+export interface Plan extends WebhookAction {
+  /** Copied onto the event row so the admin log can search by them. */
+  email?: string | null;
+  externalId?: string | null;
+}
+
+export interface WebhookProvider {
+  name: ProviderName;
+  /** Checks the signature over the raw bytes, then parses the envelope. Throws WebhookRejection. */
+  verify(rawBody: Buffer, headers: Headers): VerifiedEvent | Promise<VerifiedEvent>;
+  /** Decides what the event means. Pure; never throws for a verified event (plan a failure instead). */
+  plan(payload: unknown, eventType: string): Plan;
+  /** Optional response body for accepted deliveries (default: {received: true, …}). */
+  acceptedBody?(event: VerifiedEvent): Record<string, unknown>;
+}
+
+/** Actions shared by all providers (webhook_action_* SQL functions). */
+export const record = (outcome: string): Plan => ({ action: "none", args: { status: "processed", outcome } });
+export const ignore = (outcome: string): Plan => ({ action: "none", args: { status: "ignored", outcome } });
+/** Stored as failed with this reason: visible to admins and retried by the sweep. */
+export const fail = (reason: string): Plan => ({ action: "fail", args: { reason } });

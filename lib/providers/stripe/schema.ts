@@ -1,0 +1,100 @@
+/**
+ * The parts of Stripe objects we read, for every API version we may receive:
+ * accounts are pinned to versions from 2020 to today, so fields are read from
+ * both their old and new locations. Unknown fields pass through untouched.
+ */
+import { z } from "zod";
+
+const id = z.string().min(1).max(255);
+/** An id, or the expanded object carrying it. */
+const ref = z.union([id, z.object({ id }).loose()]).nullish().transform((v) => (v == null ? null : typeof v === "string" ? v : v.id));
+const metadata = z.record(z.string(), z.string().nullish()).nullish().transform((m) => m ?? {});
+const money = z.number().int().nonnegative();
+
+export const stripeEventSchema = z
+  .object({
+    id: z.string().regex(/^evt_[A-Za-z0-9_]+$/, "not a Stripe event id").max(255),
+    object: z.literal("event").optional(),
+    type: z.string().min(1).max(200),
+    created: z.number().int(),
+    api_version: z.string().nullish(),
+    data: z.object({ object: z.object({ id: z.string().optional(), object: z.string().optional() }).loose() }).loose(),
+  })
+  .loose();
+export type StripeEvent = z.infer<typeof stripeEventSchema>;
+
+export const checkoutSessionSchema = z
+  .object({
+    id,
+    mode: z.string().nullish(),
+    payment_status: z.string(),
+    payment_intent: ref,
+    client_reference_id: z.string().nullish(),
+    customer_email: z.string().nullish(),
+    customer_details: z.object({ email: z.string().nullish() }).loose().nullish(),
+    metadata,
+    amount_total: money.nullish(),
+    currency: z.string().nullish(),
+  })
+  .loose();
+
+export const paymentIntentSchema = z
+  .object({
+    id,
+    amount: money,
+    amount_received: money.nullish(),
+    currency: z.string(),
+    receipt_email: z.string().nullish(),
+    metadata,
+    last_payment_error: z.object({ message: z.string().nullish(), code: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+
+export const chargeSchema = z
+  .object({
+    id,
+    amount: money,
+    amount_refunded: money,
+    payment_intent: ref,
+    billing_details: z.object({ email: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+
+export const disputeSchema = z
+  .object({ id, status: z.string(), payment_intent: ref, charge: ref })
+  .loose();
+
+const subscriptionDetails = z.object({ subscription: ref, metadata }).loose().nullish();
+
+export const invoiceSchema = z
+  .object({
+    id,
+    /** Before API 2025-03-31. */
+    subscription: ref,
+    /** 2022-08-01 to 2025-03-31. */
+    subscription_details: subscriptionDetails,
+    /** From API 2025-03-31. */
+    parent: z.object({ subscription_details: subscriptionDetails }).loose().nullish(),
+    customer_email: z.string().nullish(),
+    amount_paid: money,
+    currency: z.string(),
+    metadata,
+  })
+  .loose();
+
+export const subscriptionSchema = z
+  .object({
+    id,
+    status: z.string(),
+    customer: ref,
+    metadata,
+    cancel_at_period_end: z.boolean().nullish(),
+    /** Before API 2025-03-31. */
+    current_period_end: z.number().int().nullish(),
+    /** From API 2025-03-31 the period lives on each item. */
+    items: z
+      .object({ data: z.array(z.object({ current_period_end: z.number().int().nullish() }).loose()) })
+      .loose()
+      .nullish(),
+  })
+  .loose();

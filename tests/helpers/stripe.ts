@@ -1,0 +1,59 @@
+/** Builds Stripe events and signed deliveries the way Stripe does (stripe.webhooks.generateTestHeaderString). */
+import { randomBytes } from "node:crypto";
+import Stripe from "stripe";
+
+export const WEBHOOK_SECRET = "whsec_test_primary_0123456789abcdef";
+export const ROTATED_SECRET = "whsec_test_rotated_fedcba9876543210";
+
+export const uid = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
+
+export function stripeEvent(type: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    id: uid("evt"),
+    object: "event",
+    api_version: "2025-03-31.basil",
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+    ...extra,
+  };
+}
+
+export function signedRequest(
+  body: string | object,
+  options: { secret?: string; timestamp?: number; header?: string | null; url?: string } = {},
+): Request {
+  const payload = typeof body === "string" ? body : JSON.stringify(body);
+  const header =
+    options.header !== undefined
+      ? options.header
+      : Stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: options.secret ?? WEBHOOK_SECRET,
+          timestamp: options.timestamp,
+        });
+  const headers = new Headers({ "content-type": "application/json" });
+  if (header !== null) headers.set("stripe-signature", header);
+  return new Request(options.url ?? "http://localhost/api/stripe/webhook", { method: "POST", headers, body: payload });
+}
+
+export function checkoutSession(overrides: Record<string, unknown> = {}) {
+  return {
+    id: uid("cs_test"),
+    object: "checkout.session",
+    mode: "payment",
+    payment_status: "paid",
+    status: "complete",
+    payment_intent: uid("pi"),
+    client_reference_id: null,
+    customer_email: null,
+    customer_details: { email: null },
+    metadata: {},
+    amount_total: 500,
+    currency: "usd",
+    ...overrides,
+  };
+}
