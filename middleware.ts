@@ -1,10 +1,13 @@
-// Pass-through for now; session refresh and route protection arrive with accounts.
-import { NextResponse } from "next/server";
+// Keeps sessions fresh; sends signed-out visitors from private pages to /login; 404 for non-admins on /admin/*.
+import type { NextRequest } from "next/server";
+import { sessionMiddleware } from "@/lib/auth/middleware";
 
-export function middleware(): NextResponse {
-  return NextResponse.next();
+export function middleware(request: NextRequest) {
+  return sessionMiddleware(request);
 }
 
 export const config = {
+  // Node.js runtime: lib/env reads the generated AUTH_SECRET from .data/ in embedded mode.
+  runtime: "nodejs",
   matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
 };
