@@ -115,3 +115,24 @@ export function eventsHref(values: SearchValues, cursor?: string): string {
   const query = params.toString();
   return query ? `/admin/events?${query}` : "/admin/events";
 }
+
+/** Suggestions for the Type field (any type may be typed; these are the ones the providers handle). */
+export const KNOWN_EVENT_TYPES = [
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+  "charge.refunded",
+  "charge.dispute.created",
+  "charge.dispute.closed",
+  "invoice.paid",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "TRANSACTION_STATUS_UPDATED",
+  "transaction.status.updated",
+  "invoice.updated",
+  "charge.success",
+  "alert",
+];

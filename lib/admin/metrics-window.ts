@@ -4,9 +4,9 @@ import type { WebhookMetrics } from "@/lib/db/rpc/webhook-events";
 import { formatDuration, formatPercent } from "./format";
 
 export const METRICS_WINDOWS = {
-  "1h": { label: "1 h", title: "last hour", seconds: 3_600, bucketSeconds: 120 },
-  "24h": { label: "24 h", title: "last 24 hours", seconds: 86_400, bucketSeconds: 3_600 },
-  "7d": { label: "7 d", title: "last 7 days", seconds: 604_800, bucketSeconds: 21_600 },
+  "1h": { label: "1 h", title: "last hour", seconds: 3_600, bucketSeconds: 120, bucketLabel: "2 minutes" },
+  "24h": { label: "24 h", title: "last 24 hours", seconds: 86_400, bucketSeconds: 3_600, bucketLabel: "1 hour" },
+  "7d": { label: "7 d", title: "last 7 days", seconds: 604_800, bucketSeconds: 21_600, bucketLabel: "6 hours" },
 } as const;
 export type MetricsWindowKey = keyof typeof METRICS_WINDOWS;
 export type MetricsWindow = (typeof METRICS_WINDOWS)[MetricsWindowKey] & { key: MetricsWindowKey };

@@ -1,0 +1,111 @@
+/**
+ * The admin's Retry and "Retry all failed" server actions: the admin check lives
+ * in the action itself (a server action is a public POST endpoint), and a retry
+ * re-plans the stored payload and records a new attempt.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Session } from "@/lib/auth";
+
+const auth = vi.hoisted(() => ({ session: null as Session | null }));
+vi.mock("@/lib/auth", () => ({ getSession: async () => auth.session }));
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+
+import { retryAllFailedAction, retryEventAction } from "@/app/admin/events/actions";
+import { POST } from "@/app/api/stripe/webhook/route";
+import { NOT_ALLOWED } from "@/lib/admin/retry";
+import { setDb } from "@/lib/db";
+import { getWebhookEvent } from "@/lib/db/rpc/webhook-events";
+import { resetEnvCache } from "@/lib/env";
+import { balanceOf, createUser, openTestDatabase, type TestDatabase } from "../helpers/databases";
+import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
+
+const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true };
+const BUYER: Session = { userId: "00000000-0000-4000-8000-000000000002", email: "buyer@example.com", isAdmin: false };
+
+describe("admin retry actions", () => {
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
+    resetEnvCache();
+    t = await openTestDatabase("pglite");
+    setDb(t.db);
+  });
+  afterAll(async () => {
+    setDb(undefined);
+    await t?.drop();
+  });
+  beforeEach(() => {
+    auth.session = null;
+  });
+
+  /** A paid checkout for a pack we do not sell (yet): stored as failed, "unknown package". */
+  async function failedCheckout(packageId: string, email: string): Promise<string> {
+    const event = stripeEvent("checkout.session.completed", checkoutSession({ customer_details: { email }, metadata: { package_id: packageId } }));
+    expect((await POST(signedRequest(event))).status).toBe(200);
+    const rows = await t.db.query<{ id: string; status: string }>("select id, status from webhook_events where event_id = $1", [event.id]);
+    expect(rows[0].status).toBe("failed");
+    return rows[0].id;
+  }
+  const form = (id: string) => {
+    const data = new FormData();
+    data.set("id", id);
+    return data;
+  };
+  const addPack = (id: string, credits: number) =>
+    t.db.query("insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, $1, $2, 500, 'usd')", [id, credits]);
+
+  it("refuses a signed-out caller and a non-admin, and runs nothing", async () => {
+    const id = await failedCheckout(uid("pack"), `${uid("b")}@example.com`);
+    expect(await retryEventAction(null, form(id))).toEqual({ ok: false, message: NOT_ALLOWED });
+    auth.session = BUYER;
+    expect(await retryEventAction(null, form(id))).toEqual({ ok: false, message: NOT_ALLOWED });
+    expect(await retryAllFailedAction(null)).toEqual({ ok: false, message: NOT_ALLOWED });
+    const event = await getWebhookEvent(t.db, id);
+    expect(event?.attempts).toBe(1);
+    expect(event?.attempt_log.map((a) => a.trigger)).toEqual(["delivery"]);
+  });
+
+  it("records a new admin attempt when the retry fails again", async () => {
+    const id = await failedCheckout(uid("pack"), `${uid("b")}@example.com`);
+    auth.session = ADMIN;
+    const state = await retryEventAction(null, form(id));
+    expect(state).toMatchObject({ ok: false, message: expect.stringMatching(/^Attempt 2 failed again: .*unknown package/) });
+    const event = await getWebhookEvent(t.db, id);
+    expect(event?.status).toBe("failed");
+    expect(event?.attempt_log.map((a) => [a.attempt, a.trigger, a.status])).toEqual([
+      [1, "delivery", "failed"],
+      [2, "admin", "failed"],
+    ]);
+  });
+
+  it("grants the credits once the missing pack exists, and a second retry changes nothing", async () => {
+    const pack = uid("pack");
+    const email = `${uid("b")}@example.com`;
+    const user = await createUser(t.db, email);
+    const id = await failedCheckout(pack, email);
+    await addPack(pack, 321);
+    auth.session = ADMIN;
+
+    expect(await retryEventAction(null, form(id))).toMatchObject({ ok: true, message: expect.stringMatching(/^Attempt 2 processed: granted 321 credits/) });
+    expect(await balanceOf(t.db, user)).toBe(321);
+    expect(await retryEventAction(null, form(id))).toEqual({ ok: true, message: "Nothing to retry: the event is already processed." });
+    expect(await balanceOf(t.db, user)).toBe(321);
+  });
+
+  it("rejects an id that is not a uuid and reports an unknown event", async () => {
+    auth.session = ADMIN;
+    expect(await retryEventAction(null, form("1; drop table webhook_events"))).toEqual({ ok: false, message: "That is not an event id." });
+    expect(await retryEventAction(null, form("00000000-0000-4000-8000-00000000dead"))).toEqual({ ok: false, message: "That event does not exist." });
+  });
+
+  it("retries every failed event in bulk", async () => {
+    const pack = uid("pack");
+    const ids = [await failedCheckout(pack, `${uid("b")}@example.com`), await failedCheckout(pack, `${uid("b")}@example.com`)];
+    await addPack(pack, 10);
+    auth.session = ADMIN;
+    const state = await retryAllFailedAction(null);
+    expect(state?.message).toMatch(/^Retried \d+ failed events: \d+ succeeded, \d+ failed again\.$/);
+    for (const id of ids) expect((await getWebhookEvent(t.db, id))?.status).toBe("processed");
+  });
+});
