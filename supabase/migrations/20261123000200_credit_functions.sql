@@ -39,6 +39,14 @@ create trigger credit_ledger_to_wallet
 /*
   claim_pending_credit_grants: moves every unclaimed grant for this e-mail
   (case-insensitive) into the user's wallet, once. Returns the credits claimed.
+
+  A sign-up and a payment for the same e-mail can run at the same time: each
+  would miss the other's uncommitted row (no profile yet → pending grant; no
+  grant yet → nothing to claim) and the credits would stay unclaimed. Both take
+  a transaction lock on the e-mail before that read, so the second waits for
+  the first to commit and then sees its row.
+  Rows are locked purchase first, then grant, as reverse_purchase_credits does,
+  so a refund racing a claim waits instead of deadlocking.
 */
 create function public.claim_pending_credit_grants(p_user_id uuid, p_email text)
 returns bigint
@@ -47,23 +55,32 @@ security definer
 set search_path = ''
 as $$
 declare
+  v_email text := lower(trim(p_email));
   v_grant record;
+  v_credits bigint;
+  v_claimed_at timestamptz;
   v_total bigint := 0;
 begin
-  if p_user_id is null or coalesce(trim(p_email), '') = '' then
+  if p_user_id is null or coalesce(v_email, '') = '' then
     raise exception 'user id and email are required' using errcode = '22023';
   end if;
+  perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
   for v_grant in
-    select g.id, g.purchase_id, g.credits
+    select g.id, g.purchase_id
       from public.pending_credit_grants g
-     where lower(g.email) = lower(trim(p_email)) and g.claimed_at is null
-     order by g.created_at
-     for update
+      join public.purchases p on p.id = g.purchase_id
+     where lower(g.email) = v_email and g.claimed_at is null
+     order by g.created_at, g.id
+     for update of p
   loop
-    if v_grant.credits > 0 then
+    -- read the grant again under its lock: a reversal that committed meanwhile may have shrunk it
+    select credits, claimed_at into v_credits, v_claimed_at
+      from public.pending_credit_grants where id = v_grant.id for update;
+    continue when v_claimed_at is not null;
+    if v_credits > 0 then
       insert into public.credit_ledger (user_id, delta, kind, purchase_id, reference)
-      values (p_user_id, v_grant.credits, 'claim', v_grant.purchase_id, v_grant.purchase_id::text);
-      v_total := v_total + v_grant.credits;
+      values (p_user_id, v_credits, 'claim', v_grant.purchase_id, v_grant.purchase_id::text);
+      v_total := v_total + v_credits;
     end if;
     update public.pending_credit_grants
        set claimed_at = now(), claimed_by = p_user_id
@@ -158,6 +175,8 @@ begin
     select id into v_user_id from public.profiles where id = p_user_id;
   end if;
   if v_user_id is null and v_email is not null then
+    -- serializes with a sign-up claiming this e-mail (see claim_pending_credit_grants)
+    perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
     select id into v_user_id from public.profiles where lower(email) = v_email
      order by created_at limit 1;
   end if;
