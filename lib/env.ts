@@ -78,6 +78,7 @@ const schema = z.object({
   FIREBLOCKS_WEBHOOK_PUBLIC_KEY: pem,
   FIREBLOCKS_JWKS_URL: httpUrl,
   INVOICE_WEBHOOK_SECRET: optionalText,
+  INVOICE_GATEWAY_URL: httpUrl,
   PAYSTACK_SECRET_KEY: optionalText,
   PAYSTACK_API_BASE: httpUrl,
   TRADINGVIEW_WEBHOOK_SECRET: optionalText,
@@ -102,6 +103,13 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
   localCheckout: boolean;
   FIREBLOCKS_JWKS_URL: string;
   PAYSTACK_API_BASE: string;
+  /**
+   * True when no crypto invoice gateway is configured (no INVOICE_WEBHOOK_SECRET,
+   * hence no INVOICE_GATEWAY_URL, the gateway's payment page for an invoice):
+   * "Pay with crypto" opens the local test gateway, which signs its events with a
+   * generated secret. Never true when a real gateway secret is set.
+   */
+  localInvoiceGateway: boolean;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -161,6 +169,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when STRIPE_SECRET_KEY is set");
     }
   }
+  if (raw.INVOICE_GATEWAY_URL && !raw.INVOICE_WEBHOOK_SECRET) {
+    throw new ConfigError("INVOICE_WEBHOOK_SECRET", "required when INVOICE_GATEWAY_URL is set");
+  }
+  const localInvoiceGateway = raw.INVOICE_WEBHOOK_SECRET === undefined && generatedAllowed;
+  const invoiceSecret = localInvoiceGateway
+    ? localSecret(dataDir, "invoice-webhook-secret", () => `inv_local_${randomBytes(24).toString("base64url")}`)
+    : raw.INVOICE_WEBHOOK_SECRET;
   if (mode === "supabase" && isProduction && !raw.STRIPE_SECRET_KEY) {
     throw new ConfigError("STRIPE_SECRET_KEY", "required in supabase mode in production (no local test checkout there)");
   }
@@ -178,6 +193,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     FIREBLOCKS_WEBHOOK_PUBLIC_KEY: raw.FIREBLOCKS_WEBHOOK_PUBLIC_KEY?.replace(/\\n/g, "\n"),
     FIREBLOCKS_JWKS_URL: raw.FIREBLOCKS_JWKS_URL ?? "https://keys.fireblocks.io/.well-known/jwks.json",
     PAYSTACK_API_BASE: (raw.PAYSTACK_API_BASE ?? "https://api.paystack.co").replace(/\/$/, ""),
+    INVOICE_WEBHOOK_SECRET: invoiceSecret,
+    localInvoiceGateway,
   };
 }
 

@@ -1,0 +1,51 @@
+/**
+ * What a Fireblocks notification means for credits. Pure: the stored body in,
+ * one planned action out. A COMPLETED transfer becomes a deposit to check
+ * against our addresses (in SQL: webhook_action_fireblocks_transfer); final
+ * failures and intermediate statuses are recorded without credit.
+ */
+import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
+import { fireblocksEventId, readEnvelope, transactionSchema, type FireblocksTransaction } from "./schema";
+
+const STATUS_UPDATED = new Set(["TRANSACTION_STATUS_UPDATED", "transaction.status.updated"]);
+const CREATED = new Set(["TRANSACTION_CREATED", "transaction.created"]);
+const FINAL_WITHOUT_CREDIT = new Set(["FAILED", "CANCELLED", "REJECTED", "BLOCKED", "TIMEOUT"]);
+
+function destinationAddress(tx: FireblocksTransaction): string | null {
+  return tx.destinationAddress || tx.destination?.oneTimeAddress?.address || tx.destinations?.[0]?.destinationAddress || null;
+}
+
+function completed(tx: FireblocksTransaction, eventId: string): Plan {
+  const amount = tx.amountInfo?.amount ?? tx.amount ?? null;
+  if (amount === null) return { ...fail(`transaction ${tx.id} COMPLETED without an amount`), externalId: tx.id };
+  return {
+    action: "fireblocks_transfer",
+    args: {
+      tx_id: tx.id,
+      status: tx.status,
+      address: destinationAddress(tx),
+      asset_id: tx.assetId ?? null,
+      amount,
+      amount_usd: tx.amountInfo?.amountUSD ?? (tx.amountUSD != null ? String(tx.amountUSD) : null),
+      event_id: eventId,
+    },
+    externalId: tx.id,
+  };
+}
+
+export function planFireblocksEvent(payload: unknown): Plan {
+  const envelope = readEnvelope(payload);
+  if (!envelope) return fail("stored payload is not a Fireblocks notification");
+  const isStatusUpdate = STATUS_UPDATED.has(envelope.type);
+  if (!isStatusUpdate && !CREATED.has(envelope.type)) return ignore(`unhandled event type ${envelope.type}`);
+  const parsed = transactionSchema.safeParse(envelope.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(`unexpected ${envelope.type} payload: data.${issue.path.join(".")} ${issue.message}`);
+  }
+  const tx = parsed.data;
+  const located = { externalId: tx.id };
+  if (isStatusUpdate && tx.status === "COMPLETED") return completed(tx, fireblocksEventId(envelope));
+  if (FINAL_WITHOUT_CREDIT.has(tx.status)) return { ...record(`transaction ${tx.id} ${tx.status}: no credits`), ...located };
+  return { ...record(`transaction ${tx.id} is ${tx.status}`), ...located };
+}

@@ -1,0 +1,31 @@
+/**
+ * An invoice update becomes one call of webhook_action_invoice_update, which
+ * owns the state machine (it needs the stored state, under a row lock):
+ * legal forward moves apply, late older states are ignored, impossible ones
+ * fail with the reason; Complete grants the invoice's package once.
+ */
+import { fail, type Plan } from "@/lib/ingest/types";
+import { eventTime, invoiceEventId, invoiceEventSchema } from "./schema";
+
+export function planInvoiceEvent(payload: unknown): Plan {
+  const parsed = invoiceEventSchema.safeParse(payload);
+  if (!parsed.success || parsed.data.event !== "invoice.updated") return fail("stored payload is not an invoice.updated event");
+  const event = parsed.data;
+  const { data } = event;
+  return {
+    action: "invoice_update",
+    args: {
+      invoice_id: data.invoiceId,
+      state: data.state,
+      previous_state: data.previousState ?? null,
+      event_at: eventTime(event.timestamp),
+      cash_amount: data.cashAmount,
+      crypto_amount: data.cryptoAmount,
+      reason: data.reason ?? null,
+      received_amount: data.transaction?.receivedAmount ?? data.transaction?.amount ?? null,
+      expected_amount: data.transaction?.expectedAmount ?? data.cryptoAmount ?? null,
+      event_id: invoiceEventId(event),
+    },
+    externalId: data.invoiceId,
+  };
+}
