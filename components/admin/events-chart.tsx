@@ -1,0 +1,60 @@
+"use client";
+// Stacked bars per time bucket (recharts). Gets plain numbers only; nothing server-side reaches the bundle.
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { ChartPoint, MetricsWindowKey } from "@/lib/admin/metrics-window";
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  color: string;
+}
+
+interface EventsChartProps {
+  title: string;
+  points: ChartPoint[];
+  series: ChartSeries[];
+  window: MetricsWindowKey;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** UTC like the rest of the admin pages; the week view needs the day, the others only the time. */
+function tickLabel(t: number, window: MetricsWindowKey): string {
+  const d = new Date(t);
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  return window === "7d" ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${time}` : time;
+}
+
+export function EventsChart({ title, points, series, window }: EventsChartProps) {
+  return (
+    <figure className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label={title} data-chart>
+      <figcaption className="mb-3 text-sm font-semibold text-slate-900">{title}</figcaption>
+      <div className="h-64 w-full">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
+            <XAxis
+              dataKey="t"
+              tickFormatter={(t: number) => tickLabel(t, window)}
+              tick={{ fontSize: 11, fill: "#64748b" }}
+              tickLine={false}
+              axisLine={{ stroke: "#cbd5e1" }}
+              minTickGap={24}
+            />
+            <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} />
+            <Tooltip
+              labelFormatter={(t) => `${tickLabel(Number(t), "7d")} UTC`}
+              cursor={{ fill: "#f1f5f9" }}
+              contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e2e8f0" }}
+            />
+            <Legend wrapperStyle={{ fontSize: 12 }} iconType="square" itemSorter={null} />
+            {series.map((s) => (
+              <Bar key={s.key} dataKey={s.key} name={s.label} stackId="events" fill={s.color} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
