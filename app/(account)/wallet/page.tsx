@@ -1,0 +1,90 @@
+// The signed-in person's balance, packs to buy, and credit ledger.
+import type { Metadata } from "next";
+import { BalanceCard } from "@/components/balance-card";
+import { EmptyState } from "@/components/empty-state";
+import { LedgerTable } from "@/components/ledger-table";
+import { Notice } from "@/components/notice";
+import { OlderLink } from "@/components/older-link";
+import { PackCard } from "@/components/pack-card";
+import { PageTitle } from "@/components/page-title";
+import { requireUser } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/account";
+import { getEnv } from "@/lib/env";
+import { formatCredits } from "@/lib/format";
+
+export const metadata: Metadata = { title: "Wallet" };
+export const dynamic = "force-dynamic";
+
+interface Search {
+  before?: string;
+  checkout?: string;
+}
+
+export default async function WalletPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const session = await requireUser("/wallet");
+  const search = await searchParams;
+  const before = decodeCursor(search.before);
+  const db = getDb();
+  const [wallet, packs, ledger, claimed] = await Promise.all([
+    getWallet(db, session.userId),
+    listActivePackages(db),
+    listCreditLedger(db, session.userId, { before }),
+    before ? Promise.resolve(null) : takeClaimNotices(db, session.userId),
+  ]);
+
+  return (
+    <>
+      <PageTitle title="Wallet" lead={`Signed in as ${session.email}`} />
+
+      {claimed && claimed.credits > 0 && (
+        <Notice tone="success" title="Welcome! Your earlier purchase is here.">
+          {formatCredits(claimed.credits)} you paid for before creating your account{" "}
+          {claimed.grants === 1 ? "was" : "were"} added to your balance.
+        </Notice>
+      )}
+      {search.checkout === "success" && (
+        <Notice tone="success" title="Payment received">
+          Credits appear in your balance as soon as the payment is confirmed, usually within seconds.
+        </Notice>
+      )}
+      {search.checkout === "cancelled" && <Notice tone="info">Checkout cancelled. You were not charged.</Notice>}
+
+      <BalanceCard balance={wallet?.balance ?? 0} />
+
+      <section aria-labelledby="buy-heading" className="space-y-4">
+        <h2 id="buy-heading" className="text-xl font-semibold text-slate-900">
+          Buy credits
+        </h2>
+        {getEnv().localCheckout && (
+          <Notice tone="warning" title="Test mode">
+            No real payment happens here: checkout is simulated and credits are free.
+          </Notice>
+        )}
+        {packs.length === 0 ? (
+          <EmptyState title="No packs on sale right now">Please check back soon.</EmptyState>
+        ) : (
+          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {packs.map((pack) => (
+              <PackCard key={pack.id} pack={pack} canBuy />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="ledger-heading" className="space-y-4">
+        <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
+          Ledger
+        </h2>
+        {ledger.rows.length === 0 ? (
+          <EmptyState title={before ? "No older entries" : "No credits yet"}>
+            {before ? "You have reached the beginning of your history." : "Buy a pack above and it will show up here."}
+          </EmptyState>
+        ) : (
+          <LedgerTable entries={ledger.rows} />
+        )}
+        <OlderLink path="/wallet" next={ledger.next && encodeCursor(ledger.next)} isFirstPage={!before} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+// Home: the packs on sale and how buying works.
+import Link from "next/link";
+import { Notice } from "@/components/notice";
+import { PackCard } from "@/components/pack-card";
+import { getSession } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { listActivePackages } from "@/lib/db/rpc/account";
+import { getEnv } from "@/lib/env";
+
+export const dynamic = "force-dynamic";
+
+const STEPS = [
+  { title: "Create an account", body: "An e-mail and a password. Credits you paid for before signing up are added automatically." },
+  { title: "Pick a pack", body: "Pay securely with Stripe Checkout. The price is fixed; no subscription." },
+  { title: "Use your credits", body: "Your balance updates the moment the payment is confirmed. Every change is in your ledger." },
+];
+
+export default async function HomePage() {
+  const [session, packs] = await Promise.all([getSession(), listActivePackages(getDb())]);
+  return (
+    <div className="space-y-14">
+      <section className="max-w-2xl">
+        <h1 className="text-3xl font-semibold tracking-tight text-slate-900 sm:text-4xl">Credits, when you need them.</h1>
+        <p className="mt-3 text-lg text-slate-600">
+          Buy a pack of credits once, spend them as you go, and see every credit that came in or went out.
+        </p>
+        {!session && (
+          <div className="mt-6 flex flex-wrap gap-3">
+            <Link href="/signup" className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+              Create an account
+            </Link>
+            <Link href="/login" className="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 hover:bg-slate-50">
+              Sign in
+            </Link>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="packs-heading" className="space-y-4">
+        <h2 id="packs-heading" className="text-xl font-semibold text-slate-900">
+          Packs
+        </h2>
+        {getEnv().localCheckout && (
+          <Notice tone="warning" title="Test mode">
+            No real payment happens here: checkout is simulated and credits are free.
+          </Notice>
+        )}
+        {packs.length === 0 ? (
+          <p className="text-slate-600">No packs are on sale right now. Please check back soon.</p>
+        ) : (
+          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {packs.map((pack) => (
+              <PackCard key={pack.id} pack={pack} canBuy={session !== null} />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="how-heading" className="space-y-4">
+        <h2 id="how-heading" className="text-xl font-semibold text-slate-900">
+          How it works
+        </h2>
+        <ol className="grid gap-4 sm:grid-cols-3">
+          {STEPS.map((step, index) => (
+            <li key={step.title} className="rounded-2xl border border-slate-200 bg-white p-5">
+              <span className="grid size-8 place-items-center rounded-full bg-indigo-50 text-sm font-semibold text-indigo-700">
+                {index + 1}
+              </span>
+              <h3 className="mt-3 font-semibold text-slate-900">{step.title}</h3>
+              <p className="mt-1 text-sm text-slate-600">{step.body}</p>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+/** One credit pack: what you get, what it costs, and how to buy it. */
+import Link from "next/link";
+import type { CreditPackage } from "@/lib/db/rpc/account";
+import { formatCredits, formatMoney } from "@/lib/format";
+import { SubmitButton } from "./submit-button";
+
+export function PackCard({ pack, canBuy }: { pack: CreditPackage; canBuy: boolean }) {
+  return (
+    <article className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby={`pack-${pack.id}`}>
+      <h3 id={`pack-${pack.id}`} className="text-base font-semibold text-slate-900">
+        {pack.name}
+      </h3>
+      <p className="mt-3 text-3xl font-semibold tracking-tight text-slate-900">{formatMoney(pack.amount_minor, pack.currency)}</p>
+      <p className="mt-1 text-sm font-medium text-indigo-700">{formatCredits(pack.credits)}</p>
+      {pack.description && <p className="mt-3 flex-1 text-sm text-slate-600">{pack.description}</p>}
+      <div className="mt-5">
+        {canBuy ? (
+          <form action="/api/checkout" method="post">
+            <input type="hidden" name="package_id" value={pack.id} />
+            <SubmitButton className="w-full" pendingLabel="Starting checkout…" aria-label={`Buy ${pack.name}`}>
+              Buy
+            </SubmitButton>
+          </form>
+        ) : (
+          <Link
+            href={`/signup?next=${encodeURIComponent("/wallet")}`}
+            className="block rounded-lg border border-indigo-200 px-4 py-2 text-center text-sm font-medium text-indigo-700 hover:bg-indigo-50"
+          >
+            Sign up to buy
+          </Link>
+        )}
+      </div>
+    </article>
+  );
+}
