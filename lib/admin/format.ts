@@ -12,10 +12,14 @@ export function formatDuration(ms: number | null): string {
   return `${(ms / 1_000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
+/** "2026-11-23" (UTC) */
+export const formatDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** "19:35:11" (UTC) */
+export const formatClock = (date: Date): string => date.toISOString().slice(11, 19);
+
 /** "2026-11-23 19:35:11 UTC" */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
+export const formatTime = (date: Date): string => `${formatDay(date)} ${formatClock(date)} UTC`;
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
