@@ -1,6 +1,6 @@
 // The event log's rows. Each row links to the event's detail page (payload, attempts, Retry).
 import Link from "next/link";
-import { formatDuration, formatTime, truncate } from "@/lib/admin/format";
+import { formatClock, formatDay, formatDuration, formatTime, truncate } from "@/lib/admin/format";
 import type { EventSummary } from "@/lib/db/rpc/webhook-events";
 import { EventStatusBadge } from "./event-status-badge";
 
@@ -20,7 +20,7 @@ export function EventsTable({ events }: { events: EventSummary[] }) {
         <caption className="sr-only">Webhook events, newest first</caption>
         <thead className="bg-slate-50">
           <tr>
-            <th scope="col" className={th}>Received</th>
+            <th scope="col" className={th}>Received (UTC)</th>
             <th scope="col" className={th}>Provider · type</th>
             <th scope="col" className={th}>Status</th>
             <th scope="col" className={`${th} text-right`}>Tries</th>
@@ -38,7 +38,11 @@ export function EventsTable({ events }: { events: EventSummary[] }) {
                   className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
                   aria-label={`${event.event_type} ${event.event_id}, received ${formatTime(event.received_at)}`}
                 >
-                  <time dateTime={event.received_at.toISOString()}>{formatTime(event.received_at)}</time>
+                  <time dateTime={event.received_at.toISOString()}>
+                    {formatDay(event.received_at)}
+                    <br />
+                    <span className="tabular-nums">{formatClock(event.received_at)}</span>
+                  </time>
                 </Link>
               </td>
               <td className={`${td} max-w-60`}>

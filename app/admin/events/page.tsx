@@ -1,0 +1,73 @@
+// /admin/events: the searchable webhook event log.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { EventFilters } from "@/components/admin/event-filters";
+import { EventsTable } from "@/components/admin/events-table";
+import { EmptyState } from "@/components/empty-state";
+import { Notice } from "@/components/notice";
+import { PageTitle } from "@/components/page-title";
+import { RetryForm } from "@/components/admin/retry-form";
+import { loadEventPage, type EventPage } from "@/lib/admin/event-log";
+import { eventsHref, hasFilters, parseEventSearch } from "@/lib/admin/event-search";
+import { requireAdmin } from "@/lib/auth";
+import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
+import { retryAllFailedAction } from "./actions";
+
+export const metadata: Metadata = { title: "Webhook events" };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const pageLink =
+  "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
+
+export default async function EventsPage({ searchParams }: Props) {
+  // The layout checks too, but a layout is not re-run on every navigation; each page guards itself.
+  await requireAdmin();
+  const search = parseEventSearch(await searchParams);
+
+  let page: EventPage | undefined;
+  try {
+    page = await loadEventPage(getDb(), search);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError || error instanceof DatabaseError)) throw error;
+  }
+
+  const filtered = hasFilters(search.values);
+  return (
+    <main className="space-y-5">
+      <PageTitle title="Webhook events" lead="Every delivery from every provider, newest first. Open an event for its payload and attempts.">
+        <RetryForm action={retryAllFailedAction} label="Retry all failed" pendingLabel="Retrying failed events…" variant="secondary" />
+      </PageTitle>
+
+      <EventFilters values={search.values} />
+
+      {search.problems.length > 0 ? (
+        <Notice tone="warning" title="Some filters were ignored">
+          <ul className="list-inside list-disc">{search.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+        </Notice>
+      ) : null}
+
+      {!page ? (
+        <Notice tone="error" title="Events could not be loaded">
+          The database did not answer. Providers&apos; deliveries are answered 503 meanwhile and will be redelivered; reload this page in a moment.
+        </Notice>
+      ) : page.events.length === 0 ? (
+        <EmptyState title={filtered ? "No events match these filters." : search.cursor ? "No older events." : "No webhook events yet."}>
+          {filtered ? (
+            <Link href="/admin/events" className="font-medium text-indigo-700 underline underline-offset-2">Clear the filters</Link>
+          ) : (
+            "Events appear here as soon as a provider calls one of the webhook routes."
+          )}
+        </EmptyState>
+      ) : (
+        <>
+          <EventsTable events={page.events} />
+          <nav aria-label="Pages" className="flex items-center justify-between">
+            {search.cursor ? <Link href={eventsHref(search.values)} className={pageLink}>← Newest</Link> : <span />}
+            {page.olderCursor ? <Link href={eventsHref(search.values, page.olderCursor)} className={pageLink}>Older →</Link> : null}
+          </nav>
+        </>
+      )}
+    </main>
+  );
+}

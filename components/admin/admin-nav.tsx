@@ -1,0 +1,11 @@
+/** The admin sub-navigation, in the site header's link style. */
+import { NavLink } from "@/components/nav-link";
+
+export function AdminNav() {
+  return (
+    <nav aria-label="Admin" className="flex gap-1 text-sm">
+      <NavLink href="/admin/events">Events</NavLink>
+      <NavLink href="/admin/metrics">Metrics</NavLink>
+    </nav>
+  );
+}
