@@ -1,0 +1,39 @@
+"use server";
+// Assigning deposit addresses. Next accepts server actions only from a same-origin POST; the admin check is repeated here.
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { requireAdmin } from "@/lib/auth";
+import { DatabaseUnavailableError, getDb } from "@/lib/db";
+import { assignDepositAddress } from "@/lib/db/rpc/providers";
+
+const assignment = z.object({
+  email: z.string().trim().min(3).max(320),
+  asset_id: z.string().trim().min(1).max(20),
+  address: z.string().trim().min(1).max(200).regex(/^\S+$/),
+});
+
+/** The outcome goes back in the query string as a short code the page turns into a sentence. */
+function problemCode(error: unknown): string {
+  if (error instanceof DatabaseUnavailableError) return "unavailable";
+  const message = error instanceof Error ? error.message : "";
+  if (/no account with e-mail/.test(message)) return "no-account";
+  if (/already assigned/.test(message)) return "taken";
+  if (/no credit rate/.test(message)) return "asset";
+  return "invalid";
+}
+
+export async function assignDepositAddressAction(form: FormData): Promise<void> {
+  await requireAdmin("/admin/deposits");
+  const input = assignment.safeParse({ email: form.get("email"), asset_id: form.get("asset_id"), address: form.get("address") });
+  if (!input.success) redirect("/admin/deposits?error=invalid");
+  let outcome: string;
+  try {
+    const result = await assignDepositAddress(getDb(), { address: input.data.address, assetId: input.data.asset_id, email: input.data.email });
+    outcome = result.outcome;
+  } catch (error) {
+    redirect(`/admin/deposits?error=${problemCode(error)}`);
+  }
+  revalidatePath("/admin/deposits");
+  redirect(`/admin/deposits?done=${outcome}`);
+}

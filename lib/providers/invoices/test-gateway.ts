@@ -1,0 +1,72 @@
+/**
+ * The local test gateway (no INVOICE_WEBHOOK_SECRET configured): no money
+ * moves. Its buttons send our own webhook real `invoice.updated` events, signed
+ * with the generated secret exactly as the gateway signs them, over HTTP to
+ * the request's origin, so credits arrive through the path real payments take.
+ */
+import { randomBytes } from "node:crypto";
+import { getEnv } from "@/lib/env";
+import type { CryptoInvoice } from "@/lib/db/rpc/providers";
+import type { InvoiceState } from "./schema";
+import { invoiceSignatureHeader } from "./verify";
+
+export type TestGatewayStep = "pending" | "complete" | "fail" | "cancel";
+
+/** The states the gateway would report, in order, to take an invoice from `from` to the step's end state. */
+export function statesFor(from: string, step: TestGatewayStep): InvoiceState[] {
+  const open = from === "Ready" || from === "Wait";
+  switch (step) {
+    case "pending":
+      return open ? ["Pending"] : [];
+    case "complete":
+      return open ? ["Pending", "Complete"] : from === "Pending" ? ["Complete"] : [];
+    case "fail":
+      return open ? ["Pending", "Fail"] : from === "Pending" ? ["Fail"] : [];
+    case "cancel":
+      return from === "Ready" ? ["Cancel"] : [];
+  }
+}
+
+export function testInvoiceEvent(invoice: CryptoInvoice, state: InvoiceState, previousState: string) {
+  const expected = invoice.expected_amount ?? "0.00 USD";
+  const [amount, asset = "USD"] = expected.split(" ");
+  const received = state === "Fail" ? (Number(amount) * 0.9).toFixed(2) : amount;
+  return {
+    event: "invoice.updated",
+    timestamp: Math.floor(Date.now() / 1000),
+    data: {
+      invoiceId: invoice.invoice_id,
+      customerId: invoice.user_id,
+      customerName: "Test gateway buyer",
+      state,
+      previousState,
+      cashAmount: amount,
+      cryptoAmount: `${amount} ${asset === "USD" ? "USDC" : asset}`,
+      reason: state === "Fail" ? "amount_mismatch" : null,
+      transaction:
+        state === "Pending" || state === "Complete" || state === "Fail"
+          ? { hash: `0xtest${randomBytes(16).toString("hex")}`, amount: received, expectedAmount: amount, network: "test" }
+          : null,
+    },
+  };
+}
+
+export class TestGatewayError extends Error {}
+
+/** Posts each state's signed event to origin's webhook, in order; throws unless every one was accepted. */
+export async function emitTestInvoiceEvents(invoice: CryptoInvoice, states: InvoiceState[], origin: string): Promise<void> {
+  const secret = getEnv().INVOICE_WEBHOOK_SECRET;
+  if (!secret) throw new TestGatewayError("no invoice webhook secret to sign with");
+  let previous = invoice.state as string;
+  for (const state of states) {
+    const payload = JSON.stringify(testInvoiceEvent(invoice, state, previous));
+    const response = await fetch(new URL("/api/invoices/webhook", origin), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-signature": invoiceSignatureHeader(secret, payload) },
+      body: payload,
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!response.ok) throw new TestGatewayError(`the webhook answered ${response.status}`);
+    previous = state;
+  }
+}
