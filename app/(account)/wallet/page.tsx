@@ -1,12 +1,14 @@
 // The signed-in person's balance, packs to buy, and credit ledger.
 import type { Metadata } from "next";
 import { BalanceCard } from "@/components/balance-card";
+import { DepositAddress } from "@/components/deposit-address";
 import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink } from "@/components/older-link";
 import { PackCard } from "@/components/pack-card";
 import { PageTitle } from "@/components/page-title";
+import { PayWithCrypto } from "@/components/pay-with-crypto";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/account";
@@ -70,7 +72,10 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
             ))}
           </div>
         )}
+        <PayWithCrypto packs={packs} />
       </section>
+
+      <DepositAddress userId={session.userId} />
 
       <section aria-labelledby="ledger-heading" className="space-y-4">
         <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
