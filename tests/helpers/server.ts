@@ -1,0 +1,243 @@
+/**
+ * Production Next.js servers for fault tests and the benchmark: build once per
+ * dist folder (rebuilt when the sources or the build environment change),
+ * then `next start` as child processes that can be stopped, or killed -9.
+ * Ports stay in 3500–3599; every server listens on 127.0.0.1 only.
+ *
+ * Builds run on a snapshot of the sources copied outside the repository
+ * (os.tmpdir()/credits-next-builds/<distDir>, node_modules linked): the working
+ * tree may be mid-edit, and `next build` rewrites tsconfig.json for a custom
+ * distDir, which must not touch the shared file.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+
+/** Everything that goes into a build: a change to any of these makes ensureBuild rebuild. */
+const SOURCE_ENTRIES = [
+  "app",
+  "components",
+  "lib",
+  "middleware.ts",
+  "instrumentation.ts",
+  "instrumentation-node.ts",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+  "public",
+];
+/** Also copied into the snapshot, but not part of the fingerprint (read at run time, or not by Next). */
+const RUNTIME_ENTRIES = ["supabase", "package.json", "global.d.ts", "next-env.d.ts"];
+
+function hashSources(hash: ReturnType<typeof createHash>, entry: string): void {
+  const full = path.join(ROOT, entry);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(full);
+  } catch {
+    return;
+  }
+  if (stat.isDirectory()) {
+    for (const child of fs.readdirSync(full).sort()) hashSources(hash, path.join(entry, child));
+  } else if (!/\.tmp$/.test(entry)) {
+    hash.update(entry).update("\0").update(fs.readFileSync(full)).update("\0");
+  }
+}
+
+export function sourceFingerprint(buildEnv: Record<string, string>): string {
+  const hash = createHash("sha256");
+  for (const entry of SOURCE_ENTRIES) hashSources(hash, entry);
+  hash.update(JSON.stringify(Object.entries(buildEnv).sort()));
+  return hash.digest("hex");
+}
+
+/** The minimal environment a child needs: PATH/HOME, never the caller's secrets or DATABASE_URL. */
+function baseEnv(): Record<string, string> {
+  const keep = ["PATH", "HOME", "TMPDIR", "LANG"];
+  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+}
+
+async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 15 * 60_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+export interface Build {
+  /** Where `next start` runs (the snapshot). */
+  root: string;
+  distDir: string;
+  built: boolean;
+  seconds: number;
+}
+
+export const buildRoot = (distDir: string) => path.join(os.tmpdir(), "credits-next-builds", distDir.replace(/[^\w.-]/g, "_"));
+
+function snapshotSources(root: string, distDir: string): void {
+  fs.mkdirSync(root, { recursive: true });
+  for (const entry of fs.readdirSync(root)) {
+    if (entry !== distDir) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+  for (const entry of [...SOURCE_ENTRIES, ...RUNTIME_ENTRIES]) {
+    const from = path.join(ROOT, entry);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(root, entry), { recursive: true, filter: (f) => !f.endsWith(".tmp") });
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
+}
+
+export interface BuildOptions {
+  /** Relative to the repo root, e.g. ".next-fault". */
+  distDir: string;
+  /** Extra variables set while building (e.g. fake secrets the bundle scan looks for). */
+  env?: Record<string, string>;
+  /** Use whatever build is in distDir, however old (e.g. while the working tree does not build). */
+  reuse?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Builds into distDir unless a build of the current sources with the same build env is already there. */
+export async function ensureBuild(options: BuildOptions): Promise<Build> {
+  const env = options.env ?? {};
+  const root = buildRoot(options.distDir);
+  const dist = path.join(root, options.distDir);
+  const stamp = path.join(dist, "SOURCE_FINGERPRINT");
+  fs.mkdirSync(path.dirname(root), { recursive: true });
+  return withLock(`${root}.lock`, async () => {
+    const fingerprint = sourceFingerprint(env);
+    const done = { root, distDir: options.distDir, built: false, seconds: 0 };
+    if (options.reuse && fs.existsSync(path.join(dist, "BUILD_ID"))) return done;
+    if (fs.existsSync(path.join(dist, "BUILD_ID")) && fs.readFileSync(stamp, { encoding: "utf8", flag: "a+" }) === fingerprint) {
+      return done;
+    }
+    const started = Date.now();
+    options.log?.(`building ${options.distDir} in ${root} (next build)…`);
+    snapshotSources(root, options.distDir);
+    fs.rmSync(path.join(dist, "BUILD_ID"), { force: true });
+    const child = spawn(process.execPath, [NEXT_BIN, "build"], {
+      cwd: root,
+      env: { ...baseEnv(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    if (code !== 0) throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
+    fs.writeFileSync(stamp, fingerprint);
+    return { ...done, built: true, seconds: (Date.now() - started) / 1000 };
+  });
+}
+
+/** A free port in [from, to] on 127.0.0.1. */
+export async function freePort(from = 3500, to = 3599): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
+export interface NextServer {
+  url: string;
+  port: number;
+  pid: number;
+  /** Resolves with the exit code (or null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** What the server printed (last 64 KiB). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+  /** kill -9: no shutdown hooks, in-flight requests die with the process. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  build: Pick<Build, "root" | "distDir">;
+  port: number;
+  /** The app's environment (DATABASE_URL, secrets, PG_POOL_MAX, …); nothing is inherited but PATH/HOME. */
+  env: Record<string, string>;
+  /** Wait until this path answers (any status). */
+  readyPath?: string;
+  timeoutMs?: number;
+  /** Extra node flags, e.g. ["--cpu-prof"]. */
+  nodeArgs?: string[];
+}
+
+export async function startNextServer(options: StartOptions): Promise<NextServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"],
+    {
+      cwd: options.build.root,
+      env: { ...baseEnv(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.build.distDir, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const append = (d: Buffer) => {
+    output = (output + d.toString()).slice(-65_536);
+  };
+  child.stdout!.on("data", append);
+  child.stderr!.on("data", append);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (gone) throw new Error(`next start exited early:\n${output}`);
+    try {
+      await fetch(url + (options.readyPath ?? "/api/health"), { signal: AbortSignal.timeout(5_000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`next start did not answer within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (gone) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    url,
+    port: options.port,
+    pid: child.pid!,
+    exited,
+    output: () => output,
+    stop: () => signal("SIGTERM", 5_000),
+    kill: () => signal("SIGKILL", 0),
+  };
+}

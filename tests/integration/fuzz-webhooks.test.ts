@@ -1,0 +1,193 @@
+/**
+ * Bad input, generated: every provider route answers random bodies, random
+ * headers, single-byte mutations, truncations and header swaps of valid signed
+ * deliveries with a short 4xx (a 2xx only for a delivery that is genuinely
+ * valid), never a 5xx while the database is up, never a stack trace, and
+ * writes no business row for anything it refused. In-process handlers on PGlite.
+ */
+import fc from "fast-check";
+import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as stripePOST } from "@/app/api/stripe/webhook/route";
+import { setDb } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+import { checkoutSession, signedRequest, stripeEvent, uid, WEBHOOK_SECRET } from "../helpers/stripe";
+
+interface Delivery {
+  body: string | Uint8Array;
+  headers: Headers;
+}
+
+/** One provider route: how to make a valid delivery and how to tell a genuinely valid one. */
+interface WebhookTarget {
+  name: string;
+  path: string;
+  env: Record<string, string>;
+  POST: (request: Request) => Promise<Response>;
+  signatureHeaders: string[];
+  validDelivery(): Delivery;
+  isGenuine(delivery: Delivery): boolean;
+}
+
+const stripe: WebhookTarget = {
+  name: "stripe",
+  path: "/api/stripe/webhook",
+  env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
+  POST: stripePOST,
+  signatureHeaders: ["stripe-signature"],
+  validDelivery() {
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ customer_email: `${uid("fuzz")}@example.com`, metadata: { package_id: "starter" } }),
+    );
+    const request = signedRequest(event);
+    return { body: JSON.stringify(event), headers: request.headers };
+  },
+  isGenuine({ body, headers }) {
+    try {
+      Stripe.webhooks.constructEvent(Buffer.from(body), headers.get("stripe-signature") ?? "", WEBHOOK_SECRET);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+const webhookTargets: WebhookTarget[] = [stripe];
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const STACK_TRACE = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\.js:\d+|Error: /;
+
+let t: TestDatabase;
+
+beforeAll(async () => {
+  for (const target of webhookTargets) Object.assign(process.env, target.env);
+  resetEnvCache();
+  t = await openTestDatabase("pglite");
+  setDb(t.db);
+});
+afterAll(async () => {
+  setDb(undefined);
+  await t?.drop();
+});
+beforeEach(() => setDb(t.db));
+
+const BUSINESS_TABLES = ["purchases", "credit_ledger", "pending_credit_grants", "webhook_events", "subscriptions", "trading_alerts"];
+async function businessRows(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of BUSINESS_TABLES) {
+    counts[table] = Number((await t.db.query<{ n: string }>(`select count(*) n from public.${table}`))[0].n);
+  }
+  return counts;
+}
+
+function request(target: WebhookTarget, delivery: Delivery): Request {
+  return new Request(`http://localhost${target.path}`, { method: "POST", headers: delivery.headers, body: delivery.body });
+}
+
+/** The answer to anything that is not a valid delivery: 4xx, short JSON error, no internals. */
+async function expectRefused(response: Response): Promise<void> {
+  const text = await response.text();
+  expect(response.status, text).toBeGreaterThanOrEqual(400);
+  expect(response.status, text).toBeLessThan(500);
+  expect(text.length).toBeLessThan(300);
+  expect(text).not.toMatch(STACK_TRACE);
+  expect(JSON.parse(text)).toEqual({ error: expect.any(String) });
+}
+
+/** Headers() refuses some generated names/values; those are not requests a client can send. */
+function safeHeaders(entries: Array<[string, string]>): Headers | null {
+  try {
+    return new Headers(entries);
+  } catch {
+    return null;
+  }
+}
+
+const headerName = fc.oneof(
+  fc.constantFrom("content-type", "content-length", "transfer-encoding"),
+  fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/),
+);
+const headerValue = fc.oneof(fc.string({ maxLength: 200 }), fc.stringMatching(/^t=\d{1,12},v1=[0-9a-f]{0,64}$/));
+
+describe.each(webhookTargets)("$name webhook under generated bad input", (target) => {
+  it("refuses random bodies with random headers, writing nothing", async () => {
+    const before = await businessRows();
+    const body = fc.oneof(
+      fc.string({ maxLength: 2000 }),
+      fc.json({ maxDepth: 4 }),
+      fc.uint8Array({ maxLength: 2000 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+      fc.constant(target.validDelivery().body), // a real body without its signature
+    );
+    const headers = fc.array(
+      fc.oneof(
+        fc.tuple(headerName, headerValue),
+        fc.tuple(fc.constantFrom(...target.signatureHeaders), headerValue),
+      ),
+      { maxLength: 6 },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, headers, async (b, h) => {
+        const hs = safeHeaders(h);
+        fc.pre(hs !== null);
+        hs!.delete("content-length");
+        hs!.delete("transfer-encoding");
+        await expectRefused(await target.POST(request(target, { body: b, headers: hs! })));
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await businessRows()).toEqual(before);
+  });
+
+  it("refuses every single-byte change, truncation and header swap of a valid delivery", async () => {
+    const before = await businessRows();
+    let accepted = 0;
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant("body-byte" as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("header-byte" as const), at: fc.nat(), byte: fc.integer({ min: 0x20, max: 0x7e }) }),
+      fc.record({ kind: fc.constant("swap" as const) }),
+      fc.record({ kind: fc.constant("drop-header" as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => {
+        const valid = target.validDelivery();
+        const body = Buffer.from(valid.body);
+        const headers = new Headers(valid.headers);
+        const signatureHeader = target.signatureHeaders.find((name) => headers.has(name));
+        let mutated = body;
+        if (m.kind === "body-byte") {
+          mutated = Buffer.from(body);
+          mutated[m.at % body.length] = m.byte;
+        } else if (m.kind === "truncate") {
+          mutated = body.subarray(0, m.at % body.length);
+        } else if (m.kind === "header-byte" && signatureHeader) {
+          const value = Buffer.from(headers.get(signatureHeader)!);
+          value[m.at % value.length] = m.byte;
+          headers.set(signatureHeader, value.toString("latin1"));
+        } else if (m.kind === "swap" && signatureHeader) {
+          headers.set(signatureHeader, new Headers(target.validDelivery().headers).get(signatureHeader)!);
+        } else if (m.kind === "drop-header" && signatureHeader) {
+          headers.delete(signatureHeader);
+        }
+        const response = await target.POST(request(target, { body: mutated, headers }));
+        if (response.status >= 200 && response.status < 300) {
+          // Only a change that leaves the delivery genuinely valid (e.g. the same byte written back) may pass.
+          expect(target.isGenuine({ body: mutated, headers })).toBe(true);
+          accepted++;
+          return;
+        }
+        await expectRefused(response);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    const after = await businessRows();
+    if (accepted === 0) expect(after).toEqual(before);
+  });
+
+  it("still accepts the unmodified valid delivery (the generators are not vacuous)", async () => {
+    const response = await target.POST(request(target, target.validDelivery()));
+    expect(response.status).toBeLessThan(300);
+  });
+});
