@@ -83,7 +83,11 @@ async function businessRows(): Promise<Record<string, number>> {
 }
 
 function request(target: WebhookTarget, delivery: Delivery): Request {
-  return new Request(`http://localhost${target.path}`, { method: "POST", headers: delivery.headers, body: delivery.body });
+  return new Request(`http://localhost${target.path}`, {
+    method: "POST",
+    headers: delivery.headers,
+    body: typeof delivery.body === "string" ? delivery.body : new Uint8Array(delivery.body),
+  });
 }
 
 /** The answer to anything that is not a valid delivery: 4xx, short JSON error, no internals. */
