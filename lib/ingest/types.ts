@@ -15,6 +15,14 @@ export class WebhookRejection extends Error {
   }
 }
 
+/**
+ * Something the provider's verification depends on is unreachable (e.g. a JWKS
+ * endpoint): answered 503 so the provider retries later; nothing written.
+ */
+export class UpstreamUnavailableError extends Error {
+  name = "UpstreamUnavailableError";
+}
+
 export interface VerifiedEvent {
   /** Dedupe key: unique per provider. */
   id: string;

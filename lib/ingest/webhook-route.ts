@@ -10,11 +10,11 @@ import { DatabaseUnavailableError } from "@/lib/db/errors";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { json, jsonError } from "@/lib/http/json";
 import { readRawBody } from "./read-body";
-import { WebhookRejection, type WebhookProvider } from "./types";
+import { UpstreamUnavailableError, WebhookRejection, type WebhookProvider } from "./types";
 
 export function webhookErrorResponse(error: unknown, provider: string): Response {
   if (error instanceof WebhookRejection) return jsonError(error.status, error.message);
-  if (error instanceof DatabaseUnavailableError) {
+  if (error instanceof DatabaseUnavailableError || error instanceof UpstreamUnavailableError) {
     return jsonError(503, "temporarily unavailable, please retry", { "retry-after": "5" });
   }
   // Unexpected: log the kind of failure only (no payload, no stack in the response).

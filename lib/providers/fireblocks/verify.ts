@@ -11,7 +11,7 @@
  */
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { createRemoteJWKSet, errors, flattenedVerify } from "jose";
-import { WebhookRejection } from "@/lib/ingest/types";
+import { UpstreamUnavailableError, WebhookRejection } from "@/lib/ingest/types";
 import { FIREBLOCKS_PRODUCTION_WEBHOOK_PUBLIC_KEY } from "./keys";
 
 /**
@@ -53,7 +53,7 @@ function publicKey(pem: string): KeyObject {
 }
 
 /** The key set could not be fetched: neither valid nor invalid, so the delivery is answered 5xx and retried. */
-export class FireblocksKeysUnavailable extends Error {
+export class FireblocksKeysUnavailable extends UpstreamUnavailableError {
   name = "FireblocksKeysUnavailable";
 }
 
