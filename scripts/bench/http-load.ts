@@ -1,0 +1,88 @@
+/**
+ * Sends pre-generated deliveries through autocannon at fixed concurrency:
+ * one request per delivery, in order, each with its own body and
+ * Stripe-Signature (setupRequest takes the next one from a shared cursor;
+ * with `amount` set autocannon builds exactly one request per send).
+ */
+import autocannon from "autocannon";
+import type { Delivery } from "./deliveries";
+import { summarize, type LatencySummary } from "./stats";
+
+export interface HttpLoadResult {
+  requests: number;
+  seconds: number;
+  eventsPerSecond: number;
+  latency: LatencySummary;
+  statuses: Record<string, number>;
+  /** Accepted deliveries answered duplicate:false (first time seen) / duplicate:true. */
+  firstDeliveries: number;
+  duplicateAnswers: number;
+  errors: number;
+  timeouts: number;
+  built: number;
+}
+
+export async function runHttpLoad(options: {
+  url: string;
+  path: string;
+  deliveries: Delivery[];
+  connections: number;
+}): Promise<HttpLoadResult> {
+  const { deliveries } = options;
+  let cursor = 0;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let firstDeliveries = 0;
+  let duplicateAnswers = 0;
+
+  const started = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        amount: deliveries.length,
+        timeout: 30,
+        requests: [
+          {
+            method: "POST",
+            path: options.path,
+            setupRequest: (request) => {
+              const delivery = deliveries[Math.min(cursor++, deliveries.length - 1)];
+              return {
+                ...request,
+                method: "POST",
+                path: options.path,
+                headers: { "content-type": "application/json", "stripe-signature": delivery.signature },
+                body: delivery.body,
+              };
+            },
+            onResponse: (status, body) => {
+              if (status !== 200) return;
+              if (body.includes('"duplicate":false')) firstDeliveries++;
+              else if (body.includes('"duplicate":true')) duplicateAnswers++;
+            },
+          },
+        ],
+      },
+      (error, res) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requests: latencies.length,
+    seconds: Math.round(seconds * 1000) / 1000,
+    eventsPerSecond: Math.round(latencies.length / seconds),
+    latency: summarize(latencies),
+    statuses,
+    firstDeliveries,
+    duplicateAnswers,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    built: cursor,
+  };
+}
