@@ -6,6 +6,7 @@ export function AdminNav() {
     <nav aria-label="Admin" className="flex gap-1 text-sm">
       <NavLink href="/admin/events">Events</NavLink>
       <NavLink href="/admin/metrics">Metrics</NavLink>
+      <NavLink href="/admin/deposits">Deposits</NavLink>
     </nav>
   );
 }
