@@ -35,7 +35,10 @@ export async function readOrder(request: Request): Promise<Order | Response> {
   return { buyer, pack };
 }
 
-/** 303: the browser follows with a GET, as after any form post. */
-export function seeOther(location: string | URL): Response {
-  return new Response(null, { status: 303, headers: { location: String(location), "cache-control": "no-store" } });
+/**
+ * 303: the browser follows with a GET, as after any form post. Our own pages
+ * are given as a path (a relative Location keeps the host the browser used).
+ */
+export function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }

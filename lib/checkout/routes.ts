@@ -1,4 +1,5 @@
 /** The two checkout endpoints; the route files under app/api/checkout only forward here. */
+import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 import { LocalCheckoutError, localCheckoutEnabled, payLocally } from "./local-checkout";
 import { readOrder, seeOther } from "./order";
@@ -8,12 +9,9 @@ import { createStripeCheckout } from "./stripe-checkout";
 export async function startCheckout(request: Request): Promise<Response> {
   const order = await readOrder(request);
   if (order instanceof Response) return order;
-  const origin = new URL(request.url).origin;
-  if (localCheckoutEnabled()) {
-    return seeOther(new URL(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`, origin));
-  }
+  if (localCheckoutEnabled()) return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`);
   try {
-    return seeOther(await createStripeCheckout(order, origin));
+    return seeOther(await createStripeCheckout(order, getEnv().APP_URL));
   } catch {
     return jsonError(502, "could not start the Stripe checkout; please try again");
   }
@@ -24,13 +22,13 @@ export async function payTestCheckout(request: Request): Promise<Response> {
   if (!localCheckoutEnabled()) return jsonError(404, "not found");
   const order = await readOrder(request);
   if (order instanceof Response) return order;
-  const origin = new URL(request.url).origin;
   try {
-    await payLocally(order, origin);
+    // Server to itself: the origin this request reached us on.
+    await payLocally(order, new URL(request.url).origin);
   } catch (error) {
     // The page shows a fixed message for this code; the reason goes to the server log only.
     console.error(`local test checkout failed: ${error instanceof LocalCheckoutError ? error.message : "webhook unreachable"}`);
-    return seeOther(new URL(`/checkout/test?package=${encodeURIComponent(order.pack.id)}&error=webhook`, origin));
+    return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}&error=webhook`);
   }
-  return seeOther(new URL(`/wallet?checkout=success&package=${encodeURIComponent(order.pack.id)}`, origin));
+  return seeOther(`/wallet?checkout=success&package=${encodeURIComponent(order.pack.id)}`);
 }

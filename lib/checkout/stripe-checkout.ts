@@ -7,7 +7,8 @@ import type Stripe from "stripe";
 import type { Order } from "./order";
 import { getStripe } from "./stripe-client";
 
-export function checkoutSessionParams(order: Order, origin: string): Stripe.Checkout.SessionCreateParams {
+/** appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose). */
+export function checkoutSessionParams(order: Order, appUrl: string): Stripe.Checkout.SessionCreateParams {
   const { buyer, pack } = order;
   const metadata = { package_id: pack.id, user_id: buyer.userId };
   const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = pack.stripe_price_id
@@ -27,14 +28,14 @@ export function checkoutSessionParams(order: Order, origin: string): Stripe.Chec
     customer_email: buyer.email,
     metadata,
     payment_intent_data: { metadata },
-    success_url: `${origin}/wallet?checkout=success`,
-    cancel_url: `${origin}/wallet?checkout=cancelled`,
+    success_url: `${appUrl}/wallet?checkout=success`,
+    cancel_url: `${appUrl}/wallet?checkout=cancelled`,
   };
 }
 
 /** The URL of the hosted payment page. */
-export async function createStripeCheckout(order: Order, origin: string): Promise<string> {
-  const session = await getStripe().checkout.sessions.create(checkoutSessionParams(order, origin));
+export async function createStripeCheckout(order: Order, appUrl: string): Promise<string> {
+  const session = await getStripe().checkout.sessions.create(checkoutSessionParams(order, appUrl));
   if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
   return session.url;
 }
