@@ -1,0 +1,249 @@
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { requestCookieJar, signUp } from "@/lib/auth";
+import { SESSION_COOKIE } from "@/lib/auth/claims";
+import { payTestCheckout, startCheckout } from "@/lib/checkout/routes";
+import { setDb, type SqlDatabase } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A stand-in HTTP server on 127.0.0.1 that records every request and answers with `reply`. */
+async function recordingServer(reply: (r: Recorded) => { status: number; body: unknown }) {
+  const requests: Recorded[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      const recorded = { method: req.method!, url: req.url!, headers: req.headers, body };
+      requests.push(recorded);
+      const { status, body: answer } = reply(recorded);
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+let t: TestDatabase;
+let db: SqlDatabase;
+let cookie: string;
+let userId: string;
+const BUYER = "buyer@example.com";
+const WEBHOOK_SECRET = "whsec_checkout_test_0123456789";
+
+function checkoutRequest(body: Record<string, string>, options: { signedIn?: boolean; origin?: string; path?: string } = {}) {
+  return new Request(`${options.origin ?? "http://app.test"}${options.path ?? "/api/checkout"}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(options.signedIn !== false && { cookie: `${SESSION_COOKIE}=${cookie}` }),
+    },
+    body: new URLSearchParams(body),
+  });
+}
+
+function useEnv(vars: Record<string, string | undefined>) {
+  for (const [name, value] of Object.entries(vars)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  resetEnvCache();
+}
+
+beforeAll(async () => {
+  useEnv({
+    APP_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "credits-checkout-test-")),
+    AUTH_SECRET: "checkout-test-secret-0123456789abcdef0123",
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    APP_URL: "https://credits.example.com",
+    DATABASE_URL: undefined,
+    STRIPE_SECRET_KEY: undefined,
+    STRIPE_API_BASE: undefined,
+  });
+  t = await openTestDatabase("pglite");
+  db = t.db;
+  setDb(db);
+  const jar = requestCookieJar(new Request("http://app.test/"));
+  const outcome = await signUp({ email: BUYER, password: "a long enough password" }, jar);
+  if (!outcome.ok || !outcome.session) throw new Error("sign-up failed");
+  userId = outcome.session.userId;
+  cookie = jar.written.find((c) => c.name === SESSION_COOKIE)!.value;
+  await db.query("update public.credit_packages set active = false where id = 'scale'");
+});
+
+afterAll(async () => {
+  setDb(undefined);
+  await t?.drop();
+});
+
+describe("POST /api/checkout", () => {
+  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
+
+  it("answers 401 to a signed-out visitor", async () => {
+    const response = await startCheckout(checkoutRequest({ package_id: "starter" }, { signedIn: false }));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "sign in to buy credits" });
+  });
+
+  it("answers 400 to an unknown pack, an inactive pack, and a missing one", async () => {
+    for (const body of [{ package_id: "nope" }, { package_id: "scale" }, {}]) {
+      expect((await startCheckout(checkoutRequest(body))).status).toBe(400);
+    }
+  });
+
+  it("without a Stripe key, sends the buyer to the local test checkout", async () => {
+    const response = await startCheckout(checkoutRequest({ package_id: "starter" }));
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/checkout/test?package=starter");
+  });
+
+  it("with a Stripe key, creates a Checkout Session with the buyer and the pack, and redirects to it", async () => {
+    const stripe = await recordingServer(() => ({
+      status: 200,
+      body: { id: "cs_test_fake", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_test_fake" },
+    }));
+    try {
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_fake");
+
+      expect(stripe.requests).toHaveLength(1);
+      const [call] = stripe.requests;
+      expect(call.method).toBe("POST");
+      expect(call.url).toBe("/v1/checkout/sessions");
+      expect(call.headers.authorization).toBe("Bearer sk_test_fake_key");
+      const params = Object.fromEntries(new URLSearchParams(call.body));
+      expect(params).toMatchObject({
+        mode: "payment",
+        client_reference_id: userId,
+        customer_email: BUYER,
+        "metadata[package_id]": "pro",
+        "metadata[user_id]": userId,
+        "payment_intent_data[metadata][package_id]": "pro",
+        "payment_intent_data[metadata][user_id]": userId,
+        "line_items[0][quantity]": "1",
+        "line_items[0][price_data][currency]": "usd",
+        "line_items[0][price_data][unit_amount]": "2500",
+        success_url: "https://credits.example.com/wallet?checkout=success",
+        cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
+      });
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  it("uses the pack's Stripe price when it has one", async () => {
+    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_2", url: "https://checkout.stripe.com/c/pay/cs_test_2" } }));
+    try {
+      await db.query("update public.credit_packages set stripe_price_id = 'price_123' where id = 'starter'");
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      await startCheckout(checkoutRequest({ package_id: "starter" }));
+      const params = Object.fromEntries(new URLSearchParams(stripe.requests[0].body));
+      expect(params["line_items[0][price]"]).toBe("price_123");
+      expect(params["line_items[0][price_data][unit_amount]"]).toBeUndefined();
+    } finally {
+      await db.query("update public.credit_packages set stripe_price_id = null where id = 'starter'");
+      await stripe.close();
+    }
+  });
+
+  it("answers 502 without a redirect when Stripe refuses", async () => {
+    const stripe = await recordingServer(() => ({ status: 400, body: { error: { type: "invalid_request_error", message: "nope" } } }));
+    try {
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
+      expect(response.status).toBe(502);
+      expect(response.headers.get("location")).toBeNull();
+    } finally {
+      await stripe.close();
+    }
+  });
+});
+
+describe("POST /api/checkout/test (the local test checkout)", () => {
+  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
+
+  it("is impossible when STRIPE_SECRET_KEY is set: 404, and nothing is sent", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
+      const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      expect(response.status).toBe(404);
+      expect(webhook.requests).toHaveLength(0);
+    } finally {
+      await webhook.close();
+    }
+  });
+
+  it("answers 401 signed out and 400 for an unknown pack, sending nothing", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: {} }));
+    try {
+      const opts = { origin: webhook.origin, path: "/api/checkout/test" };
+      expect((await payTestCheckout(checkoutRequest({ package_id: "starter" }, { ...opts, signedIn: false }))).status).toBe(401);
+      expect((await payTestCheckout(checkoutRequest({ package_id: "nope" }, opts))).status).toBe(400);
+      expect(webhook.requests).toHaveLength(0);
+    } finally {
+      await webhook.close();
+    }
+  });
+
+  it("sends our webhook a checkout.session.completed signed with STRIPE_WEBHOOK_SECRET, then goes to /wallet", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      const response = await payTestCheckout(
+        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+      );
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
+
+      const [call] = webhook.requests;
+      expect(call.url).toBe("/api/stripe/webhook");
+      const event = Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET);
+      expect(event).toMatchObject({
+        object: "event",
+        type: "checkout.session.completed",
+        livemode: false,
+        data: {
+          object: {
+            payment_status: "paid",
+            client_reference_id: userId,
+            customer_details: { email: BUYER },
+            amount_total: 500,
+            currency: "usd",
+            metadata: { package_id: "starter", user_id: userId },
+          },
+        },
+      });
+      expect(event.id).toMatch(/^evt_/);
+      expect((event.data.object as { payment_intent: string }).payment_intent).toMatch(/^pi_local_/);
+    } finally {
+      await webhook.close();
+    }
+  });
+
+  it("returns to the test checkout with an error when the webhook does not accept the event", async () => {
+    const webhook = await recordingServer(() => ({ status: 401, body: { error: "invalid signature" } }));
+    try {
+      const response = await payTestCheckout(
+        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+      );
+      expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
+    } finally {
+      await webhook.close();
+    }
+  });
+});
