@@ -18,6 +18,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
+  let starting: Promise<number> | undefined;
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -62,7 +63,9 @@ export async function startTcpProxy(target: { host: string; port: number }, list
     },
     down: stopListening,
     async up() {
-      if (!server) await listen(port);
+      if (server) return;
+      starting ??= listen(port).finally(() => (starting = undefined));
+      await starting;
     },
     close: stopListening,
   };
