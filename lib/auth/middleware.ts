@@ -62,23 +62,17 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
   };
 }
 
-/** request.url may say localhost where the browser used 127.0.0.1 (cookies are per host): keep the browser's host. */
-function browserOrigin(request: NextRequest): string {
-  const host = request.headers.get("host");
-  return host ? `${request.nextUrl.protocol}//${host}` : request.nextUrl.origin;
-}
-
 export async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
   const refreshed = getEnv().mode === "supabase" ? await refreshSupabase(request) : await refreshLocal(request);
   const { pathname, search } = request.nextUrl;
 
   if (refreshed.email === null && SIGNED_IN_ONLY.some((pattern) => pattern.test(pathname))) {
-    const login = new URL(`/login?${new URLSearchParams({ next: pathname + search })}`, browserOrigin(request));
+    const login = new URL(`/login?${new URLSearchParams({ next: pathname + search })}`, request.url);
     return refreshed.apply(NextResponse.redirect(login));
   }
   if (refreshed.email !== null && ADMIN_ONLY.test(pathname) && !isAdminEmail(refreshed.email)) {
     // Admin pages do not exist for anyone else: render the ordinary 404.
-    return refreshed.apply(NextResponse.rewrite(new URL("/_admin-not-found", browserOrigin(request))));
+    return refreshed.apply(NextResponse.rewrite(new URL("/_admin-not-found", request.url)));
   }
   return refreshed.apply(NextResponse.next({ request }));
 }

@@ -99,7 +99,8 @@ describe("POST /api/checkout", () => {
   });
 
   it("answers 400 to an unknown pack, an inactive pack, and a missing one", async () => {
-    for (const body of [{ package_id: "nope" }, { package_id: "scale" }, {}]) {
+    const bodies: Array<Record<string, string>> = [{ package_id: "nope" }, { package_id: "scale" }, {}];
+    for (const body of bodies) {
       expect((await startCheckout(checkoutRequest(body))).status).toBe(400);
     }
   });
