@@ -1,0 +1,84 @@
+/**
+ * Browser tests in Chromium against the production build. The web server
+ * (tests/e2e/web-server.ts) builds a snapshot of the sources outside the repo
+ * into its own dist folder, and starts on a free port with a fresh database
+ * and secrets folder under the system temp dir, so runs never touch .data/,
+ * tsconfig.json or another build.
+ * Values are computed once and passed to workers through process.env.
+ */
+import { defineConfig, devices } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** The first free port from 3200 (synchronous: the config must be plain values). */
+function freePort(): string {
+  const script = `const net=require('net');(function t(p){const s=net.createServer();s.once('error',()=>t(p+1));
+    s.listen(p,'127.0.0.1',()=>{process.stdout.write(String(p));s.close()})})(3200)`;
+  return execFileSync(process.execPath, ["-e", script]).toString().trim();
+}
+
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-"));
+process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
+process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
+
+/** E2E_BASE_URL: run against a server you started yourself (with E2E_STRIPE_WEBHOOK_SECRET = its secret). */
+const externalServer = process.env.E2E_BASE_URL;
+const port = process.env.E2E_PORT;
+const dataDir = process.env.E2E_DATA_DIR;
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI === "true" ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI === "true" ? [["list"], ["html", { open: "never" }]] : "list",
+  use: {
+    // localhost, not 127.0.0.1: Next.js writes middleware redirects to 127.0.0.1 as localhost, and cookies are per host.
+    baseURL: externalServer ?? `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: chromiumPath,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: externalServer ? undefined : {
+    command: "npx tsx tests/e2e/web-server.ts",
+    url: `http://localhost:${port}/api/health`,
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      E2E_PORT: port,
+      APP_DATA_DIR: dataDir,
+      PGLITE_DIR: path.join(dataDir, "pglite"),
+      ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
+      STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
+      APP_URL: `http://localhost:${port}`,
+    },
+  },
+});

@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { checkoutCompletedEvent, sendStripeEvent, signUp, uniqueEmail } from "./helpers";
+
+test("a newcomer signs up, buys a pack through the local test checkout, and sees the balance and the purchase", async ({ page }) => {
+  await signUp(page, uniqueEmail("newcomer"));
+  await expect(page.getByTestId("balance")).toHaveText("0 credits");
+
+  await page.getByRole("button", { name: "Buy Starter" }).click();
+  await expect(page).toHaveURL(/\/checkout\/test\?package=starter/);
+  await expect(page.getByText("no real payment happens", { exact: false }).first()).toBeVisible();
+
+  await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
+  await expect(page).toHaveURL(/\/wallet\?checkout=success/);
+  await expect(page.getByTestId("balance")).toHaveText("100 credits");
+  await expect(page.getByRole("table", { name: /ledger/i }).getByText("Purchase")).toBeVisible();
+
+  await page.getByRole("link", { name: "Purchases" }).click();
+  const row = page.getByRole("row", { name: /Starter/ });
+  await expect(row).toContainText("100");
+  await expect(row).toContainText("$5.00");
+  await expect(row).toContainText("Card (Stripe)");
+  await expect(row).toContainText("Completed");
+});
+
+test("a buyer who paid before having an account signs up and sees the credits, announced once", async ({ page, request }) => {
+  const email = uniqueEmail("early");
+  const status = await sendStripeEvent(request, checkoutCompletedEvent({ email, packageId: "pro", amountMinor: 2500 }));
+  expect(status).toBe(200);
+
+  await signUp(page, email.toUpperCase()); // e-mails match case-insensitively
+  await expect(page.getByTestId("balance")).toHaveText("550 credits");
+  await expect(page.getByText("Your earlier purchase is here")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByTestId("balance")).toHaveText("550 credits");
+  await expect(page.getByText("Your earlier purchase is here")).toHaveCount(0);
+});
+
+test("a new account has no purchases yet", async ({ page }) => {
+  await signUp(page, uniqueEmail("empty"));
+  await page.goto("/purchases");
+  await expect(page.getByText("No purchases yet")).toBeVisible();
+});

@@ -1,0 +1,25 @@
+/**
+ * Playwright's web server: the production build of the current sources (built
+ * in a snapshot outside the repository, reused while the sources are
+ * unchanged; see tests/helpers/server.ts), started with `next start` on
+ * E2E_PORT with the environment playwright.config.ts passes. Runs until
+ * Playwright stops it.
+ */
+import { ensureBuild, startNextServer } from "../helpers/server";
+
+const APP_VARIABLES = [
+  "APP_DATA_DIR", "PGLITE_DIR", "ADMIN_EMAILS", "STRIPE_WEBHOOK_SECRET", "APP_URL", "AUTH_SECRET",
+] as const;
+
+const port = Number(process.env.E2E_PORT);
+const env = Object.fromEntries(APP_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+
+const build = await ensureBuild({ distDir: process.env.E2E_DIST_DIR ?? ".next-e2e", log: console.log });
+console.log(build.built ? `built in ${build.seconds.toFixed(0)} s` : "reusing the build of these sources");
+const server = await startNextServer({ build, port, env, timeoutMs: 120_000 });
+console.log(`ready on ${server.url}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void server.stop().then(() => process.exit(0)));
+}
+process.exitCode = (await server.exited) ?? 1;
