@@ -23,9 +23,16 @@ const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN",
 ]);
 
-/** SQLSTATE classes that mean "not reachable right now": connection exceptions, shutdown, resources. */
+/**
+ * SQLSTATEs that mean "try again later": connection exceptions, shutdown,
+ * resources, and the transient ones (serialization failure, deadlock, statement
+ * timeout, lock not available). Webhooks answer these with 503 so the provider
+ * retries; nothing was committed.
+ */
+export const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-4]|40001|40P01|57014|55P03)/;
+
 function isUnavailableSqlState(code: string): boolean {
-  return /^(08|53|57P0[1-4])/.test(code);
+  return TRANSIENT_SQLSTATE.test(code);
 }
 
 /** Maps a driver error (pg, PGlite) to one of the two classes above. */

@@ -6,7 +6,7 @@
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
-import { DatabaseError, DatabaseUnavailableError } from "./errors";
+import { DatabaseError, DatabaseUnavailableError, TRANSIENT_SQLSTATE } from "./errors";
 import type { Database, RpcArgs, RpcOptions } from "./port";
 
 export interface SupabaseOptions {
@@ -40,7 +40,7 @@ export function createSupabaseDatabase(options: SupabaseOptions): Database {
       const { data, error, status } = response;
       if (!error) return data;
       const code = typeof error.code === "string" && error.code !== "" ? error.code : undefined;
-      const sqlUnavailable = code !== undefined && /^(08|53|57P0[1-4])/.test(code);
+      const sqlUnavailable = code !== undefined && TRANSIENT_SQLSTATE.test(code);
       const sqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
       if (sqlUnavailable || status === 0 || (status >= 500 && !sqlState) || /fetch failed|ECONNREFUSED|network/i.test(error.message)) {
         throw new DatabaseUnavailableError(`database unavailable (${status || "network"})`, { cause: error });

@@ -150,8 +150,8 @@ begin
   if p_provider is null or p_provider not in ('stripe', 'fireblocks', 'invoices', 'paystack') then
     raise exception 'unknown provider: %', coalesce(p_provider, 'null') using errcode = '22023';
   end if;
-  if coalesce(trim(p_external_id), '') = '' then
-    raise exception 'external id is required' using errcode = '22023';
+  if coalesce(trim(p_external_id), '') = '' or length(p_external_id) > 255 then
+    raise exception 'external id is required (at most 255 characters)' using errcode = '22023';
   end if;
   if p_amount_minor is null or p_amount_minor < 0 then
     raise exception 'amount must be a non-negative integer' using errcode = '22023';
@@ -360,7 +360,9 @@ begin
     raise exception 'cannot spend another user''s credits' using errcode = '42501';
   end if;
   -- inside SECURITY DEFINER current_user is the owner: the request's claims say who called
-  if auth.uid() is null and coalesce(auth.role(), '') in ('authenticated', 'anon') then
+  -- (a direct connection that did `set role authenticated` without claims is refused too)
+  if auth.uid() is null and (coalesce(auth.role(), '') in ('authenticated', 'anon')
+                             or current_setting('role', true) in ('authenticated', 'anon')) then
     raise exception 'not signed in' using errcode = '42501';
   end if;
   if p_amount is null or p_amount <= 0 then

@@ -214,6 +214,16 @@ describe.each(targets)("row level security on %s", (target) => {
     const anonymous = await refusal(anon, "select public.spend_credits($1, 1, 'rls-anon')", [ids.b]);
     expect(anonymous.code).toBe("42501");
 
+    // a direct connection that only did `set role authenticated`, with no claims at all
+    await session.query("begin");
+    try {
+      await session.query("set local role authenticated");
+      const bare = await session.query("select public.spend_credits($1, 1, 'rls-bare')", [ids.b]).then(() => null, (e: DatabaseError) => e);
+      expect(bare?.code).toBe("42501");
+    } finally {
+      await session.query("rollback");
+    }
+
     // everything above ran in rolled-back transactions
     expect([await balanceOf(t.db, ids.a), await balanceOf(t.db, ids.b)]).toEqual([210, 99]);
   });

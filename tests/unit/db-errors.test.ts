@@ -15,7 +15,10 @@ describe("classifyDriverError", () => {
     ["57P01", "terminating connection due to administrator command"],
     ["57P03", "the database system is starting up"],
     ["53300", "too many connections"],
-  ])("classifies %s as unavailable", (code, message) => {
+    ["40001", "could not serialize access due to concurrent update"],
+    ["40P01", "deadlock detected"],
+    ["57014", "canceling statement due to statement timeout"],
+  ])("classifies %s as unavailable (retry later)", (code, message) => {
     const error = classifyDriverError(driverError(code, message));
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(error.message).toContain(code);
