@@ -1,0 +1,67 @@
+/**
+ * The sign-in rate limit (lib/auth, counters in Postgres) under a burst: 200
+ * concurrent attempts on one account from 200 addresses, as a credential-
+ * stuffing tool sends them. The limit must hold for the burst as a whole: at
+ * most the allowed number of passwords get a verdict, and the right password
+ * hidden in the burst does not get in once the limit is spent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestCookieJar, signIn, signUp } from "@/lib/auth";
+import { setDb } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+
+const PASSWORD = "the right password, long enough";
+const MAX_PER_EMAIL = 10; // lib/auth's default (auth_login_status)
+const jar = () => requestCookieJar(new Request("http://app.test/"));
+
+describe.each(targets)("sign-in rate limit under a burst of 200 on %s", (target) => {
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    process.env.AUTH_SECRET = "burst-test-auth-secret-0123456789abcdef";
+    resetEnvCache();
+    t = await openTestDatabase(target, { poolMax: 20 });
+    setDb(t.db);
+  });
+  afterAll(async () => {
+    setDb(undefined);
+    await t?.drop();
+  });
+
+  const attempt = (email: string, password: string, i: number) =>
+    signIn({ email, password }, { ip: `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`, jar: jar() });
+
+  it("gives at most the allowed number of wrong passwords a verdict, and locks the account afterwards", async () => {
+    const email = `burst-${target}@example.com`;
+    expect((await signUp({ email, password: PASSWORD }, jar())).ok).toBe(true);
+
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => attempt(email, `wrong password ${i}`, i)));
+    const statuses = outcomes.map((o) => (o.ok ? 200 : o.status));
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX_PER_EMAIL);
+
+    const after = await attempt(email, PASSWORD, 500);
+    expect(after).toMatchObject({ ok: false, status: 429 });
+  });
+
+  /*
+   * KNOWN GAP (reported to the lib/auth owner; it.fails keeps CI green and turns red once fixed):
+   * signIn checks auth_login_status, then runs scrypt, then records the failure. All 200 concurrent
+   * attempts pass the check before any failure is recorded, so every password in the burst is
+   * evaluated and the right one gets in (measured: 18 wrong verdicts + the hidden success).
+   * Fix: reserve the attempt atomically before verifying (one SQL call that increments the
+   * counter and says allowed/refused), and clear it on success.
+   */
+  it.fails("does not let the right password in when it is hidden among 199 wrong ones sent at once", async () => {
+    const email = `burst-hidden-${target}@example.com`;
+    expect((await signUp({ email, password: PASSWORD }, jar())).ok).toBe(true);
+    const hiddenAt = 150;
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => attempt(email, i === hiddenAt ? PASSWORD : `wrong password ${i}`, 1000 + i)),
+    );
+    const verdicts = outcomes.filter((o) => o.ok || o.status === 401).length;
+    expect(outcomes[hiddenAt].ok).toBe(false);
+    expect(verdicts).toBeLessThanOrEqual(MAX_PER_EMAIL);
+  });
+});
