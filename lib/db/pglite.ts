@@ -16,6 +16,8 @@ export interface PgliteOptions {
   dataDir?: string;
   /** Migrate on first use (default true). */
   migrate?: boolean;
+  /** Start from a dump (PGlite dumpDataDir) instead of an empty cluster: tests use a migrated template. */
+  loadDataDir?: Blob;
 }
 
 export function createPgliteDatabase(options: PgliteOptions = {}): SqlDatabase {
@@ -24,7 +26,10 @@ export function createPgliteDatabase(options: PgliteOptions = {}): SqlDatabase {
   const open = (): Promise<PGlite> => {
     ready ??= (async () => {
       if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
-      const pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+      const pg = await PGlite.create({
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      });
       if (options.migrate !== false) {
         await migrate({
           exec: async (sql) => void (await pg.exec(sql)),

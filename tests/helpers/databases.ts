@@ -4,7 +4,11 @@
  * - "postgres": a fresh database on the server in DATABASE_URL, migrated, dropped afterwards
  *   (only when DATABASE_URL is set; .ci/run sets it).
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
 import { createPgliteDatabase } from "@/lib/db/pglite";
@@ -24,6 +28,37 @@ export interface TestDatabase {
 export const serverUrl = process.env.DATABASE_URL;
 
 export const targets: TargetName[] = serverUrl ? ["pglite", "postgres"] : ["pglite"];
+
+/**
+ * A migrated PGlite cluster as a dump, cached in the temp folder under a hash of
+ * the SQL: creating a cluster (initdb) and migrating it costs seconds per test
+ * file, loading the dump a fraction of that. Any change to supabase/**.sql or to
+ * PGlite's version makes a new template; openTestDatabase still migrates (a no-op).
+ */
+async function migratedPgliteTemplate(): Promise<Blob> {
+  const root = path.join(process.cwd(), "supabase");
+  const hash = createHash("sha256");
+  hash.update(JSON.parse(fs.readFileSync(path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json"), "utf8")).version);
+  for (const dir of ["bootstrap", "migrations"]) {
+    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".sql")).sort()) {
+      hash.update(file).update(fs.readFileSync(path.join(root, dir, file)));
+    }
+  }
+  const file = path.join(os.tmpdir(), `credits-pglite-template-${hash.digest("hex").slice(0, 16)}.tar.gz`);
+  if (!fs.existsSync(file)) {
+    const pg = await PGlite.create();
+    await migrate({
+      exec: async (sql) => void (await pg.exec(sql)),
+      query: async (sql, params) => (await pg.query(sql, params)).rows as never[],
+    });
+    const dump = await pg.dumpDataDir("gzip");
+    await pg.close();
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    fs.writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    fs.renameSync(partial, file); // atomic: parallel test files never read half a template
+  }
+  return new Blob([fs.readFileSync(file)]);
+}
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -55,7 +90,7 @@ export async function migrateServerDatabase(url: string): Promise<void> {
 
 export async function openTestDatabase(target: TargetName, options: { poolMax?: number } = {}): Promise<TestDatabase> {
   if (target === "pglite") {
-    const db = createPgliteDatabase();
+    const db = createPgliteDatabase({ loadDataDir: await migratedPgliteTemplate() });
     await db.query("select 1"); // open + migrate now, not inside the first timed call
     return { target, db, drop: () => db.close() };
   }
