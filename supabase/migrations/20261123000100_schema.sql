@@ -128,7 +128,10 @@ create table public.webhook_events (
   payload         jsonb not null,
   email           text,
   external_id     text,
-  received_at     timestamptz not null default now(),
+  -- millisecond precision on purpose: the admin log's keyset cursor travels
+  -- through JS Dates (ms), and a µs value would make "older than the cursor"
+  -- skip rows of the same millisecond; ties are broken by id
+  received_at     timestamptz not null default date_trunc('milliseconds', now()),
   processed_at    timestamptz,
   duration_ms     numeric(12, 3),
   next_attempt_at timestamptz,

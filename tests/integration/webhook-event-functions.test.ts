@@ -318,6 +318,26 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const sorted = [...keys].sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
       expect(keys).toEqual(sorted);
     });
+
+    it("pages through events received in the same millisecond without skipping any (cursor via JS Date)", async () => {
+      const sameType = `test.same-ms.${unique()}`;
+      // one statement: every row gets the same now()
+      await t.db.query(
+        `insert into webhook_events (provider, event_id, event_type, status, payload)
+         select 'stripe', $1 || n, $2, 'processed', '{}'::jsonb from generate_series(1, 55) n`,
+        [`evt_same_${unique()}_`, sameType],
+      );
+      const seen = new Set<string>();
+      let before: { receivedAt: Date; id: string } | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await listWebhookEvents(t.db, { type: sameType, limit: 20, before });
+        if (page.length === 0) break;
+        for (const e of page) seen.add(e.id);
+        const last = page[page.length - 1];
+        before = { receivedAt: last.received_at, id: last.id };
+      }
+      expect(seen.size).toBe(55);
+    });
   });
 
   describe("get_webhook_event", () => {
