@@ -5,6 +5,8 @@
  * E2E_PORT with the environment playwright.config.ts passes. Runs until
  * Playwright stops it.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { ensureBuild, startNextServer } from "../helpers/server";
 
 const APP_VARIABLES = [
@@ -19,7 +21,13 @@ console.log(build.built ? `built in ${build.seconds.toFixed(0)} s` : "reusing th
 const server = await startNextServer({ build, port, env, timeoutMs: 120_000 });
 console.log(`ready on ${server.url}`);
 
+/** The per-run data folder playwright.config.ts made under the temp dir goes with the server. */
+function removeRunData(): void {
+  const dir = process.env.APP_DATA_DIR;
+  if (dir && path.basename(dir).startsWith("credits-e2e-")) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void server.stop().then(() => process.exit(0)));
+  process.on(signal, () => void server.stop().then(removeRunData).then(() => process.exit(0)));
 }
 process.exitCode = (await server.exited) ?? 1;
