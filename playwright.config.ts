@@ -70,6 +70,8 @@ export default defineConfig({
     url: `http://localhost:${port}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,
+    // SIGTERM, so tests/e2e/web-server.ts stops next start and removes the run's data folder.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: {
