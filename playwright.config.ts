@@ -20,15 +20,17 @@ function freePort(): string {
   return execFileSync(process.execPath, ["-e", script]).toString().trim();
 }
 
-process.env.E2E_PORT ??= freePort();
-process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-"));
-process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
-process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
-
 /** E2E_BASE_URL: run against a server you started yourself (with E2E_STRIPE_WEBHOOK_SECRET = its secret). */
 const externalServer = process.env.E2E_BASE_URL;
+
+if (!externalServer) {
+  process.env.E2E_PORT ??= freePort();
+  process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-"));
+}
+process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
+process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
 const port = process.env.E2E_PORT;
-const dataDir = process.env.E2E_DATA_DIR;
+const dataDir = process.env.E2E_DATA_DIR ?? "";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
