@@ -29,7 +29,7 @@ if (!externalServer) {
 }
 process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
 process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
-const port = process.env.E2E_PORT;
+const port = process.env.E2E_PORT ?? "";
 const dataDir = process.env.E2E_DATA_DIR ?? "";
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
