@@ -8,9 +8,8 @@ import type { Database } from "@/lib/db";
 import {
   localCreateAccount,
   localFindAccount,
-  loginStatusFor,
-  recordLoginFailure,
   recordLoginSuccess,
+  reserveLoginAttempt,
   type LoginLimits,
 } from "@/lib/db/rpc/accounts";
 import { getEnv } from "@/lib/env";
@@ -54,18 +53,15 @@ export async function localSignIn(
   ip: string,
   limits: LoginLimits = {},
 ): Promise<AuthOutcome> {
-  const status = await loginStatusFor(db, credentials.email, ip, limits);
-  if (!status.allowed) return { ok: false, status: 429, error: tooManyAttempts(status.retry_after_seconds) };
+  // Reserved before the password is checked, so a concurrent burst cannot outrun the counter.
+  const reservation = await reserveLoginAttempt(db, credentials.email, ip, limits);
+  if (!reservation.allowed) return { ok: false, status: 429, error: tooManyAttempts(reservation.retry_after_seconds) };
 
   const account = await localFindAccount(db, credentials.email);
   // Hash even when there is no account, so response time does not reveal which e-mails exist.
   const valid = await verifyPassword(credentials.password, account?.password_hash ?? (await dummyPasswordHash()));
-  if (!account || !valid) {
-    const after = await recordLoginFailure(db, credentials.email, ip, limits);
-    if (!after.allowed) return { ok: false, status: 429, error: tooManyAttempts(after.retry_after_seconds) };
-    return { ok: false, status: 401, error: WRONG_CREDENTIALS };
-  }
-  await recordLoginSuccess(db, credentials.email);
+  if (!account || !valid) return { ok: false, status: 401, error: WRONG_CREDENTIALS };
+  await recordLoginSuccess(db, credentials.email, ip);
   await syncAdminsOnce(db).catch(() => undefined);
   return { ok: true, session: await startSession(jar, account.user_id, account.email) };
 }

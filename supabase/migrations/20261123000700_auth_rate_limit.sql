@@ -16,7 +16,7 @@ create table public.auth_rate_limits (
   primary key (scope, key_hash)
 );
 comment on table public.auth_rate_limits is
-  'Failed sign-in counters per hashed e-mail and per hashed IP; read and written only by the auth_login_* functions.';
+  'Sign-in attempts not yet given back (i.e. failures) per hashed e-mail and per hashed IP; read and written only by the auth_login_* functions.';
 
 /* Server-only: no policy lets anon or authenticated read or write it. */
 alter table public.auth_rate_limits enable row level security;
@@ -35,43 +35,16 @@ comment on function public.auth_rate_limit_key(text) is
   'The stored key for an e-mail or IP: sha256 of its trimmed lower-case form.';
 
 /*
-  auth_login_status: may this e-mail / IP try to sign in now? Counters in an
-  expired window do not count. Returns {allowed, retry_after_seconds}.
+  auth_login_attempt: reserves one sign-in attempt for the e-mail and the IP
+  *before* the password is checked, and says whether it may go ahead. The
+  counter is incremented and read in one statement per scope (the row lock of
+  the upsert serializes concurrent attempts), so a burst of simultaneous
+  attempts cannot all pass a check made before any of them is counted: exactly
+  the first p_max_* of a window go ahead. A correct password gives the attempt
+  back (auth_login_succeeded), so in effect the counters count failures.
+  Returns {allowed, retry_after_seconds}.
 */
-create function public.auth_login_status(
-  p_email          text,
-  p_ip             text,
-  p_window_seconds integer default 900,
-  p_max_per_email  integer default 10,
-  p_max_per_ip     integer default 50
-) returns jsonb
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  with blocked as (
-    select r.window_started_at + make_interval(secs => p_window_seconds) as until
-      from public.auth_rate_limits r
-     where r.window_started_at > now() - make_interval(secs => p_window_seconds)
-       and ((r.scope = 'email' and r.key_hash = public.auth_rate_limit_key(p_email) and r.failures >= p_max_per_email)
-         or (r.scope = 'ip' and r.key_hash = public.auth_rate_limit_key(p_ip) and r.failures >= p_max_per_ip))
-  )
-  select jsonb_build_object(
-    'allowed', not exists (select 1 from blocked),
-    'retry_after_seconds',
-      coalesce(ceil(extract(epoch from (select max(until) from blocked) - now()))::integer, 0))
-$$;
-comment on function public.auth_login_status(text, text, integer, integer, integer) is
-  'Whether a sign-in for this e-mail from this IP may be attempted now: {allowed, retry_after_seconds}.';
-
-/*
-  auth_login_failed: counts one failed sign-in against the e-mail and the IP
-  (starting a fresh window where the old one is over), then returns the status
-  as auth_login_status does. One statement per counter: concurrent failures
-  from many instances all count.
-*/
-create function public.auth_login_failed(
+create function public.auth_login_attempt(
   p_email          text,
   p_ip             text,
   p_window_seconds integer default 900,
@@ -83,8 +56,12 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_scope text;
-  v_value text;
+  v_scope   text;
+  v_value   text;
+  v_count   integer;
+  v_started timestamptz;
+  v_until   timestamptz;
+  v_max     integer;
 begin
   foreach v_scope in array array['email', 'ip'] loop
     v_value := case v_scope when 'email' then p_email else p_ip end;
@@ -95,32 +72,40 @@ begin
       set failures = case when r.window_started_at > now() - make_interval(secs => p_window_seconds)
                           then r.failures + 1 else 1 end,
           window_started_at = case when r.window_started_at > now() - make_interval(secs => p_window_seconds)
-                                   then r.window_started_at else now() end;
+                                   then r.window_started_at else now() end
+    returning r.failures, r.window_started_at into v_count, v_started;
+    v_max := case v_scope when 'email' then p_max_per_email else p_max_per_ip end;
+    if v_count > v_max then
+      v_until := greatest(v_until, v_started + make_interval(secs => p_window_seconds));
+    end if;
   end loop;
-  return public.auth_login_status(p_email, p_ip, p_window_seconds, p_max_per_email, p_max_per_ip);
+  return jsonb_build_object(
+    'allowed', v_until is null,
+    'retry_after_seconds', coalesce(ceil(extract(epoch from v_until - now()))::integer, 0));
 end
 $$;
-comment on function public.auth_login_failed(text, text, integer, integer, integer) is
-  'Counts a failed sign-in for the e-mail and the IP; returns {allowed, retry_after_seconds} afterwards.';
+comment on function public.auth_login_attempt(text, text, integer, integer, integer) is
+  'Atomically reserves a sign-in attempt for the e-mail and the IP before the password is checked: {allowed, retry_after_seconds}.';
 
-/* auth_login_succeeded: a correct password clears the e-mail's counter (not the IP's). */
-create function public.auth_login_succeeded(p_email text)
+/* auth_login_succeeded: a correct password clears the e-mail's counter and gives the IP its attempt back. */
+create function public.auth_login_succeeded(p_email text, p_ip text default null)
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
   delete from public.auth_rate_limits
-   where scope = 'email' and key_hash = public.auth_rate_limit_key(p_email)
+   where scope = 'email' and key_hash = public.auth_rate_limit_key(p_email);
+  update public.auth_rate_limits
+     set failures = greatest(failures - 1, 0)
+   where scope = 'ip' and key_hash = public.auth_rate_limit_key(p_ip);
 $$;
-comment on function public.auth_login_succeeded(text) is
-  'Clears the failed sign-in counter of an e-mail after a successful sign-in.';
+comment on function public.auth_login_succeeded(text, text) is
+  'After a correct password: clears the e-mail''s counter and returns the IP''s reserved attempt.';
 
 revoke execute on function public.auth_rate_limit_key(text) from public, anon, authenticated;
-revoke execute on function public.auth_login_status(text, text, integer, integer, integer) from public, anon, authenticated;
-revoke execute on function public.auth_login_failed(text, text, integer, integer, integer) from public, anon, authenticated;
-revoke execute on function public.auth_login_succeeded(text) from public, anon, authenticated;
+revoke execute on function public.auth_login_attempt(text, text, integer, integer, integer) from public, anon, authenticated;
+revoke execute on function public.auth_login_succeeded(text, text) from public, anon, authenticated;
 grant execute on function public.auth_rate_limit_key(text) to service_role;
-grant execute on function public.auth_login_status(text, text, integer, integer, integer) to service_role;
-grant execute on function public.auth_login_failed(text, text, integer, integer, integer) to service_role;
-grant execute on function public.auth_login_succeeded(text) to service_role;
+grant execute on function public.auth_login_attempt(text, text, integer, integer, integer) to service_role;
+grant execute on function public.auth_login_succeeded(text, text) to service_role;

@@ -160,12 +160,9 @@ describe("sign-in rate limit", () => {
   it("refuses the 11th attempt on one e-mail within 15 minutes, even with the right password, and says so", async () => {
     const address = email("limited");
     await signUpFor(address);
-    for (let i = 1; i <= 9; i++) {
+    for (let i = 1; i <= 10; i++) {
       expect((await signInAs(address, "wrong password!", `198.51.100.${i}`)).outcome).toMatchObject({ status: 401 });
     }
-    expect((await signInAs(address, "wrong password!", "198.51.100.10")).outcome).toEqual({
-      ok: false, status: 429, error: "Too many attempts, try again in 15 minutes.",
-    });
     const right = await signInAs(address, PASSWORD, "198.51.100.11");
     expect(right.outcome).toEqual({ ok: false, status: 429, error: "Too many attempts, try again in 15 minutes." });
     expect(right.token).toBeUndefined();

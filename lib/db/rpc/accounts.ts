@@ -38,14 +38,12 @@ function limitArgs(limits: LoginLimits) {
   return { p_window_seconds: limits.windowSeconds, p_max_per_email: limits.maxPerEmail, p_max_per_ip: limits.maxPerIp };
 }
 
-export async function loginStatusFor(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_login_status", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
+/** Reserves a sign-in attempt before the password is checked (atomic across instances). */
+export async function reserveLoginAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+  return loginStatus.parse(await db.rpc("auth_login_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
 }
 
-export async function recordLoginFailure(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_login_failed", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
-}
-
-export async function recordLoginSuccess(db: Database, email: string): Promise<void> {
-  await db.rpc("auth_login_succeeded", { p_email: email });
+/** A correct password: clears the e-mail's counter and gives the IP its attempt back. */
+export async function recordLoginSuccess(db: Database, email: string, ip: string): Promise<void> {
+  await db.rpc("auth_login_succeeded", { p_email: email, p_ip: ip });
 }
