@@ -19,7 +19,7 @@ export async function SiteHeader() {
           <NavLink href="/">Packs</NavLink>
           {session && <NavLink href="/wallet">Wallet</NavLink>}
           {session && <NavLink href="/purchases">Purchases</NavLink>}
-          {session?.isAdmin && <NavLink href="/admin/events">Admin</NavLink>}
+          {session?.isAdmin && <NavLink href="/admin">Admin</NavLink>}
         </nav>
         <div className="flex items-center gap-3 text-sm">
           {session ? (
