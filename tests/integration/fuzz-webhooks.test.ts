@@ -4,14 +4,25 @@
  * deliveries with a short 4xx (a 2xx only for a delivery that is genuinely
  * valid), never a 5xx while the database is up, never a stack trace, and
  * writes no business row for anything it refused. In-process handlers on PGlite.
+ * FUZZ_RUNS (default 150) scales the number of generated cases.
  */
+import { createHmac, timingSafeEqual, verify as rsaVerify } from "node:crypto";
 import fc from "fast-check";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as fireblocksPOST } from "@/app/api/fireblocks/webhook/route";
+import { POST as invoicesPOST } from "@/app/api/invoices/webhook/route";
+import { POST as paystackPOST } from "@/app/api/paystack/webhook/route";
 import { POST as stripePOST } from "@/app/api/stripe/webhook/route";
+import { POST as tradingviewPOST } from "@/app/api/tradingview/webhook/route";
 import { setDb } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
+import { invoiceSignatureHeader } from "@/lib/providers/invoices/verify";
+import { paystackSignature } from "@/lib/providers/paystack/verify";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+import { legacySignature, rsaKey, startJwksServer, transaction, v2Event, type JwksServer } from "../helpers/fireblocks";
+import { INVOICE_SECRET, invoiceEvent } from "../helpers/invoices";
+import { chargeSuccess, PAYSTACK_SECRET, paystackTransaction } from "../helpers/paystack";
 import { checkoutSession, signedRequest, stripeEvent, uid, WEBHOOK_SECRET } from "../helpers/stripe";
 
 interface Delivery {
@@ -54,7 +65,80 @@ const stripe: WebhookTarget = {
   },
 };
 
-const webhookTargets: WebhookTarget[] = [stripe];
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const jsonHeaders = (extra: Record<string, string>) => new Headers({ "content-type": "application/json", ...extra });
+
+const invoices: WebhookTarget = {
+  name: "invoices",
+  path: "/api/invoices/webhook",
+  env: { INVOICE_WEBHOOK_SECRET: INVOICE_SECRET },
+  POST: invoicesPOST,
+  signatureHeaders: ["x-signature"],
+  validDelivery() {
+    const body = JSON.stringify(invoiceEvent(uid("inv"), "Pending"));
+    return { body, headers: jsonHeaders({ "x-signature": invoiceSignatureHeader(INVOICE_SECRET, body) }) };
+  },
+  isGenuine({ body, headers }) {
+    const header = headers.get("x-signature") ?? "";
+    const t = /(?:^|,)t=(\d+)/.exec(header)?.[1];
+    if (!t || Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
+    const expected = invoiceSignatureHeader(INVOICE_SECRET, Buffer.from(body).toString(), Number(t)).split("v1=")[1];
+    // hex is case-insensitive: "B" and "b" are the same MAC byte
+    return header.split(",").some((part) => part.startsWith("v1=") && sameText(part.slice(3).toLowerCase(), expected));
+  },
+};
+
+const paystack: WebhookTarget = {
+  name: "paystack",
+  path: "/api/paystack/webhook",
+  env: { PAYSTACK_SECRET_KEY: PAYSTACK_SECRET },
+  POST: paystackPOST,
+  signatureHeaders: ["x-paystack-signature"],
+  validDelivery() {
+    const body = JSON.stringify(chargeSuccess(paystackTransaction({ customer: { id: 1, email: `${uid("fuzz")}@example.com` } })));
+    return { body, headers: jsonHeaders({ "x-paystack-signature": paystackSignature(PAYSTACK_SECRET, body) }) };
+  },
+  isGenuine({ body, headers }) {
+    const expected = createHmac("sha512", PAYSTACK_SECRET).update(Buffer.from(body)).digest("hex");
+    return sameText((headers.get("x-paystack-signature") ?? "").toLowerCase(), expected);
+  },
+};
+
+/** Legacy RSA scheme with a generated key; JWKS signatures are checked against a local JWKS server. */
+const fireblocksKey = rsaKey();
+let jwks: JwksServer | undefined;
+const fireblocks: WebhookTarget = {
+  name: "fireblocks",
+  path: "/api/fireblocks/webhook",
+  env: { FIREBLOCKS_WEBHOOK_PUBLIC_KEY: fireblocksKey.publicPem },
+  POST: fireblocksPOST,
+  signatureHeaders: ["fireblocks-signature", "fireblocks-webhook-signature"],
+  validDelivery() {
+    const body = JSON.stringify(v2Event(transaction({ destinationAddress: `0x${uid("fuzz").slice(5)}` })));
+    return { body, headers: jsonHeaders({ "fireblocks-signature": legacySignature(body, fireblocksKey) }) };
+  },
+  isGenuine({ body, headers }) {
+    const signature = headers.get("fireblocks-signature");
+    return signature !== null && rsaVerify("RSA-SHA512", Buffer.from(body), fireblocksKey.publicKey, Buffer.from(signature, "base64"));
+  },
+};
+
+/** TradingView cannot sign: the shared secret travels in the body. */
+const TRADINGVIEW_SECRET = "tv-fuzz-secret-0123456789";
+const tradingview: WebhookTarget = {
+  name: "tradingview",
+  path: "/api/tradingview/webhook",
+  env: { TRADINGVIEW_WEBHOOK_SECRET: TRADINGVIEW_SECRET },
+  POST: tradingviewPOST,
+  signatureHeaders: [],
+  validDelivery() {
+    const body = JSON.stringify({ secret: TRADINGVIEW_SECRET, ticker: "BTCUSD", action: "buy", message: uid("fuzz") });
+    return { body, headers: jsonHeaders({}) };
+  },
+  isGenuine: ({ body }) => Buffer.from(body).includes(TRADINGVIEW_SECRET),
+};
+
+const webhookTargets: WebhookTarget[] = [stripe, invoices, paystack, fireblocks, tradingview];
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const STACK_TRACE = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\.js:\d+|Error: /;
@@ -62,7 +146,9 @@ const STACK_TRACE = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\.js:\d+|Error: /;
 let t: TestDatabase;
 
 beforeAll(async () => {
+  jwks = await startJwksServer([rsaKey()]);
   for (const target of webhookTargets) Object.assign(process.env, target.env);
+  process.env.FIREBLOCKS_JWKS_URL = jwks.url;
   resetEnvCache();
   t = await openTestDatabase("pglite");
   setDb(t.db);
@@ -70,6 +156,7 @@ beforeAll(async () => {
 afterAll(async () => {
   setDb(undefined);
   await t?.drop();
+  await jwks?.close();
 });
 beforeEach(() => setDb(t.db));
 
@@ -122,15 +209,11 @@ describe.each(webhookTargets)("$name webhook under generated bad input", (target
       fc.string({ maxLength: 2000 }),
       fc.json({ maxDepth: 4 }),
       fc.uint8Array({ maxLength: 2000 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
-      fc.constant(target.validDelivery().body), // a real body without its signature
+      // a real body without its signature (TradingView's body is its credential: not applicable)
+      target.signatureHeaders.length > 0 ? fc.constant(target.validDelivery().body) : fc.constant("{}"),
     );
-    const headers = fc.array(
-      fc.oneof(
-        fc.tuple(headerName, headerValue),
-        fc.tuple(fc.constantFrom(...target.signatureHeaders), headerValue),
-      ),
-      { maxLength: 6 },
-    );
+    const signatureHeader = target.signatureHeaders.length > 0 ? fc.constantFrom(...target.signatureHeaders) : headerName;
+    const headers = fc.array(fc.oneof(fc.tuple(headerName, headerValue), fc.tuple(signatureHeader, headerValue)), { maxLength: 6 });
     await fc.assert(
       fc.asyncProperty(body, headers, async (b, h) => {
         const hs = safeHeaders(h);
