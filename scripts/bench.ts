@@ -30,6 +30,7 @@ import { runCeiling, type CeilingResult } from "./bench/ceiling";
 import { createBenchDatabase, CREATE_USERS_SQL, DEFAULT_ADMIN_URL } from "./bench/database";
 import { generateTraffic, type Delivery } from "./bench/deliveries";
 import { runHttpLoad, type HttpLoadResult } from "./bench/http-load";
+import { runIngestCeiling, type IngestCeilingResult } from "./bench/ingest-ceiling";
 import { runLogQueries, type LogQueryResult } from "./bench/log-queries";
 import { verifyExactlyOnce, type Query } from "./bench/verify";
 
@@ -175,10 +176,23 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
       printCeiling(ceiling);
       log(`ratio app/ceiling      ${(http.run.eventsPerSecond / ceiling.callsPerSecond).toFixed(2)}`);
     }
+    let ingestCeiling: IngestCeilingResult | undefined;
+    let ingestDeliveries: Delivery[] = [];
+    if (!flags["skip-ceiling"]) {
+      // Diagnosis: the full ingest_webhook_event call without HTTP/Next (where does the time go?).
+      ingestDeliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `i${http.runTag}` });
+      ingestCeiling = await runIngestCeiling({ url: database.url, deliveries: ingestDeliveries, concurrency });
+      log(
+        `${"ingest SQL, no HTTP".padEnd(22)} ${String(ingestCeiling.callsPerSecond).padStart(6)} calls/s    p50 ${ingestCeiling.latency.p50} ms   p95 ${ingestCeiling.latency.p95} ms   p99 ${ingestCeiling.latency.p99} ms`,
+      );
+    }
     const loadAfter = load();
 
     violations.push(...(await verifyExactlyOnce(query, expectations("warm-up", `w${http.runTag}`, http.warmupDeliveries))));
     violations.push(...(await verifyExactlyOnce(query, expectations("app", `r${http.runTag}`, http.deliveries))));
+    if (ingestCeiling) {
+      violations.push(...(await verifyExactlyOnce(query, expectations("ingest SQL", `i${http.runTag}`, ingestDeliveries))));
+    }
     if (ceiling) {
       violations.push(
         ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${http.runTag}_`, payments: ceilingDeliveries.map((d) => d.paymentId) })),
@@ -192,6 +206,7 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
       serverCpuMsPerRequest: http.serverCpuMsPerRequest,
       warmup: { eventsPerSecond: http.warmup.eventsPerSecond, requests: http.warmup.requests },
       ceiling,
+      ingestCeiling,
       ratio: ceiling ? Math.round((http.run.eventsPerSecond / ceiling.callsPerSecond) * 100) / 100 : undefined,
       poolMax: flags.pool ? Number(flags.pool) : "default",
       loadBefore,

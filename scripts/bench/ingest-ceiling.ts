@@ -1,0 +1,62 @@
+/**
+ * A second ceiling, for diagnosis: the whole ingest_webhook_event call (event
+ * row + attempt row + grant) straight to Postgres, same concurrency, no HTTP.
+ * app ≪ this → the time goes in Node/Next; this ≪ grant ceiling → in the event log SQL.
+ */
+import pg from "pg";
+import type { Delivery } from "./deliveries";
+import { summarize, type LatencySummary } from "./stats";
+
+export interface IngestCeilingResult {
+  calls: number;
+  seconds: number;
+  callsPerSecond: number;
+  latency: LatencySummary;
+}
+
+const INGEST = {
+  name: "bench_ingest",
+  text: `select public.ingest_webhook_event(p_provider => 'stripe', p_event_id => $1, p_event_type => 'checkout.session.completed',
+           p_payload => $2::jsonb, p_action => 'grant', p_args => $3::jsonb, p_email => null, p_external_id => $4, p_elapsed_ms => 0) as result`,
+};
+
+export async function runIngestCeiling(options: { url: string; deliveries: Delivery[]; concurrency: number }): Promise<IngestCeilingResult> {
+  const calls = options.deliveries.map((d) => {
+    const session = (JSON.parse(d.body) as { data: { object: Record<string, unknown> } }).data.object;
+    const args = {
+      provider: "stripe",
+      external_id: d.paymentId,
+      user_id: session.client_reference_id,
+      email: null,
+      credits: null,
+      package_id: (session.metadata as { package_id: string }).package_id,
+      amount_minor: session.amount_total,
+      currency: session.currency,
+      event_id: d.eventId,
+    };
+    return [d.eventId, d.body, JSON.stringify(args), d.paymentId];
+  });
+  const pool = new pg.Pool({ connectionString: options.url, max: options.concurrency });
+  await Promise.all(Array.from({ length: options.concurrency }, () => pool.query("select 1")));
+  const latencies: number[] = [];
+  let cursor = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (cursor < calls.length) {
+        const values = calls[cursor++];
+        const t0 = performance.now();
+        await pool.query({ ...INGEST, values });
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  return {
+    calls: latencies.length,
+    seconds: Math.round(seconds * 1000) / 1000,
+    callsPerSecond: Math.round(latencies.length / seconds),
+    latency: summarize(latencies),
+  };
+}
