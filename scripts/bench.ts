@@ -10,6 +10,7 @@
  *   --all            all three.
  *   --count N  --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
+ *   --instances N    N `next start` processes on the one database, connections spread over them
  *   --cpu-prof       write the server's V8 CPU profile to bench/results/profiles
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     "skip-ceiling": { type: "boolean", default: false },
     "reuse-build": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
+    instances: { type: "string", default: "1" },
     "build-root": { type: "string" },
     "dist-dir": { type: "string" },
   },
@@ -103,14 +105,16 @@ interface ThroughputRun {
 }
 
 /** Warm-up (JIT, connection pool, prepared statements), then the measured run. */
-async function driveServer(server: NextServer, userIds: string[], count: number): Promise<ThroughputRun> {
+async function driveServer(servers: NextServer[], userIds: string[], count: number): Promise<ThroughputRun> {
+  const url = servers.length === 1 ? servers[0].url : servers.map((s) => s.url);
+  const cpuOfServers = () => servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
   const runTag = randomBytes(3).toString("hex");
   const warmupDeliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: `w${runTag}` });
   const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `r${runTag}` });
-  const warmup = await runHttpLoad({ url: server.url, path: WEBHOOK_PATH, deliveries: warmupDeliveries, connections: concurrency });
-  const cpuBefore = cpuSeconds(server.pid);
-  const run = await runHttpLoad({ url: server.url, path: WEBHOOK_PATH, deliveries, connections: concurrency });
-  const serverCpuMsPerRequest = Math.round(((cpuSeconds(server.pid) - cpuBefore) * 1000 * 100) / run.requests) / 100;
+  const warmup = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries: warmupDeliveries, connections: concurrency });
+  const cpuBefore = cpuOfServers();
+  const run = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency });
+  const serverCpuMsPerRequest = Math.round(((cpuOfServers() - cpuBefore) * 1000 * 100) / run.requests) / 100;
   log(`server CPU per request  ${serverCpuMsPerRequest} ms (user + system, measured run)`);
   return { warmup, run, serverCpuMsPerRequest, deliveries, warmupDeliveries, runTag };
 }
@@ -155,18 +159,20 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   const query: Query = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
-  let server: NextServer | undefined;
+  const servers: NextServer[] = [];
   try {
     const userIds = (await query<{ id: string }>(CREATE_USERS_SQL, ["pg", userCount])).map((r) => r.id);
-    server = await startNextServer({ build, port: await freePort(3500, 3509), env: appEnv({ DATABASE_URL: database.url }), nodeArgs: nodeArgs() });
-    log(`next start on ${server.url} (pid ${server.pid}, PG_POOL_MAX ${flags.pool ?? "default"}); load ${load().join(" ")}`);
+    for (let i = 0; i < Number(flags.instances); i++) {
+      const port = await freePort(3500 + i * 2, 3509);
+      servers.push(await startNextServer({ build, port, env: appEnv({ DATABASE_URL: database.url }), nodeArgs: nodeArgs() }));
+    }
+    log(`next start × ${servers.length} on ${servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"}); load ${load().join(" ")}`);
 
     const loadBefore = load();
-    const http = await driveServer(server, userIds, count);
+    const http = await driveServer(servers, userIds, count);
     printHttp("app (full pipeline)", http.run);
     violations.push(...httpViolations("warm-up", http.warmup, http.warmupDeliveries), ...httpViolations("app", http.run, http.deliveries));
-    await server.stop();
-    server = undefined;
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
 
     let ceiling: CeilingResult | undefined;
     let ceilingDeliveries: Delivery[] = [];
@@ -209,14 +215,15 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
       ingestCeiling,
       ratio: ceiling ? Math.round((http.run.eventsPerSecond / ceiling.callsPerSecond) * 100) / 100 : undefined,
       poolMax: flags.pool ? Number(flags.pool) : "default",
+      instances: Number(flags.instances),
       loadBefore,
       loadAfter,
     };
   } catch (error) {
-    if (server) log(`server output:\n${server.output().slice(-3000)}`);
+    for (const s of servers) log(`server output:\n${s.output().slice(-3000)}`);
     throw error;
   } finally {
-    await server?.stop();
+    await Promise.all(servers.map((s) => s.stop()));
     await client.end();
     if (flags.keep) log(`kept database ${database.name}`);
     else await database.drop();
@@ -233,7 +240,7 @@ async function embeddedScenario(build: Build, count: number, violations: string[
     server = await startNextServer({ build, port: await freePort(3500, 3509), env: appEnv({ PGLITE_DIR: dataDir }), nodeArgs: nodeArgs() });
     log(`next start (embedded, PGlite in ${path.relative(ROOT, dataDir)}) on ${server.url}; load ${load().join(" ")}`);
     const loadBefore = load();
-    const http = await driveServer(server, userIds, count);
+    const http = await driveServer([server], userIds, count);
     printHttp("app (embedded)", http.run);
     violations.push(...httpViolations("embedded warm-up", http.warmup, http.warmupDeliveries), ...httpViolations("embedded", http.run, http.deliveries));
     const loadAfter = load();

@@ -23,7 +23,8 @@ export interface HttpLoadResult {
 }
 
 export async function runHttpLoad(options: {
-  url: string;
+  /** One URL, or several instances: autocannon spreads its connections over them round-robin. */
+  url: string | string[];
   path: string;
   deliveries: Delivery[];
   connections: number;
@@ -39,7 +40,8 @@ export async function runHttpLoad(options: {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: options.url,
+        // autocannon accepts an array of URLs (typed as string in @types/autocannon)
+        url: options.url as string,
         connections: options.connections,
         amount: deliveries.length,
         timeout: 30,
