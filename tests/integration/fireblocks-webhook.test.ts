@@ -4,14 +4,12 @@
  * generated RSA key (FIREBLOCKS_WEBHOOK_PUBLIC_KEY); JWKS signatures use a
  * local key-set server, whose keys are rotated mid-suite.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/fireblocks/webhook/route";
-import { setDb } from "@/lib/db";
 import { assignDepositAddress } from "@/lib/db/rpc/providers";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
-import { resetEnvCache } from "@/lib/env";
 import { JWKS_COOLDOWN_MS } from "@/lib/providers/fireblocks/verify";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
 import {
   fireblocksRequest,
   jwsSignature,
@@ -25,31 +23,24 @@ import {
   type JwksServer,
   type RsaKey,
 } from "../helpers/fireblocks";
+import { useRouteSuite } from "../helpers/route-suite";
 
 const legacyKey = rsaKey("legacy");
 const strangerKey = rsaKey("stranger");
 
 describe.each(targets)("Fireblocks webhook on %s", (target) => {
-  let t: TestDatabase;
   let jwks: JwksServer;
   let jwsKey: RsaKey;
-
   beforeAll(async () => {
     jwsKey = rsaKey();
     jwks = await startJwksServer([jwsKey]);
-    process.env.FIREBLOCKS_WEBHOOK_PUBLIC_KEY = legacyKey.publicPem;
-    process.env.FIREBLOCKS_JWKS_URL = jwks.url;
-    process.env.AUTH_SECRET = "x".repeat(40);
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
   });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-    await jwks?.close();
-  });
-  beforeEach(() => setDb(t.db));
+  afterAll(async () => jwks?.close());
+  const t = useRouteSuite(target, () => ({
+    FIREBLOCKS_WEBHOOK_PUBLIC_KEY: legacyKey.publicPem,
+    FIREBLOCKS_JWKS_URL: jwks.url,
+  }));
+  const { businessRows, count } = t;
 
   const legacy = (body: string) => ({ "fireblocks-signature": legacySignature(body, legacyKey) });
   const deliver = async (event: object, sign: "legacy" | "jws" | "both" = "legacy") => {
@@ -60,17 +51,7 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
     const response = await POST(fireblocksRequest(body, headers));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const eventRow = async (eventId: string) =>
-    (await t.db.query<{ status: string; outcome: string | null; last_error: string | null; event_type: string }>(
-      "select status, outcome, last_error, event_type from webhook_events where provider = 'fireblocks' and event_id = $1",
-      [eventId],
-    ))[0];
-  const count = async (table: string) => Number((await t.db.query<{ n: string }>(`select count(*) n from ${table}`))[0].n);
-  const businessRows = async () => ({
-    purchases: await count("purchases"),
-    ledger: await count("credit_ledger"),
-    events: await count("webhook_events"),
-  });
+  const eventRow = (eventId: string) => t.eventRow("fireblocks", eventId).then((row) => row!);
   /** A user with a USDC (20 credits/unit) deposit address. */
   const depositor = async (asset = "USDC") => {
     const email = `${uid("depositor")}@example.com`;

@@ -3,15 +3,14 @@
  * rewrite to it) through the real route, on PGlite and the server: signatures,
  * every transition of the invoice state machine, late and early arrivals.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/invoices/webhook/route";
 import { GET as cronSweep } from "@/app/api/cron/webhooks/route";
-import { setDb } from "@/lib/db";
 import { openCryptoInvoice } from "@/lib/db/rpc/providers";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
-import { resetEnvCache } from "@/lib/env";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
 import { INVOICE_SECRET, invoiceEvent, invoiceRequest } from "../helpers/invoices";
+import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
 
 const STATES = ["Ready", "Pending", "Wait", "Complete", "Fail", "Cancel", "Reject"] as const;
@@ -28,39 +27,19 @@ function comesBefore(to: State, from: State): boolean {
 }
 
 describe.each(targets)("crypto invoice webhook on %s", (target) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    process.env.INVOICE_WEBHOOK_SECRET = INVOICE_SECRET;
-    process.env.CRON_SECRET = "cron-secret-for-tests";
-    process.env.AUTH_SECRET = "x".repeat(40);
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
-  });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-  });
-  beforeEach(() => setDb(t.db));
+  const t = useRouteSuite(target, () => ({ INVOICE_WEBHOOK_SECRET: INVOICE_SECRET, CRON_SECRET: "cron-secret-for-tests" }));
+  const { count } = t;
 
   const deliver = async (event: object, options?: Parameters<typeof invoiceRequest>[1]) => {
     const response = await POST(invoiceRequest(event, options));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const eventRow = async (eventId: string) =>
-    (await t.db.query<{ status: string; outcome: string | null; last_error: string | null; attempts: number }>(
-      "select status, outcome, last_error, attempts from webhook_events where provider = 'invoices' and event_id = $1",
-      [eventId],
-    ))[0];
+  const eventRow = (eventId: string) => t.eventRow("invoices", eventId).then((row) => row!);
   const invoice = async (invoiceId: string) =>
     (await t.db.query<{ state: string; fail_reason: string | null; received_amount: string | null; expected_amount: string | null }>(
       "select state, fail_reason, received_amount, expected_amount from crypto_invoices where invoice_id = $1", [invoiceId]))[0];
-  const count = async (table: string) => Number((await t.db.query<{ n: string }>(`select count(*) n from ${table}`))[0].n);
   const businessRows = async () => ({
-    purchases: await count("purchases"),
-    ledger: await count("credit_ledger"),
-    events: await count("webhook_events"),
+    ...(await t.businessRows()),
     invoices: await t.db.query("select invoice_id, state from crypto_invoices order by invoice_id"),
   });
   const buyer = async () => createUser(t.db, `${uid("crypto")}@example.com`);

@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as callback } from "@/app/api/paystack/callback/route";
 import { POST } from "@/app/api/paystack/webhook/route";
-import { setDb } from "@/lib/db";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
 import { resetEnvCache } from "@/lib/env";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
 import {
   PAYSTACK_SECRET,
   chargeSuccess,
@@ -17,30 +16,20 @@ import {
   startVerifyApi,
   type VerifyApi,
 } from "../helpers/paystack";
+import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
 
 describe.each(targets)("Paystack on %s", (target) => {
-  let t: TestDatabase;
   let api: VerifyApi;
-
   beforeAll(async () => {
     api = await startVerifyApi();
-    process.env.PAYSTACK_SECRET_KEY = PAYSTACK_SECRET;
-    process.env.PAYSTACK_API_BASE = api.base;
-    process.env.AUTH_SECRET = "x".repeat(40);
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
   });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-    await api?.close();
-  });
+  afterAll(async () => api?.close());
+  const t = useRouteSuite(target, () => ({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: api.base }));
+  const { count, businessRows } = t;
   beforeEach(() => {
     process.env.PAYSTACK_API_BASE = api.base;
     resetEnvCache();
-    setDb(t.db);
   });
 
   const deliver = async (event: object, options?: Parameters<typeof paystackRequest>[1]) => {
@@ -48,16 +37,7 @@ describe.each(targets)("Paystack on %s", (target) => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const returnTo = (ref: string) => callback(new Request(`http://localhost/api/paystack/callback?reference=${encodeURIComponent(ref)}&trxref=${encodeURIComponent(ref)}`));
-  const eventRow = async (eventId: string) =>
-    (await t.db.query<{ status: string; outcome: string | null; last_error: string | null }>(
-      "select status, outcome, last_error from webhook_events where provider = 'paystack' and event_id = $1", [eventId]))[0];
-  const count = async (table: string) => Number((await t.db.query<{ n: string }>(`select count(*) n from ${table}`))[0].n);
-  const businessRows = async () => ({
-    purchases: await count("purchases"),
-    ledger: await count("credit_ledger"),
-    pending: await count("pending_credit_grants"),
-    events: await count("webhook_events"),
-  });
+  const eventRow = (eventId: string) => t.eventRow("paystack", eventId).then((row) => row!);
   const buyer = async () => {
     const email = `${uid("paystack")}@example.com`;
     return { email, user: await createUser(t.db, email) };

@@ -4,13 +4,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/stripe/webhook/route";
 import { GET as cronSweep } from "@/app/api/cron/webhooks/route";
 import { setDb } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
-import { resetEnvCache } from "@/lib/env";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
+import { useRouteSuite } from "../helpers/route-suite";
 import {
   ROTATED_SECRET,
   WEBHOOK_SECRET,
@@ -23,38 +23,17 @@ import {
 const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/stripe-events");
 
 describe.each(targets)("Stripe webhook on %s", (target) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    process.env.STRIPE_WEBHOOK_SECRET = `${WEBHOOK_SECRET}, ${ROTATED_SECRET}`;
-    process.env.CRON_SECRET = "cron-secret-for-tests";
-    process.env.AUTH_SECRET = "x".repeat(40);
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
-  });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-  });
-  beforeEach(() => setDb(t.db));
+  const t = useRouteSuite(target, () => ({
+    STRIPE_WEBHOOK_SECRET: `${WEBHOOK_SECRET}, ${ROTATED_SECRET}`,
+    CRON_SECRET: "cron-secret-for-tests",
+  }));
+  const { count, businessRows } = t;
+  const eventRow = (eventId: string) => t.eventRow("stripe", eventId).then((row) => row!);
 
   const deliver = async (event: object, options?: Parameters<typeof signedRequest>[1]) => {
     const response = await POST(signedRequest(event, options));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const eventRow = async (eventId: string) =>
-    (await t.db.query<{ status: string; outcome: string | null; last_error: string | null; attempts: number }>(
-      "select status, outcome, last_error, attempts from webhook_events where provider = 'stripe' and event_id = $1",
-      [eventId],
-    ))[0];
-  const count = async (table: string) => Number((await t.db.query<{ n: string }>(`select count(*) n from ${table}`))[0].n);
-  const businessRows = async () => ({
-    purchases: await count("purchases"),
-    ledger: await count("credit_ledger"),
-    pending: await count("pending_credit_grants"),
-    events: await count("webhook_events"),
-  });
   const makeDue = () => t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where status = 'failed'");
   const sweep = () => cronSweep(new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }));
 

@@ -2,31 +2,18 @@
  * POST /api/tradingview/webhook through the real route, on PGlite and the
  * server: JSON and plain-text alerts, the body's secret, no secret stored.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/tradingview/webhook/route";
-import { setDb } from "@/lib/db";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
-import { resetEnvCache } from "@/lib/env";
-import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { targets } from "../helpers/databases";
+import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
 
 const SECRET = "tv-secret-0123456789";
 
 describe.each(targets)("TradingView webhook on %s", (target) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    process.env.TRADINGVIEW_WEBHOOK_SECRET = SECRET;
-    process.env.AUTH_SECRET = "x".repeat(40);
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
-  });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-  });
-  beforeEach(() => setDb(t.db));
+  const t = useRouteSuite(target, () => ({ TRADINGVIEW_WEBHOOK_SECRET: SECRET }));
+  const { count } = t;
 
   const send = (body: string | object, contentType = typeof body === "string" ? "text/plain; charset=utf-8" : "application/json") =>
     POST(new Request("http://localhost/api/tradingview/webhook", {
@@ -37,14 +24,11 @@ describe.each(targets)("TradingView webhook on %s", (target) => {
   const alertRow = async (nonce: string) =>
     (await t.db.query<{ event_id: string; ticker: string | null; action: string | null; message: string | null; payload: unknown }>(
       "select event_id, ticker, action, message, payload from trading_alerts where payload::text like $1", [`%${nonce}%`]))[0];
-  const count = async (table: string) => Number((await t.db.query<{ n: string }>(`select count(*) n from ${table}`))[0].n);
   const businessRows = async () => ({ alerts: await count("trading_alerts"), events: await count("webhook_events") });
 
-  it("stores a JSON alert in trading_alerts and the event log, without its secret, well inside 3 s", async () => {
+  it("stores a JSON alert in trading_alerts and the event log, without its secret", async () => {
     const nonce = uid("bar");
-    const started = performance.now();
     const res = await send({ secret: SECRET, ticker: "BTCUSD", action: "buy", price: 64000.5, message: `breakout ${nonce}` });
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: true, duplicate: false, status: "processed" });
     const row = await alertRow(nonce);
