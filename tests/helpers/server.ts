@@ -5,7 +5,7 @@
  * Ports stay in 3500–3599; every server listens on 127.0.0.1 only.
  *
  * Builds run on a snapshot of the sources copied outside the repository
- * (os.tmpdir()/credits-next-builds/<distDir>, node_modules linked): the working
+ * (os.tmpdir()/credits-next-builds/<checkout hash>-<distDir>, node_modules linked): the working
  * tree may be mid-edit, and `next build` rewrites tsconfig.json for a custom
  * distDir, which must not touch the shared file.
  */
@@ -92,7 +92,13 @@ export interface Build {
   seconds: number;
 }
 
-export const buildRoot = (distDir: string) => path.join(os.tmpdir(), "credits-next-builds", distDir.replace(/[^\w.-]/g, "_"));
+/** Per checkout and dist folder, so two checkouts on one machine (e.g. CI beside a working tree) never share a snapshot. */
+export const buildRoot = (distDir: string) =>
+  path.join(
+    os.tmpdir(),
+    "credits-next-builds",
+    `${createHash("sha256").update(ROOT).digest("hex").slice(0, 10)}-${distDir.replace(/[^\w.-]/g, "_")}`,
+  );
 
 function snapshotSources(root: string, distDir: string): void {
   fs.mkdirSync(root, { recursive: true });
