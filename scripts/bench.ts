@@ -11,7 +11,7 @@
  *   --count N  --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
- *   --cpu-prof       write the server's V8 CPU profile to bench/results/profiles
+ *   --cpu-prof       write the server's V8 CPU profile to .data/bench/profiles
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
  * DATABASE_URL names the server (its database part is ignored: a credits_bench_*
@@ -82,7 +82,8 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
-const nodeArgs = () => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles")}`] : []);
+const PROFILE_DIR = path.join(ROOT, ".data", "bench", "profiles");
+const nodeArgs = () => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []);
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; NaN elsewhere). */
 function cpuSeconds(pid: number): number {

@@ -34,9 +34,11 @@ export async function verifyExactlyOnce(query: Query, expect: ExactlyOnceExpecta
   }
 
   const [ledger] = await query<{ bad: string }>(
-    `select count(*)::text as bad from public.purchases p
-      where p.external_id like $1 || '%'
-        and (select count(*) from public.credit_ledger l where l.purchase_id = p.id and l.kind = 'purchase') <> 1`,
+    `select count(*)::text as bad
+       from public.purchases p
+       left join (select purchase_id, count(*) as n from public.credit_ledger where kind = 'purchase' group by purchase_id) l
+         on l.purchase_id = p.id
+      where p.external_id like $1 || '%' and coalesce(l.n, 0) <> 1`,
     [expect.prefix],
   );
   if (ledger.bad !== "0") violations.push(`${expect.label}: ${ledger.bad} purchases without exactly one purchase ledger row`);
