@@ -139,7 +139,8 @@ create table public.webhook_events (
 );
 create index webhook_events_recent_idx on public.webhook_events (received_at desc, id desc);
 create index webhook_events_status_idx on public.webhook_events (status, received_at desc, id desc);
-create index webhook_events_provider_type_idx on public.webhook_events (provider, event_type, received_at desc, id desc);
+-- provider alone keeps received_at order; provider + type is served by the type index (types are per provider)
+create index webhook_events_provider_idx on public.webhook_events (provider, received_at desc, id desc);
 create index webhook_events_type_idx on public.webhook_events (event_type, received_at desc, id desc);
 create index webhook_events_event_id_idx on public.webhook_events (event_id);
 create index webhook_events_email_idx on public.webhook_events (lower(email)) where email is not null;
