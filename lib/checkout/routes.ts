@@ -1,7 +1,8 @@
 /** The two checkout endpoints; the route files under app/api/checkout only forward here. */
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
-import { LocalCheckoutError, localCheckoutEnabled, payLocally } from "./local-checkout";
+import { SelfDeliveryError } from "@/lib/http/post-signed";
+import { localCheckoutEnabled, payLocally } from "./local-checkout";
 import { readOrder, seeOther } from "./order";
 import { createStripeCheckout } from "./stripe-checkout";
 
@@ -27,7 +28,7 @@ export async function payTestCheckout(request: Request): Promise<Response> {
     await payLocally(order, new URL(request.url).origin);
   } catch (error) {
     // The page shows a fixed message for this code; the reason goes to the server log only.
-    console.error(`local test checkout failed: ${error instanceof LocalCheckoutError ? error.message : "webhook unreachable"}`);
+    console.error(`local test checkout failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);
     return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}&error=webhook`);
   }
   return seeOther(`/wallet?checkout=success&package=${encodeURIComponent(order.pack.id)}`);

@@ -3,15 +3,10 @@
  * deliveries cause, issued straight to Postgres from a pg pool of the same
  * size as the HTTP concurrency (named prepared statement, like the app).
  */
-import pg from "pg";
+import { runClosedLoop, type ClosedLoopResult } from "./closed-loop";
 import type { Delivery } from "./deliveries";
-import { summarize, type LatencySummary } from "./stats";
 
-export interface CeilingResult {
-  calls: number;
-  seconds: number;
-  callsPerSecond: number;
-  latency: LatencySummary;
+export interface CeilingResult extends ClosedLoopResult {
   outcomes: Record<string, number>;
 }
 
@@ -28,33 +23,16 @@ export async function runCeiling(options: { url: string; deliveries: Delivery[];
     const metadata = session.metadata as { package_id: string };
     return ["stripe", d.paymentId, session.client_reference_id, session.amount_total, session.currency, metadata.package_id, d.eventId];
   });
-  const pool = new pg.Pool({ connectionString: options.url, max: options.concurrency });
-  // Open every connection (and prepare) before the clock starts, as the warmed-up app has.
-  await Promise.all(Array.from({ length: options.concurrency }, () => pool.query("select 1")));
-
-  const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
-  let cursor = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (cursor < calls.length) {
-        const values = calls[cursor++];
-        const t0 = performance.now();
-        const { rows } = await pool.query({ ...GRANT, values });
-        latencies.push(performance.now() - t0);
-        const outcome = (rows[0].result as { outcome: string }).outcome;
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.end();
-  return {
-    calls: latencies.length,
-    seconds: Math.round(seconds * 1000) / 1000,
-    callsPerSecond: Math.round(latencies.length / seconds),
-    latency: summarize(latencies),
-    outcomes,
-  };
+  const result = await runClosedLoop({
+    url: options.url,
+    concurrency: options.concurrency,
+    statement: GRANT,
+    calls,
+    onRow: (row) => {
+      const outcome = (row.result as { outcome: string }).outcome;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    },
+  });
+  return { ...result, outcomes };
 }

@@ -4,8 +4,8 @@
  * timestamp as Stripe does), each placed somewhere after its original so some
  * race it and some arrive later. Everything is generated before the clock starts.
  */
-import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
+import { paidCheckoutEvent } from "../../lib/providers/stripe/test-events";
 
 export interface Delivery {
   eventId: string;
@@ -36,33 +36,12 @@ export function signedDelivery(body: string, secret: string): string {
 }
 
 export function checkoutCompletedEvent(options: { runTag: string; index: number; userId: string; packageId: string }) {
-  const suffix = `${options.runTag}_${options.index}_${randomBytes(4).toString("hex")}`;
-  return {
-    id: `evt_bench_${suffix}`,
-    object: "event",
-    api_version: "2025-03-31.basil",
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: "checkout.session.completed",
-    data: {
-      object: {
-        id: `cs_bench_${suffix}`,
-        object: "checkout.session",
-        mode: "payment",
-        payment_status: "paid",
-        status: "complete",
-        payment_intent: `pi_bench_${suffix}`,
-        client_reference_id: options.userId,
-        customer_details: { email: null },
-        customer_email: null,
-        metadata: { package_id: options.packageId },
-        amount_total: 500,
-        currency: "usd",
-      },
-    },
-  };
+  return paidCheckoutEvent({
+    idTag: `bench_${options.runTag}_${options.index}`,
+    packageId: options.packageId,
+    amountMinor: 500,
+    userId: options.userId,
+  });
 }
 
 export function generateTraffic(options: TrafficOptions): Delivery[] {

@@ -3,16 +3,10 @@
  * row + attempt row + grant) straight to Postgres, same concurrency, no HTTP.
  * app ≪ this → the time goes in Node/Next; this ≪ grant ceiling → in the event log SQL.
  */
-import pg from "pg";
+import { runClosedLoop, type ClosedLoopResult } from "./closed-loop";
 import type { Delivery } from "./deliveries";
-import { summarize, type LatencySummary } from "./stats";
 
-export interface IngestCeilingResult {
-  calls: number;
-  seconds: number;
-  callsPerSecond: number;
-  latency: LatencySummary;
-}
+export type IngestCeilingResult = ClosedLoopResult;
 
 const INGEST = {
   name: "bench_ingest",
@@ -36,27 +30,5 @@ export async function runIngestCeiling(options: { url: string; deliveries: Deliv
     };
     return [d.eventId, d.body, JSON.stringify(args), d.paymentId];
   });
-  const pool = new pg.Pool({ connectionString: options.url, max: options.concurrency });
-  await Promise.all(Array.from({ length: options.concurrency }, () => pool.query("select 1")));
-  const latencies: number[] = [];
-  let cursor = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (cursor < calls.length) {
-        const values = calls[cursor++];
-        const t0 = performance.now();
-        await pool.query({ ...INGEST, values });
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.end();
-  return {
-    calls: latencies.length,
-    seconds: Math.round(seconds * 1000) / 1000,
-    callsPerSecond: Math.round(latencies.length / seconds),
-    latency: summarize(latencies),
-  };
+  return runClosedLoop({ url: options.url, concurrency: options.concurrency, statement: INGEST, calls });
 }

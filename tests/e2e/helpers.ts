@@ -2,6 +2,7 @@
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
+import { paidCheckoutEvent } from "../../lib/providers/stripe/test-events";
 
 export const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.example.com";
 export const PASSWORD = "correct horse battery staple";
@@ -42,31 +43,7 @@ export async function signUpOrSignIn(page: Page, email: string, password = PASSW
 
 /** A checkout.session.completed for a pack, paid, as Stripe sends it (buyer by e-mail and/or user id). */
 export function checkoutCompletedEvent(options: { email: string; packageId: string; amountMinor: number; userId?: string }) {
-  const suffix = randomBytes(10).toString("hex");
-  return {
-    id: `evt_e2e_${suffix}`,
-    object: "event",
-    type: "checkout.session.completed",
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    api_version: "2025-08-27.basil",
-    data: {
-      object: {
-        id: `cs_e2e_${suffix}`,
-        object: "checkout.session",
-        mode: "payment",
-        status: "complete",
-        payment_status: "paid",
-        payment_intent: `pi_e2e_${suffix}`,
-        client_reference_id: options.userId ?? null,
-        customer_email: options.email,
-        customer_details: { email: options.email },
-        amount_total: options.amountMinor,
-        currency: "usd",
-        metadata: { package_id: options.packageId, ...(options.userId && { user_id: options.userId }) },
-      },
-    },
-  };
+  return paidCheckoutEvent({ idTag: "e2e", ...options });
 }
 
 /** POSTs an event to /api/stripe/webhook signed with the server's STRIPE_WEBHOOK_SECRET (set by playwright.config.ts). */

@@ -7,7 +7,8 @@ import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { getCryptoInvoice, openCryptoInvoice } from "@/lib/db/rpc/providers";
 import { getEnv } from "@/lib/env";
-import { emitTestInvoiceEvents, statesFor, TestGatewayError, type TestGatewayStep } from "@/lib/providers/invoices/test-gateway";
+import { SelfDeliveryError } from "@/lib/http/post-signed";
+import { emitTestInvoiceEvents, statesFor, type TestGatewayStep } from "@/lib/providers/invoices/test-gateway";
 
 const packageId = z.string().trim().min(1).max(64);
 const invoiceId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/);
@@ -58,7 +59,7 @@ export async function testGatewayAction(form: FormData): Promise<void> {
     await emitTestInvoiceEvents(invoice, statesFor(invoice.state, wanted.data as TestGatewayStep), await requestOrigin());
   } catch (error) {
     // The page shows a fixed message; the reason goes to the server log only.
-    console.error(`local test gateway failed: ${error instanceof TestGatewayError ? error.message : "webhook unreachable"}`);
+    console.error(`local test gateway failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);
     redirect(`${page}?error=webhook`);
   }
   redirect(wanted.data === "complete" ? `/wallet?checkout=success&package=${encodeURIComponent(invoice.package_id ?? "")}` : page);

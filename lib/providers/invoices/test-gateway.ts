@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { getEnv } from "@/lib/env";
+import { postSignedToOwnWebhook, SelfDeliveryError } from "@/lib/http/post-signed";
 import type { CryptoInvoice } from "@/lib/db/rpc/providers";
 import type { InvoiceState } from "./schema";
 import { invoiceSignatureHeader } from "./verify";
@@ -51,22 +52,14 @@ export function testInvoiceEvent(invoice: CryptoInvoice, state: InvoiceState, pr
   };
 }
 
-export class TestGatewayError extends Error {}
-
 /** Posts each state's signed event to origin's webhook, in order; throws unless every one was accepted. */
 export async function emitTestInvoiceEvents(invoice: CryptoInvoice, states: InvoiceState[], origin: string): Promise<void> {
   const secret = getEnv().INVOICE_WEBHOOK_SECRET;
-  if (!secret) throw new TestGatewayError("no invoice webhook secret to sign with");
+  if (!secret) throw new SelfDeliveryError("no invoice webhook secret to sign with");
   let previous = invoice.state as string;
   for (const state of states) {
     const payload = JSON.stringify(testInvoiceEvent(invoice, state, previous));
-    const response = await fetch(new URL("/api/invoices/webhook", origin), {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-signature": invoiceSignatureHeader(secret, payload) },
-      body: payload,
-      signal: AbortSignal.timeout(15_000),
-    });
-    if (!response.ok) throw new TestGatewayError(`the webhook answered ${response.status}`);
+    await postSignedToOwnWebhook(origin, "/api/invoices/webhook", payload, { "x-signature": invoiceSignatureHeader(secret, payload) });
     previous = state;
   }
 }
