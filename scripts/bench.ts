@@ -12,6 +12,7 @@
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
  *   --cpu-prof       write the server's V8 CPU profile to .data/bench/profiles
+ *   --node-options S NODE_OPTIONS for the server(s), e.g. "--max-semi-space-size=16" (A/B runtime flags)
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
  * DATABASE_URL names the server (its database part is ignored: a credits_bench_*
@@ -53,6 +54,7 @@ const { values: flags } = parseArgs({
     instances: { type: "string", default: "1" },
     "build-root": { type: "string" },
     "dist-dir": { type: "string" },
+    "node-options": { type: "string" },
   },
 });
 
@@ -78,6 +80,7 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     APP_DATA_DIR: path.join(ROOT, ".data", "bench"),
     ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
+    ...(flags["node-options"] ? { NODE_OPTIONS: flags["node-options"] } : {}),
     ...extra,
   };
 }
@@ -100,6 +103,8 @@ interface ThroughputRun {
   run: HttpLoadResult;
   /** Server CPU milliseconds per request during the measured run: robust to a busy machine. */
   serverCpuMsPerRequest: number;
+  /** The load generator (this process: autocannon) per request: it shares the cores with the app. */
+  generatorCpuMsPerRequest: number;
   deliveries: Delivery[];
   warmupDeliveries: Delivery[];
   runTag: string;
@@ -114,10 +119,14 @@ async function driveServer(servers: NextServer[], userIds: string[], count: numb
   const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `r${runTag}` });
   const warmup = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries: warmupDeliveries, connections: concurrency });
   const cpuBefore = cpuOfServers();
+  const generatorBefore = process.cpuUsage();
   const run = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency });
-  const serverCpuMsPerRequest = Math.round(((cpuOfServers() - cpuBefore) * 1000 * 100) / run.requests) / 100;
-  log(`server CPU per request  ${serverCpuMsPerRequest} ms (user + system, measured run)`);
-  return { warmup, run, serverCpuMsPerRequest, deliveries, warmupDeliveries, runTag };
+  const generator = process.cpuUsage(generatorBefore);
+  const perRequest = (ms: number) => Math.round((ms * 100) / run.requests) / 100;
+  const serverCpuMsPerRequest = perRequest((cpuOfServers() - cpuBefore) * 1000);
+  const generatorCpuMsPerRequest = perRequest((generator.user + generator.system) / 1000);
+  log(`server CPU per request  ${serverCpuMsPerRequest} ms (user + system, measured run); load generator ${generatorCpuMsPerRequest} ms`);
+  return { warmup, run, serverCpuMsPerRequest, generatorCpuMsPerRequest, deliveries, warmupDeliveries, runTag };
 }
 
 function httpViolations(label: string, result: HttpLoadResult, deliveries: Delivery[]): string[] {
@@ -211,6 +220,7 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
     return {
       app: http.run,
       serverCpuMsPerRequest: http.serverCpuMsPerRequest,
+      generatorCpuMsPerRequest: http.generatorCpuMsPerRequest,
       warmup: { eventsPerSecond: http.warmup.eventsPerSecond, requests: http.warmup.requests },
       ceiling,
       ingestCeiling,
