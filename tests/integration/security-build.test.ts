@@ -60,6 +60,14 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it("holds the optional manifests Next 15.5 would otherwise try to read on every request (next.config.ts)", () => {
+    for (const file of ["server/subresource-integrity-manifest.json", "dynamic-css-manifest"]) {
+      const target = path.join(build.root, build.distDir, file);
+      expect(fs.existsSync(target), file).toBe(true);
+      expect(JSON.parse(fs.readFileSync(target, "utf8"))).toEqual({});
+    }
+  });
+
   it("ships no secret in any client bundle", () => {
     const files = filesUnder(path.join(build.root, build.distDir, "static"));
     expect(files.some((f) => f.endsWith(".js"))).toBe(true);
