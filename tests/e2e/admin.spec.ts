@@ -15,7 +15,8 @@ async function signInAsAdmin(page: Page): Promise<void> {
   // Wait for the answer before moving on: leaving mid-request would abort the sign-up POST.
   const outcome = await Promise.race([
     page.waitForURL(/\/wallet/).then(() => "created" as const),
-    page.getByRole("alert").waitFor().then(() => "exists" as const),
+    // Filtered: Next's route announcer is an (empty) role=alert as well.
+    page.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(page, ADMIN_EMAIL);
 }
