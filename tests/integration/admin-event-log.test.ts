@@ -58,19 +58,30 @@ describe.each(targets)("loadEventPage on %s", (target) => {
   afterAll(async () => t?.drop());
 
   it("pages through every event exactly once, newest first", async () => {
-    const seen: string[] = [];
+    const rows: { event_id: string; received_at: Date; id: string }[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
       const page = await loadEventPage(t.db, parseEventSearch(cursor ? { cursor } : {}));
-      seen.push(...page.events.map((e) => e.event_id));
+      rows.push(...page.events);
       cursor = page.olderCursor;
       pages++;
     } while (cursor && pages < 10);
+    const seen = rows.map((r) => r.event_id);
     expect(pages).toBe(2);
     expect(seen).toHaveLength(TOTAL);
     expect(new Set(seen).size).toBe(TOTAL);
-    expect(seen[0]).toBe(`evt_log_${TOTAL - 1}`);
+    // Newest first across both pages: (received_at, id) strictly descending. Events
+    // ingested in the same millisecond are ordered by id, so the last one ingested
+    // is first only among those sharing the newest millisecond.
+    for (let i = 1; i < rows.length; i++) {
+      const [a, b] = [rows[i - 1], rows[i]];
+      const newer = a.received_at.getTime() - b.received_at.getTime() || (a.id > b.id ? 1 : -1);
+      expect(newer, `${a.event_id} before ${b.event_id}`).toBeGreaterThan(0);
+    }
+    const newest = rows[0].received_at.getTime();
+    const last = rows.find((r) => r.event_id === `evt_log_${TOTAL - 1}`)!;
+    expect(last.received_at.getTime()).toBe(newest);
   });
 
   it("finds events by e-mail, event id or external id, combined with other filters", async () => {
