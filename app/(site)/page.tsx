@@ -1,11 +1,9 @@
 // Home: the packs on sale and how buying works.
 import Link from "next/link";
-import { Notice } from "@/components/notice";
-import { PackCard } from "@/components/pack-card";
+import { PackGrid } from "@/components/pack-grid";
 import { getSession } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { listActivePackages } from "@/lib/db/rpc/account";
-import { getEnv } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
 
@@ -40,20 +38,7 @@ export default async function HomePage() {
         <h2 id="packs-heading" className="text-xl font-semibold text-slate-900">
           Packs
         </h2>
-        {getEnv().localCheckout && (
-          <Notice tone="warning" title="Test mode">
-            No real payment happens here: checkout is simulated and credits are free.
-          </Notice>
-        )}
-        {packs.length === 0 ? (
-          <p className="text-slate-600">No packs are on sale right now. Please check back soon.</p>
-        ) : (
-          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {packs.map((pack) => (
-              <PackCard key={pack.id} pack={pack} canBuy={session !== null} />
-            ))}
-          </div>
-        )}
+        <PackGrid packs={packs} canBuy={session !== null} />
       </section>
 
       <section aria-labelledby="how-heading" className="space-y-4">

@@ -6,13 +6,12 @@ import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink } from "@/components/older-link";
-import { PackCard } from "@/components/pack-card";
+import { PackGrid } from "@/components/pack-grid";
 import { PageTitle } from "@/components/page-title";
 import { PayWithCrypto } from "@/components/pay-with-crypto";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/account";
-import { getEnv } from "@/lib/env";
 import { formatCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Wallet" };
@@ -58,20 +57,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
         <h2 id="buy-heading" className="text-xl font-semibold text-slate-900">
           Buy credits
         </h2>
-        {getEnv().localCheckout && (
-          <Notice tone="warning" title="Test mode">
-            No real payment happens here: checkout is simulated and credits are free.
-          </Notice>
-        )}
-        {packs.length === 0 ? (
-          <EmptyState title="No packs on sale right now">Please check back soon.</EmptyState>
-        ) : (
-          <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-            {packs.map((pack) => (
-              <PackCard key={pack.id} pack={pack} canBuy />
-            ))}
-          </div>
-        )}
+        <PackGrid packs={packs} canBuy />
         <PayWithCrypto packs={packs} />
       </section>
 

@@ -1,5 +1,7 @@
 // /admin/deposits: assign Fireblocks deposit addresses to accounts, and see every assignment.
 import type { Metadata } from "next";
+import { DataTable } from "@/components/data-table";
+import { EmptyState } from "@/components/empty-state";
 import { Notice } from "@/components/notice";
 import { SubmitButton } from "@/components/submit-button";
 import { requireAdmin } from "@/lib/auth";
@@ -77,31 +79,22 @@ export default async function DepositsPage({ searchParams }: Props) {
       {!addresses ? (
         <Notice tone="error" title="Addresses could not be loaded">The database did not answer; reload this page in a moment.</Notice>
       ) : addresses.length === 0 ? (
-        <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">No addresses assigned yet.</div>
+        <EmptyState title="No addresses assigned yet">Assign one above; the buyer sees it on their wallet.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
-            <caption className="sr-only">Assigned deposit addresses</caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-2">Account</th>
-                <th scope="col" className="px-4 py-2">Asset</th>
-                <th scope="col" className="px-4 py-2">Address</th>
-                <th scope="col" className="px-4 py-2">Assigned</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {addresses.map((a) => (
-                <tr key={a.address}>
-                  <td className="px-4 py-2 text-slate-900">{a.email}</td>
-                  <td className="px-4 py-2">{a.asset_id}</td>
-                  <td className="break-all px-4 py-2 font-mono text-xs text-slate-800">{a.address}</td>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600">{formatDateTime(a.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Assigned deposit addresses"
+          dense
+          columns={[{ label: "Account" }, { label: "Asset" }, { label: "Address" }, { label: "Assigned" }]}
+        >
+          {addresses.map((a) => (
+            <tr key={a.address}>
+              <td className="px-3 py-2 text-slate-900">{a.email}</td>
+              <td className="px-3 py-2">{a.asset_id}</td>
+              <td className="break-all px-3 py-2 font-mono text-xs text-slate-800">{a.address}</td>
+              <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(a.created_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
