@@ -1,7 +1,8 @@
 /**
- * The setup every webhook-route suite shares: environment for the provider,
- * a migrated test database that getDb() returns (so the real route handlers
- * use it), and the row counts that prove a rejected request wrote nothing.
+ * The setup every suite that calls real route handlers or server actions
+ * shares: environment (provider secrets, AUTH_SECRET), a migrated test
+ * database that getDb() returns (so the handlers use it), and the row counts
+ * that prove a rejected request wrote nothing.
  */
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { setDb } from "@/lib/db";
@@ -24,7 +25,7 @@ export interface RouteSuite {
 }
 
 /**
- * Registers the hooks; call it inside describe.each(targets). `env` is read in
+ * Registers the hooks; call it inside a describe (usually describe.each(targets)). `env` is read in
  * beforeAll, after any beforeAll registered earlier (e.g. one that starts a
  * local key server whose URL goes into the environment).
  */

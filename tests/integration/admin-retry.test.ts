@@ -3,7 +3,7 @@
  * in the action itself (a server action is a public POST endpoint), and a retry
  * re-plans the stored payload and records a new attempt.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Session } from "@/lib/auth";
 
 const auth = vi.hoisted(() => ({ session: null as Session | null }));
@@ -13,28 +13,16 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 import { retryAllFailedAction, retryEventAction } from "@/app/admin/events/actions";
 import { POST } from "@/app/api/stripe/webhook/route";
 import { NOT_ALLOWED } from "@/lib/admin/retry";
-import { setDb } from "@/lib/db";
 import { getWebhookEvent } from "@/lib/db/rpc/webhook-events";
-import { resetEnvCache } from "@/lib/env";
-import { balanceOf, createUser, openTestDatabase, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser } from "../helpers/databases";
+import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
 const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true };
 const BUYER: Session = { userId: "00000000-0000-4000-8000-000000000002", email: "buyer@example.com", isAdmin: false };
 
 describe("admin retry actions", () => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    process.env.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET;
-    resetEnvCache();
-    t = await openTestDatabase("pglite");
-    setDb(t.db);
-  });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-  });
+  const t = useRouteSuite("pglite", () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
   beforeEach(() => {
     auth.session = null;
   });

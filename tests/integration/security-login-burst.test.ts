@@ -5,29 +5,17 @@
  * most the allowed number of passwords get a verdict, and the right password
  * hidden in the burst does not get in once the limit is spent.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { requestCookieJar, signIn, signUp } from "@/lib/auth";
-import { setDb } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { targets } from "../helpers/databases";
+import { useRouteSuite } from "../helpers/route-suite";
 
 const PASSWORD = "the right password, long enough";
 const MAX_PER_EMAIL = 10; // the SQL default of auth_login_attempt
 const jar = () => requestCookieJar(new Request("http://app.test/"));
 
 describe.each(targets)("sign-in rate limit under a burst of 200 on %s", (target) => {
-  let t: TestDatabase;
-
-  beforeAll(async () => {
-    process.env.AUTH_SECRET = "burst-test-auth-secret-0123456789abcdef";
-    resetEnvCache();
-    t = await openTestDatabase(target, { poolMax: 20 });
-    setDb(t.db);
-  });
-  afterAll(async () => {
-    setDb(undefined);
-    await t?.drop();
-  });
+  useRouteSuite(target, () => ({ AUTH_SECRET: "burst-test-auth-secret-0123456789abcdef" }));
 
   const attempt = (email: string, password: string, i: number) =>
     signIn({ email, password }, { ip: `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`, jar: jar() });
