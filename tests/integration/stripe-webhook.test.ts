@@ -20,7 +20,7 @@ import {
   uid,
 } from "../helpers/stripe";
 
-const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/stripe-events");
+const FIXTURES = path.resolve(__dirname, "../fixtures/stripe-events");
 
 describe.each(targets)("Stripe webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({
