@@ -34,4 +34,5 @@ export function setDb(db: Database | undefined): void {
 }
 
 export type { Database, SqlDatabase } from "./port";
+export { isSqlDatabase } from "./port";
 export { DatabaseError, DatabaseUnavailableError } from "./errors";
