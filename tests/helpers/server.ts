@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 
 /** Everything that goes into a build: a change to any of these makes ensureBuild rebuild. */
 const SOURCE_ENTRIES = [
@@ -59,7 +59,7 @@ export function sourceFingerprint(buildEnv: Record<string, string>): string {
 }
 
 /** The minimal environment a child needs: PATH/HOME, never the caller's secrets or DATABASE_URL. */
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
   const keep = ["PATH", "HOME", "TMPDIR", "LANG"];
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 }
@@ -100,7 +100,8 @@ export const buildRoot = (distDir: string) =>
     `${createHash("sha256").update(ROOT).digest("hex").slice(0, 10)}-${distDir.replace(/[^\w.-]/g, "_")}`,
   );
 
-function snapshotSources(root: string, distDir: string): void {
+/** Copies the sources (not .next, .data or node_modules, which is linked) into root: a cold copy of the project. */
+export function snapshotSources(root: string, distDir: string): void {
   fs.mkdirSync(root, { recursive: true });
   for (const entry of fs.readdirSync(root)) {
     if (entry !== distDir) fs.rmSync(path.join(root, entry), { recursive: true, force: true });
