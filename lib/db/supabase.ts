@@ -5,7 +5,6 @@
  * and message.
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import WebSocket from "ws";
 import { DatabaseError, DatabaseUnavailableError, TRANSIENT_SQLSTATE } from "./errors";
 import type { Database, RpcArgs, RpcOptions } from "./port";
 
@@ -19,8 +18,6 @@ export interface SupabaseOptions {
 export function createSupabaseAdminClient(options: SupabaseOptions): SupabaseClient {
   return createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // supabase-js needs a WebSocket implementation on Node 20 even if realtime is unused.
-    realtime: { transport: WebSocket as never },
     global: options.fetch ? { fetch: options.fetch } : undefined,
   });
 }

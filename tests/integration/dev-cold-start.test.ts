@@ -49,7 +49,7 @@ describe.skipIf(!enabled)("npm run dev on a cold copy of the project", () => {
     const port = await freePort();
     const child = spawn(process.execPath, [NEXT_BIN, "dev", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: root,
-      env: { ...baseEnv(), NEXT_TELEMETRY_DISABLED: "1", WEBHOOK_RETRY_INTERVAL_MS: "0" },
+      env: { ...baseEnv(), NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", WEBHOOK_RETRY_INTERVAL_MS: "0" },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
