@@ -185,6 +185,17 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect((await purchase(tx.reference)).status).toBe("refunded");
     });
 
+    it("counts two partial refunds delivered together, 10 copies each, exactly once each", async () => {
+      const { user, tx } = await paid();
+      const first = refundProcessed(tx.reference, 500);
+      const second = refundProcessed(tx.reference, "750");
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(i % 2 ? first : second)));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(2);
+      expect(await balanceOf(t.db, user)).toBe(275); // 550 − 550 × 1250 / 2500
+      expect(await count(`purchase_refunds r join purchases p on p.id = r.purchase_id where p.external_id = '${tx.reference}'`)).toBe(2);
+    });
+
     it("keeps a refund for a payment not seen yet as failed, and applies it on retry once the charge has arrived", async () => {
       const { user } = await buyer();
       const tx = paystackTransaction({ amount: 2500, metadata: { package_id: "pro", user_id: user } });
