@@ -113,7 +113,8 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
    * True when no crypto invoice gateway is configured (no INVOICE_WEBHOOK_SECRET,
    * hence no INVOICE_GATEWAY_URL, the gateway's payment page for an invoice):
    * "Pay with crypto" opens the local test gateway, which signs its events with a
-   * generated secret. Never true when a real gateway secret is set.
+   * generated secret. Never true when a real gateway secret is set, nor in
+   * production without LOCAL_TEST_CHECKOUT=1.
    */
   localInvoiceGateway: boolean;
 }
@@ -188,7 +189,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (raw.INVOICE_GATEWAY_URL && !raw.INVOICE_WEBHOOK_SECRET) {
     throw new ConfigError("INVOICE_WEBHOOK_SECRET", "required when INVOICE_GATEWAY_URL is set");
   }
-  const localInvoiceGateway = raw.INVOICE_WEBHOOK_SECRET === undefined && generatedAllowed;
+  // Like the test checkout, the test gateway mints credits: in production only as an opted-in demo.
+  const localInvoiceGateway =
+    raw.INVOICE_WEBHOOK_SECRET === undefined && generatedAllowed && (!isProduction || raw.LOCAL_TEST_CHECKOUT === "1");
   const invoiceSecret = localInvoiceGateway
     ? localSecret(dataDir, "invoice-webhook-secret", () => `inv_local_${randomBytes(24).toString("base64url")}`)
     : raw.INVOICE_WEBHOOK_SECRET;

@@ -186,6 +186,14 @@ describe("LOCAL_TEST_CHECKOUT", () => {
   it("refuses anything but 0 or 1, naming the variable", () => {
     expect(configError({ LOCAL_TEST_CHECKOUT: "yes" }).variable).toBe("LOCAL_TEST_CHECKOUT");
   });
+
+  it("gates the crypto test gateway the same way: in production (embedded) only with LOCAL_TEST_CHECKOUT=1", () => {
+    expect(parse({}).localInvoiceGateway).toBe(true);
+    const production = parse({ NODE_ENV: "production" });
+    expect(production.localInvoiceGateway).toBe(false);
+    expect(production.INVOICE_WEBHOOK_SECRET).toBeUndefined();
+    expect(parse({ NODE_ENV: "production", LOCAL_TEST_CHECKOUT: "1" }).localInvoiceGateway).toBe(true);
+  });
 });
 
 describe("provider API URLs in production", () => {
