@@ -83,6 +83,8 @@ export default defineConfig({
       ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
       STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
       APP_URL: `http://localhost:${port}`,
+      // a production build: the local test checkout is a demo there, on only when asked for
+      LOCAL_TEST_CHECKOUT: "1",
     },
   },
 });

@@ -4,7 +4,7 @@ import type { CreditPackage } from "@/lib/db/rpc/account";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { SubmitButton } from "./submit-button";
 
-export function PackCard({ pack, canBuy }: { pack: CreditPackage; canBuy: boolean }) {
+export function PackCard({ pack, canBuy, cardPayments = true }: { pack: CreditPackage; canBuy: boolean; cardPayments?: boolean }) {
   return (
     <article className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby={`pack-${pack.id}`}>
       <h3 id={`pack-${pack.id}`} className="text-base font-semibold text-slate-900">
@@ -14,7 +14,11 @@ export function PackCard({ pack, canBuy }: { pack: CreditPackage; canBuy: boolea
       <p className="mt-1 text-sm font-medium text-indigo-700">{formatCredits(pack.credits)}</p>
       {pack.description && <p className="mt-3 flex-1 text-sm text-slate-600">{pack.description}</p>}
       <div className="mt-5">
-        {canBuy ? (
+        {canBuy && !cardPayments ? (
+          <p className="rounded-lg border border-dashed border-slate-300 px-4 py-2 text-center text-sm text-slate-600">
+            Card payments are not configured
+          </p>
+        ) : canBuy ? (
           <form action="/api/checkout" method="post">
             <input type="hidden" name="package_id" value={pack.id} />
             <SubmitButton className="w-full" pendingLabel="Starting checkout…" aria-label={`Buy ${pack.name}`}>

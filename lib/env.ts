@@ -86,6 +86,7 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   WEBHOOK_RETRY_INTERVAL_MS: optionalInt(0, 86_400_000),
   PG_POOL_MAX: optionalInt(1, 200),
+  LOCAL_TEST_CHECKOUT: optionalText.pipe(z.enum(["0", "1"], { message: "must be 1 (on) or 0 (off)" }).optional()),
 });
 
 type Raw = z.infer<typeof schema>;
@@ -99,7 +100,12 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
   APP_URL: string;
   /** Secrets any of which may sign a Stripe event (rotation). */
   STRIPE_WEBHOOK_SECRET: string[];
-  /** True when no real Stripe account is configured: the local test checkout is offered. */
+  /**
+   * True when the local test checkout is offered: never with STRIPE_SECRET_KEY;
+   * outside production whenever no Stripe key is set; in production only with
+   * LOCAL_TEST_CHECKOUT=1 (a demo). Neither this nor a Stripe key: card
+   * payments are not configured.
+   */
   localCheckout: boolean;
   FIREBLOCKS_JWKS_URL: string;
   PAYSTACK_API_BASE: string;
@@ -107,7 +113,8 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
    * True when no crypto invoice gateway is configured (no INVOICE_WEBHOOK_SECRET,
    * hence no INVOICE_GATEWAY_URL, the gateway's payment page for an invoice):
    * "Pay with crypto" opens the local test gateway, which signs its events with a
-   * generated secret. Never true when a real gateway secret is set.
+   * generated secret. Never true when a real gateway secret is set, nor in
+   * production without LOCAL_TEST_CHECKOUT=1.
    */
   localInvoiceGateway: boolean;
 }
@@ -159,20 +166,32 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     authSecret = localSecret(dataDir, "auth-secret", () => randomBytes(32).toString("base64url"));
   }
 
-  const localCheckout = raw.STRIPE_SECRET_KEY === undefined;
+  // In production a signed-in user must not mint credits unless the owner asked for a demo.
+  const localCheckout = raw.STRIPE_SECRET_KEY === undefined && (!isProduction || raw.LOCAL_TEST_CHECKOUT === "1");
   let stripeSecrets = raw.STRIPE_WEBHOOK_SECRET;
   if (stripeSecrets.length === 0) {
     if (localCheckout && generatedAllowed) {
       // The local test checkout signs its events with this, exactly as Stripe would.
       stripeSecrets = [localSecret(dataDir, "stripe-webhook-secret", () => `whsec_local_${randomBytes(24).toString("base64url")}`)];
-    } else if (isProduction) {
+    } else if (isProduction && raw.STRIPE_SECRET_KEY) {
       throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when STRIPE_SECRET_KEY is set");
+    } else if (isProduction && localCheckout) {
+      throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when LOCAL_TEST_CHECKOUT=1 (the test checkout signs with it)");
+    }
+  }
+  if (isProduction) {
+    // Calls that carry our secret key or decide which signatures we trust go over TLS only.
+    for (const name of ["PAYSTACK_API_BASE", "FIREBLOCKS_JWKS_URL"] as const) {
+      const value = raw[name];
+      if (value !== undefined && !value.startsWith("https://")) throw new ConfigError(name, "must be an https:// URL in production");
     }
   }
   if (raw.INVOICE_GATEWAY_URL && !raw.INVOICE_WEBHOOK_SECRET) {
     throw new ConfigError("INVOICE_WEBHOOK_SECRET", "required when INVOICE_GATEWAY_URL is set");
   }
-  const localInvoiceGateway = raw.INVOICE_WEBHOOK_SECRET === undefined && generatedAllowed;
+  // Like the test checkout, the test gateway mints credits: in production only as an opted-in demo.
+  const localInvoiceGateway =
+    raw.INVOICE_WEBHOOK_SECRET === undefined && generatedAllowed && (!isProduction || raw.LOCAL_TEST_CHECKOUT === "1");
   const invoiceSecret = localInvoiceGateway
     ? localSecret(dataDir, "invoice-webhook-secret", () => `inv_local_${randomBytes(24).toString("base64url")}`)
     : raw.INVOICE_WEBHOOK_SECRET;

@@ -1,8 +1,10 @@
 /**
- * The local test checkout (no STRIPE_SECRET_KEY): no money moves. "Pay" does
- * what `stripe trigger` does: it sends our own webhook a real
- * checkout.session.completed, signed with STRIPE_WEBHOOK_SECRET, so the credits
- * arrive through exactly the path real payments take.
+ * The local test checkout (no STRIPE_SECRET_KEY; in production only with
+ * LOCAL_TEST_CHECKOUT=1): no money moves. "Pay" does what `stripe trigger`
+ * does: it sends our own webhook, at APP_URL, a real checkout.session.completed
+ * signed with STRIPE_WEBHOOK_SECRET, so the credits arrive through exactly the
+ * path real payments take. The address is never taken from the request: a
+ * Host or X-Forwarded-Host would send the signed event wherever the caller says.
  */
 import Stripe from "stripe";
 import { getEnv } from "@/lib/env";
@@ -12,6 +14,12 @@ import type { Order } from "./order";
 
 export function localCheckoutEnabled(): boolean {
   return getEnv().localCheckout;
+}
+
+/** Card payments work: a Stripe key, or the local test checkout. Else pages say they are not configured. */
+export function cardPaymentsConfigured(): boolean {
+  const env = getEnv();
+  return env.localCheckout || env.STRIPE_SECRET_KEY !== undefined;
 }
 
 export function localCheckoutCompletedEvent(order: Order) {
@@ -26,11 +34,12 @@ export function localCheckoutCompletedEvent(order: Order) {
   });
 }
 
-/** Posts the signed event to origin's /api/stripe/webhook; throws unless the webhook accepted it. */
-export async function payLocally(order: Order, origin: string): Promise<void> {
+/** Posts the signed event to APP_URL's /api/stripe/webhook; throws unless the webhook accepted it. */
+export async function payLocally(order: Order): Promise<void> {
   const payload = JSON.stringify(localCheckoutCompletedEvent(order));
-  const secret = getEnv().STRIPE_WEBHOOK_SECRET[0];
+  const env = getEnv();
+  const secret = env.STRIPE_WEBHOOK_SECRET[0];
   if (!secret) throw new SelfDeliveryError("no STRIPE_WEBHOOK_SECRET to sign the test event with");
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
-  await postSignedToOwnWebhook(origin, "/api/stripe/webhook", payload, { "stripe-signature": signature });
+  await postSignedToOwnWebhook(env.APP_URL, "/api/stripe/webhook", payload, { "stripe-signature": signature });
 }

@@ -4,6 +4,11 @@ import { getSessionFromRequest, type Session } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { getActivePackage, type CreditPackage } from "@/lib/db/rpc/account";
 import { jsonError } from "@/lib/http/json";
+import { readRawBody } from "@/lib/ingest/read-body";
+import { WebhookRejection } from "@/lib/ingest/types";
+
+/** A checkout body is one pack id: anything near this size is not a checkout (413 before parsing). */
+export const MAX_CHECKOUT_BODY_BYTES = 64 * 1024;
 
 export interface Order {
   buyer: Session;
@@ -12,23 +17,36 @@ export interface Order {
 
 const orderBody = z.object({ package_id: z.string().trim().min(1).max(64) });
 
-/** A form post (package_id=…) or JSON ({"package_id": …}). */
+/**
+ * A form post (package_id=…) or JSON ({"package_id": …}), read through the
+ * same capped reader as the webhooks: a body over the cap is refused (413)
+ * without being buffered or parsed.
+ */
 async function readBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
+  const raw = await readRawBody(request, MAX_CHECKOUT_BODY_BYTES);
   try {
-    if (type.includes("application/json")) return await request.json();
-    if (type.includes("form")) return Object.fromEntries(await request.formData());
+    const parsed = new Response(new Uint8Array(raw), { headers: { "content-type": type } });
+    if (type.includes("application/json")) return await parsed.json();
+    if (type.includes("form")) return Object.fromEntries(await parsed.formData());
   } catch {
     // malformed: answered as a missing pack below
   }
   return {};
 }
 
-/** The order, or the response that refuses it: 401 signed out, 400 unknown or inactive pack. */
+/** The order, or the response that refuses it: 401 signed out, 413 oversized, 400 unknown or inactive pack. */
 export async function readOrder(request: Request): Promise<Order | Response> {
   const buyer = await getSessionFromRequest(request);
   if (!buyer) return jsonError(401, "sign in to buy credits");
-  const body = orderBody.safeParse(await readBody(request));
+  let input: unknown;
+  try {
+    input = await readBody(request);
+  } catch (error) {
+    if (error instanceof WebhookRejection) return jsonError(error.status, error.message);
+    throw error;
+  }
+  const body = orderBody.safeParse(input);
   if (!body.success) return jsonError(400, "package_id is required");
   const pack = await getActivePackage(getDb(), body.data.package_id);
   if (!pack) return jsonError(400, "unknown or inactive package");

@@ -2,15 +2,20 @@
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
-import { localCheckoutEnabled, payLocally } from "./local-checkout";
+import { cardPaymentsConfigured, localCheckoutEnabled, payLocally } from "./local-checkout";
 import { readOrder, seeOther } from "./order";
 import { createStripeCheckout } from "./stripe-checkout";
 
-/** POST /api/checkout: Stripe Checkout when configured, else the local test checkout page. */
+/**
+ * POST /api/checkout: Stripe Checkout when configured, else the local test
+ * checkout page when it is on, else back to the wallet, which says card
+ * payments are not configured.
+ */
 export async function startCheckout(request: Request): Promise<Response> {
   const order = await readOrder(request);
   if (order instanceof Response) return order;
   if (localCheckoutEnabled()) return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`);
+  if (!cardPaymentsConfigured()) return seeOther("/wallet?checkout=unavailable");
   try {
     return seeOther(await createStripeCheckout(order, getEnv().APP_URL));
   } catch {
@@ -18,14 +23,16 @@ export async function startCheckout(request: Request): Promise<Response> {
   }
 }
 
-/** POST /api/checkout/test: "Pay" on the local test checkout; 404 whenever a real Stripe key is set. */
+/**
+ * POST /api/checkout/test: "Pay" on the local test checkout; 404 whenever a
+ * real Stripe key is set, and in production unless LOCAL_TEST_CHECKOUT=1.
+ */
 export async function payTestCheckout(request: Request): Promise<Response> {
   if (!localCheckoutEnabled()) return jsonError(404, "not found");
   const order = await readOrder(request);
   if (order instanceof Response) return order;
   try {
-    // Server to itself: the origin this request reached us on.
-    await payLocally(order, new URL(request.url).origin);
+    await payLocally(order);
   } catch (error) {
     // The page shows a fixed message for this code; the reason goes to the server log only.
     console.error(`local test checkout failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);

@@ -67,7 +67,7 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** Creates an empty database on the server and returns its URL (no migrations). */
-export async function createServerDatabase(prefix = "credits_test"): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createServerDatabase(prefix = process.env.TEST_DATABASE_PREFIX ?? "credits_test"): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error("DATABASE_URL is not set");
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = withDatabase(serverUrl, "postgres");

@@ -69,3 +69,65 @@ export async function startVerifyApi(secret = PAYSTACK_SECRET): Promise<VerifyAp
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A card authorization as Paystack sends it in charge.success: authorization_code charges the card again. */
+export const cardAuthorization = () => ({
+  authorization_code: `AUTH_${randomBytes(5).toString("hex")}`,
+  bin: "408408",
+  last4: "4081",
+  exp_month: "12",
+  exp_year: "2030",
+  channel: "card",
+  card_type: "visa ",
+  bank: "TEST BANK",
+  country_code: "NG",
+  brand: "visa",
+  reusable: true,
+  signature: `SIG_${randomBytes(10).toString("hex")}`,
+  account_name: null,
+});
+
+/** refund.processed as Paystack documents it: no id, the refund's own amount (often a string), the transaction's reference. */
+export function refundProcessed(transactionReference: string, amount: number | string, overrides: Record<string, unknown> = {}) {
+  return {
+    event: "refund.processed",
+    data: {
+      status: "processed",
+      transaction_reference: transactionReference,
+      refund_reference: String(Math.floor(Math.random() * 1e12)),
+      amount,
+      currency: "USD",
+      processor: "mpgs_zen",
+      customer: { first_name: "Ada", last_name: "Buyer", email: "buyer@example.com" },
+      integration: 412829,
+      domain: "test",
+      ...overrides,
+    },
+  };
+}
+
+/** charge.dispute.create / charge.dispute.resolve: the dispute's id, status and resolution; the transaction nested. */
+export function dispute(
+  event: "charge.dispute.create" | "charge.dispute.resolve" | "charge.dispute.remind",
+  tx: { reference: string; amount: number; currency?: string },
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    event,
+    data: {
+      id: 358950,
+      refund_amount: tx.amount,
+      currency: tx.currency ?? "USD",
+      status: event === "charge.dispute.resolve" ? "resolved" : "awaiting-merchant-feedback",
+      resolution: null,
+      domain: "test",
+      transaction: { id: 896467688, domain: "test", status: "success", reference: tx.reference, amount: tx.amount, currency: tx.currency ?? "USD", metadata: "", authorization: {} },
+      transaction_reference: null,
+      category: "chargeback",
+      customer: { id: 5406463, email: "buyer@example.com", customer_code: "CUS_6wbxh6689vt0n7s" },
+      bin: "123456",
+      last4: "1234",
+      ...overrides,
+    },
+  };
+}

@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requestCookieJar, signUp } from "@/lib/auth";
 import { SESSION_COOKIE } from "@/lib/auth/claims";
+import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { payTestCheckout, startCheckout } from "@/lib/checkout/routes";
 import { setDb, type SqlDatabase } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
@@ -177,6 +178,8 @@ describe("POST /api/checkout", () => {
 
 describe("POST /api/checkout/test (the local test checkout)", () => {
   beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
+  /** The test checkout delivers to APP_URL: point it at a recording server. */
+  const appAt = (origin: string) => useEnv({ APP_URL: origin });
 
   it("is impossible when STRIPE_SECRET_KEY is set: 404, and nothing is sent", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
@@ -205,6 +208,7 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
   it("sends our webhook a checkout.session.completed signed with STRIPE_WEBHOOK_SECRET, then goes to /wallet", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
+      appAt(webhook.origin);
       const response = await payTestCheckout(
         checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
       );
@@ -239,6 +243,7 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
   it("returns to the test checkout with an error when the webhook does not accept the event", async () => {
     const webhook = await recordingServer(() => ({ status: 401, body: { error: "invalid signature" } }));
     try {
+      appAt(webhook.origin);
       const response = await payTestCheckout(
         checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
       );
@@ -246,5 +251,111 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
     } finally {
       await webhook.close();
     }
+  });
+});
+
+describe("the local test checkout in production", () => {
+  afterEach(() => useEnv({ NODE_ENV: "test", LOCAL_TEST_CHECKOUT: undefined, STRIPE_SECRET_KEY: undefined, APP_URL: "https://credits.example.com" }));
+
+  it("is off without LOCAL_TEST_CHECKOUT=1: /api/checkout/test answers 404 and sends nothing, /api/checkout says card payments are not configured", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      useEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
+      expect(localCheckoutEnabled()).toBe(false);
+      const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      expect(pay.status).toBe(404);
+      expect(webhook.requests).toHaveLength(0);
+
+      const start = await startCheckout(checkoutRequest({ package_id: "starter" }));
+      expect(start.status).toBe(303);
+      expect(start.headers.get("location")).toBe("/wallet?checkout=unavailable");
+    } finally {
+      await webhook.close();
+    }
+  });
+
+  it("is on with LOCAL_TEST_CHECKOUT=1 (a demo), and never with a Stripe key", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      useEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: "1" });
+      const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }));
+      expect(pay.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
+      expect(webhook.requests).toHaveLength(1);
+
+      useEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
+      expect((await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status).toBe(404);
+      expect(webhook.requests).toHaveLength(1);
+    } finally {
+      await webhook.close();
+    }
+  });
+});
+
+describe("where the test checkout delivers its signed event", () => {
+  it("posts to APP_URL, never to the Host or X-Forwarded-Host the request names", async () => {
+    const own = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    const attacker = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      useEnv({ APP_URL: own.origin });
+      const request = checkoutRequest({ package_id: "starter" }, { origin: attacker.origin, path: "/api/checkout/test" });
+      request.headers.set("x-forwarded-host", new URL(attacker.origin).host);
+      request.headers.set("x-forwarded-proto", "http");
+      const response = await payTestCheckout(request);
+      expect(response.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
+      expect(attacker.requests).toHaveLength(0);
+      expect(own.requests.map((r) => r.url)).toEqual(["/api/stripe/webhook"]);
+    } finally {
+      useEnv({ APP_URL: "https://credits.example.com" });
+      await Promise.all([own.close(), attacker.close()]);
+    }
+  });
+
+  it("does not follow a redirect from the webhook address: the signed event goes nowhere else", async () => {
+    const elsewhere = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    const redirecting = http.createServer((_req, res) => res.writeHead(307, { location: `${elsewhere.origin}/steal` }).end());
+    await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
+    try {
+      const origin = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+      useEnv({ APP_URL: origin });
+      const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin, path: "/api/checkout/test" }));
+      expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      useEnv({ APP_URL: "https://credits.example.com" });
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+      await elsewhere.close();
+    }
+  });
+});
+
+describe("POST /api/checkout body cap", () => {
+  it("answers 413 to a body over the cap, without reading it into a form", async () => {
+    const big = "package_id=starter&pad=" + "x".repeat(2 * 1024 * 1024);
+    const request = new Request("http://app.test/api/checkout", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${SESSION_COOKIE}=${cookie}` },
+      body: big,
+    });
+    const response = await startCheckout(request);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: "payload too large" });
+  });
+
+  it("answers 413 to a chunked body that passes the cap without a Content-Length", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 40) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const request = new Request("http://app.test/api/checkout/test", {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${cookie}` },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect((await payTestCheckout(request)).status).toBe(413);
   });
 });

@@ -126,12 +126,79 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       expect(await count(`webhook_events where provider = 'fireblocks' and external_id = '${id}'`)).toBe(5);
     });
 
-    it("stores a COMPLETED transfer to an unknown address as failed, nothing granted", async () => {
+    it("ignores (never fails) a COMPLETED transfer to an address that is not ours, with the reason", async () => {
       const tx = transaction({ destinationAddress: "bc1qnotoursnotoursnotours" });
       const before = await count("purchases");
       expect((await deliver(v1Event(tx))).status).toBe(200);
-      expect(await eventRow(`${tx.id}:COMPLETED`)).toMatchObject({ status: "failed", last_error: "unknown deposit address bc1qnotoursnotoursnotours" });
+      expect(await eventRow(`${tx.id}:COMPLETED`)).toMatchObject({
+        status: "ignored",
+        last_error: null,
+        outcome: `transaction ${tx.id} goes to bc1qnotoursnotoursnotours, which is not one of our deposit addresses`,
+      });
       expect(await count("purchases")).toBe(before);
+    });
+
+    it.each(["VAULT_ACCOUNT", "GAS_STATION", "INTERNAL_WALLET", "EXCHANGE_ACCOUNT", "FIAT_ACCOUNT", "NETWORK_CONNECTION", "COMPOUND"])(
+      "ignores a COMPLETED transfer from our own %s to a user's address: no credits, the reason recorded",
+      async (type) => {
+        const { user, address } = await depositor();
+        const tx = transaction({ destinationAddress: address, source: { type, id: "0", name: "Treasury" } });
+        expect((await deliver(v1Event(tx))).status).toBe(200);
+        expect(await eventRow(`${tx.id}:COMPLETED`)).toMatchObject({
+          status: "ignored",
+          outcome: `transaction ${tx.id} comes from ${type}, not from outside: not a customer deposit`,
+        });
+        expect(await balanceOf(t.db, user)).toBe(0);
+        expect(await count(`purchases where external_id = '${tx.id}'`)).toBe(0);
+      },
+    );
+
+    it("ignores the gas station's ETH top-up of a user's EVM address (v2), and a transfer without a source", async () => {
+      const { user, address } = await depositor("ETH");
+      const gas = transaction({ assetId: "ETH", amount: 0.002, amountInfo: undefined, destinationAddress: address, source: { type: "GAS_STATION", id: "gas" } });
+      const gasEvent = v2Event(gas);
+      await deliver(gasEvent, "jws");
+      expect((await eventRow(`${gas.id}:COMPLETED:${gasEvent.id}`)).status).toBe("ignored");
+      const unnamed = transaction({ assetId: "ETH", amount: 1, amountInfo: undefined, destinationAddress: address, source: undefined });
+      await deliver(v1Event(unnamed));
+      expect(await eventRow(`${unnamed.id}:COMPLETED`)).toMatchObject({ status: "ignored", outcome: expect.stringMatching(/an unnamed source/) });
+      expect(await balanceOf(t.db, user)).toBe(0);
+    });
+
+    it.each(["EXTERNAL_WALLET", "ONE_TIME_ADDRESS", "UNKNOWN"])("credits a deposit from %s", async (type) => {
+      const { user, address } = await depositor();
+      await deliver(v1Event(transaction({ destinationAddress: address, source: { type } })));
+      expect(await balanceOf(t.db, user)).toBe(250);
+    });
+
+    it("ignores a transfer in another asset than the address's (2 ETH to a USDC address), with the reason", async () => {
+      const { user, address } = await depositor("USDC");
+      const tx = transaction({ assetId: "ETH", amount: 2, amountUSD: 6000, amountInfo: { amount: "2", amountUSD: "6000" }, destinationAddress: address });
+      expect((await deliver(v1Event(tx))).status).toBe(200);
+      expect(await eventRow(`${tx.id}:COMPLETED`)).toMatchObject({
+        status: "ignored",
+        outcome: `transaction ${tx.id} sends ETH to an address for USDC: wrong asset, no credits`,
+      });
+      expect(await balanceOf(t.db, user)).toBe(0);
+    });
+
+    it("keeps deposit addresses unique whatever their letter case, and credits a deposit to a case variant to the one owner", async () => {
+      const owner = await depositor();
+      const otherEmail = `${uid("other")}@example.com`;
+      await createUser(t.db, otherEmail);
+      const bech32 = `bc1q${uid("x").replace(/[^a-z0-9]/g, "").slice(0, 30)}`;
+      await assignDepositAddress(t.db, { address: bech32, assetId: "BTC", email: owner.email });
+      await expect(assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: otherEmail })).rejects.toThrow(/already assigned/);
+      await expect(assignDepositAddress(t.db, { address: owner.address.toUpperCase().replace("0X", "0x"), assetId: "USDC", email: otherEmail })).rejects.toThrow(
+        /already assigned/,
+      );
+      expect(await count(`deposit_addresses where lower(address) = lower('${bech32}')`)).toBe(1);
+      expect((await assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: owner.email })).outcome).toBe("unchanged");
+
+      const tx = transaction({ assetId: "BTC", amount: "0.001", amountInfo: { amount: "0.001" }, destinationAddress: bech32.toUpperCase() });
+      await deliver(v1Event(tx));
+      expect((await eventRow(`${tx.id}:COMPLETED`)).status).toBe("processed");
+      expect(await balanceOf(t.db, owner.user)).toBeGreaterThan(0);
     });
 
     it("ignores event types it does not handle", async () => {

@@ -7,12 +7,16 @@ import { GET as callback } from "@/app/api/paystack/callback/route";
 import { POST } from "@/app/api/paystack/webhook/route";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
 import { resetEnvCache } from "@/lib/env";
+import { retryEvent } from "@/lib/ingest/retry";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import {
   PAYSTACK_SECRET,
+  cardAuthorization,
   chargeSuccess,
+  dispute,
   paystackRequest,
   paystackTransaction,
+  refundProcessed,
   startVerifyApi,
   type VerifyApi,
 } from "../helpers/paystack";
@@ -25,7 +29,7 @@ describe.each(targets)("Paystack on %s", (target) => {
     api = await startVerifyApi();
   });
   afterAll(async () => api?.close());
-  const t = useRouteSuite(target, () => ({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: api.base }));
+  const t = useRouteSuite(target, () => ({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: api.base, APP_URL: "https://credits.example.com" }));
   const { count, businessRows } = t;
   beforeEach(() => {
     process.env.PAYSTACK_API_BASE = api.base;
@@ -53,10 +57,65 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect((await eventRow(`charge.success:${tx.id}`)).outcome).toMatch(/granted 550 credits/);
     });
 
-    it("finds the buyer by customer e-mail, reads metadata given as a JSON string, and grants metadata.credits", async () => {
+    it("finds the buyer by customer e-mail and reads metadata given as a JSON string", async () => {
       const { user, email } = await buyer();
-      await deliver(chargeSuccess(paystackTransaction({ customer: { email: email.toUpperCase() }, metadata: JSON.stringify({ credits: "42" }) })));
-      expect(await balanceOf(t.db, user)).toBe(42);
+      await deliver(chargeSuccess(paystackTransaction({ customer: { email: email.toUpperCase() }, metadata: JSON.stringify({ package_id: "starter" }) })));
+      expect(await balanceOf(t.db, user)).toBe(100);
+    });
+
+    it("never trusts a credit count in metadata: {user_id, credits: 999999} paying 100 is failed with the reason, nothing granted", async () => {
+      const { user } = await buyer();
+      const tx = paystackTransaction({ amount: 100, metadata: { user_id: user, credits: "999999" } });
+      const before = await count("purchases");
+      expect((await deliver(chargeSuccess(tx))).status).toBe(200);
+      const row = await eventRow(`charge.success:${tx.id}`);
+      expect(row.status).toBe("failed");
+      expect(row.last_error).toMatch(/no package_id.*credit count in metadata is never trusted/);
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect(await count("purchases")).toBe(before);
+    });
+
+    it("ignores metadata.credits beside a package: the pack's credits are granted", async () => {
+      const { user } = await buyer();
+      await deliver(chargeSuccess(paystackTransaction({ metadata: { package_id: "starter", user_id: user, credits: "999999" } })));
+      expect(await balanceOf(t.db, user)).toBe(100);
+    });
+
+    it("compares the currency case-insensitively, and refuses a pack's price paid in another currency", async () => {
+      await t.db.query(
+        "insert into public.credit_packages (id, name, credits, amount_minor, currency) values ('naira', 'Naira pack', 300, 500000, 'ngn') on conflict (id) do nothing",
+      );
+      const { user } = await buyer();
+      await deliver(chargeSuccess(paystackTransaction({ amount: 500000, currency: "NGN", metadata: { package_id: "naira", user_id: user } })));
+      expect(await balanceOf(t.db, user)).toBe(300);
+
+      const kobo = paystackTransaction({ amount: 500000, currency: "GHS", metadata: { package_id: "naira", user_id: user } });
+      await deliver(chargeSuccess(kobo));
+      expect(await eventRow(`charge.success:${kobo.id}`)).toMatchObject({ status: "failed", last_error: "amount does not match package naira: paid 500000 ghs, price 500000 ngn" });
+      expect(await balanceOf(t.db, user)).toBe(300);
+    });
+
+    it("stores the payload with the card token and other reusable secrets redacted", async () => {
+      const { user } = await buyer();
+      const authorization = cardAuthorization();
+      const tx = paystackTransaction({ metadata: { package_id: "starter", user_id: user }, authorization, subscription: { subscription_code: "SUB_x", email_token: "3a1h7bcu8zxhm8k" } });
+      await deliver(chargeSuccess(tx));
+      const [stored] = await t.db.query<{ payload: { data: { authorization: Record<string, unknown>; subscription: Record<string, unknown> } } }>(
+        "select payload from webhook_events where provider = 'paystack' and event_id = $1",
+        [`charge.success:${tx.id}`],
+      );
+      expect(stored.payload.data.authorization).toMatchObject({ authorization_code: "[redacted]", last4: "4081", brand: "visa" });
+      expect(stored.payload.data.subscription).toMatchObject({ subscription_code: "SUB_x", email_token: "[redacted]" });
+      expect(JSON.stringify(stored.payload)).not.toContain(authorization.authorization_code);
+      expect(await balanceOf(t.db, user)).toBe(100);
+    });
+
+    it("fails a charge whose reference is not a Paystack reference (no '..', no slashes)", async () => {
+      const { user } = await buyer();
+      const tx = paystackTransaction({ reference: "../../transaction", metadata: { package_id: "starter", user_id: user } });
+      await deliver(chargeSuccess(tx));
+      expect((await eventRow(`charge.success:${tx.id}`)).status).toBe("failed");
+      expect(await balanceOf(t.db, user)).toBe(0);
     });
 
     it("files a pending grant for an e-mail without an account, claimed at sign-up", async () => {
@@ -90,6 +149,107 @@ describe.each(targets)("Paystack on %s", (target) => {
     });
   });
 
+  describe("refunds and disputes", () => {
+    /** A granted purchase of the pro pack (550 credits for 2500). */
+    const paid = async () => {
+      const { user } = await buyer();
+      const tx = paystackTransaction({ amount: 2500, metadata: { package_id: "pro", user_id: user } });
+      await deliver(chargeSuccess(tx));
+      expect(await balanceOf(t.db, user)).toBe(550);
+      return { user, tx };
+    };
+    const purchase = async (reference: string) =>
+      (await t.db.query<{ status: string; refunded_credits: string; disputed_credits: string }>(
+        "select status, refunded_credits::text, disputed_credits::text from purchases where provider = 'paystack' and external_id = $1",
+        [reference],
+      ))[0];
+
+    it("refund.processed takes back the credits of a full refund, once however often it is delivered", async () => {
+      const { user, tx } = await paid();
+      const refund = refundProcessed(tx.reference, "2500");
+      const res = await deliver(refund);
+      expect(res).toMatchObject({ status: 200, body: { duplicate: false, status: "processed" } });
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect((await purchase(tx.reference)).status).toBe("refunded");
+      expect((await deliver(refund)).body.duplicate).toBe(true);
+      expect(await balanceOf(t.db, user)).toBe(0);
+    });
+
+    it("adds up partial refunds (each its own refund_reference) in proportion to the amount", async () => {
+      const { user, tx } = await paid();
+      await deliver(refundProcessed(tx.reference, 1000)); // 2/5 of the price
+      expect(await balanceOf(t.db, user)).toBe(330);
+      expect((await purchase(tx.reference)).status).toBe("partially_refunded");
+      await deliver(refundProcessed(tx.reference, "1500"));
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect((await purchase(tx.reference)).status).toBe("refunded");
+    });
+
+    it("counts two partial refunds delivered together, 10 copies each, exactly once each", async () => {
+      const { user, tx } = await paid();
+      const first = refundProcessed(tx.reference, 500);
+      const second = refundProcessed(tx.reference, "750");
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(i % 2 ? first : second)));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(2);
+      expect(await balanceOf(t.db, user)).toBe(275); // 550 − 550 × 1250 / 2500
+      expect(await count(`purchase_refunds r join purchases p on p.id = r.purchase_id where p.external_id = '${tx.reference}'`)).toBe(2);
+    });
+
+    it("keeps a refund for a payment not seen yet as failed, and applies it on retry once the charge has arrived", async () => {
+      const { user } = await buyer();
+      const tx = paystackTransaction({ amount: 2500, metadata: { package_id: "pro", user_id: user } });
+      const refund = refundProcessed(tx.reference, 2500);
+      await deliver(refund);
+      const eventId = `refund.processed:${refund.data.refund_reference}`;
+      expect(await eventRow(eventId)).toMatchObject({ status: "failed", last_error: `purchase not found: paystack ${tx.reference}` });
+      await deliver(chargeSuccess(tx));
+      const [{ id }] = await t.db.query<{ id: string }>("select id from webhook_events where provider = 'paystack' and event_id = $1", [eventId]);
+      await retryEvent(t.db, id, "admin");
+      expect((await eventRow(eventId)).status).toBe("processed");
+      expect(await balanceOf(t.db, user)).toBe(0);
+    });
+
+    it("records refunds that are not processed yet (pending, processing, failed) without taking credits", async () => {
+      const { user, tx } = await paid();
+      for (const event of ["refund.pending", "refund.processing", "refund.failed"]) {
+        const res = await deliver({ ...refundProcessed(tx.reference, 2500, { status: event.split(".")[1], refund_reference: null }), event });
+        expect(res.status).toBe(200);
+      }
+      expect(await balanceOf(t.db, user)).toBe(550);
+    });
+
+    it("charge.dispute.create takes the credits back; resolve declined (the merchant won) gives them back", async () => {
+      const { user, tx } = await paid();
+      const opened = dispute("charge.dispute.create", tx, { id: 9001 });
+      expect((await deliver(opened)).status).toBe(200);
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect((await purchase(tx.reference)).status).toBe("disputed");
+      expect((await deliver(dispute("charge.dispute.remind", tx, { id: 9001 }))).status).toBe(200);
+      await deliver(dispute("charge.dispute.resolve", tx, { id: 9001, resolution: "declined" }));
+      expect(await balanceOf(t.db, user)).toBe(550);
+      expect((await eventRow("charge.dispute.resolve:9001")).outcome).toMatch(/gave back 550 credits/);
+    });
+
+    it.each(["merchant-accepted", "auto-accepted"])("a dispute resolved %s (the customer was refunded) keeps the credits taken", async (resolution) => {
+      const { user, tx } = await paid();
+      const id = Math.floor(Math.random() * 1e9);
+      await deliver(dispute("charge.dispute.create", tx, { id }));
+      await deliver(dispute("charge.dispute.resolve", tx, { id, resolution }));
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect((await purchase(tx.reference)).status).toBe("reversed");
+    });
+
+    it("a dispute resolved before its create arrived (out of order) changes nothing more", async () => {
+      const { user, tx } = await paid();
+      const id = Math.floor(Math.random() * 1e9);
+      await deliver(dispute("charge.dispute.resolve", tx, { id, resolution: "merchant-accepted" }));
+      await deliver(dispute("charge.dispute.create", tx, { id }));
+      expect(await balanceOf(t.db, user)).toBe(0);
+      expect((await purchase(tx.reference)).disputed_credits).toBe("550");
+    });
+  });
+
   describe("callback", () => {
     it("verifies with Paystack's API, grants, and redirects to /wallet", async () => {
       const { user } = await buyer();
@@ -97,7 +257,7 @@ describe.each(targets)("Paystack on %s", (target) => {
       api.set(tx);
       const res = await returnTo(tx.reference);
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toBe("http://localhost/wallet?checkout=success&package=starter");
+      expect(res.headers.get("location")).toBe("https://credits.example.com/wallet?checkout=success&package=starter");
       expect(await balanceOf(t.db, user)).toBe(100);
       // Paystack's webhook arrives afterwards: same purchase, nothing more
       expect((await deliver(chargeSuccess(tx))).status).toBe(200);
@@ -146,6 +306,26 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect((await returnTo("ref_nobody_paid")).status).toBe(502);
       expect((await returnTo("<script>")).status).toBe(400);
       expect(await businessRows()).toEqual(before);
+    });
+
+    it("redirects to APP_URL's /wallet whatever Host and X-Forwarded-* the request carries", async () => {
+      const { user } = await buyer();
+      const tx = paystackTransaction({ metadata: { package_id: "starter", user_id: user } });
+      api.set(tx);
+      const res = await callback(
+        new Request(`http://evil.example/api/paystack/callback?reference=${tx.reference}`, {
+          headers: { host: "evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+        }),
+      );
+      expect(res.status).toBe(303);
+      expect(new URL(res.headers.get("location")!).origin).toBe("https://credits.example.com");
+    });
+
+    it.each(["..", ".", "a/../b", "..%2F..%2Fbank", "ref..x", "ref/x"])("refuses the reference %j without calling Paystack", async (ref) => {
+      const calls = api.requests();
+      const res = await callback(new Request(`http://localhost/api/paystack/callback?reference=${ref}`));
+      expect(res.status).toBe(400);
+      expect(api.requests()).toBe(calls);
     });
 
     it("does not grant through the callback when the amount is below the package price", async () => {

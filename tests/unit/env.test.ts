@@ -155,3 +155,65 @@ describe("AUTH_SECRET", () => {
     expect(fs.existsSync(path.join(dataDir, "secrets", "auth-secret"))).toBe(false);
   });
 });
+
+describe("LOCAL_TEST_CHECKOUT", () => {
+  const PRODUCTION = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, PAYSTACK_SECRET_KEY: "sk_live_paystack" };
+
+  it("is on by default outside production, with no Stripe key", () => {
+    expect(parse({}).localCheckout).toBe(true);
+    expect(parse({ NODE_ENV: "test", DATABASE_URL }).localCheckout).toBe(true);
+  });
+
+  it("is off in production unless LOCAL_TEST_CHECKOUT=1 (a Paystack-only deployment mints nothing, needs no Stripe secret)", () => {
+    const env = parse(PRODUCTION);
+    expect(env.localCheckout).toBe(false);
+    expect(env.STRIPE_WEBHOOK_SECRET).toEqual([]);
+    expect(parse({ NODE_ENV: "production" }).localCheckout).toBe(false); // embedded too
+    expect(parse({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "0" }).localCheckout).toBe(false);
+    expect(parse({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "1", STRIPE_WEBHOOK_SECRET: "whsec_demo" }).localCheckout).toBe(true);
+    expect(parse({ NODE_ENV: "production", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(true);
+  });
+
+  it("needs a STRIPE_WEBHOOK_SECRET to sign with when opted into in production outside embedded mode", () => {
+    expect(configError({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "1" }).variable).toBe("STRIPE_WEBHOOK_SECRET");
+  });
+
+  it("is never on when STRIPE_SECRET_KEY is set, whatever LOCAL_TEST_CHECKOUT says", () => {
+    expect(parse({ STRIPE_SECRET_KEY: "sk_test_abc", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(false);
+    expect(parse({ ...PRODUCTION, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_x", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(false);
+  });
+
+  it("refuses anything but 0 or 1, naming the variable", () => {
+    expect(configError({ LOCAL_TEST_CHECKOUT: "yes" }).variable).toBe("LOCAL_TEST_CHECKOUT");
+  });
+
+  it("gates the crypto test gateway the same way: in production (embedded) only with LOCAL_TEST_CHECKOUT=1", () => {
+    expect(parse({}).localInvoiceGateway).toBe(true);
+    const production = parse({ NODE_ENV: "production" });
+    expect(production.localInvoiceGateway).toBe(false);
+    expect(production.INVOICE_WEBHOOK_SECRET).toBeUndefined();
+    expect(parse({ NODE_ENV: "production", LOCAL_TEST_CHECKOUT: "1" }).localInvoiceGateway).toBe(true);
+  });
+});
+
+describe("provider API URLs in production", () => {
+  const PRODUCTION = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET };
+
+  it.each(["PAYSTACK_API_BASE", "FIREBLOCKS_JWKS_URL"])("%s must be https:// in production, naming the variable", (name) => {
+    const error = configError({ ...PRODUCTION, [name]: "http://api.example.com" });
+    expect(error.variable).toBe(name);
+    expect(error.message).toMatch(new RegExp(`${name}.*https://`));
+    expect(parse({ ...PRODUCTION, [name]: "https://api.example.com" })[name as "PAYSTACK_API_BASE"]).toMatch(/^https:\/\/api\.example\.com/);
+  });
+
+  it("may be http:// outside production (local stand-ins in tests)", () => {
+    expect(parse({ PAYSTACK_API_BASE: "http://127.0.0.1:4010" }).PAYSTACK_API_BASE).toBe("http://127.0.0.1:4010");
+    expect(parse({ FIREBLOCKS_JWKS_URL: "http://127.0.0.1:4011/jwks.json" }).FIREBLOCKS_JWKS_URL).toBe("http://127.0.0.1:4011/jwks.json");
+  });
+
+  it("defaults to Paystack's and Fireblocks' https endpoints", () => {
+    const env = parse(PRODUCTION);
+    expect(env.PAYSTACK_API_BASE).toBe("https://api.paystack.co");
+    expect(env.FIREBLOCKS_JWKS_URL).toMatch(/^https:\/\//);
+  });
+});

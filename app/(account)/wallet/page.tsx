@@ -50,6 +50,11 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
         </Notice>
       )}
       {search.checkout === "cancelled" && <Notice tone="info">Checkout cancelled. You were not charged.</Notice>}
+      {search.checkout === "unavailable" && (
+        <Notice tone="warning" title="Card payments are not configured">
+          This site does not take card payments yet, so nothing was charged.
+        </Notice>
+      )}
 
       <BalanceCard balance={wallet?.balance ?? 0} />
 

@@ -16,7 +16,7 @@ export const dynamic = "force-dynamic";
 const PROBLEMS: Record<string, string> = {
   invalid: "Check the fields: an e-mail, an asset, and an address without spaces.",
   "no-account": "No account has that e-mail. The person must sign up first.",
-  taken: "That address already belongs to another account (or another asset). Addresses are never moved between accounts.",
+  taken: "That address (in any letter case) already belongs to another account or asset. Addresses are never moved between accounts.",
   asset: "That asset has no credit rate, so deposits could not be credited.",
   unavailable: "The database did not answer. Please try again in a moment.",
 };

@@ -1,6 +1,5 @@
 "use server";
 // "Pay with crypto" and the local test gateway's buttons. The buyer is always the session's user.
-import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { requireUser } from "@/lib/auth";
@@ -37,15 +36,6 @@ export async function payWithCryptoAction(form: FormData): Promise<void> {
   redirect(env.localInvoiceGateway ? `/checkout/crypto/${id}` : gatewayPage(env.INVOICE_GATEWAY_URL!, id));
 }
 
-/** The origin this request came in on: the test gateway calls our webhook there, as the gateway would. */
-async function requestOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host");
-  if (!host) return getEnv().APP_URL;
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
-  return `${proto}://${host}`;
-}
-
 export async function testGatewayAction(form: FormData): Promise<void> {
   const session = await requireUser("/wallet");
   if (!getEnv().localInvoiceGateway) notFound();
@@ -56,7 +46,8 @@ export async function testGatewayAction(form: FormData): Promise<void> {
   if (!invoice || invoice.user_id !== session.userId) notFound();
   const page = `/checkout/crypto/${encodeURIComponent(invoice.invoice_id)}`;
   try {
-    await emitTestInvoiceEvents(invoice, statesFor(invoice.state, wanted.data as TestGatewayStep), await requestOrigin());
+    // to APP_URL: the request's Host / X-Forwarded-* headers never choose where signed events go
+    await emitTestInvoiceEvents(invoice, statesFor(invoice.state, wanted.data as TestGatewayStep));
   } catch (error) {
     // The page shows a fixed message; the reason goes to the server log only.
     console.error(`local test gateway failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);

@@ -1,4 +1,4 @@
-// The local test checkout (no STRIPE_SECRET_KEY only): shows the order; "Pay" sends our webhook a signed test event.
+// The local test checkout (no STRIPE_SECRET_KEY; in production only with LOCAL_TEST_CHECKOUT=1): shows the order; "Pay" sends our webhook a signed test event.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";

@@ -23,6 +23,8 @@ export const transactionSchema = z
     destinationAddress: z.string().nullish(),
     destinations: z.array(z.object({ destinationAddress: z.string().nullish() }).loose()).nullish(),
     destination: z.object({ type: z.string().nullish(), oneTimeAddress: z.object({ address: z.string().nullish() }).loose().nullish() }).loose().nullish(),
+    /** Where the funds came from: UNKNOWN / EXTERNAL_WALLET / ONE_TIME_ADDRESS are outside; VAULT_ACCOUNT, GAS_STATION, … are ours. */
+    source: z.object({ type: z.string().nullish() }).loose().nullish(),
   })
   .loose();
 export type FireblocksTransaction = z.infer<typeof transactionSchema>;

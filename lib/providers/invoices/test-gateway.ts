@@ -2,7 +2,10 @@
  * The local test gateway (no INVOICE_WEBHOOK_SECRET configured): no money
  * moves. Its buttons send our own webhook real `invoice.updated` events, signed
  * with the generated secret exactly as the gateway signs them, over HTTP to
- * the request's origin, so credits arrive through the path real payments take.
+ * APP_URL, so credits arrive through the path real payments take. Never to an
+ * origin built from the request's Host / X-Forwarded-Host / -Proto, and
+ * without following redirects: either would let a caller send signed events
+ * (and our server's requests) wherever they like.
  */
 import { randomBytes } from "node:crypto";
 import { getEnv } from "@/lib/env";
@@ -52,9 +55,9 @@ export function testInvoiceEvent(invoice: CryptoInvoice, state: InvoiceState, pr
   };
 }
 
-/** Posts each state's signed event to origin's webhook, in order; throws unless every one was accepted. */
-export async function emitTestInvoiceEvents(invoice: CryptoInvoice, states: InvoiceState[], origin: string): Promise<void> {
-  const secret = getEnv().INVOICE_WEBHOOK_SECRET;
+/** Posts each state's signed event to APP_URL's webhook, in order; throws unless every one was accepted. */
+export async function emitTestInvoiceEvents(invoice: CryptoInvoice, states: InvoiceState[]): Promise<void> {
+  const { APP_URL: origin, INVOICE_WEBHOOK_SECRET: secret } = getEnv();
   if (!secret) throw new SelfDeliveryError("no invoice webhook secret to sign with");
   let previous = invoice.state as string;
   for (const state of states) {

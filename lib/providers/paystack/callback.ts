@@ -6,16 +6,17 @@
  * grant_credits_for_purchase, the function the webhook uses: whichever of the
  * two arrives second finds the purchase done. When Paystack cannot be reached
  * the buyer gets a plain page and nothing is granted; the webhook completes it.
+ * The reference must look like a Paystack reference (no `.`/`..` path
+ * segments), and the redirect to /wallet is built from APP_URL.
  */
 import { getDb } from "@/lib/db";
 import { getActivePackage } from "@/lib/db/rpc/account";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { purchaseOf } from "./handle";
-import { paystackTransactionSchema } from "./schema";
+import { PAYSTACK_REFERENCE, paystackTransactionSchema } from "./schema";
 
 const VERIFY_TIMEOUT_MS = 10_000;
-const REFERENCE = /^[A-Za-z0-9._=-]{1,100}$/;
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -39,6 +40,7 @@ async function fetchTransaction(reference: string, base: string, secret: string)
     headers: { authorization: `Bearer ${secret}`, accept: "application/json" },
     signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
     cache: "no-store",
+    redirect: "error", // the Bearer secret goes to PAYSTACK_API_BASE and nowhere else
   });
   const body = (await response.json().catch(() => null)) as { status?: unknown; data?: unknown } | null;
   if (!response.ok || !body || body.status !== true) return null;
@@ -48,7 +50,7 @@ async function fetchTransaction(reference: string, base: string, secret: string)
 export async function paystackCallback(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const reference = url.searchParams.get("reference") ?? url.searchParams.get("trxref") ?? "";
-  if (!REFERENCE.test(reference)) return page(400, "Unknown payment", "This link does not name a Paystack payment.");
+  if (!PAYSTACK_REFERENCE.test(reference)) return page(400, "Unknown payment", "This link does not name a Paystack payment.");
   const env = getEnv();
   if (!env.PAYSTACK_SECRET_KEY) return page(404, "Paystack is not set up", "Paying with Paystack is not available on this site.");
 
@@ -87,6 +89,7 @@ export async function paystackCallback(request: Request): Promise<Response> {
   }
   return new Response(null, {
     status: 303,
-    headers: { location: new URL(`/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`, url.origin).toString(), "cache-control": "no-store" },
+    // APP_URL, never the request's Host or X-Forwarded-* (a URL for the browser is ours, not the caller's)
+    headers: { location: `${env.APP_URL}/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`, "cache-control": "no-store" },
   });
 }

@@ -1,48 +1,73 @@
 /**
- * charge.success → grant once per data.reference (webhook_action_paystack_charge
- * checks the amount against the package first). The callback route grants the
- * same purchase through the same function, so whichever arrives second finds it done.
+ * What each Paystack event means for credits. Pure: the stored payload in, one
+ * planned SQL action out.
+ * - charge.success → grant the package named in metadata.package_id, once per
+ *   reference, only when its price was paid in its currency
+ *   (webhook_action_paystack_charge). Paystack's inline checkout lets the
+ *   browser set amount and metadata, so a credit count in metadata is never
+ *   used: a payment without a package is failed for an admin to see.
+ * - refund.processed → take back credits in proportion to the refunds so far
+ *   (webhook_action_paystack_refund); other refund states change nothing yet.
+ * - charge.dispute.create → take back what is left; .resolve → give it back
+ *   when the merchant won (declined), keep it taken when the customer was
+ *   refunded (merchant-accepted / auto-accepted), as Stripe's disputes do.
+ * The callback route grants charges through the same function, so whichever
+ * of webhook and callback arrives second finds the purchase done.
  */
-import { fail, ignore, type Plan } from "@/lib/ingest/types";
-import { paystackEventId, paystackEventSchema, paystackTransactionSchema, type PaystackTransaction } from "./schema";
+import type { z } from "zod";
+import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
+import {
+  keyText,
+  paystackDisputeSchema,
+  paystackEventId,
+  paystackEventSchema,
+  paystackRefundSchema,
+  paystackTransactionSchema,
+  type PaystackEvent,
+  type PaystackTransaction,
+} from "./schema";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const metaText = (value: unknown): string | null =>
-  typeof value === "string" && value.trim() ? value.trim() : typeof value === "number" ? String(value) : null;
-
-/** Buyer and credits named by a Paystack transaction (metadata set when the payment was started). */
+/** Buyer and package named by a Paystack transaction (metadata set when the payment was started). */
 export function purchaseOf(tx: PaystackTransaction) {
-  const userId = metaText(tx.metadata.user_id);
-  const credits = metaText(tx.metadata.credits);
+  const userId = keyText(tx.metadata.user_id);
   return {
     externalId: tx.reference,
     userId: userId && UUID.test(userId) ? userId : null,
     email: tx.customer?.email?.trim() || null,
-    packageId: metaText(tx.metadata.package_id),
-    credits: credits && /^\d{1,15}$/.test(credits) && Number(credits) > 0 ? Number(credits) : null,
+    packageId: keyText(tx.metadata.package_id),
     amountMinor: tx.amount,
     currency: tx.currency.toLowerCase(),
   };
 }
 
-export function planPaystackEvent(payload: unknown): Plan {
-  const parsed = paystackEventSchema.safeParse(payload);
-  if (!parsed.success) return fail("stored payload is not a Paystack event");
-  const event = parsed.data;
-  if (event.event !== "charge.success") return ignore(`unhandled event type ${event.event}`);
-  const txParsed = paystackTransactionSchema.safeParse(event.data);
-  if (!txParsed.success) {
-    const issue = txParsed.error.issues[0];
-    return fail(`unexpected charge.success payload: data.${issue.path.join(".")} ${issue.message}`);
-  }
-  const p = purchaseOf(txParsed.data);
+/** Resolutions after which the customer has the money back: the merchant lost. */
+const DISPUTE_LOST = new Set(["merchant-accepted", "auto-accepted"]);
+/** Resolutions after which the merchant keeps the money: the merchant won. */
+const DISPUTE_WON = new Set(["declined"]);
+
+function parseData<S extends z.ZodType>(schema: S, event: PaystackEvent): z.infer<S> | Plan {
+  const parsed = schema.safeParse(event.data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return fail(`unexpected ${event.event} payload: data.${issue.path.join(".")} ${issue.message}`);
+}
+
+const isPlan = (value: unknown): value is Plan =>
+  typeof value === "object" && value !== null && "action" in value && "args" in value;
+
+function chargeSuccess(event: PaystackEvent, eventId: string): Plan {
+  const tx = parseData(paystackTransactionSchema, event);
+  if (isPlan(tx)) return tx;
+  const p = purchaseOf(tx);
   const located = { email: p.email, externalId: p.externalId };
-  if (txParsed.data.status && txParsed.data.status !== "success") {
-    return { ...ignore(`charge status ${txParsed.data.status}: nothing to grant`), ...located };
-  }
-  if (!p.packageId && p.credits === null) {
-    return { ...fail("unknown package: metadata names neither package_id nor credits"), ...located };
+  if (tx.status !== "success") return { ...ignore(`charge status ${tx.status ?? "missing"}: nothing to grant`), ...located };
+  if (!p.packageId) {
+    return {
+      ...fail("unknown package: the payment names no package_id (a credit count in metadata is never trusted: the browser can set it)"),
+      ...located,
+    };
   }
   return {
     action: "paystack_charge",
@@ -51,12 +76,67 @@ export function planPaystackEvent(payload: unknown): Plan {
       external_id: p.externalId,
       user_id: p.userId,
       email: p.email,
-      credits: p.packageId ? null : p.credits,
       package_id: p.packageId,
       amount_minor: p.amountMinor,
       currency: p.currency,
-      event_id: paystackEventId(event),
+      event_id: eventId,
     },
     ...located,
   };
+}
+
+function refund(event: PaystackEvent, eventId: string): Plan {
+  const r = parseData(paystackRefundSchema, event);
+  if (isPlan(r)) return r;
+  const externalId = r.transaction_reference;
+  if (event.event !== "refund.processed") {
+    return { ...record(`refund of ${externalId} is ${r.status ?? event.event.slice("refund.".length)}: credits unchanged until it is processed`), externalId };
+  }
+  return {
+    action: "paystack_refund",
+    // a refund without its own reference is named by the delivery (same body, same id)
+    args: { external_id: externalId, refund_id: keyText(r.refund_reference) ?? eventId, amount_minor: r.amount },
+    externalId,
+  };
+}
+
+function dispute(event: PaystackEvent): Plan {
+  const d = parseData(paystackDisputeSchema, event);
+  if (isPlan(d)) return d;
+  const externalId = d.transaction?.reference ?? d.transaction_reference ?? null;
+  const id = String(d.id);
+  if (!externalId) return ignore(`dispute ${id} names no transaction: not a purchase of ours`);
+  const reverse = (kind: string): Plan => ({
+    action: "reverse",
+    args: { provider: "paystack", external_id: externalId, kind, reference: id },
+    externalId,
+  });
+  if (event.event === "charge.dispute.create") return reverse("dispute");
+  if (event.event !== "charge.dispute.resolve") return { ...record(`dispute ${id} is ${d.status ?? "open"}; credits unchanged`), externalId };
+  const resolution = d.resolution?.toLowerCase() ?? "";
+  if (DISPUTE_WON.has(resolution)) return reverse("dispute_reinstated");
+  if (DISPUTE_LOST.has(resolution)) return reverse("dispute_lost");
+  return { ...record(`dispute ${id} resolved as ${d.resolution ?? "unknown"}; credits unchanged`), externalId };
+}
+
+export function planPaystackEvent(payload: unknown): Plan {
+  const parsed = paystackEventSchema.safeParse(payload);
+  const eventId = parsed.success ? paystackEventId(parsed.data) : null;
+  if (!parsed.success || !eventId) return fail("stored payload is not a Paystack event");
+  const event = parsed.data;
+  switch (event.event) {
+    case "charge.success":
+      return chargeSuccess(event, eventId);
+    case "refund.pending":
+    case "refund.processing":
+    case "refund.processed":
+    case "refund.failed":
+      return refund(event, eventId);
+    case "charge.dispute.create":
+    case "charge.dispute.remind":
+    case "charge.dispute.resolve":
+      return dispute(event);
+    default:
+      return ignore(`unhandled event type ${event.event}`);
+  }
 }

@@ -2,7 +2,7 @@
 import { getEnv } from "@/lib/env";
 import { WebhookRejection, type WebhookProvider } from "@/lib/ingest/types";
 import { planPaystackEvent } from "./handle";
-import { paystackEventId, paystackEventSchema } from "./schema";
+import { paystackEventId, paystackEventSchema, redactPaystackSecrets } from "./schema";
 import { verifyPaystackSignature } from "./verify";
 
 export const paystackProvider: WebhookProvider = {
@@ -11,7 +11,8 @@ export const paystackProvider: WebhookProvider = {
     verifyPaystackSignature(rawBody, headers.get("x-paystack-signature"), getEnv().PAYSTACK_SECRET_KEY);
     let body: unknown;
     try {
-      body = JSON.parse(rawBody.toString("utf8"));
+      // the stored payload keeps no card token or other reusable secret (the plan needs none)
+      body = redactPaystackSecrets(JSON.parse(rawBody.toString("utf8")));
     } catch {
       throw new WebhookRejection(400, "malformed JSON body");
     }
