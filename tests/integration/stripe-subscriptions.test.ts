@@ -9,6 +9,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GET as cronSweep } from "@/app/api/cron/webhooks/route";
 import { POST } from "@/app/api/stripe/webhook/route";
+import {
+  addMonth,
+  invoiceEvent,
+  subscriptionEvent,
+  testId,
+  type TestSubscription,
+} from "@/lib/providers/stripe/test-subscription-events";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, signedRequest, stripeEvent, uid } from "../helpers/stripe";
@@ -160,6 +167,120 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       await deliver(invoicePaidNew({ invoice, sub: uid("sub"), user }));
       await deliver(chargeRefunded({ charge: uid("ch"), pi, amount: PLAN.amount, refunded: PLAN.amount }));
       expect(await balanceOf(t.db, user)).toBe(0);
+    });
+  });
+
+  describe("plans: credits per paid period", () => {
+    const start = new Date("2030-01-15T10:00:00Z");
+    const period1 = { start, end: addMonth(start) };
+    const period2 = { start: period1.end, end: addMonth(period1.end) };
+    const subscriber = async (planId = PLAN.id): Promise<TestSubscription> => {
+      const email = `${uid("plan")}@example.com`;
+      return {
+        subscriptionId: testId("sub", "test"), customerId: testId("cus", "test"), userId: await createUser(t.db, email), email,
+        planId, priceId: testId("price", "test"), amountMinor: PLAN.amount, currency: "usd",
+      };
+    };
+    const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+    const paid = (s: TestSubscription, id: string, period = period1, when = at(10)) =>
+      invoiceEvent("invoice.paid", s, { id, period, reason: "subscription_create", at: when });
+
+    it("grants the plan's credits once per invoice, however often and concurrently Stripe redelivers it", async () => {
+      const s = await subscriber();
+      await deliver(subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) }));
+      const first = paid(s, testId("in", "test"));
+      const results = await Promise.all([
+        ...Array.from({ length: 10 }, () => deliver(first)), // the same event redelivered
+        ...Array.from({ length: 10 }, () => deliver({ ...first, id: uid("evt") })), // other events for the same invoice
+      ]);
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+      expect(await t.count(`purchases where user_id = '${s.userId}'`)).toBe(1);
+
+      await deliver(paid(s, testId("in", "test"), period2, at(40)));
+      expect(await balanceOf(t.db, s.userId)).toBe(2 * PLAN.credits);
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id });
+      expect(new Date((await subscriptionRow(s.subscriptionId)).current_period_end!).getTime()).toBe(period2.end.getTime());
+    });
+
+    it("takes the credits from our plan, never from the payload: a credits count in metadata is not read, a known Price wins", async () => {
+      const s = await subscriber();
+      const event = paid(s, testId("in", "test"));
+      const parent = (event.data.object as { parent: { subscription_details: { metadata: Record<string, string> } } }).parent;
+      parent.subscription_details.metadata.credits = "999999";
+      await deliver(event);
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+
+      const team = { ...(await subscriber("basic-monthly")), priceId: testId("price", "team") };
+      await t.db.query("update credit_plans set stripe_price_id = $1 where id = 'team-monthly'", [team.priceId]);
+      try {
+        await deliver(paid(team, testId("in", "test"))); // metadata still says basic: the Price billed is the team plan's
+        expect(await balanceOf(t.db, team.userId)).toBe(2500);
+      } finally {
+        await t.db.query("update credit_plans set stripe_price_id = null where id = 'team-monthly'");
+      }
+    });
+
+    it("out of order: invoice.paid before customer.subscription.created grants once and keeps the plan and state", async () => {
+      const s = await subscriber();
+      const invoice = paid(s, testId("in", "test"), period1, at(1));
+      const created = subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) });
+      await deliver(invoice);
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id, user_id: s.userId });
+
+      await deliver(created);
+      await deliver(created); // and a duplicate of it
+      expect(["processed", "ignored"]).toContain((await eventRow(created.id)).status);
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id, user_id: s.userId });
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+    });
+
+    it("invoice.payment_failed: past due with the reason, nothing granted until that invoice is paid, then once", async () => {
+      const s = await subscriber();
+      await deliver(subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) }));
+      await deliver(paid(s, testId("in", "test")));
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+
+      const renewal = testId("in", "test");
+      const failed = invoiceEvent("invoice.payment_failed", s, { id: renewal, period: period2, reason: "subscription_cycle", at: at(100) });
+      await deliver(failed);
+      expect(await eventRow(failed.id)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/renewal failed .*past due, no credits/) });
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "past_due", last_payment_error: expect.stringMatching(/attempt 1 failed/) });
+      // Stripe moves the period on even when the renewal fails: still nothing granted
+      await deliver(subscriptionEvent("customer.subscription.updated", s, period2, { status: "past_due", at: at(101) }));
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
+
+      await deliver(paid(s, renewal, period2, at(200)));
+      expect(await balanceOf(t.db, s.userId)).toBe(2 * PLAN.credits);
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", last_payment_error: null });
+
+      const late = { ...failed, id: uid("evt") }; // a late report of the attempt that failed before the payment
+      await deliver(late);
+      expect(await eventRow(late.id)).toMatchObject({ status: "ignored" });
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active" });
+      expect(await balanceOf(t.db, s.userId)).toBe(2 * PLAN.credits);
+    });
+
+    it("a refund of one period takes back that period's credits (invoice_payment.paid linked it)", async () => {
+      const s = await subscriber();
+      const invoice = testId("in", "test");
+      const pi = testId("pi", "test");
+      await deliver(paid(s, invoice));
+      await deliver(invoicePaymentPaid(invoice, pi));
+      await deliver(chargeRefunded({ charge: testId("ch", "test"), pi, amount: PLAN.amount, refunded: PLAN.amount / 4 }));
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits - PLAN.credits / 4);
+    });
+
+    it("cancel: cancel_at_period_end, then deleted; the subscription ends and nothing more is granted", async () => {
+      const s = await subscriber();
+      await deliver(subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) }));
+      await deliver(paid(s, testId("in", "test")));
+      await deliver(subscriptionEvent("customer.subscription.updated", s, period1, { status: "active", cancelAtPeriodEnd: true, at: at(50) }));
+      expect((await t.db.query<{ cancel_at_period_end: boolean }>("select cancel_at_period_end from subscriptions where external_id = $1", [s.subscriptionId]))[0].cancel_at_period_end).toBe(true);
+      await deliver(subscriptionEvent("customer.subscription.deleted", s, period1, { status: "canceled", cancelAtPeriodEnd: true, at: at(60) }));
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "canceled" });
+      expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
     });
   });
 });
