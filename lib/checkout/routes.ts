@@ -3,13 +3,15 @@ import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { localCheckoutEnabled, payLocally } from "./local-checkout";
-import { readOrder, seeOther } from "./order";
+import { isPlanOrder, readOrder, seeOther } from "./order";
+import { startPlanCheckout, payPlanTestCheckout } from "./subscription-routes";
 import { createStripeCheckout } from "./stripe-checkout";
 
-/** POST /api/checkout: Stripe Checkout when configured, else the local test checkout page. */
+/** POST /api/checkout: Stripe Checkout when configured, else the local test checkout page (plan_id: a subscription). */
 export async function startCheckout(request: Request): Promise<Response> {
   const order = await readOrder(request);
   if (order instanceof Response) return order;
+  if (isPlanOrder(order)) return startPlanCheckout(order);
   if (localCheckoutEnabled()) return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`);
   try {
     return seeOther(await createStripeCheckout(order, getEnv().APP_URL));
@@ -23,6 +25,7 @@ export async function payTestCheckout(request: Request): Promise<Response> {
   if (!localCheckoutEnabled()) return jsonError(404, "not found");
   const order = await readOrder(request);
   if (order instanceof Response) return order;
+  if (isPlanOrder(order)) return payPlanTestCheckout(order, new URL(request.url).origin);
   try {
     // Server to itself: the origin this request reached us on.
     await payLocally(order, new URL(request.url).origin);
