@@ -9,6 +9,8 @@ import { getDb } from "@/lib/db";
 import { isLive, listUserSubscriptions, type UserSubscription } from "@/lib/db/rpc/subscriptions";
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
+import { readRawBody } from "@/lib/ingest/read-body";
+import { WebhookRejection } from "@/lib/ingest/types";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { localCheckoutEnabled } from "./local-checkout";
 import { isLocalSubscription, runTestAction, subscribeLocally, TEST_ACTIONS, type TestAction } from "./local-subscription";
@@ -43,6 +45,9 @@ export async function payPlanTestCheckout(order: PlanOrder, origin: string): Pro
   return seeOther(`/wallet?checkout=subscribed`);
 }
 
+/** A form is a few hundred bytes: anything past this is refused with 413 before it is read. */
+const MAX_FORM_BYTES = 8 * 1024;
+
 const actionBody = z.object({ subscription_id: z.string().trim().min(1).max(255), action: z.enum(TEST_ACTIONS) });
 
 /** Which test action a subscription in this state allows; the reason when it does not. */
@@ -59,13 +64,14 @@ export async function testSubscriptionAction(request: Request): Promise<Response
   if (!localCheckoutEnabled()) return jsonError(404, "not found");
   const session = await getSessionFromRequest(request);
   if (!session) return jsonError(401, "sign in first");
-  let raw: unknown = {};
+  let form: URLSearchParams;
   try {
-    raw = Object.fromEntries(await request.formData());
-  } catch {
-    // malformed: refused below
+    form = new URLSearchParams((await readRawBody(request, MAX_FORM_BYTES)).toString("utf8"));
+  } catch (error) {
+    if (error instanceof WebhookRejection) return jsonError(error.status, error.message);
+    throw error;
   }
-  const body = actionBody.safeParse(raw);
+  const body = actionBody.safeParse(Object.fromEntries(form));
   if (!body.success) return jsonError(400, "subscription_id and action (renew, fail, pay or cancel) are required");
   const subscriptions = await listUserSubscriptions(getDb(), session.userId);
   const sub = subscriptions.find((s) => s.external_id === body.data.subscription_id && isLocalSubscription(s));

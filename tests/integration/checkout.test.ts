@@ -404,6 +404,7 @@ describe("monthly plans", () => {
         expect((await action({ subscription_id: "sub_local_somebody_else", action: "cancel" }, webhook.origin)).status).toBe(404);
         expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin)).status).toBe(409);
         expect((await action({ subscription_id: "sub_local_past_due", action: "explode" }, webhook.origin)).status).toBe(400);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel", pad: "x".repeat(20_000) }, webhook.origin)).status).toBe(413);
         useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
         expect((await action({ subscription_id: "sub_local_past_due", action: "cancel" }, webhook.origin)).status).toBe(404);
         expect(webhook.requests).toHaveLength(0);
