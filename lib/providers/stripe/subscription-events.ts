@@ -78,7 +78,7 @@ export function invoicePaymentFailed(event: StripeEvent): Plan {
   const sub = subscriptionOf(inv);
   const email = inv.customer_email ?? null;
   if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
-  const attempt = inv.attempt_count ? `attempt ${inv.attempt_count} failed` : "payment failed";
+  const attempt = inv.attempt_count ? `Attempt ${inv.attempt_count} failed` : "Payment failed";
   const next = inv.next_payment_attempt
     ? `Stripe retries on ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}`
     : "no further automatic attempt";
@@ -92,7 +92,7 @@ export function invoicePaymentFailed(event: StripeEvent): Plan {
       email,
       plan_id: sub.metadata.plan_id?.trim() || null,
       price_ids: sub.priceIds,
-      reason: `${attempt}, ${next}`,
+      reason: `${attempt}; ${next}`,
       event_at: isoFromUnix(event.created),
     },
     email,
