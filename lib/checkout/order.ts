@@ -1,8 +1,9 @@
-/** What every checkout starts from: a signed-in buyer and an active pack, read from the Request. */
+/** What every checkout starts from: a signed-in buyer and an active pack or plan, read from the Request. */
 import { z } from "zod";
 import { getSessionFromRequest, type Session } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { getActivePackage, type CreditPackage } from "@/lib/db/rpc/account";
+import { getActivePlan, type CreditPlan } from "@/lib/db/rpc/subscriptions";
 import { jsonError } from "@/lib/http/json";
 import { readRawBody } from "@/lib/ingest/read-body";
 import { WebhookRejection } from "@/lib/ingest/types";
@@ -15,7 +16,16 @@ export interface Order {
   pack: CreditPackage;
 }
 
+/** A monthly plan: Stripe Checkout in subscription mode (lib/checkout/plan-checkout.ts). */
+export interface PlanOrder {
+  buyer: Session;
+  plan: CreditPlan;
+}
+
+export const isPlanOrder = (order: Order | PlanOrder): order is PlanOrder => "plan" in order;
+
 const orderBody = z.object({ package_id: z.string().trim().min(1).max(64) });
+const planBody = z.object({ plan_id: z.string().trim().min(1).max(64) });
 
 /**
  * A form post (package_id=…) or JSON ({"package_id": …}), read through the
@@ -35,18 +45,23 @@ async function readBody(request: Request): Promise<unknown> {
   return {};
 }
 
-/** The order, or the response that refuses it: 401 signed out, 413 oversized, 400 unknown or inactive pack. */
-export async function readOrder(request: Request): Promise<Order | Response> {
+/** The order, or the response that refuses it: 401 signed out, 413 oversized, 400 unknown or inactive pack or plan. */
+export async function readOrder(request: Request): Promise<Order | PlanOrder | Response> {
   const buyer = await getSessionFromRequest(request);
   if (!buyer) return jsonError(401, "sign in to buy credits");
-  let input: unknown;
+  let raw: unknown;
   try {
-    input = await readBody(request);
+    raw = await readBody(request);
   } catch (error) {
     if (error instanceof WebhookRejection) return jsonError(error.status, error.message);
     throw error;
   }
-  const body = orderBody.safeParse(input);
+  const planned = planBody.safeParse(raw);
+  if (planned.success) {
+    const plan = await getActivePlan(getDb(), planned.data.plan_id);
+    return plan ? { buyer, plan } : jsonError(400, "unknown or inactive plan");
+  }
+  const body = orderBody.safeParse(raw);
   if (!body.success) return jsonError(400, "package_id is required");
   const pack = await getActivePackage(getDb(), body.data.package_id);
   if (!pack) return jsonError(400, "unknown or inactive package");

@@ -3,17 +3,19 @@ import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { cardPaymentsConfigured, localCheckoutEnabled, payLocally } from "./local-checkout";
-import { readOrder, seeOther } from "./order";
+import { isPlanOrder, readOrder, seeOther } from "./order";
 import { createStripeCheckout } from "./stripe-checkout";
+import { payPlanTestCheckout, startPlanCheckout } from "./subscription-routes";
 
 /**
  * POST /api/checkout: Stripe Checkout when configured, else the local test
  * checkout page when it is on, else back to the wallet, which says card
- * payments are not configured.
+ * payments are not configured. A plan_id starts a subscription instead.
  */
 export async function startCheckout(request: Request): Promise<Response> {
   const order = await readOrder(request);
   if (order instanceof Response) return order;
+  if (isPlanOrder(order)) return startPlanCheckout(order);
   if (localCheckoutEnabled()) return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`);
   if (!cardPaymentsConfigured()) return seeOther("/wallet?checkout=unavailable");
   try {
@@ -31,6 +33,7 @@ export async function payTestCheckout(request: Request): Promise<Response> {
   if (!localCheckoutEnabled()) return jsonError(404, "not found");
   const order = await readOrder(request);
   if (order instanceof Response) return order;
+  if (isPlanOrder(order)) return payPlanTestCheckout(order);
   try {
     await payLocally(order);
   } catch (error) {

@@ -9,6 +9,7 @@ import { requestCookieJar, signUp } from "@/lib/auth";
 import { SESSION_COOKIE } from "@/lib/auth/claims";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { payTestCheckout, startCheckout } from "@/lib/checkout/routes";
+import { openBillingPortal, testSubscriptionAction } from "@/lib/checkout/subscription-routes";
 import { setDb, type SqlDatabase } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
@@ -357,5 +358,202 @@ describe("POST /api/checkout body cap", () => {
       duplex: "half",
     } as RequestInit);
     expect((await payTestCheckout(request)).status).toBe(413);
+  });
+});
+
+describe("monthly plans", () => {
+  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined, APP_URL: "https://credits.example.com" }));
+  const PLAN = "basic-monthly";
+  /** A subscription row as the webhook leaves it (the webhook itself is tested in stripe-subscriptions.test.ts). */
+  const subscribe = (externalId: string, status = "active", customer = "cus_test_existing") =>
+    db.query(
+      `insert into subscriptions (provider, external_id, user_id, customer_id, status, plan_id, credits_per_period, current_period_end, last_event_at)
+       values ('stripe', $1, $2, $3, $4, $5, 600, now() + interval '20 days', now())`,
+      [externalId, userId, customer, status, PLAN],
+    );
+  const unsubscribe = () => db.query("delete from subscriptions where user_id = $1", [userId]);
+
+  it("answers 400 to an unknown or inactive plan", async () => {
+    await db.query("update credit_plans set active = false where id = 'team-monthly'");
+    try {
+      for (const plan_id of ["nope", "team-monthly"]) {
+        const response = await startCheckout(checkoutRequest({ plan_id }));
+        expect(response.status).toBe(400);
+        expect(await response.json()).toEqual({ error: "unknown or inactive plan" });
+      }
+    } finally {
+      await db.query("update credit_plans set active = true where id = 'team-monthly'");
+    }
+  });
+
+  it("without a Stripe key, sends the buyer to the local test checkout for the plan", async () => {
+    const response = await startCheckout(checkoutRequest({ plan_id: PLAN }));
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe(`/checkout/test?plan=${PLAN}`);
+  });
+
+  it("with a Stripe key, opens Checkout in subscription mode carrying the user and the plan", async () => {
+    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" } }));
+    try {
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      // the client may post anything else: credits and price come from the plan row
+      const response = await startCheckout(checkoutRequest({ plan_id: PLAN, credits: "999999", amount: "1" }));
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_sub");
+      const [call] = stripe.requests;
+      expect(call.url).toBe("/v1/checkout/sessions");
+      const params = Object.fromEntries(new URLSearchParams(call.body));
+      expect(params).toMatchObject({
+        mode: "subscription",
+        client_reference_id: userId,
+        customer_email: BUYER,
+        "metadata[plan_id]": PLAN,
+        "metadata[user_id]": userId,
+        "subscription_data[metadata][plan_id]": PLAN,
+        "subscription_data[metadata][user_id]": userId,
+        "line_items[0][quantity]": "1",
+        "line_items[0][price_data][currency]": "usd",
+        "line_items[0][price_data][unit_amount]": "2000",
+        "line_items[0][price_data][recurring][interval]": "month",
+        success_url: "https://credits.example.com/wallet?checkout=subscribed",
+        cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
+      });
+      expect(Object.values(params)).not.toContain("999999");
+      expect(params["payment_intent_data[metadata][plan_id]"]).toBeUndefined(); // not allowed in subscription mode
+    } finally {
+      await stripe.close();
+    }
+  });
+
+  it("uses the plan's Stripe Price when it has one", async () => {
+    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_p", url: "https://checkout.stripe.com/c/pay/cs_test_p" } }));
+    try {
+      await db.query("update credit_plans set stripe_price_id = 'price_monthly_123' where id = $1", [PLAN]);
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      await startCheckout(checkoutRequest({ plan_id: PLAN }));
+      const params = Object.fromEntries(new URLSearchParams(stripe.requests[0].body));
+      expect(params["line_items[0][price]"]).toBe("price_monthly_123");
+      expect(params["line_items[0][price_data][unit_amount]"]).toBeUndefined();
+    } finally {
+      await db.query("update credit_plans set stripe_price_id = null where id = $1", [PLAN]);
+      await stripe.close();
+    }
+  });
+
+  it("refuses to subscribe again to a plan the buyer already has (409, nothing sent), and allows it once that one ended", async () => {
+    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_again", url: "https://checkout.stripe.com/c/pay/cs_test_again" } }));
+    try {
+      await subscribe("sub_test_already", "past_due");
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      const response = await startCheckout(checkoutRequest({ plan_id: PLAN }));
+      expect(response.status).toBe(409);
+      expect((await response.json()).error).toMatch(/already subscribe to Basic monthly/);
+      expect(stripe.requests).toHaveLength(0);
+
+      await db.query("update subscriptions set status = 'canceled' where external_id = 'sub_test_already'");
+      expect((await startCheckout(checkoutRequest({ plan_id: PLAN }))).status).toBe(303);
+      // a returning subscriber keeps their Stripe customer
+      expect(Object.fromEntries(new URLSearchParams(stripe.requests[0].body))).toMatchObject({ customer: "cus_test_existing" });
+    } finally {
+      await unsubscribe();
+      await stripe.close();
+    }
+  });
+
+  it("the local test checkout for a plan sends customer.subscription.created, then invoice.paid, signed, with the plan's price", async () => {
+    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+    try {
+      useEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
+      const response = await payTestCheckout(checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/wallet?checkout=subscribed");
+      const events = webhook.requests.map((call) =>
+        Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET),
+      );
+      expect(events.map((e) => e.type)).toEqual(["customer.subscription.created", "invoice.paid", "invoice_payment.paid"]);
+      const [created, paid] = events;
+      expect(created.data.object).toMatchObject({ status: "active", metadata: { user_id: userId, plan_id: PLAN } });
+      expect(paid.data.object).toMatchObject({
+        amount_paid: 2000,
+        currency: "usd",
+        parent: { subscription_details: { subscription: (created.data.object as { id: string }).id, metadata: { user_id: userId, plan_id: PLAN } } },
+      });
+    } finally {
+      await webhook.close();
+    }
+  });
+
+  describe("test-mode subscription buttons", () => {
+    const action = (body: Record<string, string>, origin: string, signedIn = true) => {
+      useEnv({ APP_URL: origin }); // events go to APP_URL, never to the request's origin
+      return testSubscriptionAction(checkoutRequest(body, { origin, path: "/api/checkout/test/subscription", signedIn }));
+    };
+
+    it("renew sends the next invoice.paid; cancel sends updated (cancel_at_period_end) then deleted", async () => {
+      const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+      try {
+        await subscribe("sub_local_buttons", "active", "cus_local_buttons");
+        const renew = await action({ subscription_id: "sub_local_buttons", action: "renew" }, webhook.origin);
+        expect(renew.headers.get("location")).toBe("/wallet?subscription=renew");
+        const cancel = await action({ subscription_id: "sub_local_buttons", action: "cancel" }, webhook.origin);
+        expect(cancel.status).toBe(303);
+        const events = webhook.requests.map((call) => Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET));
+        expect(events.map((e) => e.type)).toEqual(["invoice.paid", "invoice_payment.paid", "customer.subscription.updated", "customer.subscription.deleted"]);
+        expect(events[0].data.object).toMatchObject({ amount_paid: 2000, customer: "cus_local_buttons" });
+        expect(events[2].data.object).toMatchObject({ id: "sub_local_buttons", cancel_at_period_end: true });
+        expect(events[3].data.object).toMatchObject({ id: "sub_local_buttons", status: "canceled" });
+      } finally {
+        await unsubscribe();
+        await webhook.close();
+      }
+    });
+
+    it("refuses: signed out 401, another account's or a live Stripe subscription 404, a wrong state 409, with Stripe configured 404", async () => {
+      const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
+      try {
+        await subscribe("sub_test_live_one", "active");
+        await subscribe("sub_local_past_due", "past_due");
+        expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin, false)).status).toBe(401);
+        expect((await action({ subscription_id: "sub_test_live_one", action: "cancel" }, webhook.origin)).status).toBe(404);
+        expect((await action({ subscription_id: "sub_local_somebody_else", action: "cancel" }, webhook.origin)).status).toBe(404);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin)).status).toBe(409);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "explode" }, webhook.origin)).status).toBe(400);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel", pad: "x".repeat(20_000) }, webhook.origin)).status).toBe(413);
+        useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
+        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel" }, webhook.origin)).status).toBe(404);
+        expect(webhook.requests).toHaveLength(0);
+      } finally {
+        await unsubscribe();
+        await webhook.close();
+      }
+    });
+  });
+
+  describe("POST /api/billing/portal", () => {
+    it("opens a Billing Portal session for the subscriber's customer, returning to APP_URL/wallet", async () => {
+      const stripe = await recordingServer(() => ({ status: 200, body: { id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/test_1" } }));
+      try {
+        await subscribe("sub_test_portal", "active", "cus_test_portal");
+        useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+        const response = await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }));
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("https://billing.stripe.com/p/session/test_1");
+        expect(stripe.requests[0].url).toBe("/v1/billing_portal/sessions");
+        expect(Object.fromEntries(new URLSearchParams(stripe.requests[0].body))).toEqual({
+          customer: "cus_test_portal",
+          return_url: "https://credits.example.com/wallet",
+        });
+      } finally {
+        await unsubscribe();
+        await stripe.close();
+      }
+    });
+
+    it("answers 404 in test mode, 401 signed out, 400 without a subscription", async () => {
+      expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(404);
+      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: "http://127.0.0.1:9" });
+      expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal", signedIn: false }))).status).toBe(401);
+      expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(400);
+    });
   });
 });

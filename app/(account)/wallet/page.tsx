@@ -9,9 +9,12 @@ import { OlderLink } from "@/components/older-link";
 import { PackGrid } from "@/components/pack-grid";
 import { PageTitle } from "@/components/page-title";
 import { PayWithCrypto } from "@/components/pay-with-crypto";
+import { PlansSection } from "@/components/plans-section";
+import { SubscriptionNotice } from "@/components/subscription-notice";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/account";
+import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { formatCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Wallet" };
@@ -20,6 +23,7 @@ export const dynamic = "force-dynamic";
 interface Search {
   before?: string;
   checkout?: string;
+  subscription?: string;
 }
 
 export default async function WalletPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -55,6 +59,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
           This site does not take card payments yet, so nothing was charged.
         </Notice>
       )}
+      <SubscriptionNotice checkout={search.checkout} subscription={search.subscription} />
 
       <BalanceCard balance={wallet?.balance ?? 0} />
 
@@ -65,6 +70,8 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
         <PackGrid packs={packs} canBuy />
         <PayWithCrypto packs={packs} />
       </section>
+
+      <PlansSection userId={session.userId} testMode={localCheckoutEnabled()} />
 
       <DepositAddress userId={session.userId} />
 

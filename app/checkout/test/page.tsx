@@ -8,6 +8,7 @@ import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { getDb } from "@/lib/db";
 import { getActivePackage } from "@/lib/db/rpc/account";
+import { TestPlanOrder } from "@/components/test-plan-order";
 import { formatCredits, formatMoney } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Test checkout" };
@@ -16,10 +17,11 @@ export const dynamic = "force-dynamic";
 export default async function TestCheckoutPage({
   searchParams,
 }: {
-  searchParams: Promise<{ package?: string; error?: string }>;
+  searchParams: Promise<{ package?: string; plan?: string; error?: string }>;
 }) {
   if (!localCheckoutEnabled()) notFound();
   const search = await searchParams;
+  if (typeof search.plan === "string") return <TestPlanOrder planId={search.plan} error={!!search.error} />;
   const packageId = typeof search.package === "string" ? search.package : "";
   const session = await requireUser(`/checkout/test?package=${encodeURIComponent(packageId)}`);
   const pack = packageId ? await getActivePackage(getDb(), packageId) : null;

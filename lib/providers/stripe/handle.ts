@@ -7,30 +7,17 @@
  * for one payment grant once. Buyer: client_reference_id, then metadata.user_id,
  * then the e-mail (matched to a profile in SQL, else a pending grant).
  */
-import type { z } from "zod";
 import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
+import { asUserId, creditsFrom, idList, isPlan, parseObject } from "./parse";
 import {
   chargeSchema,
   checkoutSessionSchema,
   disputeSchema,
-  invoiceSchema,
   paymentIntentSchema,
   stripeEventSchema,
-  subscriptionSchema,
   type StripeEvent,
 } from "./schema";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const asUserId = (value: string | null | undefined): string | null => (value && UUID.test(value) ? value : null);
-
-/** Credits named by metadata: a package id (credits looked up in SQL) or a whole number of credits. */
-function creditsFrom(metadata: Record<string, string | null | undefined>): { packageId: string | null; credits: number | null } {
-  const packageId = metadata.package_id?.trim() || null;
-  const raw = metadata.credits?.trim();
-  const credits = raw && /^\d{1,15}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
-  return { packageId, credits };
-}
+import { invoicePaid, invoicePaymentFailed, invoicePaymentPaid, subscriptionChanged } from "./subscription-events";
 
 function grant(args: {
   externalId: string;
@@ -63,16 +50,6 @@ function grant(args: {
     externalId: args.externalId,
   };
 }
-
-function parseObject<S extends z.ZodType>(schema: S, event: StripeEvent): z.infer<S> | Plan {
-  const parsed = schema.safeParse(event.data.object);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  return fail(`unexpected ${event.type} payload: ${issue.path.join(".") || "object"} ${issue.message}`);
-}
-
-const isPlan = (value: unknown): value is Plan =>
-  typeof value === "object" && value !== null && "action" in value && "args" in value;
 
 function checkoutSession(event: StripeEvent): Plan {
   const s = parseObject(checkoutSessionSchema, event);
@@ -128,83 +105,46 @@ function paymentIntentFailed(event: StripeEvent): Plan {
   return { ...record(`payment failed: ${reason}`), email: pi.receipt_email ?? null, externalId: pi.id };
 }
 
+/**
+ * A refund or dispute names the payment, not the purchase. The payment intent is
+ * a one-off purchase's own id; a subscription period's purchase is its invoice,
+ * found through the charge's invoice (before API 2025-03-31) or the link that
+ * invoice.paid / invoice_payment.paid recorded (SQL: purchase_payments).
+ */
 function chargeRefunded(event: StripeEvent): Plan {
   const charge = parseObject(chargeSchema, event);
   if (isPlan(charge)) return charge;
   const email = charge.billing_details?.email ?? null;
-  if (!charge.payment_intent) return { ...ignore(`charge ${charge.id} has no payment intent: not a purchase of ours`), email };
+  const paymentIds = idList(charge.payment_intent, charge.id, charge.invoice);
   return {
-    action: "reverse",
+    action: "reverse_payment",
     args: {
       provider: "stripe",
-      external_id: charge.payment_intent,
+      payment_ids: paymentIds,
       kind: "refund",
       reference: charge.id,
       // cumulative: Stripe sends the total refunded so far, so replays and reordering are harmless
       refunded_minor: Math.min(charge.amount_refunded, charge.amount),
     },
     email,
-    externalId: charge.payment_intent,
+    externalId: paymentIds[0],
   };
 }
 
 function dispute(event: StripeEvent): Plan {
   const d = parseObject(disputeSchema, event);
   if (isPlan(d)) return d;
-  if (!d.payment_intent) return ignore(`dispute ${d.id} has no payment intent: not a purchase of ours`);
+  const paymentIds = idList(d.payment_intent, d.charge);
+  if (paymentIds.length === 0) return ignore(`dispute ${d.id} names no payment: not a purchase of ours`);
   const reverse = (kind: string): Plan => ({
-    action: "reverse",
-    args: { provider: "stripe", external_id: d.payment_intent, kind, reference: d.id },
-    externalId: d.payment_intent,
+    action: "reverse_payment",
+    args: { provider: "stripe", payment_ids: paymentIds, kind, reference: d.id },
+    externalId: paymentIds[0],
   });
   if (event.type === "charge.dispute.created") return reverse("dispute");
   if (d.status === "won") return reverse("dispute_reinstated");
   if (d.status === "lost") return reverse("dispute_lost");
-  return { ...record(`dispute ${d.id} closed as ${d.status}; credits unchanged`), externalId: d.payment_intent };
-}
-
-function invoicePaid(event: StripeEvent): Plan {
-  const inv = parseObject(invoiceSchema, event);
-  if (isPlan(inv)) return inv;
-  const details = inv.parent?.subscription_details ?? inv.subscription_details ?? null;
-  const subscriptionId = details?.subscription ?? inv.subscription;
-  const email = inv.customer_email ?? null;
-  if (!subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
-  const meta = { ...inv.metadata, ...(details?.metadata ?? {}) };
-  return grant({
-    externalId: inv.id, // once per invoice: each billing period is its own payment
-    userId: asUserId(meta.user_id),
-    email,
-    ...creditsFrom(meta),
-    amountMinor: inv.amount_paid,
-    currency: inv.currency,
-    eventId: event.id,
-  });
-}
-
-function subscriptionChanged(event: StripeEvent): Plan {
-  const sub = parseObject(subscriptionSchema, event);
-  if (isPlan(sub)) return sub;
-  const credits = creditsFrom(sub.metadata);
-  const periodEnd = sub.current_period_end ?? sub.items?.data[0]?.current_period_end ?? null;
-  return {
-    action: "subscription",
-    args: {
-      provider: "stripe",
-      external_id: sub.id,
-      status: event.type === "customer.subscription.deleted" && sub.status !== "canceled" ? "canceled" : sub.status,
-      customer_id: sub.customer,
-      user_id: asUserId(sub.metadata.user_id),
-      email: sub.metadata.email ?? null,
-      package_id: credits.packageId,
-      credits_per_period: credits.credits,
-      current_period_end: periodEnd ? new Date(periodEnd * 1000).toISOString() : null,
-      cancel_at_period_end: sub.cancel_at_period_end ?? false,
-      event_at: new Date(event.created * 1000).toISOString(),
-    },
-    email: sub.metadata.email ?? null,
-    externalId: sub.id,
-  };
+  return { ...record(`dispute ${d.id} closed as ${d.status}; credits unchanged`), externalId: paymentIds[0] };
 }
 
 const HANDLERS: Record<string, (event: StripeEvent) => Plan> = {
@@ -217,6 +157,8 @@ const HANDLERS: Record<string, (event: StripeEvent) => Plan> = {
   "charge.dispute.created": dispute,
   "charge.dispute.closed": dispute,
   "invoice.paid": invoicePaid,
+  "invoice.payment_failed": invoicePaymentFailed,
+  "invoice_payment.paid": invoicePaymentPaid,
   "customer.subscription.created": subscriptionChanged,
   "customer.subscription.updated": subscriptionChanged,
   "customer.subscription.deleted": subscriptionChanged,

@@ -56,6 +56,8 @@ export const chargeSchema = z
     amount: money,
     amount_refunded: money,
     payment_intent: ref,
+    /** Before API 2025-03-31: the invoice a subscription charge paid. */
+    invoice: ref,
     billing_details: z.object({ email: z.string().nullish() }).loose().nullish(),
   })
   .loose();
@@ -66,6 +68,22 @@ export const disputeSchema = z
 
 const subscriptionDetails = z.object({ subscription: ref, metadata }).loose().nullish();
 
+/** A Price: `price` before API 2025-03-31 (also the older `plan`), `pricing.price_details.price` from it. */
+const priced = {
+  price: ref,
+  plan: ref,
+  pricing: z.object({ price_details: z.object({ price: ref }).loose().nullish() }).loose().nullish(),
+};
+
+const invoiceLine = z
+  .object({
+    ...priced,
+    /** Before 2022-08-01 the subscription's metadata is only on its lines. */
+    metadata,
+    period: z.object({ start: z.number().int().nullish(), end: z.number().int().nullish() }).loose().nullish(),
+  })
+  .loose();
+
 export const invoiceSchema = z
   .object({
     id,
@@ -75,10 +93,26 @@ export const invoiceSchema = z
     subscription_details: subscriptionDetails,
     /** From API 2025-03-31. */
     parent: z.object({ subscription_details: subscriptionDetails }).loose().nullish(),
+    customer: ref,
     customer_email: z.string().nullish(),
     amount_paid: money,
     currency: z.string(),
     metadata,
+    /** Before API 2025-03-31: the payment that paid it (from then on: invoice_payment.paid). */
+    payment_intent: ref,
+    charge: ref,
+    attempt_count: z.number().int().nullish(),
+    next_payment_attempt: z.number().int().nullish(),
+    lines: z.object({ data: z.array(invoiceLine) }).loose().nullish(),
+  })
+  .loose();
+
+/** invoice_payment.paid (API 2025-03-31 and later): which payment paid which invoice. */
+export const invoicePaymentSchema = z
+  .object({
+    id,
+    invoice: ref,
+    payment: z.object({ type: z.string().nullish(), payment_intent: ref, charge: ref }).loose().nullish(),
   })
   .loose();
 
@@ -93,7 +127,7 @@ export const subscriptionSchema = z
     current_period_end: z.number().int().nullish(),
     /** From API 2025-03-31 the period lives on each item. */
     items: z
-      .object({ data: z.array(z.object({ current_period_end: z.number().int().nullish() }).loose()) })
+      .object({ data: z.array(z.object({ ...priced, current_period_end: z.number().int().nullish() }).loose()) })
       .loose()
       .nullish(),
   })

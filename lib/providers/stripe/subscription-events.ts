@@ -1,0 +1,144 @@
+/**
+ * Subscription events: invoice.paid grants a plan's credits once per invoice,
+ * invoice.payment_failed marks a renewal past due, invoice_payment.paid links a
+ * period's payment to its invoice, and customer.subscription.* keep the state.
+ * Pure planners like handle.ts; the SQL actions are in
+ * supabase/migrations/*_credit_plans.sql and *_purchase_payments.sql.
+ *
+ * The plan is read from the invoice's Price id (what the customer pays for,
+ * also after a plan switch in the Billing Portal), else from the plan_id our
+ * checkout put in the subscription's metadata: credits per period come from
+ * our plan table, never from the payload.
+ */
+import { fail, ignore, type Plan } from "@/lib/ingest/types";
+import { asUserId, creditsFrom, idList, isPlan, parseObject } from "./parse";
+import { invoicePaymentSchema, invoiceSchema, subscriptionSchema, type StripeEvent } from "./schema";
+
+type Invoice = Exclude<ReturnType<typeof parseInvoice>, Plan>;
+type Priced = { price: string | null; plan: string | null; pricing?: { price_details?: { price: string | null } | null } | null };
+
+const parseInvoice = (event: StripeEvent) => parseObject(invoiceSchema, event);
+
+const priceOf = (item: Priced): string | null => item.pricing?.price_details?.price ?? item.price ?? item.plan ?? null;
+
+const isoFromUnix = (seconds: number | null | undefined): string | null => (seconds ? new Date(seconds * 1000).toISOString() : null);
+
+/** The subscription an invoice bills and the metadata our checkout gave it, in every API version's place. */
+function subscriptionOf(inv: Invoice) {
+  const details = inv.parent?.subscription_details ?? inv.subscription_details ?? null;
+  const lines = inv.lines?.data ?? [];
+  // before 2022-08-01 the subscription's metadata is only on its invoice lines
+  const lineMetadata = Object.assign({}, ...lines.map((line) => line.metadata));
+  const metadata: Record<string, string | null | undefined> = { ...lineMetadata, ...inv.metadata, ...(details?.metadata ?? {}) };
+  const periodEnd = Math.max(0, ...lines.map((line) => line.period?.end ?? 0));
+  return {
+    subscriptionId: details?.subscription ?? inv.subscription,
+    metadata,
+    priceIds: idList(...lines.map(priceOf)),
+    periodEnd: periodEnd > 0 ? periodEnd : null,
+  };
+}
+
+export function invoicePaid(event: StripeEvent): Plan {
+  const inv = parseInvoice(event);
+  if (isPlan(inv)) return inv;
+  const sub = subscriptionOf(inv);
+  const email = inv.customer_email ?? null;
+  if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
+  const legacy = creditsFrom(sub.metadata);
+  return {
+    action: "subscription_invoice_paid",
+    args: {
+      invoice_id: inv.id,
+      subscription_id: sub.subscriptionId,
+      customer_id: inv.customer,
+      user_id: asUserId(sub.metadata.user_id),
+      email,
+      plan_id: sub.metadata.plan_id?.trim() || null,
+      price_ids: sub.priceIds,
+      // subscriptions made in the Dashboard may name a pack or a credit count instead of a plan
+      package_id: legacy.packageId,
+      credits: legacy.packageId ? null : legacy.credits,
+      amount_minor: inv.amount_paid,
+      currency: inv.currency,
+      // before API 2025-03-31 the invoice names its payment; from then on invoice_payment.paid does
+      payment_ids: idList(inv.payment_intent, inv.charge),
+      period_end: isoFromUnix(sub.periodEnd),
+      event_at: isoFromUnix(event.created),
+      event_id: event.id,
+    },
+    email,
+    externalId: inv.id,
+  };
+}
+
+export function invoicePaymentFailed(event: StripeEvent): Plan {
+  const inv = parseInvoice(event);
+  if (isPlan(inv)) return inv;
+  const sub = subscriptionOf(inv);
+  const email = inv.customer_email ?? null;
+  if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
+  const attempt = inv.attempt_count ? `Attempt ${inv.attempt_count} failed` : "Payment failed";
+  const next = inv.next_payment_attempt
+    ? `Stripe retries on ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}`
+    : "no further automatic attempt";
+  return {
+    action: "subscription_payment_failed",
+    args: {
+      invoice_id: inv.id,
+      subscription_id: sub.subscriptionId,
+      customer_id: inv.customer,
+      user_id: asUserId(sub.metadata.user_id),
+      email,
+      plan_id: sub.metadata.plan_id?.trim() || null,
+      price_ids: sub.priceIds,
+      reason: `${attempt}; ${next}`,
+      event_at: isoFromUnix(event.created),
+    },
+    email,
+    externalId: inv.id,
+  };
+}
+
+export function invoicePaymentPaid(event: StripeEvent): Plan {
+  const payment = parseObject(invoicePaymentSchema, event);
+  if (isPlan(payment)) return payment;
+  if (!payment.invoice) return fail(`invoice_payment ${payment.id} names no invoice`);
+  const paymentIds = idList(payment.payment?.payment_intent, payment.payment?.charge);
+  if (paymentIds.length === 0) {
+    return { ...ignore(`invoice_payment ${payment.id} was not paid by a payment intent or charge`), externalId: payment.invoice };
+  }
+  return {
+    action: "link_payment",
+    args: { provider: "stripe", external_id: payment.invoice, payment_ids: paymentIds, event_id: event.id },
+    externalId: payment.invoice,
+  };
+}
+
+export function subscriptionChanged(event: StripeEvent): Plan {
+  const sub = parseObject(subscriptionSchema, event);
+  if (isPlan(sub)) return sub;
+  const credits = creditsFrom(sub.metadata);
+  const items = sub.items?.data ?? [];
+  const periodEnd = sub.current_period_end ?? items[0]?.current_period_end ?? null;
+  return {
+    action: "subscription",
+    args: {
+      provider: "stripe",
+      external_id: sub.id,
+      status: event.type === "customer.subscription.deleted" && sub.status !== "canceled" ? "canceled" : sub.status,
+      customer_id: sub.customer,
+      user_id: asUserId(sub.metadata.user_id),
+      email: sub.metadata.email ?? null,
+      plan_id: sub.metadata.plan_id?.trim() || null,
+      price_ids: idList(...items.map(priceOf)),
+      package_id: credits.packageId,
+      credits_per_period: credits.credits,
+      current_period_end: isoFromUnix(periodEnd),
+      cancel_at_period_end: sub.cancel_at_period_end ?? false,
+      event_at: isoFromUnix(event.created),
+    },
+    email: sub.metadata.email ?? null,
+    externalId: sub.id,
+  };
+}
