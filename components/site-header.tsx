@@ -1,12 +1,14 @@
-/** The header on every page: where you are, where you can go, and who you are signed in as. */
+/** The header on every page: where you are, where you can go, who you are signed in as, and whether that address is confirmed. */
 import Link from "next/link";
 import { getSession } from "@/lib/auth";
 import { signOutAction } from "@/lib/auth/actions";
+import { ConfirmEmailBanner } from "./confirm-email-banner";
 import { NavLink } from "./nav-link";
 
 export async function SiteHeader() {
   const session = await getSession().catch(() => null);
   return (
+    <>
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
         <Link href="/" className="flex items-center gap-2 rounded-md text-lg font-semibold tracking-tight text-slate-900">
@@ -46,5 +48,7 @@ export async function SiteHeader() {
         </div>
       </div>
     </header>
+    {session && !session.emailConfirmed && <ConfirmEmailBanner email={session.email} />}
+    </>
   );
 }
