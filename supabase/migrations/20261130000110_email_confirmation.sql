@@ -85,6 +85,7 @@ end
 $$;
 comment on function public.handle_auth_user_updated() is
   'Trigger on auth.users update of email / email_confirmed_at: keeps profiles.email and is_admin in step, and claims pending grants when the address becomes confirmed.';
+revoke execute on function public.handle_auth_user_updated() from public, anon, authenticated;
 drop trigger if exists on_auth_user_updated on auth.users;
 create trigger on_auth_user_updated
   after update of email, email_confirmed_at on auth.users

@@ -10,7 +10,7 @@ import path from "node:path";
 import { ensureBuild, startNextServer } from "../helpers/server";
 
 const APP_VARIABLES = [
-  "APP_DATA_DIR", "PGLITE_DIR", "ADMIN_EMAILS", "STRIPE_WEBHOOK_SECRET", "APP_URL", "AUTH_SECRET",
+  "APP_DATA_DIR", "PGLITE_DIR", "ADMIN_EMAILS", "STRIPE_WEBHOOK_SECRET", "APP_URL", "AUTH_SECRET", "SMTP_URL", "TRUST_PROXY",
 ] as const;
 
 const port = Number(process.env.E2E_PORT);
