@@ -108,6 +108,7 @@ test("next= that a browser would read as another site goes to /wallet instead", 
 });
 
 test("X-Forwarded-For entries the client wrote do not escape the per-address sign-up limit", async ({ page }) => {
+  test.setTimeout(300_000); // 21 sign-ups, each a scrypt hash
   const outcomes: string[] = [];
   for (let i = 0; i < 21; i++) {
     // The client varies what it claims; the trusted proxy hop (the last entry) stays the same.
