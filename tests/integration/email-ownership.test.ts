@@ -4,6 +4,7 @@
  * ADMIN_EMAILS all wait for it. Each case is an attack that worked before.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "@/lib/db/migrate";
 import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
 import { balanceOf, confirmEmail, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
 
@@ -92,6 +93,10 @@ describe.each(targets)("e-mail ownership on %s", (target) => {
   });
 
   it("revokes local_find_account (it returns password hashes) from anon, authenticated and PUBLIC", async () => {
+    // As on Supabase, where default privileges give anon and authenticated EXECUTE on every new function;
+    // the bootstrap runs again at every start (npm run db:migrate, app start) and must take it away.
+    await t.db.query("grant execute on function public.local_find_account(text) to public, anon, authenticated");
+    await migrate(t.db);
     const rows = await t.db.query<{ role: string; allowed: boolean }>(
       `select r as role, has_function_privilege(r, 'public.local_find_account(text)', 'execute') as allowed
          from unnest(array['anon', 'authenticated', 'service_role']) r`,
