@@ -14,11 +14,10 @@ export function visitorAddress(): string {
 
 export const test = base.extend<{ visitor: string }>({
   visitor: [
-    async ({ page, context }, use) => {
+    async ({ context }, use) => {
       const address = visitorAddress();
       await context.setExtraHTTPHeaders({ "x-forwarded-for": address });
       await use(address);
-      void page;
     },
     { auto: true },
   ],
