@@ -13,10 +13,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-/** The first free port from 3200 (synchronous: the config must be plain values). */
-function freePort(): string {
+/** The first free port from `from` (synchronous: the config must be plain values). */
+function freePort(from: number): string {
   const script = `const net=require('net');(function t(p){const s=net.createServer();s.once('error',()=>t(p+1));
-    s.listen(p,'127.0.0.1',()=>{process.stdout.write(String(p));s.close()})})(3200)`;
+    s.listen(p,'127.0.0.1',()=>{process.stdout.write(String(p));s.close()})})(${from})`;
   return execFileSync(process.execPath, ["-e", script]).toString().trim();
 }
 
@@ -24,9 +24,12 @@ function freePort(): string {
 const externalServer = process.env.E2E_BASE_URL;
 
 if (!externalServer) {
-  process.env.E2E_PORT ??= freePort();
+  process.env.E2E_PORT ??= freePort(3200);
   process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-"));
 }
+// The app delivers its mail to tests/e2e/mail-catcher.ts (a real SMTP server); tests read links from E2E_MAIL_DIR.
+process.env.E2E_SMTP_PORT ??= freePort(2600);
+process.env.E2E_MAIL_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-mail-"));
 process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
 process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
 const port = process.env.E2E_PORT ?? "";
@@ -36,6 +39,7 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "tests/e2e",
+  globalSetup: externalServer ? undefined : "./tests/e2e/mail-catcher.ts",
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI === "true" ? 1 : 0,
@@ -85,6 +89,10 @@ export default defineConfig({
       APP_URL: `http://localhost:${port}`,
       // a production build: the local test checkout is a demo there, on only when asked for
       LOCAL_TEST_CHECKOUT: "1",
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      // As behind one reverse proxy: each test names its own client address (tests/e2e/fixtures.ts),
+      // so the per-IP sign-up limit applies per test, as it would per visitor.
+      TRUST_PROXY: "1",
     },
   },
 });

@@ -39,9 +39,16 @@ export function AuthForm({ kind, action, next }: Props) {
         />
       </div>
       <div>
-        <label htmlFor="password" className="block text-sm font-medium text-slate-800">
-          Password
-        </label>
+        <div className="flex items-baseline justify-between">
+          <label htmlFor="password" className="block text-sm font-medium text-slate-800">
+            Password
+          </label>
+          {!signup && (
+            <Link href="/forgot-password" className="rounded text-sm text-indigo-700 hover:underline">
+              Forgot your password?
+            </Link>
+          )}
+        </div>
         <input
           id="password"
           name="password"

@@ -85,13 +85,26 @@ const schema = z.object({
   CRON_SECRET: optionalText,
   METRICS_TOKEN: optionalText,
   WEBHOOK_RETRY_INTERVAL_MS: optionalInt(0, 86_400_000),
+  SMTP_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@host:587)" })
+      .optional(),
+  ),
+  MAIL_FROM: optionalText.pipe(
+    z
+      .string()
+      .max(254)
+      .regex(/^(?:[^<>\r\n]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, "must be an address or Name <address>")
+      .optional(),
+  ),
+  TRUST_PROXY: optionalInt(0, 10),
   PG_POOL_MAX: optionalInt(1, 200),
   LOCAL_TEST_CHECKOUT: optionalText.pipe(z.enum(["0", "1"], { message: "must be 1 (on) or 0 (off)" }).optional()),
 });
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL"> {
+export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "MAIL_FROM" | "TRUST_PROXY"> {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -117,6 +130,12 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
    * production without LOCAL_TEST_CHECKOUT=1.
    */
   localInvoiceGateway: boolean;
+  /** The From of every mail (MAIL_FROM; default "Credits <no-reply@APP_URL's host>"). */
+  MAIL_FROM: string;
+  /** How many reverse proxies in front of the app append to X-Forwarded-For (0: ignore the header). */
+  TRUST_PROXY: number;
+  /** Without SMTP_URL outside production: mails stay in the outbox, shown at /dev/mailbox, links logged. */
+  devMailbox: boolean;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -199,6 +218,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError("STRIPE_SECRET_KEY", "required in supabase mode in production (no local test checkout there)");
   }
 
+  const appUrl = (raw.APP_URL ?? `http://localhost:${/^\d+$/.test(source.PORT ?? "") ? source.PORT : "3000"}`).replace(/\/$/, "");
+
   return {
     ...raw,
     mode,
@@ -206,7 +227,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     dataDir,
     pgliteDir,
     AUTH_SECRET: authSecret ?? "",
-    APP_URL: (raw.APP_URL ?? "http://localhost:3000").replace(/\/$/, ""),
+    APP_URL: appUrl,
+    MAIL_FROM: raw.MAIL_FROM ?? `Credits <no-reply@${new URL(appUrl).hostname}>`,
+    TRUST_PROXY: raw.TRUST_PROXY ?? 0,
+    devMailbox: !raw.SMTP_URL && !isProduction && mode !== "supabase",
     STRIPE_WEBHOOK_SECRET: stripeSecrets,
     localCheckout,
     FIREBLOCKS_WEBHOOK_PUBLIC_KEY: raw.FIREBLOCKS_WEBHOOK_PUBLIC_KEY?.replace(/\\n/g, "\n"),

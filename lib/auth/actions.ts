@@ -1,15 +1,31 @@
 "use server";
-/** Server actions behind the sign-in, sign-up and sign-out forms. */
+/** Server actions behind the sign-in, sign-up, sign-out and mailed-link forms. */
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { clientIp } from "./client-ip";
-import { safeNextPath, signIn, signOut, signUp, type AuthOutcome } from "./index";
+import {
+  getSession,
+  requestEmailLink,
+  resetPassword,
+  safeNextPath,
+  signIn,
+  signOut,
+  signUp,
+  type AuthOutcome,
+  type LinkOutcome,
+} from "./index";
 
 export interface AuthFormState {
   error?: string;
   message?: string;
   /** echoed back so a failed attempt does not clear the e-mail field */
   email?: string;
+}
+
+const OUR_FAULT = "Something went wrong on our side. Please try again in a moment.";
+
+async function requestIp(): Promise<string> {
+  return clientIp(await headers());
 }
 
 async function settle(form: FormData, attempt: () => Promise<AuthOutcome>): Promise<AuthFormState> {
@@ -19,23 +35,58 @@ async function settle(form: FormData, attempt: () => Promise<AuthOutcome>): Prom
     outcome = await attempt();
   } catch (error) {
     console.error(`auth action failed: ${(error as Error).name}`);
-    return { email, error: "Something went wrong on our side. Please try again in a moment." };
+    return { email, error: OUR_FAULT };
   }
   if (!outcome.ok) return { email, error: outcome.error };
   if (!outcome.session) return { email, message: outcome.message };
   redirect(safeNextPath(form.get("next")));
 }
 
+async function settleLink(email: string | undefined, attempt: () => Promise<LinkOutcome>): Promise<AuthFormState> {
+  try {
+    const outcome = await attempt();
+    return outcome.ok ? { email, message: outcome.message } : { email, error: outcome.error };
+  } catch (error) {
+    console.error(`auth link action failed: ${(error as Error).name}`);
+    return { email, error: OUR_FAULT };
+  }
+}
+
 export async function signInAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
-  const ip = clientIp(await headers());
+  const ip = await requestIp();
   return settle(form, () => signIn({ email: form.get("email"), password: form.get("password") }, { ip }));
 }
 
 export async function signUpAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
-  return settle(form, () => signUp({ email: form.get("email"), password: form.get("password") }));
+  const ip = await requestIp();
+  return settle(form, () => signUp({ email: form.get("email"), password: form.get("password") }, { ip }));
 }
 
 export async function signOutAction(): Promise<void> {
   await signOut();
   redirect("/");
+}
+
+/** "Send a new link" on the banner and /verify-email: for the signed-in account's own address only. */
+export async function resendVerificationAction(_previous: AuthFormState): Promise<AuthFormState> {
+  const ip = await requestIp();
+  const session = await getSession();
+  if (!session) return { error: "Sign in first, then ask for a new link." };
+  if (session.emailConfirmed) return { message: "Your e-mail address is already confirmed." };
+  return settleLink(undefined, () => requestEmailLink(session.email, "verify_email", { ip }));
+}
+
+export async function forgotPasswordAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const ip = await requestIp();
+  const email = String(form.get("email") ?? "");
+  return settleLink(email, () => requestEmailLink(email, "reset_password", { ip }));
+}
+
+export async function resetPasswordAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const ip = await requestIp();
+  const password = form.get("password");
+  if (password !== form.get("confirm")) return { error: "The two passwords are not the same." };
+  const state = await settleLink(undefined, () => resetPassword(form.get("token"), password, { ip }));
+  if (state.error) return state;
+  redirect("/login?reset=1");
 }

@@ -1,7 +1,9 @@
 /**
  * Local session tokens: HS256 JWTs with Supabase-style claims (sub, email,
- * role, aud), so the same claims could drive auth.uid() / auth.jwt() in SQL.
- * jose only (no node:crypto, no database): middleware imports this too.
+ * role, aud, session_id), so the same claims could drive auth.uid() /
+ * auth.jwt() in SQL. session_id names the auth_sessions row that must still be
+ * live for the token to count (checked in lib/auth/local.ts): the signature
+ * proves who issued the token, the row that it has not been revoked.
  */
 import { jwtVerify, SignJWT } from "jose";
 
@@ -10,10 +12,12 @@ export const SESSION_COOKIE = "credits_session";
 export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 const REFRESH_WHEN_REMAINING_SECONDS = SESSION_TTL_SECONDS / 2;
 const AUDIENCE = "authenticated";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SessionClaims {
   userId: string;
   email: string;
+  sessionId: string;
   /** unix seconds */
   expiresAt: number;
 }
@@ -24,10 +28,10 @@ function keyOf(secret: string): Uint8Array {
 
 export async function signSessionToken(
   secret: string,
-  user: { userId: string; email: string },
+  user: { userId: string; email: string; sessionId: string },
   now = Math.floor(Date.now() / 1000),
 ): Promise<string> {
-  return new SignJWT({ email: user.email, role: "authenticated" })
+  return new SignJWT({ email: user.email, role: "authenticated", session_id: user.sessionId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(user.userId)
     .setAudience(AUDIENCE)
@@ -41,11 +45,12 @@ export async function verifySessionToken(secret: string, token: string | undefin
   if (!token || !secret) return null;
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ["HS256"], audience: AUDIENCE });
-    if (typeof payload.sub !== "string" || typeof payload.email !== "string" || typeof payload.exp !== "number") {
+    const { sub, email, exp, session_id: sessionId } = payload;
+    if (typeof sub !== "string" || typeof email !== "string" || typeof exp !== "number" || typeof sessionId !== "string") {
       return null;
     }
-    if (payload.role !== "authenticated") return null;
-    return { userId: payload.sub, email: payload.email, expiresAt: payload.exp };
+    if (payload.role !== "authenticated" || !UUID.test(sub) || !UUID.test(sessionId)) return null;
+    return { userId: sub, email, sessionId, expiresAt: exp };
   } catch {
     return null;
   }

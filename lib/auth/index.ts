@@ -8,13 +8,30 @@ import { getDb } from "@/lib/db";
 import type { LoginLimits } from "@/lib/db/rpc/accounts";
 import { getEnv } from "@/lib/env";
 import { nextCookieJar, requestCookieJar } from "./cookie-jars";
-import { parseCredentials } from "./credentials";
-import { localGetSession, localSignIn, localSignOut, localSignUp } from "./local";
-import type { AuthOutcome, CookieJar, Session } from "./session";
-import { supabaseGetSession, supabaseSignIn, supabaseSignOut, supabaseSignUp } from "./supabase";
+import { credentialsSchema, parseCredentials } from "./credentials";
+import {
+  localGetSession,
+  localRequestLink,
+  localResetPassword,
+  localSignIn,
+  localSignOut,
+  localSignUp,
+  localVerifyEmail,
+} from "./local";
+import { safeNextPath } from "./redirects";
+import type { AuthOutcome, CookieJar, LinkOutcome, Session } from "./session";
+import {
+  supabaseGetSession,
+  supabaseRequestLink,
+  supabaseResetPassword,
+  supabaseSignIn,
+  supabaseSignOut,
+  supabaseSignUp,
+} from "./supabase";
 
-export type { AuthOutcome, CookieJar, Session } from "./session";
+export type { AuthOutcome, CookieJar, LinkOutcome, Session } from "./session";
 export { requestCookieJar } from "./cookie-jars";
+export { appUrl, safeNextPath } from "./redirects";
 
 const useSupabase = () => getEnv().mode === "supabase";
 
@@ -30,13 +47,6 @@ export async function getSession(): Promise<Session | null> {
 /** The signed-in person of a route handler's Request, or null. */
 export async function getSessionFromRequest(request: Request): Promise<Session | null> {
   return getSessionFrom(requestCookieJar(request));
-}
-
-/** Only a path on this site may be a post-sign-in destination (no open redirects). */
-export function safeNextPath(next: unknown, fallback = "/wallet"): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\")
-    ? next
-    : fallback;
 }
 
 export function loginUrl(next: string): string {
@@ -62,19 +72,25 @@ export interface SignInput {
   password?: unknown;
 }
 
-export async function signUp(input: SignInput, jar?: CookieJar): Promise<AuthOutcome> {
-  const credentials = parseCredentials(input);
-  if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
-  const cookies = jar ?? (await nextCookieJar());
-  return useSupabase()
-    ? supabaseSignUp(getDb(), cookies, credentials.value)
-    : localSignUp(getDb(), cookies, credentials.value);
+/** Where a request came from, for the per-IP limits (lib/auth/client-ip.ts). */
+export interface AuthContext {
+  ip: string;
+  jar?: CookieJar;
+  limits?: LoginLimits;
 }
 
-export async function signIn(
-  input: SignInput,
-  context: { ip: string; jar?: CookieJar; limits?: LoginLimits },
-): Promise<AuthOutcome> {
+/** context: where the request came from; a bare CookieJar (older callers) counts as the address "unknown". */
+export async function signUp(input: SignInput, contextOrJar: AuthContext | CookieJar): Promise<AuthOutcome> {
+  const context: AuthContext = "ip" in contextOrJar ? contextOrJar : { ip: "unknown", jar: contextOrJar };
+  const credentials = parseCredentials(input);
+  if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
+  const cookies = context.jar ?? (await nextCookieJar());
+  return useSupabase()
+    ? supabaseSignUp(getDb(), cookies, credentials.value)
+    : localSignUp(getDb(), cookies, credentials.value, context);
+}
+
+export async function signIn(input: SignInput, context: AuthContext): Promise<AuthOutcome> {
   const credentials = parseCredentials(input);
   if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
   const cookies = context.jar ?? (await nextCookieJar());
@@ -83,8 +99,42 @@ export async function signIn(
     : localSignIn(getDb(), cookies, credentials.value, context.ip, context.limits);
 }
 
+/** Signs out this browser, ending the session on the server too. */
 export async function signOut(jar?: CookieJar): Promise<void> {
   const cookies = jar ?? (await nextCookieJar());
   if (useSupabase()) await supabaseSignOut(cookies);
-  else localSignOut(cookies);
+  else await localSignOut(getDb(), cookies);
 }
+
+const emailOnly = credentialsSchema.pick({ email: true });
+
+/** Mails a new verification link (signed-in, unconfirmed) or a password-reset link (anyone). */
+export async function requestEmailLink(
+  email: unknown,
+  purpose: "verify_email" | "reset_password",
+  context: AuthContext,
+): Promise<LinkOutcome> {
+  const parsed = emailOnly.safeParse({ email });
+  if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
+  return useSupabase()
+    ? supabaseRequestLink(context.jar ?? (await nextCookieJar()), parsed.data.email, purpose)
+    : localRequestLink(getDb(), parsed.data.email, purpose, context);
+}
+
+/** Opens a verification link (local accounts; Supabase confirms on its own server). */
+export async function verifyEmail(token: unknown): Promise<LinkOutcome> {
+  if (useSupabase()) return { ok: false, status: 400, error: "Confirmation links are handled by Supabase Auth." };
+  return localVerifyEmail(getDb(), token);
+}
+
+const newPassword = credentialsSchema.shape.password;
+
+/** Uses a password-reset link: sets the new password and ends every session of the account. */
+export async function resetPassword(token: unknown, password: unknown, context: AuthContext): Promise<LinkOutcome> {
+  const parsed = newPassword.safeParse(password);
+  if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
+  return useSupabase()
+    ? supabaseResetPassword(context.jar ?? (await nextCookieJar()), token, parsed.data)
+    : localResetPassword(getDb(), token, parsed.data, context);
+}
+

@@ -1,49 +1,86 @@
 /**
  * Local accounts (embedded and postgres modes): scrypt password hashes in
- * auth.users via local_create_account, and a signed HS256 session cookie.
- * Sign-in failures are rate limited in the database (per e-mail and per IP),
- * so the limit holds across app instances.
+ * auth.users, a signed HS256 session cookie naming a revocable auth_sessions
+ * row, and mailed links (verification, password reset) through the outbox.
+ * Sign-in, sign-up and link requests are rate limited in the database per IP
+ * and per (e-mail, IP), so the limits hold across app instances and a stranger
+ * elsewhere cannot lock the owner out.
  */
 import type { Database } from "@/lib/db";
 import {
-  localCreateAccount,
+  endLocalSession,
   localFindAccount,
+  localSessionStatus,
+  localSignUp as createLocalAccount,
   recordLoginSuccess,
+  requestEmailLink,
   reserveLoginAttempt,
+  startLocalSession,
+  takeMailAttempt,
+  takeSignUpAttempt,
+  useEmailLink,
+  type LinkPurpose,
   type LoginLimits,
+  type UsedLink,
 } from "@/lib/db/rpc/accounts";
 import { getEnv } from "@/lib/env";
+import { mailQueued } from "@/lib/mail";
+import { passwordResetMail, verificationMail } from "@/lib/mail/messages";
 import { resyncAdmins, syncAdminsOnce } from "./admin-sync";
 import { SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
 import { tooManyAttempts, type Credentials } from "./credentials";
+import { hashLinkToken, looksLikeLinkToken, newLinkToken } from "./link-tokens";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
-import { isAdminEmail, sessionFor, type AuthOutcome, type CookieJar, type Session } from "./session";
+import { appUrl } from "./redirects";
+import { isAdminEmail, sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
 
 const WRONG_CREDENTIALS = "Wrong e-mail or password.";
 
-async function startSession(jar: CookieJar, userId: string, email: string): Promise<Session> {
+export interface RequestContext {
+  ip: string;
+  limits?: LoginLimits;
+}
+
+async function startSession(db: Database, jar: CookieJar, userId: string, email: string, confirmed: boolean): Promise<Session> {
   const env = getEnv();
-  const token = await signSessionToken(env.AUTH_SECRET, { userId, email });
+  const sessionId = await startLocalSession(db, userId);
+  const token = await signSessionToken(env.AUTH_SECRET, { userId, email, sessionId });
   jar.set(SESSION_COOKIE, token, sessionCookieOptions(env.isProduction));
-  return sessionFor(userId, email);
+  return sessionFor(userId, email, confirmed);
 }
 
 export async function localGetSession(db: Database, jar: CookieJar): Promise<Session | null> {
   const claims = await verifySessionToken(getEnv().AUTH_SECRET, jar.get(SESSION_COOKIE));
   if (!claims) return null;
-  await syncAdminsOnce(db).catch(() => undefined); // best effort: the page itself does not depend on it
-  return sessionFor(claims.userId, claims.email);
+  const status = await localSessionStatus(db, claims.sessionId, claims.userId);
+  if (!status.valid) return null;
+  const session = sessionFor(claims.userId, status.email, status.email_confirmed);
+  if (session.isAdmin) await syncAdminsOnce(db).catch(() => undefined); // best effort: RLS reads of admin pages
+  return session;
 }
 
-/** Creates the account and signs it in; the auth.users trigger has already claimed pending grants. */
-export async function localSignUp(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
+/**
+ * Creates the account (unconfirmed), mails its verification link and signs it
+ * in. The address owns nothing yet: pending grants and ADMIN_EMAILS wait for
+ * the link (the auth.users trigger claims when email_confirmed_at is set).
+ */
+export async function localSignUp(db: Database, jar: CookieJar, credentials: Credentials, context: RequestContext): Promise<AuthOutcome> {
+  const limit = await takeSignUpAttempt(db, credentials.email, context.ip, context.limits);
+  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const hash = await hashPassword(credentials.password);
-  const result = await localCreateAccount(db, credentials.email, hash);
+  const link = newLinkToken();
+  const url = appUrl(`/verify-email?token=${link.token}`);
+  const result = await createLocalAccount(db, {
+    email: credentials.email,
+    passwordHash: hash,
+    tokenHash: link.hash,
+    mail: verificationMail(url),
+  });
   if (!result.created) {
     return { ok: false, status: 409, error: "An account with this e-mail already exists. Sign in instead." };
   }
-  if (isAdminEmail(result.email)) await resyncAdmins(db);
-  return { ok: true, session: await startSession(jar, result.user_id, result.email) };
+  mailQueued("verify_email", url);
+  return { ok: true, session: await startSession(db, jar, result.user_id, result.email, false) };
 }
 
 export async function localSignIn(
@@ -53,7 +90,8 @@ export async function localSignIn(
   ip: string,
   limits: LoginLimits = {},
 ): Promise<AuthOutcome> {
-  // Reserved before the password is checked, so a concurrent burst cannot outrun the counter.
+  // Reserved before the password is checked (so a simultaneous burst from one address cannot outrun
+  // its counter) and given back by a correct password: only failures count, per IP and per (e-mail, IP).
   const reservation = await reserveLoginAttempt(db, credentials.email, ip, limits);
   if (!reservation.allowed) return { ok: false, status: 429, error: tooManyAttempts(reservation.retry_after_seconds) };
 
@@ -62,10 +100,64 @@ export async function localSignIn(
   const valid = await verifyPassword(credentials.password, account?.password_hash ?? (await dummyPasswordHash()));
   if (!account || !valid) return { ok: false, status: 401, error: WRONG_CREDENTIALS };
   await recordLoginSuccess(db, credentials.email, ip);
-  await syncAdminsOnce(db).catch(() => undefined);
-  return { ok: true, session: await startSession(jar, account.user_id, account.email) };
+  if (account.email_confirmed && isAdminEmail(account.email)) await syncAdminsOnce(db).catch(() => undefined);
+  return { ok: true, session: await startSession(db, jar, account.user_id, account.email, account.email_confirmed) };
 }
 
-export function localSignOut(jar: CookieJar): void {
+/** Ends the session on the server (its row is revoked, so a copy of the cookie stops working) and clears the cookie. */
+export async function localSignOut(db: Database, jar: CookieJar): Promise<void> {
+  const claims = await verifySessionToken(getEnv().AUTH_SECRET, jar.get(SESSION_COOKIE));
+  if (claims) await endLocalSession(db, claims.sessionId);
   jar.set(SESSION_COOKIE, "", { ...sessionCookieOptions(getEnv().isProduction), maxAge: 0 });
+}
+
+const LINK_SENT = {
+  verify_email: "We sent a new confirmation link. Check your inbox (and the spam folder).",
+  reset_password: "If an account uses this e-mail, we sent it a link to choose a new password. Check your inbox.",
+} as const;
+
+/**
+ * Mails a new verification link, or a password-reset link. The answer is the
+ * same whether or not an account exists, so it does not reveal who has one.
+ */
+export async function localRequestLink(db: Database, email: string, purpose: LinkPurpose, context: RequestContext): Promise<LinkOutcome> {
+  const limit = await takeMailAttempt(db, email, context.ip, context.limits);
+  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
+  const link = newLinkToken();
+  const url = appUrl(`/${purpose === "verify_email" ? "verify-email" : "reset-password"}?token=${link.token}`);
+  const mail = purpose === "verify_email" ? verificationMail(url) : passwordResetMail(url);
+  const result = await requestEmailLink(db, { email, purpose, tokenHash: link.hash, mail });
+  if (result.issued) mailQueued(purpose, url);
+  else if (result.reason === "already_confirmed") return { ok: true, message: "This e-mail address is already confirmed." };
+  else if (result.reason === "throttled" && purpose === "verify_email") {
+    return { ok: false, status: 429, error: "We sent several links in the last hour. Please use the newest one, or try again later." };
+  }
+  return { ok: true, message: LINK_SENT[purpose] };
+}
+
+const LINK_FAILURES: Record<Exclude<UsedLink, { ok: true }>["reason"], string> = {
+  invalid: "This link is not valid. Use the newest link we sent, or ask for a new one.",
+  used: "This link has been used already. Each link works once: ask for a new one if you need it.",
+  expired: "This link has expired. Ask for a new one.",
+};
+
+/** Opens a verification link: the address becomes confirmed (pending credits and admin rights follow). */
+export async function localVerifyEmail(db: Database, token: unknown): Promise<LinkOutcome> {
+  if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
+  const used = await useEmailLink(db, "verify_email", hashLinkToken(token));
+  if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
+  if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
+  return { ok: true, message: "Your e-mail address is confirmed." };
+}
+
+/** Uses a reset link: a new password, the address confirmed, and every session of the account ended. */
+export async function localResetPassword(db: Database, token: unknown, password: string, context: RequestContext): Promise<LinkOutcome> {
+  if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
+  // Each try costs a scrypt hash: counted like sign-ups, per IP.
+  const limit = await takeSignUpAttempt(db, "password-reset", context.ip, context.limits);
+  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
+  const used = await useEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
+  if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
+  if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
+  return { ok: true, message: "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password." };
 }

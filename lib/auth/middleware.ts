@@ -2,12 +2,18 @@
  * What middleware does on every request: keep the session fresh (re-issue the
  * local JWT in the second half of its life; let @supabase/ssr refresh its
  * tokens) and keep signed-out visitors and non-admins out of private pages.
+ * A local session counts only while its auth_sessions row is live: one
+ * primary-key read per request (webhook and machine routes skip middleware),
+ * so sign-out and a password reset end it everywhere at once.
  * Pages and routes check again on the server (requireUser / requireAdmin).
  */
 import { createServerClient } from "@supabase/ssr";
 import { NextResponse, type NextRequest } from "next/server";
+import { getDb } from "@/lib/db";
+import { localSessionStatus } from "@/lib/db/rpc/accounts";
 import { getEnv } from "@/lib/env";
 import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
+import { appUrl } from "./redirects";
 import { isAdminEmail } from "./session";
 
 const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/admin(\/|$)/];
@@ -15,6 +21,8 @@ const ADMIN_ONLY = /^\/admin(\/|$)/;
 
 interface Refreshed {
   email: string | null;
+  /** the address is listed in ADMIN_EMAILS and confirmed */
+  isAdmin: boolean;
   /** applies the refreshed cookies to whatever response middleware returns */
   apply(response: NextResponse): NextResponse;
 }
@@ -23,14 +31,24 @@ async function refreshLocal(request: NextRequest): Promise<Refreshed> {
   const env = getEnv();
   const token = request.cookies.get(SESSION_COOKIE)?.value;
   const claims = await verifySessionToken(env.AUTH_SECRET, token);
-  if (!claims) {
-    // A tampered or expired cookie is dropped so the browser stops sending it.
-    return { email: null, apply: (response) => (token ? (response.cookies.delete(SESSION_COOKIE), response) : response) };
+  const refresh = claims !== null && needsRefresh(claims);
+  let status: Awaited<ReturnType<typeof localSessionStatus>> | null = null;
+  try {
+    status = claims ? await localSessionStatus(getDb(), claims.sessionId, claims.userId, refresh) : null;
+  } catch {
+    // Database unreachable: nobody counts as signed in for now, but the cookie is kept for when it is back.
+    return { email: null, isAdmin: false, apply: (response) => response };
   }
-  if (!needsRefresh(claims)) return { email: claims.email, apply: (response) => response };
-  const fresh = await signSessionToken(env.AUTH_SECRET, claims);
+  if (!claims || !status?.valid) {
+    // A tampered, expired or revoked cookie is dropped so the browser stops sending it.
+    const drop = (response: NextResponse) => (token ? (response.cookies.delete(SESSION_COOKIE), response) : response);
+    return { email: null, isAdmin: false, apply: drop };
+  }
+  const signedIn = { email: status.email, isAdmin: status.email_confirmed && isAdminEmail(status.email) };
+  if (!refresh) return { ...signedIn, apply: (response) => response };
+  const fresh = await signSessionToken(env.AUTH_SECRET, { ...claims, email: status.email });
   return {
-    email: claims.email,
+    ...signedIn,
     apply: (response) => {
       response.cookies.set(SESSION_COOKIE, fresh, sessionCookieOptions(env.isProduction));
       return response;
@@ -53,8 +71,10 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
     },
   });
   const { data } = await supabase.auth.getUser();
+  const email = data.user?.email ?? null;
   return {
-    email: data.user?.email ?? null,
+    email,
+    isAdmin: email !== null && Boolean(data.user?.email_confirmed_at) && isAdminEmail(email),
     apply: (response) => {
       for (const { name, value, options } of written) response.cookies.set(name, value, options);
       return response;
@@ -67,10 +87,11 @@ export async function sessionMiddleware(request: NextRequest): Promise<NextRespo
   const { pathname, search } = request.nextUrl;
 
   if (refreshed.email === null && SIGNED_IN_ONLY.some((pattern) => pattern.test(pathname))) {
-    const login = new URL(`/login?${new URLSearchParams({ next: pathname + search })}`, request.url);
+    // Built from APP_URL: the Host header is the client's (or a proxy's) choice.
+    const login = appUrl(`/login?${new URLSearchParams({ next: pathname + search })}`);
     return refreshed.apply(NextResponse.redirect(login));
   }
-  if (refreshed.email !== null && ADMIN_ONLY.test(pathname) && !isAdminEmail(refreshed.email)) {
+  if (refreshed.email !== null && ADMIN_ONLY.test(pathname) && !refreshed.isAdmin) {
     // Admin pages do not exist for anyone else: render the ordinary 404.
     return refreshed.apply(NextResponse.rewrite(new URL("/_admin-not-found", request.url)));
   }

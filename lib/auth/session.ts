@@ -4,7 +4,9 @@ import { getEnv } from "@/lib/env";
 export interface Session {
   userId: string;
   email: string;
-  /** email is listed in ADMIN_EMAILS */
+  /** the owner has proved the address (auth.users.email_confirmed_at is set) */
+  emailConfirmed: boolean;
+  /** email is listed in ADMIN_EMAILS and confirmed */
   isAdmin: boolean;
 }
 
@@ -30,10 +32,14 @@ export type AuthOutcome =
   | { ok: true; session: Session | null; message?: string }
   | { ok: false; status: 400 | 401 | 409 | 429 | 503; error: string };
 
+/** The result of asking for a mailed link, or of using one. */
+export type LinkOutcome = { ok: true; message: string } | { ok: false; status: 400 | 410 | 429 | 503; error: string };
+
 export function isAdminEmail(email: string): boolean {
   return getEnv().ADMIN_EMAILS.includes(email.trim().toLowerCase());
 }
 
-export function sessionFor(userId: string, email: string): Session {
-  return { userId, email, isAdmin: isAdminEmail(email) };
+/** ADMIN_EMAILS makes an account admin only while its address is confirmed. */
+export function sessionFor(userId: string, email: string, emailConfirmed: boolean): Session {
+  return { userId, email, emailConfirmed, isAdmin: emailConfirmed && isAdminEmail(email) };
 }

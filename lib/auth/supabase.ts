@@ -2,14 +2,17 @@
  * Supabase mode: the same auth API backed by Supabase Auth through @supabase/ssr.
  * Supabase keeps its session in its own cookies (refreshed by middleware);
  * getUser() asks the Auth server, so a forged cookie is never trusted.
- * Supabase Auth applies its own sign-in rate limits.
+ * Supabase Auth applies its own rate limits, sends its own confirmation and
+ * recovery mails, and sets auth.users.email_confirmed_at when the user
+ * confirms: the same SQL triggers then claim pending grants.
  */
 import { createServerClient } from "@supabase/ssr";
 import type { Database } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { resyncAdmins, syncAdminsOnce } from "./admin-sync";
+import { syncAdminsOnce } from "./admin-sync";
 import { tooManyAttempts, type Credentials } from "./credentials";
-import { isAdminEmail, sessionFor, type AuthOutcome, type CookieJar, type Session } from "./session";
+import { appUrl } from "./redirects";
+import { sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
 
 function supabaseFor(jar: CookieJar) {
   const env = getEnv();
@@ -34,33 +37,74 @@ function failure(error: { status?: number; message: string }): AuthOutcome {
   return { ok: false, status: 503, error: "Sign-in is unavailable right now. Please try again." };
 }
 
+interface SupabaseUser {
+  id: string;
+  email?: string;
+  email_confirmed_at?: string | null;
+}
+
+async function sessionOf(db: Database, user: SupabaseUser & { email: string }): Promise<Session> {
+  const session = sessionFor(user.id, user.email, Boolean(user.email_confirmed_at));
+  if (session.isAdmin) await syncAdminsOnce(db).catch(() => undefined);
+  return session;
+}
+
 export async function supabaseGetSession(db: Database, jar: CookieJar): Promise<Session | null> {
   const { data, error } = await supabaseFor(jar).auth.getUser();
   if (error || !data.user?.email) return null;
-  await syncAdminsOnce(db).catch(() => undefined);
-  return sessionFor(data.user.id, data.user.email);
+  return sessionOf(db, { ...data.user, email: data.user.email });
 }
 
 export async function supabaseSignUp(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
   const { data, error } = await supabaseFor(jar).auth.signUp({
     ...credentials,
-    options: { emailRedirectTo: `${getEnv().APP_URL}/wallet` },
+    options: { emailRedirectTo: appUrl("/wallet") },
   });
   if (error) return failure(error);
-  if (isAdminEmail(credentials.email)) await resyncAdmins(db);
   if (!data.session || !data.user?.email) {
     return { ok: true, session: null, message: "Check your inbox to confirm your e-mail address, then sign in." };
   }
-  return { ok: true, session: sessionFor(data.user.id, data.user.email) };
+  return { ok: true, session: await sessionOf(db, { ...data.user, email: data.user.email }) };
 }
 
 export async function supabaseSignIn(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
   const { data, error } = await supabaseFor(jar).auth.signInWithPassword(credentials);
   if (error || !data.user?.email) return failure(error ?? { status: 401, message: "no user" });
-  await syncAdminsOnce(db).catch(() => undefined);
-  return { ok: true, session: sessionFor(data.user.id, data.user.email) };
+  return { ok: true, session: await sessionOf(db, { ...data.user, email: data.user.email }) };
 }
 
+/** Revokes the refresh token on the Auth server too, not just the cookies. */
 export async function supabaseSignOut(jar: CookieJar): Promise<void> {
-  await supabaseFor(jar).auth.signOut();
+  await supabaseFor(jar).auth.signOut({ scope: "local" });
+}
+
+/** Supabase mails the link itself (its own SMTP settings). */
+export async function supabaseRequestLink(jar: CookieJar, email: string, purpose: "verify_email" | "reset_password"): Promise<LinkOutcome> {
+  const auth = supabaseFor(jar).auth;
+  const { error } =
+    purpose === "verify_email"
+      ? await auth.resend({ type: "signup", email, options: { emailRedirectTo: appUrl("/wallet") } })
+      : await auth.resetPasswordForEmail(email, { redirectTo: appUrl("/reset-password") });
+  if (error?.status === 429) return { ok: false, status: 429, error: tooManyAttempts(60) };
+  return {
+    ok: true,
+    message:
+      purpose === "verify_email"
+        ? "We sent a new confirmation link. Check your inbox (and the spam folder)."
+        : "If an account uses this e-mail, we sent it a link to choose a new password. Check your inbox.",
+  };
+}
+
+/** Supabase's recovery link comes back with ?code=…: exchange it, set the password, end every other session. */
+export async function supabaseResetPassword(jar: CookieJar, code: unknown, password: string): Promise<LinkOutcome> {
+  if (typeof code !== "string" || code.length === 0 || code.length > 500) {
+    return { ok: false, status: 400, error: "This link is not valid. Ask for a new one." };
+  }
+  const auth = supabaseFor(jar).auth;
+  const exchanged = await auth.exchangeCodeForSession(code);
+  if (exchanged.error) return { ok: false, status: 410, error: "This link has expired or has been used. Ask for a new one." };
+  const updated = await auth.updateUser({ password });
+  if (updated.error) return { ok: false, status: 503, error: "The password could not be changed. Please try again." };
+  await auth.signOut({ scope: "global" });
+  return { ok: true, message: "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password." };
 }

@@ -41,14 +41,17 @@ stable
 security definer
 set search_path = ''
 as $$
-  select jsonb_build_object('user_id', u.id, 'email', u.email, 'password_hash', u.encrypted_password)
+  select jsonb_build_object('user_id', u.id, 'email', u.email, 'password_hash', u.encrypted_password,
+                            'email_confirmed', u.email_confirmed_at is not null)
   from auth.users u
   where lower(u.email) = lower(trim(p_email))
 $$;
 comment on function public.local_find_account(text) is
   'Looks up a local account by e-mail for sign-in; returns null when none.';
 
-revoke all on function public.local_create_account(text, text) from public;
-revoke all on function public.local_find_account(text) from public;
+-- Explicitly from anon and authenticated too: on Supabase, default privileges grant them EXECUTE on new functions,
+-- and local_find_account returns password hashes.
+revoke all on function public.local_create_account(text, text) from public, anon, authenticated;
+revoke all on function public.local_find_account(text) from public, anon, authenticated;
 grant execute on function public.local_create_account(text, text) to service_role;
 grant execute on function public.local_find_account(text) to service_role;

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ADMIN_EMAIL, signUp, signUpOrSignIn, uniqueEmail } from "./helpers";
 
 for (const path of ["/wallet", "/purchases", "/admin/events"]) {

@@ -3,8 +3,9 @@
  * payload, retry it, and check the health page. Runs against the production
  * build with ADMIN_EMAILS set by playwright.config.ts.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_EMAIL, PASSWORD, checkoutCompletedEvent, sendStripeEvent, signIn, uniqueEmail } from "./helpers";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { ADMIN_EMAIL, PASSWORD, checkoutCompletedEvent, confirmEmail, sendStripeEvent, signIn, uniqueEmail } from "./helpers";
 
 /** Other specs may have created the admin account already in this run's database. */
 async function signInAsAdmin(page: Page): Promise<void> {
@@ -19,6 +20,7 @@ async function signInAsAdmin(page: Page): Promise<void> {
     page.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(page, ADMIN_EMAIL);
+  else await confirmEmail(page, ADMIN_EMAIL); // ADMIN_EMAILS counts only a confirmed address
 }
 
 test("an admin finds a failed event by e-mail, reads its payload, and Retry records a new attempt", async ({ page, request }) => {

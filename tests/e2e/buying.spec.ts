@@ -1,9 +1,10 @@
-import { expect, test } from "@playwright/test";
-import { checkoutCompletedEvent, sendStripeEvent, signUp, uniqueEmail } from "./helpers";
+import { expect, test } from "./fixtures";
+import { checkoutCompletedEvent, confirmEmail, sendStripeEvent, signUp, uniqueEmail } from "./helpers";
 
-test("a newcomer signs up, buys a pack through the local test checkout, and sees the balance and the purchase", async ({ page }) => {
+test("a newcomer signs up and, before confirming the e-mail, buys a pack through the local test checkout and sees the balance and the purchase", async ({ page }) => {
   await signUp(page, uniqueEmail("newcomer"));
   await expect(page.getByTestId("balance")).toHaveText("0 credits");
+  await expect(page.getByRole("region", { name: "Confirm your e-mail address" })).toBeVisible();
 
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await expect(page).toHaveURL(/\/checkout\/test\?package=starter/);
@@ -22,12 +23,16 @@ test("a newcomer signs up, buys a pack through the local test checkout, and sees
   await expect(row).toContainText("Completed");
 });
 
-test("a buyer who paid before having an account signs up and sees the credits, announced once", async ({ page, request }) => {
+test("a buyer who paid before having an account signs up, confirms the e-mail, and sees the credits, announced once", async ({ page, request }) => {
   const email = uniqueEmail("early");
   const status = await sendStripeEvent(request, checkoutCompletedEvent({ email, packageId: "pro", amountMinor: 2500 }));
   expect(status).toBe(200);
 
   await signUp(page, email.toUpperCase()); // e-mails match case-insensitively
+  // Signing up with the address does not prove it: the credits wait for the mailed link.
+  await expect(page.getByTestId("balance")).toHaveText("0 credits");
+  await confirmEmail(page, email);
+  await page.getByRole("link", { name: "Go to your wallet" }).click();
   await expect(page.getByTestId("balance")).toHaveText("550 credits");
   await expect(page.getByText("Your earlier purchase is here")).toBeVisible();
 

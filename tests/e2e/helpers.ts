@@ -1,6 +1,8 @@
-/** Reusable steps for browser tests: accounts, and Stripe events signed the way Stripe signs them. */
+/** Reusable steps for browser tests: accounts, mailed links, and Stripe events signed the way Stripe signs them. */
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import Stripe from "stripe";
 import { paidCheckoutEvent } from "../../lib/providers/stripe/test-events";
 
@@ -28,7 +30,7 @@ export async function signIn(page: Page, email: string, password = PASSWORD): Pr
   await expect(page).toHaveURL(/\/wallet/);
 }
 
-/** Signs up, or signs in when an earlier test already created this account (e.g. the admin). */
+/** Signs up, or signs in when an earlier test already created this account (e.g. the admin); a new account is confirmed. */
 export async function signUpOrSignIn(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto("/signup");
   await page.getByLabel("E-mail").fill(email);
@@ -36,9 +38,49 @@ export async function signUpOrSignIn(page: Page, email: string, password = PASSW
   await page.getByRole("button", { name: "Create account" }).click();
   const outcome = await Promise.race([
     page.waitForURL(/\/wallet/).then(() => "created" as const),
-    page.getByText("already exists").waitFor().then(() => "exists" as const),
+    // Filtered: Next's route announcer is an (empty) role=alert as well.
+    page.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(page, email, password);
+  else await confirmEmail(page, email);
+}
+
+interface CaughtMail {
+  to: string[];
+  subject: string;
+  text: string;
+  at: number;
+}
+
+/** The newest mail to `email` that carries a /path?token= link, as delivered to tests/e2e/mail-catcher.ts. */
+export async function mailedLink(email: string, linkPath: "verify-email" | "reset-password", after = 0): Promise<string> {
+  const dir = process.env.E2E_MAIL_DIR;
+  if (!dir) throw new Error("E2E_MAIL_DIR is not set (run through playwright.config.ts)");
+  const pattern = new RegExp(`https?://\\S+/${linkPath}\\?token=[A-Za-z0-9_-]+`);
+  let found: string | undefined;
+  await expect
+    .poll(
+      () => {
+        const mails = fs
+          .readdirSync(dir)
+          .sort()
+          .reverse()
+          .map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as CaughtMail)
+          .filter((mail) => mail.at >= after && mail.to.includes(email.toLowerCase()));
+        found = mails.map((mail) => pattern.exec(mail.text)?.[0]).find(Boolean);
+        return found;
+      },
+      { message: `a ${linkPath} mail to ${email}`, timeout: 20_000 },
+    )
+    .toBeTruthy();
+  return found!;
+}
+
+/** Opens the newest verification link mailed to `email`, as its owner would. */
+export async function confirmEmail(page: Page, email: string): Promise<void> {
+  const link = new URL(await mailedLink(email, "verify-email"));
+  await page.goto(link.pathname + link.search);
+  await expect(page.getByRole("heading", { name: "E-mail confirmed" })).toBeVisible();
 }
 
 /** A checkout.session.completed for a pack, paid, as Stripe sends it (buyer by e-mail and/or user id). */

@@ -11,6 +11,7 @@ import { ensureBuild, startNextServer } from "../helpers/server";
 
 const APP_VARIABLES = [
   "APP_DATA_DIR", "PGLITE_DIR", "ADMIN_EMAILS", "STRIPE_WEBHOOK_SECRET", "APP_URL", "AUTH_SECRET", "LOCAL_TEST_CHECKOUT",
+  "SMTP_URL", "TRUST_PROXY",
 ] as const;
 
 const port = Number(process.env.E2E_PORT);

@@ -108,10 +108,22 @@ export async function openTestDatabase(target: TargetName, options: { poolMax?: 
   };
 }
 
-/** Creates an account the way sign-up does (insert into auth.users fires the profile/wallet/claim trigger). */
-export async function createUser(db: SqlDatabase, email: string): Promise<string> {
-  const rows = await db.query<{ id: string }>("insert into auth.users (email) values ($1) returning id", [email]);
+/**
+ * Creates an account whose e-mail is already confirmed, as Supabase does for an
+ * admin-created user (insert into auth.users fires the profile/wallet/claim
+ * trigger). `confirmed: false` makes it as a sign-up does, before the link.
+ */
+export async function createUser(db: SqlDatabase, email: string, options: { confirmed?: boolean } = {}): Promise<string> {
+  const rows = await db.query<{ id: string }>(
+    "insert into auth.users (email, email_confirmed_at) values ($1, case when $2 then now() end) returning id",
+    [email, options.confirmed ?? true],
+  );
   return rows[0].id;
+}
+
+/** Confirms an account's e-mail as Supabase does (the update that sets email_confirmed_at). */
+export async function confirmEmail(db: SqlDatabase, userId: string): Promise<void> {
+  await db.query("update auth.users set email_confirmed_at = now() where id = $1 and email_confirmed_at is null", [userId]);
 }
 
 export async function balanceOf(db: SqlDatabase, userId: string): Promise<number> {

@@ -18,8 +18,8 @@ import { balanceOf, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
-const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true };
-const BUYER: Session = { userId: "00000000-0000-4000-8000-000000000002", email: "buyer@example.com", isAdmin: false };
+const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", emailConfirmed: true, isAdmin: true };
+const BUYER: Session = { userId: "00000000-0000-4000-8000-000000000002", email: "buyer@example.com", emailConfirmed: true, isAdmin: false };
 
 describe("admin retry actions", () => {
   const t = useRouteSuite("pglite", () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));

@@ -126,7 +126,7 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     try {
       const {
         rows: [{ id: user }],
-      } = await signup.query<{ id: string }>("insert into auth.users (email) values ($1) returning id", [email.toUpperCase()]);
+      } = await signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email.toUpperCase()]);
       // the grant starts while the sign-up has not committed yet
       const granting = payment.query<{ r: { outcome: string } }>(GRANT_SQL, ["stripe", `pi_${unique()}`, null, email, 100, 1000]);
       await sleep(200);
@@ -145,7 +145,7 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     await payment.query("begin");
     try {
       await payment.query(GRANT_SQL, ["stripe", `pi_${unique()}`, null, email, 100, 1000]);
-      const signingUp = signup.query<{ id: string }>("insert into auth.users (email) values ($1) returning id", [email]);
+      const signingUp = signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email]);
       await sleep(200);
       await payment.query("commit");
       const {
@@ -163,7 +163,7 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     await Promise.all(
       buyers.flatMap((b, i) => [
         clients[2 * i].query(GRANT_SQL, ["stripe", b.externalId, null, b.email, 100, 1000]),
-        clients[2 * i + 1].query("insert into auth.users (email) values ($1)", [b.email.toUpperCase()]),
+        clients[2 * i + 1].query("insert into auth.users (email, email_confirmed_at) values ($1, now())", [b.email.toUpperCase()]),
       ]),
     );
     const rows = await t.db.query<{ email: string; balance: string; credited: number }>(
@@ -185,7 +185,7 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     }
     const [signup, ...refunders] = clients;
     const results = await Promise.allSettled([
-      signup.query<{ id: string }>("insert into auth.users (email) values ($1) returning id", [email]),
+      signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email]),
       ...payments.map((p, i) =>
         refunders[i].query("select public.reverse_purchase_credits('stripe', $1, 'refund', $2, 500)", [p, `ch_${p}`]),
       ),

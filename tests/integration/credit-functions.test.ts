@@ -11,7 +11,7 @@ import {
   type GrantArgs,
 } from "@/lib/db/rpc/credits";
 import { healthCheck } from "@/lib/db/rpc/health";
-import { balanceOf, createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import { balanceOf, confirmEmail, createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
 import { expectDatabaseError, rowCounts } from "../helpers/sql-assertions";
 
 const unique = () => randomUUID().slice(0, 8);
@@ -376,6 +376,7 @@ describe.each(targets)("credit functions on %s", (target) => {
         user_id: created.user_id,
         email,
         password_hash: "scrypt$find",
+        email_confirmed: false,
       });
       expect(await localFindAccount(t.db, `missing-${unique()}@example.com`)).toBeNull();
     });
@@ -385,11 +386,13 @@ describe.each(targets)("credit functions on %s", (target) => {
       await expectDatabaseError(localCreateAccount(t.db, `ok-${unique()}@example.com`, ""), "22023", /password hash required/);
     });
 
-    it("claims credits bought before the account existed", async () => {
+    it("claims credits bought before the account existed once its e-mail is confirmed, not before", async () => {
       const email = `bought-first-${unique()}@example.com`;
       await grant({ externalId: `pi_${unique()}`, email, credits: 70 });
       const created = await localCreateAccount(t.db, email.toUpperCase(), "scrypt$x");
       if (!created.created) throw new Error("not created");
+      expect(await balanceOf(t.db, created.user_id)).toBe(0);
+      await confirmEmail(t.db, created.user_id);
       expect(await balanceOf(t.db, created.user_id)).toBe(70);
     });
   });

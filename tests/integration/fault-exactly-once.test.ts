@@ -111,7 +111,7 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
     query = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
     userIds = (
       await query<{ id: string }>(
-        "insert into auth.users (email) select 'fault-' || i || '@example.com' from generate_series(1, 200) i returning id",
+        "insert into auth.users (email, email_confirmed_at) select 'fault-' || i || '@example.com', now() from generate_series(1, 200) i returning id",
       )
     ).map((r) => r.id);
   }, 20 * 60_000);

@@ -62,7 +62,7 @@ describe("local crypto test gateway: where signed events go", () => {
   let userId: string;
   beforeAll(async () => {
     userId = await createUser(t.db, "gateway-buyer@example.com");
-    request.session = { userId, email: "gateway-buyer@example.com", isAdmin: false };
+    request.session = { userId, email: "gateway-buyer@example.com", isAdmin: false, emailConfirmed: false };
   });
 
   const press = async (step: string) => {

@@ -22,7 +22,7 @@ describe.each(targets)("pending credit grants on %s", (target) => {
     const pending = await grant({ externalId, email, credits: 300 });
     expect(pending.outcome).toBe("pending");
 
-    const [{ id: user }] = await t.db.query<{ id: string }>("insert into auth.users (email) values ($1) returning id", [
+    const [{ id: user }] = await t.db.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [
       email.toUpperCase(),
     ]);
 

@@ -217,3 +217,27 @@ describe("provider API URLs in production", () => {
     expect(env.FIREBLOCKS_JWKS_URL).toMatch(/^https:\/\//);
   });
 });
+
+describe("mail and proxy settings", () => {
+  it("defaults: no SMTP (the development mailbox outside production), From on APP_URL's host, TRUST_PROXY 0", () => {
+    const env = parse({ APP_URL: "https://credits.example.com" });
+    expect(env.SMTP_URL).toBeUndefined();
+    expect(env).toMatchObject({ MAIL_FROM: "Credits <no-reply@credits.example.com>", TRUST_PROXY: 0, devMailbox: true });
+    expect(parse({ NODE_ENV: "production" }).devMailbox).toBe(false);
+    expect(parse({ SMTP_URL: "smtp://user:pass@mail.example.com:587" }).devMailbox).toBe(false);
+  });
+
+  it("reads SMTP_URL, MAIL_FROM and TRUST_PROXY", () => {
+    const env = parse({ SMTP_URL: "smtps://u:p@mail.example.com", MAIL_FROM: "Billing <billing@example.com>", TRUST_PROXY: "2" });
+    expect(env).toMatchObject({ SMTP_URL: "smtps://u:p@mail.example.com", MAIL_FROM: "Billing <billing@example.com>", TRUST_PROXY: 2 });
+  });
+
+  it.each([
+    [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL"],
+    [{ MAIL_FROM: "not an address" }, "MAIL_FROM"],
+    [{ TRUST_PROXY: "-1" }, "TRUST_PROXY"],
+    [{ TRUST_PROXY: "yes" }, "TRUST_PROXY"],
+  ])("names the variable of a bad value: %j", (source, variable) => {
+    expect(configError(source).variable).toBe(variable);
+  });
+});

@@ -2,19 +2,28 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth-form";
+import { Notice } from "@/components/notice";
 import { getSession, safeNextPath } from "@/lib/auth";
 import { signInAction } from "@/lib/auth/actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const next = safeNextPath((await searchParams).next);
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; reset?: string }> }) {
+  const params = await searchParams;
+  const next = safeNextPath(params.next);
   if (await getSession()) redirect(next);
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in</h1>
       <p className="mt-1 text-slate-600">Welcome back. Your balance is waiting.</p>
+      {params.reset === "1" && (
+        <div className="mt-6">
+          <Notice tone="success" title="Password changed">
+            Every browser that was signed in to your account is signed out. Sign in with your new password.
+          </Notice>
+        </div>
+      )}
       <div className="mt-6 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <AuthForm kind="signin" action={signInAction} next={next} />
       </div>

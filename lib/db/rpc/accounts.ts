@@ -1,6 +1,7 @@
 /**
- * Typed wrappers for local accounts (supabase/bootstrap/010_local_accounts.sql)
- * and the sign-in rate limit (supabase/migrations/*_auth_rate_limit.sql).
+ * Typed wrappers for local accounts (supabase/bootstrap/010_local_accounts.sql,
+ * supabase/migrations/*_local_account_links_and_sessions.sql) and the sign-in /
+ * sign-up rate limits (supabase/migrations/*_auth_rate_limit*.sql).
  */
 import { z } from "zod";
 import type { Database } from "../port";
@@ -16,7 +17,12 @@ export async function localCreateAccount(db: Database, email: string, passwordHa
   return created.parse(await db.rpc("local_create_account", { p_email: email, p_password_hash: passwordHash }));
 }
 
-const account = z.object({ user_id: uuid, email: z.string(), password_hash: z.string().nullable() });
+const account = z.object({
+  user_id: uuid,
+  email: z.string(),
+  password_hash: z.string().nullable(),
+  email_confirmed: z.boolean(),
+});
 export type LocalAccount = z.infer<typeof account>;
 
 export async function localFindAccount(db: Database, email: string): Promise<LocalAccount | null> {
@@ -27,7 +33,11 @@ export async function localFindAccount(db: Database, email: string): Promise<Loc
 export const loginStatus = z.object({ allowed: z.boolean(), retry_after_seconds: int });
 export type LoginStatus = z.infer<typeof loginStatus>;
 
-/** Window and thresholds of the sign-in rate limit; the SQL defaults are 15 min, 10 per e-mail, 50 per IP. */
+/**
+ * Window and thresholds of a rate limit. maxPerEmail counts one e-mail from one
+ * IP. SQL defaults: sign-in 15 min, 10 per (e-mail, IP), 50 per IP (failures);
+ * sign-up and link requests 1 h, 5 per (e-mail, IP), 20 per IP (attempts).
+ */
 export interface LoginLimits {
   windowSeconds?: number;
   maxPerEmail?: number;
@@ -38,12 +48,94 @@ function limitArgs(limits: LoginLimits) {
   return { p_window_seconds: limits.windowSeconds, p_max_per_email: limits.maxPerEmail, p_max_per_ip: limits.maxPerIp };
 }
 
-/** Reserves a sign-in attempt before the password is checked (atomic across instances). */
+/** Counts a sign-up attempt (each costs a scrypt hash) per (e-mail, IP) and per IP. */
+export async function takeSignUpAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+  return loginStatus.parse(await db.rpc("auth_signup_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
+}
+
+/** Counts a request for a mailed link per (e-mail, IP) and per IP. */
+export async function takeMailAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+  return loginStatus.parse(await db.rpc("auth_mail_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
+}
+
+/** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked (atomic across instances). */
 export async function reserveLoginAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
   return loginStatus.parse(await db.rpc("auth_login_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
 }
 
-/** A correct password: clears the e-mail's counter and gives the IP its attempt back. */
+/** A correct password: clears the (e-mail, IP) counter and gives the IP its attempt back. */
 export async function recordLoginSuccess(db: Database, email: string, ip: string): Promise<void> {
   await db.rpc("auth_login_succeeded", { p_email: email, p_ip: ip });
+}
+
+export interface Mail {
+  subject: string;
+  body: string;
+}
+
+/** The account (unconfirmed), its verification link (by hash) and the mail, in one transaction. */
+export async function localSignUp(db: Database, a: { email: string; passwordHash: string; tokenHash: string; mail: Mail }) {
+  return created.parse(
+    await db.rpc("local_sign_up", {
+      p_email: a.email,
+      p_password_hash: a.passwordHash,
+      p_token_hash: a.tokenHash,
+      p_subject: a.mail.subject,
+      p_body: a.mail.body,
+    }),
+  );
+}
+
+export type LinkPurpose = "verify_email" | "reset_password";
+
+const issued = z.union([
+  z.object({ issued: z.literal(true) }),
+  z.object({ issued: z.literal(false), reason: z.enum(["no_account", "already_confirmed", "throttled"]) }),
+]);
+
+/** A new verification or reset link and its mail, in one transaction. */
+export async function requestEmailLink(db: Database, a: { email: string; purpose: LinkPurpose; tokenHash: string; mail: Mail }) {
+  return issued.parse(
+    await db.rpc("local_request_email_link", {
+      p_email: a.email,
+      p_purpose: a.purpose,
+      p_token_hash: a.tokenHash,
+      p_subject: a.mail.subject,
+      p_body: a.mail.body,
+    }),
+  );
+}
+
+const used = z.union([
+  z.object({ ok: z.literal(true), user_id: uuid, email: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.enum(["invalid", "used", "expired"]) }),
+]);
+export type UsedLink = z.infer<typeof used>;
+
+/** Uses a link once: confirms the e-mail, or (reset) sets the password and revokes every session. */
+export async function useEmailLink(db: Database, purpose: LinkPurpose, tokenHash: string, passwordHash?: string): Promise<UsedLink> {
+  return used.parse(
+    await db.rpc("local_use_email_link", { p_purpose: purpose, p_token_hash: tokenHash, p_password_hash: passwordHash ?? null }),
+  );
+}
+
+export async function startLocalSession(db: Database, userId: string): Promise<string> {
+  return uuid.parse(await db.rpc("local_start_session", { p_user_id: userId }));
+}
+
+const sessionStatus = z.union([
+  z.object({ valid: z.literal(true), email: z.string(), email_confirmed: z.boolean() }),
+  z.object({ valid: z.literal(false) }),
+]);
+export type LocalSessionStatus = z.infer<typeof sessionStatus>;
+
+/** One primary-key read: is the session live, and the account's current e-mail and confirmation. */
+export async function localSessionStatus(db: Database, sessionId: string, userId: string, touch = false): Promise<LocalSessionStatus> {
+  return sessionStatus.parse(
+    await db.rpc("local_session_status", { p_session_id: sessionId, p_user_id: userId, p_touch: touch }),
+  );
+}
+
+export async function endLocalSession(db: Database, sessionId: string): Promise<void> {
+  await db.rpc("local_end_session", { p_session_id: sessionId });
 }

@@ -1,0 +1,43 @@
+/** Typed wrappers for the mail outbox (supabase/migrations/*_email_outbox.sql). */
+import { z } from "zod";
+import type { Database } from "../port";
+import { int, timestamp, uuid } from "./scalars";
+
+const claimed = z.array(z.object({ id: uuid, to_email: z.string(), subject: z.string(), body_text: z.string(), attempts: int }));
+export type OutboxMail = z.infer<typeof claimed>[number];
+
+/** Due mails for this sender, each with attempts + 1 and a lease. */
+export async function claimOutboxMails(db: Database, limit = 20, leaseSeconds = 120): Promise<OutboxMail[]> {
+  return claimed.parse(await db.rpc("email_outbox_claim", { p_limit: limit, p_lease_seconds: leaseSeconds }));
+}
+
+export async function markOutboxMailSent(db: Database, id: string): Promise<void> {
+  await db.rpc("email_outbox_sent", { p_id: id });
+}
+
+const failed = z.object({ attempts: int, failed: z.boolean() }).nullable();
+
+/** A failed delivery: retried later with backoff, or kept as failed after maxAttempts. */
+export async function markOutboxMailFailed(db: Database, id: string, error: string, maxAttempts = 5) {
+  return failed.parse(await db.rpc("email_outbox_failed", { p_id: id, p_error: error, p_max_attempts: maxAttempts }));
+}
+
+const recent = z.array(
+  z.object({
+    id: uuid,
+    to_email: z.string(),
+    subject: z.string(),
+    body_text: z.string(),
+    kind: z.string(),
+    created_at: timestamp,
+    sent_at: timestamp.nullable(),
+    attempts: int,
+    last_error: z.string().nullable(),
+    failed_at: timestamp.nullable(),
+  }),
+);
+export type MailboxEntry = z.infer<typeof recent>[number];
+
+export async function recentOutboxMails(db: Database, limit = 50): Promise<MailboxEntry[]> {
+  return recent.parse(await db.rpc("email_outbox_recent", { p_limit: limit }));
+}
