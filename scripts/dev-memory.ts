@@ -59,6 +59,7 @@ const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/b
     APP_DATA_DIR: dataDir,
     PGLITE_DIR: path.join(dataDir, "pglite"),
     ADMIN_EMAILS: admin,
+    APP_URL: base,
     DATABASE_URL: "",
   },
   stdio: ["ignore", "pipe", "pipe"],
