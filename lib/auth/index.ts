@@ -33,10 +33,10 @@ export type { AuthOutcome, CookieJar, LinkOutcome, Session } from "./session";
 export { requestCookieJar } from "./cookie-jars";
 export { appUrl, safeNextPath } from "./redirects";
 
-const useSupabase = () => getEnv().mode === "supabase";
+const supabaseMode = () => getEnv().mode === "supabase";
 
 export async function getSessionFrom(jar: CookieJar): Promise<Session | null> {
-  return useSupabase() ? supabaseGetSession(getDb(), jar) : localGetSession(getDb(), jar);
+  return supabaseMode() ? supabaseGetSession(getDb(), jar) : localGetSession(getDb(), jar);
 }
 
 /** The signed-in person of the current page/action request, or null. */
@@ -85,7 +85,7 @@ export async function signUp(input: SignInput, contextOrJar: AuthContext | Cooki
   const credentials = parseCredentials(input);
   if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
   const cookies = context.jar ?? (await nextCookieJar());
-  return useSupabase()
+  return supabaseMode()
     ? supabaseSignUp(getDb(), cookies, credentials.value)
     : localSignUp(getDb(), cookies, credentials.value, context);
 }
@@ -94,7 +94,7 @@ export async function signIn(input: SignInput, context: AuthContext): Promise<Au
   const credentials = parseCredentials(input);
   if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
   const cookies = context.jar ?? (await nextCookieJar());
-  return useSupabase()
+  return supabaseMode()
     ? supabaseSignIn(getDb(), cookies, credentials.value)
     : localSignIn(getDb(), cookies, credentials.value, context.ip, context.limits);
 }
@@ -102,7 +102,7 @@ export async function signIn(input: SignInput, context: AuthContext): Promise<Au
 /** Signs out this browser, ending the session on the server too. */
 export async function signOut(jar?: CookieJar): Promise<void> {
   const cookies = jar ?? (await nextCookieJar());
-  if (useSupabase()) await supabaseSignOut(cookies);
+  if (supabaseMode()) await supabaseSignOut(cookies);
   else await localSignOut(getDb(), cookies);
 }
 
@@ -116,14 +116,14 @@ export async function requestEmailLink(
 ): Promise<LinkOutcome> {
   const parsed = emailOnly.safeParse({ email });
   if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
-  return useSupabase()
+  return supabaseMode()
     ? supabaseRequestLink(context.jar ?? (await nextCookieJar()), parsed.data.email, purpose)
     : localRequestLink(getDb(), parsed.data.email, purpose, context);
 }
 
 /** Opens a verification link (local accounts; Supabase confirms on its own server). */
 export async function verifyEmail(token: unknown): Promise<LinkOutcome> {
-  if (useSupabase()) return { ok: false, status: 400, error: "Confirmation links are handled by Supabase Auth." };
+  if (supabaseMode()) return { ok: false, status: 400, error: "Confirmation links are handled by Supabase Auth." };
   return localVerifyEmail(getDb(), token);
 }
 
@@ -133,7 +133,7 @@ const newPassword = credentialsSchema.shape.password;
 export async function resetPassword(token: unknown, password: unknown, context: AuthContext): Promise<LinkOutcome> {
   const parsed = newPassword.safeParse(password);
   if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
-  return useSupabase()
+  return supabaseMode()
     ? supabaseResetPassword(context.jar ?? (await nextCookieJar()), token, parsed.data)
     : localResetPassword(getDb(), token, parsed.data, context);
 }

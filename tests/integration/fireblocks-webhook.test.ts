@@ -240,9 +240,9 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
 
     const valid = () => JSON.stringify(v1Event(transaction({ destinationAddress: "0x1111111111111111111111111111111111111111" })));
     it.each([
-      ["no signature header", async (b: string) => ({ "fireblocks-signature": null }), 401],
+      ["no signature header", async () => ({ "fireblocks-signature": null }), 401],
       ["a legacy signature by another key", async (b: string) => ({ "fireblocks-signature": legacySignature(b, strangerKey) }), 401],
-      ["a garbage legacy signature", async (b: string) => ({ "fireblocks-signature": "not base64 !!" }), 401],
+      ["a garbage legacy signature", async () => ({ "fireblocks-signature": "not base64 !!" }), 401],
       ["a JWS by a key not in the key set", async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, strangerKey) }), 401],
       ["a JWS with another algorithm", async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, jwsKey, { alg: "RS256" }) }), 401],
       ["a malformed JWS", async () => ({ "fireblocks-webhook-signature": "abc.def.ghi" }), 401],

@@ -28,7 +28,6 @@ function comesBefore(to: State, from: State): boolean {
 
 describe.each(targets)("crypto invoice webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({ INVOICE_WEBHOOK_SECRET: INVOICE_SECRET, CRON_SECRET: "cron-secret-for-tests" }));
-  const { count } = t;
 
   const deliver = async (event: object, options?: Parameters<typeof invoiceRequest>[1]) => {
     const response = await POST(invoiceRequest(event, options));
