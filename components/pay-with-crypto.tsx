@@ -3,7 +3,7 @@
  * the gateway's page (the local test gateway when none is configured). Given
  * one pack it is a single button; given several, a labelled choice of pack.
  */
-import { payWithCryptoAction } from "@/app/checkout/crypto/actions";
+import { payWithCryptoAction } from "@/lib/checkout/crypto-actions";
 import type { CreditPackage } from "@/lib/db/rpc/account";
 import { getEnv } from "@/lib/env";
 import { formatCredits, formatMoney } from "@/lib/format";

@@ -24,7 +24,8 @@ function gatewayPage(template: string, id: string): string {
 export async function payWithCryptoAction(form: FormData): Promise<void> {
   const session = await requireUser("/wallet");
   const env = getEnv();
-  if (!env.localInvoiceGateway && !env.INVOICE_GATEWAY_URL) redirect("/wallet?crypto=unavailable");
+  const gateway = env.INVOICE_GATEWAY_URL;
+  if (!env.localInvoiceGateway && !gateway) redirect("/wallet?crypto=unavailable");
   const pack = packageId.safeParse(form.get("package_id"));
   if (!pack.success) redirect("/wallet?crypto=unknown-pack");
   let id: string;
@@ -33,7 +34,7 @@ export async function payWithCryptoAction(form: FormData): Promise<void> {
   } catch {
     redirect("/wallet?crypto=unknown-pack");
   }
-  redirect(env.localInvoiceGateway ? `/checkout/crypto/${id}` : gatewayPage(env.INVOICE_GATEWAY_URL!, id));
+  redirect(env.localInvoiceGateway || !gateway ? `/checkout/crypto/${id}` : gatewayPage(gateway, id));
 }
 
 export async function testGatewayAction(form: FormData): Promise<void> {

@@ -11,7 +11,7 @@ import { getCryptoInvoice } from "@/lib/db/rpc/providers";
 import { getEnv } from "@/lib/env";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { statesFor, type TestGatewayStep } from "@/lib/providers/invoices/test-gateway";
-import { testGatewayAction } from "../actions";
+import { testGatewayAction } from "@/lib/checkout/crypto-actions";
 
 export const metadata: Metadata = { title: "Test crypto gateway" };
 export const dynamic = "force-dynamic";
