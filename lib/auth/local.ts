@@ -18,7 +18,7 @@ import {
   startLocalSession,
   takeMailAttempt,
   takeSignUpAttempt,
-  useEmailLink,
+  consumeEmailLink,
   type LinkPurpose,
   type LoginLimits,
   type UsedLink,
@@ -144,7 +144,7 @@ const LINK_FAILURES: Record<Exclude<UsedLink, { ok: true }>["reason"], string> =
 /** Opens a verification link: the address becomes confirmed (pending credits and admin rights follow). */
 export async function localVerifyEmail(db: Database, token: unknown): Promise<LinkOutcome> {
   if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
-  const used = await useEmailLink(db, "verify_email", hashLinkToken(token));
+  const used = await consumeEmailLink(db, "verify_email", hashLinkToken(token));
   if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
   return { ok: true, message: "Your e-mail address is confirmed." };
@@ -156,7 +156,7 @@ export async function localResetPassword(db: Database, token: unknown, password:
   // Each try costs a scrypt hash: counted like sign-ups, per IP.
   const limit = await takeSignUpAttempt(db, "password-reset", context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
-  const used = await useEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
+  const used = await consumeEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
   if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
   return { ok: true, message: "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password." };

@@ -57,7 +57,7 @@ function checkoutRequest(body: Record<string, string>, options: { signedIn?: boo
   });
 }
 
-function useEnv(vars: Record<string, string | undefined>) {
+function setEnv(vars: Record<string, string | undefined>) {
   for (const [name, value] of Object.entries(vars)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -66,7 +66,7 @@ function useEnv(vars: Record<string, string | undefined>) {
 }
 
 beforeAll(async () => {
-  useEnv({
+  setEnv({
     APP_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "credits-checkout-test-")),
     AUTH_SECRET: "checkout-test-secret-0123456789abcdef0123",
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -92,7 +92,7 @@ afterAll(async () => {
 });
 
 describe("POST /api/checkout", () => {
-  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
+  beforeEach(() => setEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
 
   it("answers 401 to a signed-out visitor", async () => {
     const response = await startCheckout(checkoutRequest({ package_id: "starter" }, { signedIn: false }));
@@ -119,7 +119,7 @@ describe("POST /api/checkout", () => {
       body: { id: "cs_test_fake", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_test_fake" },
     }));
     try {
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_fake");
@@ -153,7 +153,7 @@ describe("POST /api/checkout", () => {
     const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_2", url: "https://checkout.stripe.com/c/pay/cs_test_2" } }));
     try {
       await db.query("update public.credit_packages set stripe_price_id = 'price_123' where id = 'starter'");
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       await startCheckout(checkoutRequest({ package_id: "starter" }));
       const params = Object.fromEntries(new URLSearchParams(stripe.requests[0].body));
       expect(params["line_items[0][price]"]).toBe("price_123");
@@ -167,7 +167,7 @@ describe("POST /api/checkout", () => {
   it("answers 502 without a redirect when Stripe refuses", async () => {
     const stripe = await recordingServer(() => ({ status: 400, body: { error: { type: "invalid_request_error", message: "nope" } } }));
     try {
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
       expect(response.status).toBe(502);
       expect(response.headers.get("location")).toBeNull();
@@ -178,14 +178,14 @@ describe("POST /api/checkout", () => {
 });
 
 describe("POST /api/checkout/test (the local test checkout)", () => {
-  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
+  beforeEach(() => setEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined }));
   /** The test checkout delivers to APP_URL: point it at a recording server. */
-  const appAt = (origin: string) => useEnv({ APP_URL: origin });
+  const appAt = (origin: string) => setEnv({ APP_URL: origin });
 
   it("is impossible when STRIPE_SECRET_KEY is set: 404, and nothing is sent", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
       const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
       expect(response.status).toBe(404);
       expect(webhook.requests).toHaveLength(0);
@@ -256,12 +256,12 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
 });
 
 describe("the local test checkout in production", () => {
-  afterEach(() => useEnv({ NODE_ENV: "test", LOCAL_TEST_CHECKOUT: undefined, STRIPE_SECRET_KEY: undefined, APP_URL: "https://credits.example.com" }));
+  afterEach(() => setEnv({ NODE_ENV: "test", LOCAL_TEST_CHECKOUT: undefined, STRIPE_SECRET_KEY: undefined, APP_URL: "https://credits.example.com" }));
 
   it("is off without LOCAL_TEST_CHECKOUT=1: /api/checkout/test answers 404 and sends nothing, /api/checkout says card payments are not configured", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
-      useEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
+      setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
       expect(localCheckoutEnabled()).toBe(false);
       const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
       expect(pay.status).toBe(404);
@@ -278,12 +278,12 @@ describe("the local test checkout in production", () => {
   it("is on with LOCAL_TEST_CHECKOUT=1 (a demo), and never with a Stripe key", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
-      useEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: "1" });
+      setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: "1" });
       const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }));
       expect(pay.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
       expect(webhook.requests).toHaveLength(1);
 
-      useEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
+      setEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
       expect((await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status).toBe(404);
       expect(webhook.requests).toHaveLength(1);
     } finally {
@@ -297,7 +297,7 @@ describe("where the test checkout delivers its signed event", () => {
     const own = await recordingServer(() => ({ status: 200, body: { received: true } }));
     const attacker = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
-      useEnv({ APP_URL: own.origin });
+      setEnv({ APP_URL: own.origin });
       const request = checkoutRequest({ package_id: "starter" }, { origin: attacker.origin, path: "/api/checkout/test" });
       request.headers.set("x-forwarded-host", new URL(attacker.origin).host);
       request.headers.set("x-forwarded-proto", "http");
@@ -306,7 +306,7 @@ describe("where the test checkout delivers its signed event", () => {
       expect(attacker.requests).toHaveLength(0);
       expect(own.requests.map((r) => r.url)).toEqual(["/api/stripe/webhook"]);
     } finally {
-      useEnv({ APP_URL: "https://credits.example.com" });
+      setEnv({ APP_URL: "https://credits.example.com" });
       await Promise.all([own.close(), attacker.close()]);
     }
   });
@@ -317,12 +317,12 @@ describe("where the test checkout delivers its signed event", () => {
     await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
     try {
       const origin = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
-      useEnv({ APP_URL: origin });
+      setEnv({ APP_URL: origin });
       const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin, path: "/api/checkout/test" }));
       expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
       expect(elsewhere.requests).toHaveLength(0);
     } finally {
-      useEnv({ APP_URL: "https://credits.example.com" });
+      setEnv({ APP_URL: "https://credits.example.com" });
       await new Promise<void>((resolve) => redirecting.close(() => resolve()));
       await elsewhere.close();
     }
@@ -362,7 +362,7 @@ describe("POST /api/checkout body cap", () => {
 });
 
 describe("monthly plans", () => {
-  beforeEach(() => useEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined, APP_URL: "https://credits.example.com" }));
+  beforeEach(() => setEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined, APP_URL: "https://credits.example.com" }));
   const PLAN = "basic-monthly";
   /** A subscription row as the webhook leaves it (the webhook itself is tested in stripe-subscriptions.test.ts). */
   const subscribe = (externalId: string, status = "active", customer = "cus_test_existing") =>
@@ -395,7 +395,7 @@ describe("monthly plans", () => {
   it("with a Stripe key, opens Checkout in subscription mode carrying the user and the plan", async () => {
     const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" } }));
     try {
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       // the client may post anything else: credits and price come from the plan row
       const response = await startCheckout(checkoutRequest({ plan_id: PLAN, credits: "999999", amount: "1" }));
       expect(response.status).toBe(303);
@@ -429,7 +429,7 @@ describe("monthly plans", () => {
     const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_p", url: "https://checkout.stripe.com/c/pay/cs_test_p" } }));
     try {
       await db.query("update credit_plans set stripe_price_id = 'price_monthly_123' where id = $1", [PLAN]);
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       await startCheckout(checkoutRequest({ plan_id: PLAN }));
       const params = Object.fromEntries(new URLSearchParams(stripe.requests[0].body));
       expect(params["line_items[0][price]"]).toBe("price_monthly_123");
@@ -444,7 +444,7 @@ describe("monthly plans", () => {
     const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_again", url: "https://checkout.stripe.com/c/pay/cs_test_again" } }));
     try {
       await subscribe("sub_test_already", "past_due");
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       const response = await startCheckout(checkoutRequest({ plan_id: PLAN }));
       expect(response.status).toBe(409);
       expect((await response.json()).error).toMatch(/already subscribe to Basic monthly/);
@@ -463,7 +463,7 @@ describe("monthly plans", () => {
   it("the local test checkout for a plan sends customer.subscription.created, then invoice.paid, signed, with the plan's price", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
-      useEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
+      setEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
       const response = await payTestCheckout(checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }));
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/wallet?checkout=subscribed");
@@ -485,7 +485,7 @@ describe("monthly plans", () => {
 
   describe("test-mode subscription buttons", () => {
     const action = (body: Record<string, string>, origin: string, signedIn = true) => {
-      useEnv({ APP_URL: origin }); // events go to APP_URL, never to the request's origin
+      setEnv({ APP_URL: origin }); // events go to APP_URL, never to the request's origin
       return testSubscriptionAction(checkoutRequest(body, { origin, path: "/api/checkout/test/subscription", signedIn }));
     };
 
@@ -519,7 +519,7 @@ describe("monthly plans", () => {
         expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin)).status).toBe(409);
         expect((await action({ subscription_id: "sub_local_past_due", action: "explode" }, webhook.origin)).status).toBe(400);
         expect((await action({ subscription_id: "sub_local_past_due", action: "cancel", pad: "x".repeat(20_000) }, webhook.origin)).status).toBe(413);
-        useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
+        setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
         expect((await action({ subscription_id: "sub_local_past_due", action: "cancel" }, webhook.origin)).status).toBe(404);
         expect(webhook.requests).toHaveLength(0);
       } finally {
@@ -534,7 +534,7 @@ describe("monthly plans", () => {
       const stripe = await recordingServer(() => ({ status: 200, body: { id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/test_1" } }));
       try {
         await subscribe("sub_test_portal", "active", "cus_test_portal");
-        useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+        setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
         const response = await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }));
         expect(response.status).toBe(303);
         expect(response.headers.get("location")).toBe("https://billing.stripe.com/p/session/test_1");
@@ -551,7 +551,7 @@ describe("monthly plans", () => {
 
     it("answers 404 in test mode, 401 signed out, 400 without a subscription", async () => {
       expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(404);
-      useEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: "http://127.0.0.1:9" });
+      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: "http://127.0.0.1:9" });
       expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal", signedIn: false }))).status).toBe(401);
       expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(400);
     });

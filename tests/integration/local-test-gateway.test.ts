@@ -25,7 +25,7 @@ vi.mock("next/navigation", () => ({
   },
 }));
 
-import { testGatewayAction } from "@/app/checkout/crypto/actions";
+import { testGatewayAction } from "@/lib/checkout/crypto-actions";
 import { openCryptoInvoice } from "@/lib/db/rpc/providers";
 import { resetEnvCache } from "@/lib/env";
 import { createUser } from "../helpers/databases";

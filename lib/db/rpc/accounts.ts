@@ -113,7 +113,7 @@ const used = z.union([
 export type UsedLink = z.infer<typeof used>;
 
 /** Uses a link once: confirms the e-mail, or (reset) sets the password and revokes every session. */
-export async function useEmailLink(db: Database, purpose: LinkPurpose, tokenHash: string, passwordHash?: string): Promise<UsedLink> {
+export async function consumeEmailLink(db: Database, purpose: LinkPurpose, tokenHash: string, passwordHash?: string): Promise<UsedLink> {
   return used.parse(
     await db.rpc("local_use_email_link", { p_purpose: purpose, p_token_hash: tokenHash, p_password_hash: passwordHash ?? null }),
   );
