@@ -86,11 +86,12 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   WEBHOOK_RETRY_INTERVAL_MS: optionalInt(0, 86_400_000),
   PG_POOL_MAX: optionalInt(1, 200),
+  API_RATE_LIMIT_PER_MINUTE: optionalInt(1, 1_000_000),
 });
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL"> {
+export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "API_RATE_LIMIT_PER_MINUTE"> {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -110,6 +111,8 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
    * generated secret. Never true when a real gateway secret is set.
    */
   localInvoiceGateway: boolean;
+  /** Requests per minute each API key may make to /api/v1 (counted in the database, across instances). */
+  API_RATE_LIMIT_PER_MINUTE: number;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -195,6 +198,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     PAYSTACK_API_BASE: (raw.PAYSTACK_API_BASE ?? "https://api.paystack.co").replace(/\/$/, ""),
     INVOICE_WEBHOOK_SECRET: invoiceSecret,
     localInvoiceGateway,
+    API_RATE_LIMIT_PER_MINUTE: raw.API_RATE_LIMIT_PER_MINUTE ?? 600,
   };
 }
 

@@ -10,7 +10,7 @@ import { getEnv } from "@/lib/env";
 import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
 import { isAdminEmail } from "./session";
 
-const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/admin(\/|$)/];
+const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/settings(\/|$)/, /^\/admin(\/|$)/];
 const ADMIN_ONLY = /^\/admin(\/|$)/;
 
 interface Refreshed {
