@@ -42,7 +42,7 @@ test("a user creates an API key, spends with it over HTTP, sees the spend with i
   await expect(spent).toContainText("Rendered report #7");
   await expect(spent).toContainText("−30");
 
-  await page.getByRole("link", { name: "API keys" }).click();
+  await page.goto("/settings/api-keys");
   const row = page.getByRole("row", { name: /E2E backend/ });
   await expect(row).not.toContainText("Never");
   await expect(page.getByTestId("new-api-key")).toHaveCount(0); // shown once, never again
