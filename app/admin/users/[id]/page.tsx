@@ -71,7 +71,7 @@ export default async function UserPage({ params, searchParams }: Props) {
         </Notice>
       )}
 
-      <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr]">
+      <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr] lg:items-start">
         <BalanceCard balance={user.balance} />
         <section aria-labelledby="adjust-heading" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
           <h2 id="adjust-heading" className="font-semibold text-slate-900">
@@ -91,7 +91,7 @@ export default async function UserPage({ params, searchParams }: Props) {
               <input name="amount" type="number" inputMode="numeric" required min={1} max={999_999_999_999_999} step={1} className={`${field} tabular-nums`} />
             </label>
             <label className="block text-sm font-medium text-slate-700 sm:col-span-2">
-              Reason <span className="font-normal text-slate-500">(kept on the ledger with your name; the user sees it)</span>
+              Reason <span className="font-normal text-slate-500">(required; the user sees it on their ledger, with your e-mail kept for admins)</span>
               <input name="reason" required maxLength={500} autoComplete="off" placeholder="e.g. Goodwill credit for the 21 Nov outage" className={field} />
             </label>
             <div className="sm:col-span-2">
