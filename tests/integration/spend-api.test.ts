@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { GET as balanceRoute } from "@/app/api/v1/balance/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { POST as spendRoute } from "@/app/api/v1/spend/route";
+import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
 import { createApiKey, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { balanceOf, createUser, targets, walletsOffLedger } from "../helpers/databases";
@@ -230,6 +231,23 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(await lastUsed()).toBeNull();
     await call(balanceRoute(balanceRequest(u.key)));
     expect(await lastUsed()).toBeInstanceOf(Date);
+  });
+
+  it("answers 503 with Retry-After, and no database detail, when the database is unreachable", async () => {
+    const u = await fundedUser(10);
+    const down: Database = {
+      mode: "postgres",
+      rpc: () => Promise.reject(new DatabaseUnavailableError("database unavailable (ECONNREFUSED 10.0.0.5:5432)")),
+      close: async () => {},
+    };
+    setDb(down);
+    for (const response of [spendRoute(spendRequest(u.key, { amount: 1 })), balanceRoute(balanceRequest(u.key))]) {
+      const r = await call(response);
+      expect(r.status).toBe(503);
+      expect(r.body.error).toBe("unavailable");
+      expect(r.headers.get("retry-after")).toBe("5");
+      expect(JSON.stringify(r.body)).not.toMatch(/ECONNREFUSED|10\.0\.0\.5/);
+    }
   });
 
   it("describes the routes at /api/v1/openapi.json", async () => {
