@@ -9,9 +9,10 @@ export function middleware(request: NextRequest) {
 export const config = {
   // Node.js runtime: lib/env reads the generated AUTH_SECRET from .data/ in embedded mode.
   runtime: "nodejs",
-  // Not for provider webhooks and machine endpoints: they carry no session, and
+  // Not for provider webhooks and machine endpoints (including the /api/v1 spend API, which
+  // authenticates with API keys): they carry no session, and
   // skipping middleware saves ~1 ms of CPU per delivery (docs/performance.md).
   matcher: [
-    "/((?!api/(?:stripe|fireblocks|invoices|paystack|tradingview|cron|metrics|health)|callback/|_next/static|_next/image|favicon.ico).*)",
+    "/((?!api/(?:stripe|fireblocks|invoices|paystack|tradingview|cron|metrics|health|v1/)|callback/|_next/static|_next/image|favicon.ico).*)",
   ],
 };

@@ -1,4 +1,4 @@
-/** The credit ledger, newest first: what changed, why, and when. */
+/** The credit ledger, newest first: what changed, why, and when. Admins also see who made an adjustment. */
 import type { LedgerEntry } from "@/lib/db/rpc/account";
 import { formatDateTime } from "@/lib/format";
 import { DataTable, type Column } from "@/components/data-table";
@@ -19,7 +19,7 @@ const COLUMNS: Column[] = [
   { label: "Credits", numeric: true },
 ];
 
-export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
+export function LedgerTable({ entries, showAdmin = false }: { entries: LedgerEntry[]; showAdmin?: boolean }) {
   return (
     <DataTable caption="Credit ledger, newest first" columns={COLUMNS}>
       {entries.map((entry) => (
@@ -28,6 +28,8 @@ export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
           <td className="px-4 py-3 text-slate-900">
             {KIND_LABELS[entry.kind]}
             {entry.package_name && <span className="text-slate-500"> · {entry.package_name}</span>}
+            {entry.reason && <span className="break-words text-slate-600"> · {entry.reason}</span>}
+            {showAdmin && entry.admin_email && <span className="block text-xs text-slate-500">by {entry.admin_email}</span>}
           </td>
           <td
             className={`whitespace-nowrap px-4 py-3 text-right font-medium tabular-nums ${

@@ -21,6 +21,7 @@ export async function SiteHeader() {
             <NavLink href="/">Packs</NavLink>
             {session && <NavLink href="/wallet">Wallet</NavLink>}
             {session && <NavLink href="/purchases">Purchases</NavLink>}
+            {session && <NavLink href="/settings/api-keys">API keys</NavLink>}
             {session?.isAdmin && <NavLink href="/admin">Admin</NavLink>}
           </nav>
           <div className="flex items-center gap-3 text-sm">

@@ -100,11 +100,13 @@ const schema = z.object({
   TRUST_PROXY: optionalInt(0, 10),
   PG_POOL_MAX: optionalInt(1, 200),
   LOCAL_TEST_CHECKOUT: optionalText.pipe(z.enum(["0", "1"], { message: "must be 1 (on) or 0 (off)" }).optional()),
+  API_RATE_LIMIT_PER_MINUTE: optionalInt(1, 1_000_000),
 });
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "MAIL_FROM" | "TRUST_PROXY"> {
+export interface Env
+  extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "MAIL_FROM" | "TRUST_PROXY" | "API_RATE_LIMIT_PER_MINUTE"> {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -136,6 +138,8 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
   TRUST_PROXY: number;
   /** Without SMTP_URL outside production: mails stay in the outbox, shown at /dev/mailbox, links logged. */
   devMailbox: boolean;
+  /** Requests per minute each API key may make to /api/v1 (counted in the database, across instances). */
+  API_RATE_LIMIT_PER_MINUTE: number;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -238,6 +242,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     PAYSTACK_API_BASE: (raw.PAYSTACK_API_BASE ?? "https://api.paystack.co").replace(/\/$/, ""),
     INVOICE_WEBHOOK_SECRET: invoiceSecret,
     localInvoiceGateway,
+    API_RATE_LIMIT_PER_MINUTE: raw.API_RATE_LIMIT_PER_MINUTE ?? 600,
   };
 }
 

@@ -7,7 +7,9 @@
  *                    ceiling); verifies exactly-once; exits 1 on any violation.
  *   --embedded       the same deliveries against the app in embedded mode (PGlite).
  *   --log-queries    1,000,000 seeded webhook_events: admin log query timings + EXPLAIN.
- *   --all            all three.
+ *   --spend          also the public spend API (POST /api/v1/spend with API keys of funded
+ *                    accounts, scripts/bench/spend.ts), printed next to the webhook figure.
+ *   --all            all of them.
  *   --count N  --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
@@ -34,6 +36,7 @@ import { generateTraffic, type Delivery } from "./bench/deliveries";
 import { runHttpLoad, type HttpLoadResult } from "./bench/http-load";
 import { runIngestCeiling, type IngestCeilingResult } from "./bench/ingest-ceiling";
 import { runLogQueries, type LogQueryResult } from "./bench/log-queries";
+import { runSpendScenario } from "./bench/spend";
 import { verifyExactlyOnce, type Query } from "./bench/verify";
 
 const { values: flags } = parseArgs({
@@ -47,6 +50,8 @@ const { values: flags } = parseArgs({
     embedded: { type: "boolean", default: false },
     "log-queries": { type: "boolean", default: false },
     all: { type: "boolean", default: false },
+    spend: { type: "boolean", default: false },
+    accounts: { type: "string", default: "64" },
     keep: { type: "boolean", default: false },
     "skip-ceiling": { type: "boolean", default: false },
     "reuse-build": { type: "boolean", default: false },
@@ -69,6 +74,7 @@ const scenarios = {
   postgres: flags.all || (!flags.embedded && !flags["log-queries"]),
   embedded: flags.all || flags.embedded,
   logQueries: flags.all || flags["log-queries"],
+  spend: flags.all || flags.spend,
 };
 
 const load = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
@@ -290,7 +296,7 @@ async function main(): Promise<void> {
   };
 
   let build: Build | undefined;
-  if (scenarios.postgres || scenarios.embedded) {
+  if (scenarios.postgres || scenarios.embedded || scenarios.spend) {
     build = flags["build-root"]
       ? { root: path.resolve(flags["build-root"]), distDir: flags["dist-dir"] ?? DIST_DIR, built: false, seconds: 0 }
       : await ensureBuild({ distDir: DIST_DIR, reuse: flags["reuse-build"], log });
@@ -303,6 +309,20 @@ async function main(): Promise<void> {
   if (scenarios.embedded) {
     log(`\n== webhook throughput, embedded mode (PGlite)`);
     results.embedded = await embeddedScenario(build!, Number(flags.count ?? 3_000), violations);
+  }
+  if (scenarios.spend) {
+    log(`\n== spend API throughput, postgres mode (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % retries)`);
+    const spend = await runSpendScenario({
+      build: build!, adminUrl, count: Number(flags.count ?? 10_000), warmup: warmupCount, concurrency, duplicateShare,
+      accounts: Number(flags.accounts), appEnv, nodeArgs: nodeArgs(), keep: flags.keep, log,
+    });
+    results.spend = spend;
+    violations.push(...spend.violations);
+    const webhook = (results.postgres as { app?: HttpLoadResult } | undefined)?.app?.eventsPerSecond;
+    log(
+      `${"spend API".padEnd(22)} ${String(spend.run.spendsPerSecond).padStart(6)} spends/s   p50 ${spend.run.latency.p50} ms   p95 ${spend.run.latency.p95} ms   p99 ${spend.run.latency.p99} ms   (${spend.run.requests} requests in ${spend.run.seconds} s; ${JSON.stringify(spend.outcomes)})`,
+    );
+    log(`spends/s vs webhook    ${spend.run.spendsPerSecond} spends/s next to ${webhook ?? "(webhook scenario not run)"} webhook events/s`);
   }
   if (scenarios.logQueries) {
     log(`\n== admin event log on 1,000,000 events`);
@@ -323,6 +343,7 @@ async function main(): Promise<void> {
   if (scenarios.postgres || scenarios.embedded) {
     log("exactly-once verified: every payment granted once, one purchase ledger row each, wallets = ledger sums");
   }
+  if (scenarios.spend) log("spends verified: each Idempotency-Key spent at most once, ledger = answers per user, no wallet below zero");
 }
 
 main().catch((error: Error) => {

@@ -4,6 +4,7 @@ import { NavLink } from "@/components/nav-link";
 export function AdminNav() {
   return (
     <nav aria-label="Admin" className="flex gap-1 text-sm">
+      <NavLink href="/admin/users">Users</NavLink>
       <NavLink href="/admin/events">Events</NavLink>
       <NavLink href="/admin/metrics">Metrics</NavLink>
       <NavLink href="/admin/deposits">Deposits</NavLink>

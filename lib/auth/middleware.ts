@@ -16,7 +16,7 @@ import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, v
 import { appUrl } from "./redirects";
 import { isAdminEmail } from "./session";
 
-const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/admin(\/|$)/];
+const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/settings(\/|$)/, /^\/admin(\/|$)/];
 const ADMIN_ONLY = /^\/admin(\/|$)/;
 
 interface Refreshed {

@@ -74,7 +74,7 @@ const BAD_CALLS: BadCall[] = [
   { name: "negative refunded amount", fn: "reverse_purchase_credits", args: reverse({ p_refunded_minor: -1 }), code: "22023", message: /^refunded amount must be a non-negative integer$/ },
   { name: "empty idempotency key", fn: "spend_credits", args: spend({ p_idempotency_key: "" }), code: "22023", message: /^idempotency key is required/ },
   { name: "blank idempotency key", fn: "spend_credits", args: spend({ p_idempotency_key: "   " }), code: "22023", message: /^idempotency key is required/ },
-  { name: "idempotency key over 200 characters", fn: "spend_credits", args: spend({ p_idempotency_key: "k".repeat(201) }), code: "22023", message: /at most 200 characters/ },
+  { name: "idempotency key over 255 characters", fn: "spend_credits", args: spend({ p_idempotency_key: "k".repeat(256) }), code: "22023", message: /at most 255 characters/ },
   { name: "zero spend", fn: "spend_credits", args: spend({ p_amount: 0 }), code: "22023", message: /^amount must be a positive integer$/ },
   { name: "negative spend", fn: "spend_credits", args: spend({ p_amount: -10 }), code: "22023", message: /^amount must be a positive integer$/ },
   { name: "claim without an e-mail", fn: "claim_pending_credit_grants", args: (ctx) => ({ p_user_id: ctx.user, p_email: "" }), code: "22023", message: /^user id and email are required$/ },

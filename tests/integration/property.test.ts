@@ -62,7 +62,7 @@ class Model {
   readonly balances = new Map<string, number>(); // e-mail → balance, for accounts
   readonly ids = new Map<string, string>(); // e-mail → user id
   readonly payments = new Map<number, PaymentState>();
-  readonly spendKeys = new Set<string>();
+  readonly spendKeys = new Map<string, number>(); // e-mail:key → amount spent with it
 
   /** Moves `delta` credits out of what the payment gave (negative: gives back). */
   take(p: PaymentState, delta: number) {
@@ -222,10 +222,12 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
         const key = `order-${o.key}`;
         const result = await outcomeOf(spendCredits(db, userId, o.amount, key));
         const balance = model.balances.get(e)!;
-        if (model.spendKeys.has(`${e}:${key}`)) expect(result, where).toEqual({ outcome: "duplicate", balance });
+        const earlier = model.spendKeys.get(`${e}:${key}`);
+        if (earlier === o.amount) expect(result, where).toEqual({ outcome: "duplicate", balance });
+        else if (earlier !== undefined) expect(result, where).toEqual({ error: "23505" }); // the key, reused with another amount
         else if (balance < o.amount) expect(result, where).toEqual({ error: "P0001" });
         else {
-          model.spendKeys.add(`${e}:${key}`);
+          model.spendKeys.set(`${e}:${key}`, o.amount);
           model.balances.set(e, balance - o.amount);
           expect(result, where).toEqual({ outcome: "spent", balance: balance - o.amount });
         }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyDriverError, DatabaseError } from "@/lib/db/errors";
+import { createApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase, spendCredits, syncAdminEmails } from "@/lib/db/rpc/credits";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
@@ -226,6 +227,17 @@ describe.each(targets)("row level security on %s", (target) => {
 
     // everything above ran in rolled-back transactions
     expect([await balanceOf(t.db, ids.a), await balanceOf(t.db, ids.b)]).toEqual([210, 99]);
+  });
+
+  it("lets a user read their own API keys but never a key's hash", async () => {
+    const mine = await createApiKey(t.db, ids.a, "a's key");
+    await createApiKey(t.db, ids.b, "b's key");
+    const seen = await as(userA(), (q) => q<{ id: string; name: string }>("select id, name from public.api_keys"));
+    expect(seen).toEqual([{ id: mine.id, name: "a's key" }]);
+    const hash = await refusal(userA(), "select key_hash from public.api_keys");
+    expect(hash.code).toBe("42501");
+    const anonymous = await refusal(anon, "select id from public.api_keys");
+    expect(anonymous.code).toBe("42501");
   });
 
   it("lets an admin (profiles.is_admin set by sync_admin_emails) read everything", async () => {

@@ -6,7 +6,7 @@ import { config } from "@/middleware";
 const runsOn = (url: string) => unstable_doesMiddlewareMatch({ config, url });
 
 describe("middleware matcher", () => {
-  it.each(["/", "/wallet", "/purchases", "/admin/events", "/admin/events/abc", "/login", "/checkout/test", "/api/checkout"])(
+  it.each(["/", "/wallet", "/purchases", "/admin/events", "/admin/events/abc", "/login", "/checkout/test", "/api/checkout", "/settings/api-keys", "/admin/users"])(
     "runs on %s (sessions, redirects)",
     (url) => expect(runsOn(url)).toBe(true),
   );
@@ -21,6 +21,9 @@ describe("middleware matcher", () => {
     "/api/cron/webhooks",
     "/api/metrics",
     "/api/health",
+    "/api/v1/spend",
+    "/api/v1/balance",
+    "/api/v1/openapi.json",
     "/_next/static/chunks/main.js",
   ])("skips %s (no session there; saves CPU per delivery)", (url) => expect(runsOn(url)).toBe(false));
 });

@@ -75,6 +75,10 @@ export const ledgerEntry = z.object({
   purchase_id: uuid.nullable(),
   package_name: z.string().nullable(),
   provider: z.string().nullable(),
+  /** the spend's reason, or the admin's reason for an adjustment */
+  reason: z.string().nullable(),
+  /** the admin who made an adjustment */
+  admin_email: z.string().nullable(),
   created_at: timestamp,
   cursor_at: z.string(),
 });

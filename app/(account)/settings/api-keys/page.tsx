@@ -1,0 +1,84 @@
+// /settings/api-keys: create, name and revoke the keys a program uses to spend this account's credits.
+import type { Metadata } from "next";
+import { ApiKeysTable } from "@/components/api-keys-table";
+import { CreateApiKeyForm } from "@/components/create-api-key-form";
+import { EmptyState } from "@/components/empty-state";
+import { Notice } from "@/components/notice";
+import { PageTitle } from "@/components/page-title";
+import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
+import { requireUser } from "@/lib/auth";
+import { DatabaseUnavailableError, getDb } from "@/lib/db";
+import { listApiKeys, type ApiKeyRow } from "@/lib/db/rpc/api-keys";
+import { getEnv } from "@/lib/env";
+
+export const metadata: Metadata = { title: "API keys" };
+export const dynamic = "force-dynamic";
+
+const PROBLEMS: Record<string, string> = {
+  invalid: "That key was not found among yours.",
+  unavailable: "The database did not answer. Please try again in a moment.",
+};
+
+export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<{ error?: string; done?: string }> }) {
+  const session = await requireUser("/settings/api-keys");
+  const { error, done } = await searchParams;
+  let keys: ApiKeyRow[] | undefined;
+  try {
+    keys = await listApiKeys(getDb(), session.userId);
+  } catch (e) {
+    if (!(e instanceof DatabaseUnavailableError)) throw e;
+  }
+  const origin = getEnv().APP_URL;
+
+  return (
+    <>
+      <PageTitle
+        title="API keys"
+        lead="A key lets your own code spend this account's credits through the API. Anyone holding a key can spend with it: keep keys secret and revoke the ones you no longer use."
+      />
+      {error && <Notice tone="error">{PROBLEMS[error] ?? PROBLEMS.invalid}</Notice>}
+      {done === "revoked" && <Notice tone="success">Key revoked. Requests with it are refused from now on.</Notice>}
+
+      <section aria-labelledby="create-heading" className="space-y-3">
+        <h2 id="create-heading" className="text-xl font-semibold text-slate-900">
+          Create a key
+        </h2>
+        <CreateApiKeyForm action={createApiKeyAction} />
+      </section>
+
+      <section aria-labelledby="keys-heading" className="space-y-3">
+        <h2 id="keys-heading" className="text-xl font-semibold text-slate-900">
+          Your keys
+        </h2>
+        {!keys ? (
+          <Notice tone="error" title="Keys could not be loaded">The database did not answer; reload this page in a moment.</Notice>
+        ) : keys.length === 0 ? (
+          <EmptyState title="No keys yet">Create one above; it is shown once, right after you create it.</EmptyState>
+        ) : (
+          <ApiKeysTable keys={keys} revokeAction={revokeApiKeyAction} />
+        )}
+      </section>
+
+      <section aria-labelledby="usage-heading" className="space-y-3 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm">
+        <h2 id="usage-heading" className="text-base font-semibold text-slate-900">
+          Using a key
+        </h2>
+        <pre className="overflow-x-auto rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100">
+          {`curl ${origin}/api/v1/balance -H "Authorization: Bearer ck_…"
+
+curl ${origin}/api/v1/spend -H "Authorization: Bearer ck_…" \\
+  -H "Idempotency-Key: order-1234" -H "Content-Type: application/json" \\
+  -d '{"amount": 25, "reason": "Report #1234"}'`}
+        </pre>
+        <p>
+          Retrying with the same Idempotency-Key never spends twice. A spend larger than the balance is refused (402) and
+          changes nothing. The full description is at{" "}
+          <a href="/api/v1/openapi.json" className="font-medium text-indigo-700 underline underline-offset-2">
+            /api/v1/openapi.json
+          </a>
+          .
+        </p>
+      </section>
+    </>
+  );
+}

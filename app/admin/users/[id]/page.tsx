@@ -1,0 +1,149 @@
+// /admin/users/[id]: one account: balance, ledger, purchases, pending grants, and manual grant/deduct with a reason.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { BalanceCard } from "@/components/balance-card";
+import { DataTable } from "@/components/data-table";
+import { EmptyState } from "@/components/empty-state";
+import { LedgerTable } from "@/components/ledger-table";
+import { Notice } from "@/components/notice";
+import { OlderLink } from "@/components/older-link";
+import { PageTitle } from "@/components/page-title";
+import { PurchasesTable } from "@/components/purchases-table";
+import { SubmitButton } from "@/components/submit-button";
+import { requireAdmin } from "@/lib/auth";
+import { getDb } from "@/lib/db";
+import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/lib/db/rpc/account";
+import { getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
+import { uuid } from "@/lib/db/rpc/scalars";
+import { formatCredits, formatDateTime } from "@/lib/format";
+import { adjustCreditsAction } from "../actions";
+
+export const metadata: Metadata = { title: "User" };
+export const dynamic = "force-dynamic";
+
+const PROBLEMS: Record<string, string> = {
+  invalid: "Check the fields: a whole number of credits above zero, grant or deduct, and a reason.",
+  insufficient: "The deduction is larger than the balance. A balance is never taken below zero by hand.",
+  "not-admin": "Your account is not marked as an admin in the database yet. Sign out and in again, then retry.",
+  "no-wallet": "This account has no wallet.",
+  unavailable: "The database did not answer. Nothing was changed; please try again in a moment.",
+};
+
+const field =
+  "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
+
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ error?: string; done?: string; amount?: string; before?: string }>;
+};
+
+export default async function UserPage({ params, searchParams }: Props) {
+  await requireAdmin("/admin/users");
+  const { id } = await params;
+  if (!uuid.safeParse(id).success) notFound();
+  const search = await searchParams;
+  const before = decodeCursor(search.before);
+  const db = getDb();
+  const user = await getUser(db, id);
+  if (!user) notFound();
+  const [ledger, purchases, grants] = await Promise.all([
+    listCreditLedger(db, id, { before }),
+    listPurchases(db, id, { limit: 50 }),
+    listPendingGrantsForUser(db, id),
+  ]);
+  const amount = Number(search.amount);
+  const path = `/admin/users/${id}`;
+
+  return (
+    <main className="space-y-8">
+      <div className="space-y-2">
+        <Link href="/admin/users" className="text-sm font-medium text-indigo-700 hover:underline">
+          ← All users
+        </Link>
+        <PageTitle title={user.email} lead={`Signed up ${formatDateTime(user.created_at)}${user.is_admin ? " · admin" : ""} · ${user.id}`} />
+      </div>
+
+      {search.error && <Notice tone="error" title="Nothing was changed">{PROBLEMS[search.error] ?? PROBLEMS.invalid}</Notice>}
+      {search.done && Number.isSafeInteger(amount) && (
+        <Notice tone="success">
+          {search.done === "granted" ? "Granted" : "Deducted"} {formatCredits(amount)}. The ledger below shows the adjustment with your reason.
+        </Notice>
+      )}
+
+      <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr] lg:items-start">
+        <BalanceCard balance={user.balance} />
+        <section aria-labelledby="adjust-heading" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 id="adjust-heading" className="font-semibold text-slate-900">
+            Grant or deduct credits
+          </h2>
+          <form action={adjustCreditsAction} className="mt-3 grid gap-3 sm:grid-cols-[8rem_1fr]">
+            <input type="hidden" name="user_id" value={user.id} />
+            <label className="block text-sm font-medium text-slate-700">
+              Action
+              <select name="direction" required defaultValue="grant" className={field}>
+                <option value="grant">Grant</option>
+                <option value="deduct">Deduct</option>
+              </select>
+            </label>
+            <label className="block text-sm font-medium text-slate-700">
+              Credits
+              <input name="amount" type="number" inputMode="numeric" required min={1} max={999_999_999_999_999} step={1} className={`${field} tabular-nums`} />
+            </label>
+            <label className="block text-sm font-medium text-slate-700 sm:col-span-2">
+              Reason <span className="font-normal text-slate-500">(required; the user sees it on their ledger, with your e-mail kept for admins)</span>
+              <input name="reason" required maxLength={500} autoComplete="off" placeholder="e.g. Goodwill credit for the 21 Nov outage" className={field} />
+            </label>
+            <div className="sm:col-span-2">
+              <SubmitButton pendingLabel="Saving…">Apply adjustment</SubmitButton>
+            </div>
+          </form>
+        </section>
+      </div>
+
+      <section aria-labelledby="ledger-heading" className="space-y-3">
+        <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
+          Ledger
+        </h2>
+        {ledger.rows.length === 0 ? (
+          <EmptyState title={before ? "No older entries" : "No credit changes yet"} />
+        ) : (
+          <LedgerTable entries={ledger.rows} showAdmin />
+        )}
+        <OlderLink path={path} next={ledger.next && encodeCursor(ledger.next)} isFirstPage={!before} />
+      </section>
+
+      <section aria-labelledby="purchases-heading" className="space-y-3">
+        <h2 id="purchases-heading" className="text-xl font-semibold text-slate-900">
+          Purchases
+        </h2>
+        {purchases.rows.length === 0 ? <EmptyState title="No purchases" /> : <PurchasesTable purchases={purchases.rows} />}
+        {purchases.next && <p className="text-sm text-slate-500">Showing the newest 50.</p>}
+      </section>
+
+      <section aria-labelledby="grants-heading" className="space-y-3">
+        <h2 id="grants-heading" className="text-xl font-semibold text-slate-900">
+          Pending grants
+        </h2>
+        {grants.length === 0 ? (
+          <EmptyState title="No pending grants">Credits bought with this e-mail before the account existed would show here.</EmptyState>
+        ) : (
+          <DataTable
+            caption="Pending credit grants for this e-mail"
+            dense
+            columns={[{ label: "Filed" }, { label: "E-mail" }, { label: "Credits", numeric: true }, { label: "Claimed" }]}
+          >
+            {grants.map((g) => (
+              <tr key={g.id}>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(g.created_at)}</td>
+                <td className="px-3 py-2">{g.email}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{g.credits.toLocaleString("en-US")}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{g.claimed_at ? formatDateTime(g.claimed_at) : "Waiting"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * Every answer of /api/v1: short JSON with a stable `error` code (documented
+ * in openapi.ts), never a stack trace or a database message.
+ */
+import { DatabaseUnavailableError } from "@/lib/db";
+import { json } from "@/lib/http/json";
+
+export type ApiErrorCode =
+  | "unauthorized"
+  | "invalid_request"
+  | "payload_too_large"
+  | "insufficient_credits"
+  | "idempotency_conflict"
+  | "rate_limited"
+  | "unavailable"
+  | "internal_error";
+
+export function apiError(status: number, error: ApiErrorCode, extra: Record<string, unknown> = {}, headers?: HeadersInit): Response {
+  return json({ error, ...extra }, status, headers);
+}
+
+export const unauthorized = () =>
+  apiError(401, "unauthorized", { message: "missing, unknown or revoked API key" }, { "www-authenticate": 'Bearer realm="api"' });
+
+export const rateLimited = (retryAfterSeconds: number) =>
+  apiError(429, "rate_limited", { retry_after_seconds: retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) });
+
+export const invalidRequest = (message: string) => apiError(400, "invalid_request", { message });
+
+/** The database down → 503 (retry later); anything unexpected → 500, logged by kind only. */
+export function failure(error: unknown, route: string): Response {
+  if (error instanceof DatabaseUnavailableError) {
+    return apiError(503, "unavailable", { message: "temporarily unavailable, please retry" }, { "retry-after": "5" });
+  }
+  console.error(`[api:${route}] ${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`);
+  return apiError(500, "internal_error");
+}

@@ -1,0 +1,69 @@
+/**
+ * The public spend API (SPEC §6b). The route files under app/api/v1 only
+ * forward here. The API key alone decides whose credits: it is hashed here and
+ * resolved to its user inside the database, in the same call that spends.
+ */
+import { getDb } from "@/lib/db";
+import { authenticateApiKey, spendCreditsWithApiKey } from "@/lib/db/rpc/api-keys";
+import { getWallet } from "@/lib/db/rpc/account";
+import { json } from "@/lib/http/json";
+import { bearerKey, hashApiKey } from "./api-key";
+import { apiRateLimit } from "./rate-limit";
+import { apiError, failure, invalidRequest, rateLimited, unauthorized } from "./responses";
+import { readSpendRequest } from "./spend-request";
+
+/** GET /api/v1/balance → {balance}. */
+export async function getBalance(request: Request): Promise<Response> {
+  const key = bearerKey(request);
+  if (!key) return unauthorized();
+  try {
+    const db = getDb();
+    const check = await authenticateApiKey(db, hashApiKey(key), apiRateLimit());
+    if (!check) return unauthorized();
+    if (!check.allowed) return rateLimited(check.retry_after_seconds);
+    const wallet = await getWallet(db, check.user_id);
+    return json({ balance: wallet?.balance ?? 0 });
+  } catch (error) {
+    return failure(error, "balance");
+  }
+}
+
+/**
+ * POST /api/v1/spend, Idempotency-Key header, body {amount, reason?}.
+ * 200 {outcome: spent|duplicate, balance, spent}; 402 insufficient_credits
+ * (nothing written); 409 the key reused with another amount; 401, 400, 429.
+ * A malformed request still has its key checked first, so a bad key always
+ * reads 401 and the key's rate limit counts it.
+ */
+export async function postSpend(request: Request): Promise<Response> {
+  const key = bearerKey(request);
+  if (!key) return unauthorized();
+  try {
+    const db = getDb();
+    const keyHash = hashApiKey(key);
+    const spend = await readSpendRequest(request);
+    if ("status" in spend) {
+      const check = await authenticateApiKey(db, keyHash, apiRateLimit());
+      if (!check) return unauthorized();
+      if (!check.allowed) return rateLimited(check.retry_after_seconds);
+      return spend.status === 413 ? apiError(413, "payload_too_large", { message: spend.message }) : invalidRequest(spend.message);
+    }
+    const result = await spendCreditsWithApiKey(db, { keyHash, ...spend, rate: apiRateLimit() });
+    switch (result.outcome) {
+      case "unauthorized":
+        return unauthorized();
+      case "rate_limited":
+        return rateLimited(result.retry_after_seconds);
+      case "insufficient":
+        return apiError(402, "insufficient_credits", { balance: result.balance });
+      case "conflict":
+        return apiError(409, "idempotency_conflict", {
+          message: "this Idempotency-Key was already used with a different amount",
+        });
+      default:
+        return json({ outcome: result.outcome, balance: result.balance, spent: result.spent });
+    }
+  } catch (error) {
+    return failure(error, "spend");
+  }
+}
