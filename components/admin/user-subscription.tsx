@@ -46,7 +46,7 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
   }
   return (
     <section aria-labelledby="user-subscription-heading" className="space-y-3">
-      <h2 id="user-subscription-heading" className="text-lg font-semibold text-slate-900">
+      <h2 id="user-subscription-heading" className="text-xl font-semibold text-slate-900">
         Subscription
       </h2>
       {subscriptions.length === 0 ? (

@@ -34,7 +34,7 @@ export default async function EventsPage({ searchParams }: Props) {
 
   const filtered = hasFilters(search.values);
   return (
-    <main className="space-y-5">
+    <div className="space-y-5">
       <PageTitle title="Webhook events" lead="Every delivery from every provider, newest first. Open an event for its payload and attempts.">
         <RetryForm action={retryAllFailedAction} label="Retry all failed" pendingLabel="Retrying failed events…" variant="secondary" />
       </PageTitle>
@@ -68,6 +68,6 @@ export default async function EventsPage({ searchParams }: Props) {
           </nav>
         </>
       )}
-    </main>
+    </div>
   );
 }

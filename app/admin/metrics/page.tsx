@@ -43,7 +43,7 @@ export default async function MetricsPage({ searchParams }: Props) {
   }
 
   return (
-    <main className="space-y-5">
+    <div className="space-y-5">
       <PageTitle title="Webhook health" lead={`Events received in the ${window.title}; one bar per ${window.bucketLabel}. Times in UTC.`}>
         <WindowChooser current={window.key} />
       </PageTitle>
@@ -53,7 +53,7 @@ export default async function MetricsPage({ searchParams }: Props) {
       ) : (
         <MetricsBody metrics={metrics} window={window} now={now} />
       )}
-    </main>
+    </div>
   );
 }
 

@@ -30,7 +30,7 @@ export default async function UsersPage({ searchParams }: Props) {
   }
 
   return (
-    <main className="space-y-5">
+    <div className="space-y-5">
       <PageTitle title="Users" lead="Find an account by e-mail to see its balance, ledger, purchases and pending grants, or to adjust its credits." />
 
       <form role="search" action="/admin/users" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
@@ -83,6 +83,6 @@ export default async function UsersPage({ searchParams }: Props) {
           </DataTable>
         </>
       )}
-    </main>
+    </div>
   );
 }

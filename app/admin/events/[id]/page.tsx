@@ -41,7 +41,7 @@ export default async function EventPage({ params }: Props) {
   if (!event) notFound();
 
   return (
-    <main className="space-y-6">
+    <div className="space-y-6">
       <div>
         <Link href="/admin/events" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">← All events</Link>
         <div className="mt-2 flex flex-wrap items-center gap-3">
@@ -92,6 +92,6 @@ export default async function EventPage({ params }: Props) {
         <h2 id="payload-heading" className="text-lg font-semibold">Payload</h2>
         <PayloadView payload={event.payload} label={`Payload of ${event.event_id}`} />
       </section>
-    </main>
+    </div>
   );
 }

@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink } from "@/components/older-link";
+import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { SubmitButton } from "@/components/submit-button";
@@ -56,7 +57,7 @@ export default async function UserPage({ params, searchParams }: Props) {
   const path = `/admin/users/${id}`;
 
   return (
-    <main className="space-y-8">
+    <div className="space-y-8">
       <div className="space-y-2">
         <Link href="/admin/users" className="text-sm font-medium text-indigo-700 hover:underline">
           ← All users
@@ -101,6 +102,8 @@ export default async function UserPage({ params, searchParams }: Props) {
         </section>
       </div>
 
+      <AdminUserSubscription userId={id} />
+
       <section aria-labelledby="ledger-heading" className="space-y-3">
         <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
           Ledger
@@ -144,6 +147,6 @@ export default async function UserPage({ params, searchParams }: Props) {
           </DataTable>
         )}
       </section>
-    </main>
+    </div>
   );
 }
