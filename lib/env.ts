@@ -85,12 +85,18 @@ const schema = z.object({
   CRON_SECRET: optionalText,
   METRICS_TOKEN: optionalText,
   WEBHOOK_RETRY_INTERVAL_MS: optionalInt(0, 86_400_000),
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: optionalInt(1, 36_500),
+  ALERT_WEBHOOK_URL: httpUrl,
+  ALERT_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
+  LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
+  LOG_FORMAT: optionalText.pipe(z.enum(["json", "pretty"]).optional()),
   PG_POOL_MAX: optionalInt(1, 200),
 });
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL"> {
+export interface Env
+  extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "WEBHOOK_PAYLOAD_RETENTION_DAYS" | "LOG_LEVEL" | "LOG_FORMAT"> {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -110,6 +116,11 @@ export interface Env extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" |
    * generated secret. Never true when a real gateway secret is set.
    */
   localInvoiceGateway: boolean;
+  /** Payloads of events older than this are set to null by the sweep (default 90). */
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: number;
+  LOG_LEVEL: NonNullable<Raw["LOG_LEVEL"]>;
+  /** JSON lines in production and tests; one readable line per entry under `next dev`. */
+  LOG_FORMAT: NonNullable<Raw["LOG_FORMAT"]>;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -195,6 +206,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     PAYSTACK_API_BASE: (raw.PAYSTACK_API_BASE ?? "https://api.paystack.co").replace(/\/$/, ""),
     INVOICE_WEBHOOK_SECRET: invoiceSecret,
     localInvoiceGateway,
+    WEBHOOK_PAYLOAD_RETENTION_DAYS: raw.WEBHOOK_PAYLOAD_RETENTION_DAYS ?? 90,
+    // vitest sets NODE_ENV=test: quiet unless a suite asks (tests/integration/structured-logs.test.ts)
+    LOG_LEVEL: raw.LOG_LEVEL ?? (raw.NODE_ENV === "test" ? "silent" : "info"),
+    LOG_FORMAT: raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json"),
   };
 }
 
