@@ -1,13 +1,14 @@
 /**
- * npm run measure:scale [-- --rows 1000000 --grow-to 10000000 --keep]
+ * npm run measure:scale [-- --rows 1000000 --with-payload 1000000 --grow-to 10000000 --keep]
  *
  * What the event log costs at scale (docs/scaling.md): seeds a fresh database
- * with --rows events carrying a real Stripe payload (tests/fixtures, 3.8 KB of
- * JSON, a unique id per row), measures disk (heap, TOAST, each index) and the
+ * with --rows events, the newest --with-payload of them carrying a real Stripe
+ * payload (tests/fixtures, 3.8 KB of JSON, a unique id per row) and the older
+ * ones pruned by retention, measures disk (heap, TOAST, each index) and the
  * queries the app runs (admin log pages, search, metrics, the sweep's claims,
- * retention batches, a delivery's insert), then adds events whose payload
- * retention has pruned until --grow-to rows and measures again. Bulk loads drop
- * the secondary indexes and rebuild them, as a restore would.
+ * retention batches, a delivery's insert); with --grow-to it then adds older,
+ * pruned events up to that many rows and measures again. Bulk loads drop the
+ * secondary indexes and rebuild them, as a restore would.
  *
  * DATABASE_URL names the server (its database is not touched); the measured
  * database is created beside it and dropped unless --keep.
@@ -26,6 +27,7 @@ const arg = (name: string, fallback: string) => {
 };
 const ROWS = Number(arg("rows", "1000000"));
 const GROW_TO = Number(arg("grow-to", "0"));
+const WITH_PAYLOAD = Math.min(Number(arg("with-payload", String(ROWS))), ROWS);
 const PREFIX = arg("db-prefix", "credits_bench_scale");
 const KEEP = argv.includes("--keep");
 const REPEATS = 9;
@@ -70,7 +72,7 @@ async function timed(client: pg.Client, sql: string, params: unknown[] = []): Pr
   return { ms: Math.round(timings[Math.floor(REPEATS / 2)] * 100) / 100, rows };
 }
 
-async function bulkLoad(client: pg.Client, sql: string, params: unknown[]): Promise<{ loadS: number; indexS: number }> {
+async function bulkLoad(client: pg.Client, steps: Array<[string, unknown[]]>): Promise<{ loadS: number; indexS: number }> {
   const indexes = (
     await client.query<{ name: string; def: string }>(
       `select i.relname as name, pg_get_indexdef(i.oid) as def
@@ -81,7 +83,7 @@ async function bulkLoad(client: pg.Client, sql: string, params: unknown[]): Prom
   const started = performance.now();
   await client.query("set synchronous_commit = off");
   for (const index of indexes) await client.query(`drop index public.${index.name}`);
-  await client.query(sql, params);
+  for (const [sql, params] of steps) await client.query(sql, params);
   const loadS = (performance.now() - started) / 1000;
   const indexStarted = performance.now();
   await client.query("set maintenance_work_mem = '512MB'");
@@ -153,7 +155,7 @@ async function report(client: pg.Client, label: string) {
   const count = Number((await client.query<{ n: string }>("select count(*) n from public.webhook_events")).rows[0].n);
   const withPayload = Number((await client.query<{ n: string }>("select count(*) n from public.webhook_events where payload is not null")).rows[0].n);
   const s = await sizes(client);
-  log(`\n== ${label}: ${count.toLocaleString("en")} events, ${withPayload.toLocaleString("en")} with payload`);
+  log(`\n== ${label}, ${withPayload.toLocaleString("en")} with payload`);
   for (const [name, bytes] of Object.entries(s)) log(`  ${name.padEnd(42)} ${(bytes / 2 ** 20).toFixed(1).padStart(9)} MiB`);
   const queries = await measureQueries(client, count);
   return { label, count, withPayload, sizes: s, queries };
@@ -172,13 +174,16 @@ async function main(): Promise<void> {
   try {
     await migrate({ exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params)).rows });
     const fixture = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/stripe-events/checkout_session_completed.json"), "utf8");
-    const first = await bulkLoad(client, seedSql(1, ROWS, true), [fixture]);
-    log(`seeded ${ROWS.toLocaleString("en")} events with payloads in ${first.loadS.toFixed(1)} s, indexes + analyze ${first.indexS.toFixed(1)} s`);
-    results.push({ ...(await report(client, `${ROWS.toLocaleString("en")} events, all with payload`)), load: first });
+    const steps: Array<[string, unknown[]]> = [];
+    if (WITH_PAYLOAD > 0) steps.push([seedSql(1, WITH_PAYLOAD, true), [fixture]]);
+    if (ROWS > WITH_PAYLOAD) steps.push([seedSql(WITH_PAYLOAD + 1, ROWS, false), []]);
+    const first = await bulkLoad(client, steps);
+    log(`seeded ${ROWS.toLocaleString("en")} events (${WITH_PAYLOAD.toLocaleString("en")} with payload) in ${first.loadS.toFixed(1)} s, indexes + analyze ${first.indexS.toFixed(1)} s`);
+    results.push({ ...(await report(client, `${ROWS.toLocaleString("en")} events`)), load: first });
     if (GROW_TO > ROWS) {
-      const grow = await bulkLoad(client, seedSql(ROWS + 1, GROW_TO, false), []);
+      const grow = await bulkLoad(client, [[seedSql(ROWS + 1, GROW_TO, false), []]]);
       log(`\nadded ${(GROW_TO - ROWS).toLocaleString("en")} older events with pruned payloads in ${grow.loadS.toFixed(1)} s, indexes + analyze ${grow.indexS.toFixed(1)} s`);
-      results.push({ ...(await report(client, `${GROW_TO.toLocaleString("en")} events, ${ROWS.toLocaleString("en")} with payload`)), load: grow });
+      results.push({ ...(await report(client, `${GROW_TO.toLocaleString("en")} events`)), load: grow });
     }
     const out = path.join(process.cwd(), "bench/results", `scale-${new Date().toISOString().slice(0, 10)}.json`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
