@@ -169,7 +169,9 @@ comment on function public.reconcile_webhook_event(text, text, text, jsonb, text
   most p_batch rows per call (short row locks; the sweep calls it a few times).
   A watermark (ops_jobs 'webhook_payload_retention') keeps each batch an index
   range scan from where the last one stopped, instead of walking over every
-  already-pruned row; an advisory lock lets one instance prune at a time.
+  already-pruned row (12 s per call at 10M events without it, docs/scaling.md);
+  a batch that finds less than p_batch rows moves it to the cutoff. An advisory
+  lock lets one instance prune at a time, so no row is passed over.
   Pruned failed events leave the retry schedule (nothing left to re-plan).
 */
 create or replace function public.prune_webhook_payloads(p_older_than timestamptz, p_batch integer default 500)
@@ -203,7 +205,11 @@ begin
     returning batch.received_at
   )
   select count(*), max(received_at) into v_count, v_last from pruned;
-  if v_last is not null then
+  if v_count < greatest(least(p_batch, 10000), 1) then
+    -- the whole range up to the cutoff was read: nothing older is left with a payload
+    -- (new rows arrive with received_at = now(), far past the cutoff)
+    perform public.advance_ops_job_watermark('webhook_payload_retention', p_older_than);
+  else
     perform public.advance_ops_job_watermark('webhook_payload_retention', v_last);
   end if;
   return v_count;

@@ -73,8 +73,12 @@ describe.each(targets)("retention on %s", (target) => {
   it("honours WEBHOOK_PAYLOAD_RETENTION_DAYS-style settings other than 90", async () => {
     await event(10);
     await event(3);
-    expect(await runRetention(t.db, { payloadRetentionDays: 7 })).toMatchObject({ payloadsPruned: 1 });
+    const now = new Date();
+    expect(await runRetention(t.db, { payloadRetentionDays: 7, now })).toMatchObject({ payloadsPruned: 1 });
     expect(await withPayload()).toBe(1);
+    // the range up to the cutoff was read to its end: the next batch starts at the cutoff, not at the oldest row
+    const [job] = await t.db.query<{ watermark: Date }>("select watermark from ops_jobs where name = 'webhook_payload_retention'");
+    expect(job.watermark.getTime()).toBe(now.getTime() - 7 * 86_400_000);
   });
 
   it("keeps dedupe for a pruned event, and refuses to retry it with a clear message instead of crashing", async () => {
