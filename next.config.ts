@@ -63,8 +63,9 @@ function writeMissingOptionalManifests({ distDir }: { distDir: string }): void {
 const nextConfig: NextConfig = {
   // Lets tests, benchmarks and parallel checkouts build side by side without sharing .next.
   distDir: process.env.NEXT_DIST_DIR || ".next",
-  // PGlite ships WASM + data files that must be loaded from node_modules, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // PGlite ships WASM + data files that must be loaded from node_modules, not bundled;
+  // pino: its transports load worker files by path, which bundling breaks (Next lists it by default only from 16.1).
+  serverExternalPackages: ["@electric-sql/pglite", "pino"],
   poweredByHeader: false,
   compiler: { runAfterProductionCompile: async (build) => writeMissingOptionalManifests(build) },
   async headers() {

@@ -98,6 +98,11 @@ const schema = z.object({
       .optional(),
   ),
   TRUST_PROXY: optionalInt(0, 10),
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: optionalInt(1, 36_500),
+  ALERT_WEBHOOK_URL: httpUrl,
+  ALERT_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
+  LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()),
+  LOG_FORMAT: optionalText.pipe(z.enum(["json", "pretty"]).optional()),
   PG_POOL_MAX: optionalInt(1, 200),
   LOCAL_TEST_CHECKOUT: optionalText.pipe(z.enum(["0", "1"], { message: "must be 1 (on) or 0 (off)" }).optional()),
   API_RATE_LIMIT_PER_MINUTE: optionalInt(1, 1_000_000),
@@ -106,7 +111,18 @@ const schema = z.object({
 type Raw = z.infer<typeof schema>;
 
 export interface Env
-  extends Omit<Raw, "AUTH_SECRET" | "STRIPE_WEBHOOK_SECRET" | "APP_URL" | "MAIL_FROM" | "TRUST_PROXY" | "API_RATE_LIMIT_PER_MINUTE"> {
+  extends Omit<
+    Raw,
+    | "AUTH_SECRET"
+    | "STRIPE_WEBHOOK_SECRET"
+    | "APP_URL"
+    | "MAIL_FROM"
+    | "TRUST_PROXY"
+    | "API_RATE_LIMIT_PER_MINUTE"
+    | "WEBHOOK_PAYLOAD_RETENTION_DAYS"
+    | "LOG_LEVEL"
+    | "LOG_FORMAT"
+  > {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -140,6 +156,11 @@ export interface Env
   devMailbox: boolean;
   /** Requests per minute each API key may make to /api/v1 (counted in the database, across instances). */
   API_RATE_LIMIT_PER_MINUTE: number;
+  /** Payloads of events older than this are set to null by the sweep (default 90). */
+  WEBHOOK_PAYLOAD_RETENTION_DAYS: number;
+  LOG_LEVEL: NonNullable<Raw["LOG_LEVEL"]>;
+  /** JSON lines in production and tests; one readable line per entry under `next dev`. */
+  LOG_FORMAT: NonNullable<Raw["LOG_FORMAT"]>;
 }
 
 const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
@@ -243,6 +264,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     INVOICE_WEBHOOK_SECRET: invoiceSecret,
     localInvoiceGateway,
     API_RATE_LIMIT_PER_MINUTE: raw.API_RATE_LIMIT_PER_MINUTE ?? 600,
+    WEBHOOK_PAYLOAD_RETENTION_DAYS: raw.WEBHOOK_PAYLOAD_RETENTION_DAYS ?? 90,
+    // vitest sets NODE_ENV=test: quiet unless a suite asks (tests/integration/structured-logs.test.ts)
+    LOG_LEVEL: raw.LOG_LEVEL ?? (raw.NODE_ENV === "test" ? "silent" : "info"),
+    LOG_FORMAT: raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json"),
   };
 }
 

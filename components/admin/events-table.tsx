@@ -4,6 +4,7 @@ import { formatClock, formatDay, formatDuration, formatTime, truncate } from "@/
 import type { EventSummary } from "@/lib/db/rpc/webhook-events";
 import { DataTable, type Column } from "@/components/data-table";
 import { EventStatusBadge } from "./event-status-badge";
+import { ReconciledBadge } from "./source-badge";
 
 const td = "px-3 py-2 align-top";
 
@@ -47,7 +48,12 @@ export function EventsTable({ events }: { events: EventSummary[] }) {
               {event.provider} · <span className="font-mono">{event.event_id}</span>
             </div>
           </td>
-          <td className={td}><EventStatusBadge status={event.status} /></td>
+          <td className={td}>
+            <div className="flex flex-col items-start gap-1">
+              <EventStatusBadge status={event.status} />
+              {event.source === "reconcile" ? <ReconciledBadge /> : null}
+            </div>
+          </td>
           <td className={`${td} text-right tabular-nums`}>{event.attempts}</td>
           <td className={`${td} max-w-48`}>
             <div className="truncate" title={event.email ?? undefined}>{event.email ?? <span className="text-slate-400">—</span>}</div>

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Session } from "@/lib/auth";
 import { DatabaseUnavailableError, getDb } from "@/lib/db";
 import type { AttemptResult } from "@/lib/db/rpc/webhook-events";
-import { retryAllFailed, retryEvent } from "@/lib/ingest/retry";
+import { PayloadPrunedError, retryAllFailed, retryEvent } from "@/lib/ingest/retry";
 
 /** What the Retry forms show after a submit. */
 export type RetryFormState = { ok: boolean; message: string } | null;
@@ -28,6 +28,9 @@ export function describeAttempt(result: AttemptResult): RetryFormState {
 function failure(error: unknown): RetryFormState {
   if (error instanceof DatabaseUnavailableError) return { ok: false, message: "The database is not reachable; try again shortly." };
   if (error instanceof Error && error.message === "event not found") return { ok: false, message: "That event does not exist." };
+  if (error instanceof PayloadPrunedError) {
+    return { ok: false, message: "This event's payload was pruned by retention, so it cannot be retried. Its outcome and ids are kept." };
+  }
   throw error;
 }
 

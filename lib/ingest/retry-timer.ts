@@ -1,11 +1,13 @@
 /**
  * In development (or when WEBHOOK_RETRY_INTERVAL_MS is set) the server runs the
- * retry sweep itself; in production a scheduler calls GET /api/cron/webhooks
- * (or, at scale, pg_cron / Supabase Queues call the same SQL functions).
+ * sweep itself (retries, retention, alerts, reconciliation: lib/ops/sweep.ts);
+ * in production a scheduler calls GET /api/cron/webhooks (or, at scale,
+ * pg_cron / Supabase Queues call the same SQL functions).
  */
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { runRetrySweep } from "./retry";
+import { errorField, getLogger } from "@/lib/logger";
+import { runOpsSweep } from "@/lib/ops/sweep";
 
 const holder = globalThis as typeof globalThis & { __creditsRetryTimer?: NodeJS.Timeout };
 
@@ -17,8 +19,8 @@ export function startRetryTimer(): void {
   holder.__creditsRetryTimer = setInterval(() => {
     if (running) return;
     running = true;
-    runRetrySweep(getDb())
-      .catch((error: Error) => console.error(`[retry-sweep] ${error.name}: ${error.message}`))
+    runOpsSweep(getDb())
+      .catch((error: unknown) => getLogger().error({ error: errorField(error) }, "sweep failed"))
       .finally(() => {
         running = false;
       });

@@ -17,6 +17,14 @@ import { fail, type Plan } from "./types";
 
 export const MAX_ATTEMPTS = 12;
 
+/** The event's payload was removed by retention (WEBHOOK_PAYLOAD_RETENTION_DAYS): nothing is left to re-plan. */
+export class PayloadPrunedError extends Error {
+  name = "PayloadPrunedError";
+  constructor(readonly prunedAt: Date | null) {
+    super("payload pruned by retention: this event can no longer be retried");
+  }
+}
+
 function planFor(provider: ProviderName, payload: unknown, eventType: string): Plan {
   const handler = providerFor(provider);
   if (!handler) return fail(`no handler for provider ${provider}`);
@@ -31,6 +39,7 @@ function planFor(provider: ProviderName, payload: unknown, eventType: string): P
 export async function retryEvent(db: Database, id: string, trigger: "admin" | "sweep"): Promise<AttemptResult> {
   const event = await getWebhookEvent(db, id);
   if (!event) throw new Error("event not found");
+  if (event.payload === null) throw new PayloadPrunedError(event.payload_pruned_at);
   const plan = planFor(event.provider, event.payload, event.event_type);
   return retryWebhookEvent(db, id, { action: plan.action, args: plan.args }, trigger);
 }
@@ -54,6 +63,7 @@ export async function runRetrySweep(db: Database, options: { limit?: number } = 
   const due = await claimDueWebhookEvents(db, options.limit ?? 50, MAX_ATTEMPTS);
   const results: AttemptResult[] = [];
   for (const event of due) {
+    if (event.payload === null) continue; // pruned (retention also takes it off the schedule)
     const plan = planFor(event.provider, event.payload, event.event_type);
     results.push(await retryWebhookEvent(db, event.id, { action: plan.action, args: plan.args }, "sweep"));
   }
@@ -64,6 +74,12 @@ export async function runRetrySweep(db: Database, options: { limit?: number } = 
 export async function retryAllFailed(db: Database, options: { limit?: number } = {}): Promise<SweepResult> {
   const failed = await listWebhookEvents(db, { status: "failed", limit: Math.min(options.limit ?? 200, 200) });
   const results: AttemptResult[] = [];
-  for (const event of failed) results.push(await retryEvent(db, event.id, "admin"));
+  for (const event of failed) {
+    try {
+      results.push(await retryEvent(db, event.id, "admin"));
+    } catch (error) {
+      if (!(error instanceof PayloadPrunedError)) throw error;
+    }
+  }
   return tally(results);
 }

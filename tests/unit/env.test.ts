@@ -241,3 +241,30 @@ describe("mail and proxy settings", () => {
     expect(configError(source).variable).toBe(variable);
   });
 });
+
+describe("operations settings", () => {
+  it("keeps payloads 90 days unless WEBHOOK_PAYLOAD_RETENTION_DAYS says otherwise", () => {
+    expect(parse({}).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(90);
+    expect(parse({ WEBHOOK_PAYLOAD_RETENTION_DAYS: "30" }).WEBHOOK_PAYLOAD_RETENTION_DAYS).toBe(30);
+    for (const bad of ["0", "-1", "ninety", "1.5"]) {
+      expect(configError({ WEBHOOK_PAYLOAD_RETENTION_DAYS: bad }).variable).toBe("WEBHOOK_PAYLOAD_RETENTION_DAYS");
+    }
+  });
+
+  it("reads the alert destinations: an http(s) URL and a lower-cased e-mail list", () => {
+    const env = parse({ ALERT_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/x", ALERT_EMAILS: " Ops@Example.com, oncall@example.com ," });
+    expect(env.ALERT_WEBHOOK_URL).toBe("https://hooks.slack.com/services/T0/B0/x");
+    expect(env.ALERT_EMAILS).toEqual(["ops@example.com", "oncall@example.com"]);
+    expect(configError({ ALERT_WEBHOOK_URL: "hooks.slack.com/x" }).variable).toBe("ALERT_WEBHOOK_URL");
+    expect(parse({}).ALERT_EMAILS).toEqual([]);
+  });
+
+  it("logs JSON at info by default, readable lines under next dev, nothing under tests unless asked", () => {
+    expect(parse({ NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_WEBHOOK_SECRET: "whsec_x" })).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "json" });
+    expect(parse({ NODE_ENV: "development" })).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "pretty" });
+    expect(parse({ NODE_ENV: "test" })).toMatchObject({ LOG_LEVEL: "silent", LOG_FORMAT: "json" });
+    expect(parse({ LOG_LEVEL: "debug", LOG_FORMAT: "json", NODE_ENV: "development" })).toMatchObject({ LOG_LEVEL: "debug", LOG_FORMAT: "json" });
+    expect(configError({ LOG_LEVEL: "loud" }).variable).toBe("LOG_LEVEL");
+    expect(configError({ LOG_FORMAT: "xml" }).variable).toBe("LOG_FORMAT");
+  });
+});

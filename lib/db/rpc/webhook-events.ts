@@ -90,6 +90,8 @@ export const eventSummary = z.object({
   received_at: timestamp,
   processed_at: timestamp.nullable(),
   duration_ms: decimal.nullable(),
+  /** delivery = the provider called us; reconcile = fetched from its API after a missed delivery. */
+  source: z.enum(["delivery", "reconcile"]),
 });
 export type EventSummary = z.infer<typeof eventSummary>;
 
@@ -124,7 +126,9 @@ export async function listWebhookEvents(db: Database, f: EventFilter = {}): Prom
 }
 
 export const eventDetail = eventSummary.extend({
+  /** null once retention pruned it (payload_pruned_at says when). */
   payload: z.unknown(),
+  payload_pruned_at: timestamp.nullable(),
   next_attempt_at: timestamp.nullable(),
   attempt_log: z.array(
     z.object({

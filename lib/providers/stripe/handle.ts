@@ -164,6 +164,9 @@ const HANDLERS: Record<string, (event: StripeEvent) => Plan> = {
   "customer.subscription.deleted": subscriptionChanged,
 };
 
+/** The event types with an effect (reconciliation asks Stripe's events API for these). */
+export const STRIPE_HANDLED_TYPES = Object.keys(HANDLERS);
+
 export function planStripeEvent(payload: unknown): Plan {
   const parsed = stripeEventSchema.safeParse(payload);
   if (!parsed.success) return fail("stored payload is not a Stripe event");

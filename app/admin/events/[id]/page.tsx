@@ -8,6 +8,8 @@ import { AttemptHistory } from "@/components/admin/attempt-history";
 import { PayloadView } from "@/components/admin/payload-view";
 import { RetryForm } from "@/components/admin/retry-form";
 import { EventStatusBadge } from "@/components/admin/event-status-badge";
+import { ReconciledBadge } from "@/components/admin/source-badge";
+import { Notice } from "@/components/notice";
 import { formatDuration, formatTime } from "@/lib/admin/format";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
@@ -39,6 +41,7 @@ export default async function EventPage({ params }: Props) {
   if (!id.success) notFound();
   const event = await getWebhookEvent(getDb(), id.data);
   if (!event) notFound();
+  const pruned = event.payload === null;
 
   return (
     <div className="space-y-6">
@@ -47,6 +50,7 @@ export default async function EventPage({ params }: Props) {
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="font-mono text-xl font-semibold tracking-tight">{event.event_type}</h1>
           <EventStatusBadge status={event.status} />
+          {event.source === "reconcile" ? <ReconciledBadge /> : null}
         </div>
         <p className="mt-1 text-sm text-slate-600">
           {event.provider} event <span className="font-mono">{event.event_id}</span>
@@ -75,8 +79,15 @@ export default async function EventPage({ params }: Props) {
           <Fact term="E-mail">{event.email ?? none}</Fact>
           <Fact term="External id">{event.external_id ? <span className="font-mono text-xs">{event.external_id}</span> : none}</Fact>
           <Fact term="Row id"><span className="font-mono text-xs">{event.id}</span></Fact>
+          <Fact term="Source">
+            {event.source === "reconcile" ? "Reconciled: fetched from the provider's events API" : "Delivered to the webhook route"}
+          </Fact>
         </dl>
-        {RETRYABLE.has(event.status) ? (
+        {RETRYABLE.has(event.status) && pruned ? (
+          <p className="mt-5 border-t border-slate-100 pt-4 text-sm text-slate-600">
+            This event cannot be retried: its payload was pruned by retention.
+          </p>
+        ) : RETRYABLE.has(event.status) ? (
           <div className="mt-5 border-t border-slate-100 pt-4">
             <RetryForm action={retryEventAction} eventId={event.id} label="Retry now" pendingLabel="Retrying…" />
           </div>
@@ -90,7 +101,14 @@ export default async function EventPage({ params }: Props) {
 
       <section aria-labelledby="payload-heading" className="space-y-2">
         <h2 id="payload-heading" className="text-lg font-semibold">Payload</h2>
-        <PayloadView payload={event.payload} label={`Payload of ${event.event_id}`} />
+        {pruned ? (
+          <Notice tone="info" title="Payload pruned">
+            Retention removed this payload{event.payload_pruned_at ? <> on {time(event.payload_pruned_at)}</> : null} (payloads are kept for
+            WEBHOOK_PAYLOAD_RETENTION_DAYS). The status, outcome, attempts and ids above are kept.
+          </Notice>
+        ) : (
+          <PayloadView payload={event.payload} label={`Payload of ${event.event_id}`} />
+        )}
       </section>
     </div>
   );
