@@ -172,8 +172,11 @@ describe("STRIPE_API_BASE", () => {
 });
 
 describe("APP_DATA_DIR", () => {
+  /** Every secret given, so parseEnv writes nothing into the data dir under test. */
+  const NOTHING_GENERATED = { STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_x", INVOICE_WEBHOOK_SECRET: "inv_x" };
+
   it("is parsed by the schema: blank means the default .data", () => {
-    expect(parseEnv({ ...SUPABASE, APP_DATA_DIR: "  " }).dataDir).toBe(path.resolve(".data"));
+    expect(parseEnv({ ...SUPABASE, ...NOTHING_GENERATED, APP_DATA_DIR: "  " }).dataDir).toBe(path.resolve(".data"));
   });
 
   it("is trimmed and resolved", () => {
