@@ -61,7 +61,7 @@ describe.skipIf(!serverUrl)("npm run db:migrate, twice at once", () => {
 
   it("applies every migration once; both runs wait for the lock, the second then applies nothing", async () => {
     database = await createServerDatabase("credits_test_migrate");
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url };
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" as const, DATABASE_URL: database.url };
     // Hold the migrations' advisory lock until both runs are queued on it, so they really start together.
     const holder = createPostgresDatabase({ connectionString: database.url, max: 1 });
     const waiting = () =>
