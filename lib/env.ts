@@ -63,6 +63,8 @@ const schema = z.object({
   DATABASE_URL: optionalText.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://").optional(),
   ),
+  /** Where generated local secrets and the embedded database live (default `.data`). */
+  APP_DATA_DIR: optionalText,
   PGLITE_DIR: optionalText,
   NEXT_PUBLIC_SUPABASE_URL: httpUrl,
   NEXT_PUBLIC_SUPABASE_ANON_KEY: optionalText,
@@ -74,6 +76,7 @@ const schema = z.object({
     z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
   ),
   STRIPE_WEBHOOK_SECRET: commaList,
+  /** Tests only: a local fake of the Stripe API. Refused in production, where it would receive the secret key. */
   STRIPE_API_BASE: httpUrl,
   FIREBLOCKS_WEBHOOK_PUBLIC_KEY: pem,
   FIREBLOCKS_JWKS_URL: httpUrl,
@@ -200,7 +203,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const mode: Mode = supabaseSet.length === SUPABASE_VARS.length ? "supabase" : raw.DATABASE_URL ? "postgres" : "embedded";
 
-  const dataDir = path.resolve(source.APP_DATA_DIR ?? ".data");
+  const dataDir = path.resolve(raw.APP_DATA_DIR ?? ".data");
   const pgliteDir = path.resolve(raw.PGLITE_DIR ?? path.join(dataDir, "pglite"));
   const generatedAllowed = mode === "embedded" || !isProduction;
 
@@ -208,6 +211,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (!authSecret && mode !== "supabase") {
     if (!generatedAllowed) throw new ConfigError("AUTH_SECRET", "required in production (at least 32 characters)");
     authSecret = localSecret(dataDir, "auth-secret", () => randomBytes(32).toString("base64url"));
+  }
+
+  if (isProduction && raw.STRIPE_API_BASE !== undefined) {
+    throw new ConfigError("STRIPE_API_BASE", "tests only; not allowed in production (Stripe calls carry the secret key)");
   }
 
   // In production a signed-in user must not mint credits unless the owner asked for a demo.

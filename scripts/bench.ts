@@ -153,7 +153,7 @@ function httpViolations(label: string, result: HttpLoadResult, deliveries: Deliv
 const expectations = (label: string, tag: string, deliveries: Delivery[]) => ({
   label,
   prefix: `pi_bench_${tag}_`,
-  payments: deliveries.map((d) => d.paymentId),
+  deliveries,
   events: deliveries.map((d) => d.eventId),
 });
 
@@ -217,7 +217,7 @@ async function postgresScenario(build: Build, adminUrl: string, count: number, v
     }
     if (ceiling) {
       violations.push(
-        ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${http.runTag}_`, payments: ceilingDeliveries.map((d) => d.paymentId) })),
+        ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${http.runTag}_`, deliveries: ceilingDeliveries })),
       );
       if ((ceiling.outcomes.granted ?? 0) !== new Set(ceilingDeliveries.map((d) => d.paymentId)).size) {
         violations.push(`ceiling: outcomes ${JSON.stringify(ceiling.outcomes)}`);

@@ -11,6 +11,7 @@ import { runOpsSweep } from "@/lib/ops/sweep";
 
 const holder = globalThis as typeof globalThis & { __creditsRetryTimer?: NodeJS.Timeout };
 
+/** Starts the sweep every WEBHOOK_RETRY_INTERVAL_MS (default 30 s outside production, off in production); once per process. */
 export function startRetryTimer(): void {
   const env = getEnv();
   const interval = env.WEBHOOK_RETRY_INTERVAL_MS ?? (env.isProduction ? 0 : 30_000);
@@ -26,4 +27,10 @@ export function startRetryTimer(): void {
       });
   }, interval);
   holder.__creditsRetryTimer.unref();
+}
+
+/** Stops the in-process sweep (tests; a server stops with its process). */
+export function stopRetryTimer(): void {
+  clearInterval(holder.__creditsRetryTimer);
+  holder.__creditsRetryTimer = undefined;
 }

@@ -28,8 +28,11 @@ describe("admin retry actions", () => {
   });
 
   /** A paid checkout for a pack we do not sell (yet): stored as failed, "unknown package". */
-  async function failedCheckout(packageId: string, email: string): Promise<string> {
-    const event = stripeEvent("checkout.session.completed", checkoutSession({ customer_details: { email }, metadata: { package_id: packageId } }));
+  async function failedCheckout(packageId: string, email: string, userId: string | null = null): Promise<string> {
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ client_reference_id: userId, customer_details: { email }, metadata: { package_id: packageId } }),
+    );
     expect((await POST(signedRequest(event))).status).toBe(200);
     const rows = await t.db.query<{ id: string; status: string }>("select id, status from webhook_events where event_id = $1", [event.id]);
     expect(rows[0].status).toBe("failed");
@@ -87,13 +90,29 @@ describe("admin retry actions", () => {
     expect(await retryEventAction(null, form("00000000-0000-4000-8000-00000000dead"))).toEqual({ ok: false, message: "That event does not exist." });
   });
 
-  it("retries every failed event in bulk", async () => {
+  it("retries every failed event in bulk: the fixable ones are processed and credited, the rest fail again", async () => {
     const pack = uid("pack");
-    const ids = [await failedCheckout(pack, `${uid("b")}@example.com`), await failedCheckout(pack, `${uid("b")}@example.com`)];
+    const buyers = [`${uid("b")}@example.com`, `${uid("b")}@example.com`];
+    const users = [await createUser(t.db, buyers[0]), await createUser(t.db, buyers[1])];
+    const ids = [await failedCheckout(pack, buyers[0], users[0]), await failedCheckout(pack, buyers[1], users[1])];
+    const stillBroken = await failedCheckout(uid("pack"), `${uid("b")}@example.com`);
     await addPack(pack, 10);
+    const failedBefore = await t.count("webhook_events where status = 'failed'");
     auth.session = ADMIN;
     const state = await retryAllFailedAction(null);
-    expect(state?.message).toMatch(/^Retried \d+ failed events: \d+ succeeded, \d+ failed again\.$/);
-    for (const id of ids) expect((await getWebhookEvent(t.db, id))?.status).toBe("processed");
+    expect(state).toEqual({
+      ok: false,
+      message: `Retried ${failedBefore} failed events: 2 succeeded, ${failedBefore - 2} failed again.`,
+    });
+    for (const id of ids) {
+      const event = await getWebhookEvent(t.db, id);
+      expect(event?.status).toBe("processed");
+      expect(event?.attempt_log.map((a) => [a.attempt, a.trigger, a.status])).toEqual([
+        [1, "delivery", "failed"],
+        [2, "admin", "processed"],
+      ]);
+    }
+    expect(await Promise.all(users.map((u) => balanceOf(t.db, u)))).toEqual([10, 10]);
+    expect((await getWebhookEvent(t.db, stillBroken))?.status).toBe("failed");
   });
 });

@@ -107,6 +107,7 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
       "select reference, count(*)::int as n from public.credit_ledger where user_id = $1 and kind = 'spend' group by 1",
       [user],
     );
+    expect(spends.length).toBeGreaterThan(0);
     expect(spends.every((s) => s.n === 1)).toBe(true);
     // every purchase's net ledger effect matches what the purchase row says was taken back
     const off = await t.db.query(

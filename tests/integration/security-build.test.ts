@@ -2,13 +2,17 @@
  * The production build keeps secrets server-side and sends the security headers.
  * Builds .next-security with distinctive fake secrets in the build environment,
  * scans every client bundle under <distDir>/static for them, then serves the
- * build (embedded mode) and checks the headers and that pages load scripts
- * only from our own origin. Behind RUN_FAULT_TESTS=1 (a production build, ~2 min).
+ * build with the same secrets at run time and scans what the browser really
+ * receives: the HTML and the RSC payload of every page, signed out and signed
+ * in as an admin (embedded mode), and in Supabase mode for the service-role
+ * key. Also the headers, scripts only from our own origin, and the server log.
+ * Behind RUN_FAULT_TESTS=1 (a production build, ~2 min).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Stripe from "stripe";
 import { ensureBuild, freePort, startNextServer, type Build, type NextServer } from "../helpers/server";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
@@ -25,6 +29,49 @@ const FAKE_SECRETS = {
   CRON_SECRET: "fake-cron-secret-1f6b9e03-LEAKCHECK",
   METRICS_TOKEN: "fake-metrics-token-82a5d7c1-LEAKCHECK",
 };
+
+/** Every secret the app reads at run time in embedded mode (the service-role key only exists in Supabase mode). */
+const { SUPABASE_SERVICE_ROLE_KEY, ...RUNTIME_SECRETS } = FAKE_SECRETS;
+const ADMIN_EMAIL = "leakcheck-admin@example.com";
+const PASSWORD = "leakcheck password, long enough";
+/** Fields of a webhook payload that must not reach the server log (PII / card data). */
+const PAYLOAD_FIELDS = { email: "leakcheck-buyer-pii@example.com", name: "Leakcheck Buyer-Name", last4: "4242-LEAKCHECK" };
+
+/** The secrets (or their base64) found in a text, by name. */
+function leaksIn(text: string, secrets: Record<string, string>): string[] {
+  return Object.entries(secrets)
+    .filter(([, value]) => text.includes(value) || text.includes(Buffer.from(value).toString("base64")))
+    .map(([name]) => name);
+}
+
+/** A page as a browser gets it: the HTML document and the RSC payload of a client-side navigation. */
+async function servedPayloads(url: string, cookie: string): Promise<Array<{ what: string; status: number; text: string }>> {
+  const html = await fetch(url, { headers: { cookie }, redirect: "manual" });
+  const rsc = await fetch(url, { headers: { cookie, rsc: "1" }, redirect: "manual" });
+  return [
+    { what: `${url} (html)`, status: html.status, text: await html.text() },
+    { what: `${url} (rsc)`, status: rsc.status, text: await rsc.text() },
+  ];
+}
+
+/**
+ * Submits a server-action form the way a browser without JavaScript does: every field of the
+ * rendered form (Next's hidden $ACTION_* fields included) plus ours. Returns the Set-Cookie header.
+ */
+async function submitForm(url: string, fields: Record<string, string>): Promise<{ status: number; cookie: string }> {
+  const html = await (await fetch(url)).text();
+  const form = new FormData();
+  const unescape = (text: string) =>
+    text.replace(/&(quot|amp|lt|gt|#x27|#39);/g, (_m, e: string) => ({ quot: '"', amp: "&", lt: "<", gt: ">", "#x27": "'", "#39": "'" })[e]!);
+  for (const m of html.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(m[0])?.[1];
+    if (name) form.set(unescape(name), unescape(/value="([^"]*)"/.exec(m[0])?.[1] ?? ""));
+  }
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
+  const response = await fetch(url, { method: "POST", body: form, redirect: "manual", headers: { origin: new URL(url).origin } });
+  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return { status: response.status, cookie };
+}
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -45,13 +92,8 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
     server = await startNextServer({
       build,
       port: await freePort(3550, 3559),
-      env: {
-        PGLITE_DIR: path.join(dataDir, "pglite"),
-        APP_DATA_DIR: dataDir,
-        STRIPE_WEBHOOK_SECRET: FAKE_SECRETS.STRIPE_WEBHOOK_SECRET,
-        AUTH_SECRET: FAKE_SECRETS.AUTH_SECRET,
-      },
-      timeoutMs: 120_000,
+      env: { PGLITE_DIR: path.join(dataDir, "pglite"), APP_DATA_DIR: dataDir, ADMIN_EMAILS: ADMIN_EMAIL, ...RUNTIME_SECRETS },
+      timeoutMs: 300_000, // the first request creates and migrates PGlite: over a minute on a loaded machine
     });
   }, 20 * 60_000);
 
@@ -71,16 +113,85 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
   it("ships no secret in any client bundle", () => {
     const files = filesUnder(path.join(build.root, build.distDir, "static"));
     expect(files.some((f) => f.endsWith(".js"))).toBe(true);
+    const leaks = files.flatMap((file) => leaksIn(fs.readFileSync(file, "latin1"), FAKE_SECRETS).map((name) => `${name} in ${path.relative(build.root, file)}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it("serves no runtime secret in the HTML or RSC payload of any page, signed out or signed in as an admin", async () => {
+    // an admin account (ADMIN_EMAILS), signed up through the real form, and one webhook event to show
+    const signup = await submitForm(`${server.url}/signup`, { email: ADMIN_EMAIL, password: PASSWORD, next: "/wallet" });
+    expect(signup.cookie, `sign-up answered ${signup.status}`).not.toBe("");
+    const event = {
+      id: `evt_leakcheck_${Date.now()}`,
+      object: "event",
+      type: "checkout.session.completed",
+      api_version: "2025-03-31.basil",
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: "cs_leakcheck", object: "checkout.session", mode: "payment", payment_status: "paid", payment_intent: "pi_leakcheck",
+        customer_details: { email: PAYLOAD_FIELDS.email, name: PAYLOAD_FIELDS.name }, amount_total: 500, currency: "usd", metadata: { package_id: "starter" } } },
+    };
+    const body = JSON.stringify(event);
+    const delivered = await fetch(`${server.url}/api/stripe/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret: FAKE_SECRETS.STRIPE_WEBHOOK_SECRET }) },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+    const eventsHtml = await (await fetch(`${server.url}/admin/events`, { headers: { cookie: signup.cookie } })).text();
+    const eventPath = /href="(\/admin\/events\/[0-9a-f-]{36})"/.exec(eventsHtml)?.[1];
+    expect(eventPath, "the admin event log links the event").toBeDefined();
+
+    const pages = ["/", "/login", "/signup", "/wallet", "/purchases", "/admin", "/admin/events", eventPath!, "/admin/metrics", "/admin/deposits",
+      "/checkout/test?package=starter", "/checkout/crypto/inv_leakcheck", "/no-such-page"];
     const leaks: string[] = [];
-    for (const file of files) {
-      const text = fs.readFileSync(file, "latin1");
-      for (const [name, value] of Object.entries(FAKE_SECRETS)) {
-        if (text.includes(value) || text.includes(Buffer.from(value).toString("base64"))) {
-          leaks.push(`${name} in ${path.relative(build.root, file)}`);
+    const statuses: Record<string, number> = {};
+    for (const cookie of ["", signup.cookie]) {
+      for (const pathname of pages) {
+        for (const payload of await servedPayloads(server.url + pathname, cookie)) {
+          if (cookie) statuses[payload.what] = payload.status;
+          leaks.push(...leaksIn(payload.text, RUNTIME_SECRETS).map((name) => `${name} in ${payload.what}${cookie ? " signed in" : ""}`));
         }
       }
     }
     expect(leaks).toEqual([]);
+    // the signed-in pass really rendered the account and admin pages (not redirects to /login)
+    for (const pathname of ["/wallet", "/purchases", "/admin/events", eventPath!, "/admin/metrics", "/admin/deposits"]) {
+      expect(statuses[`${server.url}${pathname} (html)`], pathname).toBe(200);
+      expect(statuses[`${server.url}${pathname} (rsc)`], pathname).toBe(200);
+    }
+  });
+
+  it("serves no service-role key in any page in Supabase mode (the key is read at run time)", async () => {
+    const supabase = await startNextServer({
+      build,
+      port: await freePort(3550, 3559),
+      env: {
+        APP_DATA_DIR: dataDir,
+        NEXT_PUBLIC_SUPABASE_URL: "http://127.0.0.1:9", // nothing listens: pages render their error states
+        NEXT_PUBLIC_SUPABASE_ANON_KEY: "fake-anon-key",
+        SUPABASE_SERVICE_ROLE_KEY,
+        ...RUNTIME_SECRETS,
+      },
+      timeoutMs: 120_000,
+    });
+    try {
+      const leaks: string[] = [];
+      for (const pathname of ["/", "/login", "/signup", "/wallet", "/admin/events", "/api/health", "/no-such-page"]) {
+        for (const payload of await servedPayloads(supabase.url + pathname, "")) {
+          leaks.push(...leaksIn(payload.text, FAKE_SECRETS).map((name) => `${name} in ${payload.what}`));
+        }
+      }
+      expect(leaks).toEqual([]);
+      expect(leaksIn(supabase.output(), FAKE_SECRETS)).toEqual([]);
+    } finally {
+      await supabase.stop();
+    }
+  });
+
+  it("logs no secret and no payload field while serving all of the above", () => {
+    const log = server.output();
+    expect(log.length).toBeGreaterThan(0);
+    expect(leaksIn(log, { ...RUNTIME_SECRETS, ...PAYLOAD_FIELDS, PASSWORD })).toEqual([]);
   });
 
   it.each(["/", "/login", "/api/health"])("sends the security headers on %s", async (pathname) => {

@@ -1,9 +1,8 @@
 /**
  * POST /api/stripe/webhook through the real route handler, signed with the
  * stripe package, on PGlite and (when DATABASE_URL is set) a Postgres server.
+ * The 71 real payloads in tests/fixtures/stripe-events: stripe-fixtures.test.ts.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/stripe/webhook/route";
 import { GET as cronSweep } from "@/app/api/cron/webhooks/route";
@@ -19,8 +18,6 @@ import {
   stripeEvent,
   uid,
 } from "../helpers/stripe";
-
-const FIXTURES = path.resolve(__dirname, "../fixtures/stripe-events");
 
 describe.each(targets)("Stripe webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({
@@ -265,20 +262,6 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       await sweep();
       expect(await eventRow(event.id)).toMatchObject({ status: "processed", attempts: 2 });
       expect(await balanceOf(t.db, user)).toBe(1000);
-    });
-
-    it("answers every real fixture payload sensibly (never 5xx; handled, failed with a reason, or ignored)", async () => {
-      const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".json"));
-      expect(files.length).toBeGreaterThanOrEqual(70);
-      for (const file of files) {
-        const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
-        fixture.id = uid("evt"); // fixtures reuse ids across files
-        const res = await deliver(fixture);
-        expect(res.status, file).toBe(200);
-        const row = await eventRow(fixture.id);
-        expect(["processed", "ignored", "failed"], file).toContain(row.status);
-        if (row.status === "failed") expect(row.last_error, file).toMatch(/unknown package|purchase not found|unexpected|buyer unknown/);
-      }
     });
   });
 

@@ -268,3 +268,31 @@ describe("operations settings", () => {
     expect(configError({ LOG_FORMAT: "xml" }).variable).toBe("LOG_FORMAT");
   });
 });
+
+describe("STRIPE_API_BASE", () => {
+  const production = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_x" };
+
+  it("is refused in production, naming the variable (calls to it would carry the secret key)", () => {
+    const error = configError({ ...production, STRIPE_API_BASE: "https://stripe.attacker.example" });
+    expect(error.variable).toBe("STRIPE_API_BASE");
+    expect(error.message).toMatch(/STRIPE_API_BASE.*not allowed in production/);
+  });
+
+  it("is accepted outside production, for the tests' fake Stripe API", () => {
+    expect(parse({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_API_BASE: "http://127.0.0.1:12111" }).STRIPE_API_BASE).toBe("http://127.0.0.1:12111");
+    expect(parse(production).STRIPE_API_BASE).toBeUndefined();
+  });
+});
+
+describe("APP_DATA_DIR", () => {
+  /** Every secret given, so parseEnv writes nothing into the data dir under test. */
+  const NOTHING_GENERATED = { STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_x", INVOICE_WEBHOOK_SECRET: "inv_x" };
+
+  it("is parsed by the schema: blank means the default .data", () => {
+    expect(parseEnv({ ...SUPABASE, ...NOTHING_GENERATED, APP_DATA_DIR: "  " }).dataDir).toBe(path.resolve(".data"));
+  });
+
+  it("is trimmed and resolved", () => {
+    expect(parseEnv({ ...SUPABASE, APP_DATA_DIR: ` ${dataDir} ` }).dataDir).toBe(path.resolve(dataDir));
+  });
+});
