@@ -16,7 +16,7 @@
  *   --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
- *   --cpu-prof       write the server's V8 CPU profile to .data/bench/profiles
+ *   --cpu-prof       write the servers' V8 CPU profiles to .data/bench/profiles/{app,minimal}
  *   --node-options S NODE_OPTIONS for the server(s), e.g. "--max-semi-space-size=16" (A/B runtime flags)
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
@@ -96,7 +96,7 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 const PROFILE_DIR = path.join(ROOT, ".data", "bench", "profiles");
-const nodeArgs = () => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []);
+const nodeArgs = (target = "app") => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, target)}`] : []);
 
 interface ThroughputRun {
   warmup: HttpLoadResult;
@@ -259,7 +259,9 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
         DATABASE_URL: withApplicationName(database.url, minimal.applicationName),
         ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
       };
-      minimal.servers.push(await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: WEBHOOK_PATH }));
+      minimal.servers.push(
+        await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: WEBHOOK_PATH, nodeArgs: nodeArgs("minimal") }),
+      );
       log(`minimal route: next start on ${minimal.servers[0].url} (bench/minimal-route)`);
     }
 

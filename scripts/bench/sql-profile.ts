@@ -5,8 +5,12 @@
  * (shared_preload_libraries; track = all shows the statements inside the
  * functions). Prints per-statement totals and the backend's CPU per call.
  *
- *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls]
+ *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql]
+ *
+ * setup.sql (optional) runs after the migrations: an A/B variant to measure
+ * (drop an index, replace a function), never committed as such.
  */
+import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { cpuSeconds } from "./cpu";
@@ -22,6 +26,7 @@ async function main() {
   await client.connect();
   try {
     await client.query("create extension if not exists pg_stat_statements");
+    if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
     const users = (await client.query<{ id: string }>(CREATE_USERS_SQL, ["profile", 1000])).rows.map((r) => r.id);
     const secret = `whsec_${randomBytes(8).toString("hex")}`;
     const warm = ingestCalls(generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }));

@@ -21,6 +21,10 @@
   last guard: a conflicting insert (a row written without the lock) raises, so
   the whole call rolls back and the provider's retry finds the duplicate.
 
+  The answer no longer carries the action's own result (unused by every
+  caller; the route parsed it on each delivery): {duplicate, id, status,
+  outcome, error, attempts} as documented.
+
   Attempt history: the latest attempt lives on the event row (status, outcome,
   last_error, duration_ms, processed_at). webhook_event_attempts keeps a row
   for every failed delivery and every retry (sweep / admin), i.e. for every
@@ -65,7 +69,7 @@ revoke execute on function private.run_webhook_action(text, jsonb) from public, 
 
 /*
   One attempt of an action inside a savepoint: returns {status, outcome,
-  error, result}. An error rolls the action back and comes back as
+  error}. An error rolls the action back and comes back as
   status 'failed' with its message (stored, retried), never raised.
 */
 create or replace function private.try_webhook_action(p_action text, p_args jsonb)
@@ -87,9 +91,9 @@ begin
     end if;
   exception when others then
     get stacked diagnostics v_error = message_text;
-    return jsonb_build_object('status', 'failed', 'outcome', null, 'error', v_error, 'result', null);
+    return jsonb_build_object('status', 'failed', 'outcome', null, 'error', v_error);
   end;
-  return jsonb_build_object('status', v_status, 'outcome', v_result ->> 'outcome', 'error', null, 'result', v_result);
+  return jsonb_build_object('status', v_status, 'outcome', v_result ->> 'outcome', 'error', null);
 end
 $$;
 comment on function private.try_webhook_action(text, jsonb) is
@@ -110,7 +114,7 @@ comment on function private.webhook_backoff(integer) is
   'Delay before retrying an event whose attempt number p_attempts failed: 30 s × 2^(n-1), at most 6 hours.';
 revoke execute on function private.webhook_backoff(integer) from public, anon, authenticated;
 
-/* The delivery entry point used by every provider route (same signature and result as before). */
+/* The delivery entry point used by every provider route (same signature as before). */
 create or replace function public.ingest_webhook_event(
   p_provider    text,
   p_event_id    text,
@@ -166,7 +170,7 @@ begin
     values (v_id, 1, v_status, null, v_error, v_ms, 'delivery');
   end if;
   return jsonb_build_object('duplicate', false, 'id', v_id, 'status', v_status,
-    'outcome', v_try -> 'outcome', 'error', v_try -> 'error', 'attempts', 1, 'result', v_try -> 'result');
+    'outcome', v_try -> 'outcome', 'error', v_try -> 'error', 'attempts', 1);
 end
 $$;
 comment on function public.ingest_webhook_event(text, text, text, jsonb, text, jsonb, text, text, numeric) is
@@ -209,7 +213,7 @@ begin
   values (p_id, v_attempts, v_status, v_try ->> 'outcome', v_try ->> 'error', v_ms, p_trigger);
 
   return jsonb_build_object('duplicate', false, 'id', p_id, 'status', v_status,
-    'outcome', v_try -> 'outcome', 'error', v_try -> 'error', 'attempts', v_attempts, 'result', v_try -> 'result');
+    'outcome', v_try -> 'outcome', 'error', v_try -> 'error', 'attempts', v_attempts);
 end
 $$;
 comment on function private.attempt_webhook_event(uuid, text, jsonb, text, timestamptz, numeric) is
