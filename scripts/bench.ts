@@ -1,19 +1,24 @@
 /**
  * npm run bench [-- options]: the webhook throughput benchmark (SPEC section 8).
  *
- *   (default)        postgres: production server on a fresh database, signed
- *                    checkout.session.completed deliveries + redeliveries through
- *                    autocannon, then the same grants straight to Postgres (the
+ *   (default)        postgres: our production server and the minimal route
+ *                    (bench/minimal-route: stripe signature check + one pg call
+ *                    to a plain plpgsql function) on one fresh database, in
+ *                    alternating rounds of signed checkout.session.completed
+ *                    deliveries + redeliveries through autocannon; prints
+ *                    app/minimal, server and Postgres CPU ms per request for
+ *                    both; then the same grants straight to Postgres (the
  *                    ceiling); verifies exactly-once; exits 1 on any violation.
  *   --embedded       the same deliveries against the app in embedded mode (PGlite).
  *   --log-queries    1,000,000 seeded webhook_events: admin log query timings + EXPLAIN.
  *   --spend          also the public spend API (POST /api/v1/spend with API keys of funded
  *                    accounts, scripts/bench/spend.ts), printed next to the webhook figure.
  *   --all            all of them.
- *   --count N  --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
+ *   --count N (per round; default 3,000, embedded 3,000)  --rounds N (default 3)  --skip-minimal  --skip-ceiling
+ *   --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
- *   --cpu-prof       write the server's V8 CPU profile to .data/bench/profiles
+ *   --cpu-prof       write the servers' V8 CPU profiles to .data/bench/profiles/{app,minimal}
  *   --node-options S NODE_OPTIONS for the server(s), e.g. "--max-semi-space-size=16" (A/B runtime flags)
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
@@ -38,6 +43,9 @@ import { runIngestCeiling, type IngestCeilingResult } from "./bench/ingest-ceili
 import { runLogQueries, type LogQueryResult } from "./bench/log-queries";
 import { runSpendScenario } from "./bench/spend";
 import { verifyExactlyOnce, type Query } from "./bench/verify";
+import { cpuByPid, cpuDelta, treeCpuSeconds } from "./bench/cpu";
+import { ensureMinimalBuild, MINIMAL_SCHEMA_SQL, verifyMinimal } from "./bench/minimal-route";
+import { median } from "./bench/stats";
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,6 +62,8 @@ const { values: flags } = parseArgs({
     accounts: { type: "string", default: "64" },
     keep: { type: "boolean", default: false },
     "skip-ceiling": { type: "boolean", default: false },
+    "skip-minimal": { type: "boolean", default: false },
+    rounds: { type: "string", default: "3" },
     "reuse-build": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
     instances: { type: "string", default: "1" },
@@ -77,7 +87,7 @@ const scenarios = {
   spend: flags.all || flags.spend,
 };
 
-const load = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
+const loadNow = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
 const log = (line: string) => console.log(line);
 
 function appEnv(extra: Record<string, string>): Record<string, string> {
@@ -92,17 +102,7 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 const PROFILE_DIR = path.join(ROOT, ".data", "bench", "profiles");
-const nodeArgs = () => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []);
-
-/** CPU seconds (user + system) a process has used so far (Linux /proc; NaN elsewhere). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
+const nodeArgs = (target = "app") => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, target)}`] : []);
 
 interface ThroughputRun {
   warmup: HttpLoadResult;
@@ -119,7 +119,7 @@ interface ThroughputRun {
 /** Warm-up (JIT, connection pool, prepared statements), then the measured run. */
 async function driveServer(servers: NextServer[], userIds: string[], count: number): Promise<ThroughputRun> {
   const url = servers.length === 1 ? servers[0].url : servers.map((s) => s.url);
-  const cpuOfServers = () => servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
+  const cpuOfServers = () => servers.reduce((sum, s) => sum + treeCpuSeconds(s.pid), 0);
   const runTag = randomBytes(3).toString("hex");
   const warmupDeliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: `w${runTag}` });
   const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `r${runTag}` });
@@ -169,78 +169,215 @@ function printCeiling(r: CeilingResult): void {
   );
 }
 
-async function postgresScenario(build: Build, adminUrl: string, count: number, violations: string[]) {
+/** One side of the side-by-side comparison: our app, or the minimal route. */
+interface Target {
+  label: "app" | "minimal";
+  servers: NextServer[];
+  /** application_name of its pg connections: picks its Postgres backends in pg_stat_activity. */
+  applicationName: string;
+}
+
+interface Round {
+  target: Target["label"];
+  round: number;
+  tag: string;
+  run: HttpLoadResult;
+  deliveries: Delivery[];
+  /** next start (+ children) CPU ms per request. */
+  serverCpuMsPerRequest: number;
+  /** CPU ms per request of the Postgres backends serving this target (user + system from /proc). */
+  postgresCpuMsPerRequest: number;
+  generatorCpuMsPerRequest: number;
+  load: number[];
+}
+
+const withApplicationName = (url: string, name: string) => {
+  const u = new URL(url);
+  u.searchParams.set("application_name", name);
+  return u.toString();
+};
+
+/** One measured round against one target: throughput, latency, server and Postgres CPU per request. */
+async function runRound(target: Target, round: number, userIds: string[], count: number, query: Query): Promise<Round> {
+  const tag = `${target.label === "app" ? "a" : "m"}${round}${randomBytes(3).toString("hex")}`;
+  const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: tag });
+  const backends = async () =>
+    (
+      await query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and application_name = $1", [
+        target.applicationName,
+      ])
+    ).map((r) => r.pid);
+  const url = target.servers.length === 1 ? target.servers[0].url : target.servers.map((s) => s.url);
+  const serverCpu = () => target.servers.reduce((sum, s) => sum + treeCpuSeconds(s.pid), 0);
+  const load = loadNow();
+  const postgresBefore = cpuByPid(await backends());
+  const serverBefore = serverCpu();
+  const generatorBefore = process.cpuUsage();
+  const run = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency });
+  const generator = process.cpuUsage(generatorBefore);
+  const serverSeconds = serverCpu() - serverBefore;
+  const postgresSeconds = cpuDelta(postgresBefore, cpuByPid(await backends()));
+  const perRequest = (ms: number) => Math.round((ms * 100) / run.requests) / 100;
+  const result: Round = {
+    target: target.label,
+    round,
+    tag,
+    run,
+    deliveries,
+    serverCpuMsPerRequest: perRequest(serverSeconds * 1000),
+    postgresCpuMsPerRequest: perRequest(postgresSeconds * 1000),
+    generatorCpuMsPerRequest: perRequest((generator.user + generator.system) / 1000),
+    load,
+  };
+  log(
+    `round ${round} ${target.label.padEnd(8)} ${String(run.eventsPerSecond).padStart(5)} events/s   p50 ${run.latency.p50} ms   p99 ${run.latency.p99} ms   ` +
+      `server CPU ${result.serverCpuMsPerRequest} ms/req   Postgres CPU ${result.postgresCpuMsPerRequest} ms/req   ` +
+      `generator ${result.generatorCpuMsPerRequest} ms/req   load ${load.join(" ")}   statuses ${JSON.stringify(run.statuses)}`,
+  );
+  return result;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+async function postgresScenario(build: Build, minimalBuild: Build | undefined, adminUrl: string, count: number, rounds: number, violations: string[]) {
   const database = await createBenchDatabase(adminUrl);
   log(`database ${database.name} created and migrated`);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   const query: Query = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
-  const servers: NextServer[] = [];
+  const targets: Target[] = [];
   try {
     const userIds = (await query<{ id: string }>(CREATE_USERS_SQL, ["pg", userCount])).map((r) => r.id);
+    const app: Target = { label: "app", servers: [], applicationName: "credits-bench-app" };
+    targets.push(app);
     for (let i = 0; i < Number(flags.instances); i++) {
       const port = await freePort(3500 + i * 2, 3509);
-      servers.push(await startNextServer({ build, port, env: appEnv({ DATABASE_URL: database.url }), nodeArgs: nodeArgs() }));
+      const env = appEnv({ DATABASE_URL: withApplicationName(database.url, app.applicationName) });
+      app.servers.push(await startNextServer({ build, port, env, nodeArgs: nodeArgs() }));
     }
-    log(`next start × ${servers.length} on ${servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"}); load ${load().join(" ")}`);
+    log(`app: next start × ${app.servers.length} on ${app.servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"})`);
+    if (minimalBuild) {
+      await client.query(MINIMAL_SCHEMA_SQL());
+      const minimal: Target = { label: "minimal", servers: [], applicationName: "credits-bench-minimal" };
+      targets.push(minimal);
+      const env = {
+        STRIPE_WEBHOOK_SECRET: SECRET,
+        DATABASE_URL: withApplicationName(database.url, minimal.applicationName),
+        ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
+      };
+      minimal.servers.push(
+        await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: WEBHOOK_PATH, nodeArgs: nodeArgs("minimal") }),
+      );
+      log(`minimal route: next start on ${minimal.servers[0].url} (bench/minimal-route)`);
+    }
 
-    const loadBefore = load();
-    const http = await driveServer(servers, userIds, count);
-    printHttp("app (full pipeline)", http.run);
-    violations.push(...httpViolations("warm-up", http.warmup, http.warmupDeliveries), ...httpViolations("app", http.run, http.deliveries));
-    await Promise.all(servers.splice(0).map((s) => s.stop()));
+    // Warm-up (JIT, pools, prepared statements), then alternating measured rounds: app, minimal, app, minimal, …
+    const warmups: Array<{ target: Target; tag: string; deliveries: Delivery[]; run: HttpLoadResult }> = [];
+    for (const target of targets) {
+      const tag = `w${target.label[0]}${randomBytes(3).toString("hex")}`;
+      const deliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: tag });
+      const url = target.servers.length === 1 ? target.servers[0].url : target.servers.map((s) => s.url);
+      warmups.push({ target, tag, deliveries, run: await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency }) });
+    }
+    log(`warmed up (${warmupCount} deliveries each); ${rounds} rounds of ${count} deliveries per target; load ${loadNow().join(" ")}`);
+    const results: Round[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) results.push(await runRound(target, round, userIds, count, query));
+    }
+    await Promise.all(targets.flatMap((t) => t.servers.splice(0)).map((s) => s.stop()));
+
+    const of = (label: Target["label"]) => results.filter((r) => r.target === label);
+    const summary = (label: Target["label"]) => {
+      const rs = of(label);
+      return rs.length === 0
+        ? undefined
+        : {
+            eventsPerSecond: median(rs.map((r) => r.run.eventsPerSecond)),
+            p99: median(rs.map((r) => r.run.latency.p99)),
+            serverCpuMsPerRequest: median(rs.map((r) => r.serverCpuMsPerRequest)),
+            postgresCpuMsPerRequest: median(rs.map((r) => r.postgresCpuMsPerRequest)),
+          };
+    };
+    const appSummary = summary("app")!;
+    const minimalSummary = summary("minimal");
+    // Each app round is paired with the minimal round right after it (same moment on the machine).
+    const ratios = of("app").flatMap((a) => {
+      const m = of("minimal").find((r) => r.round === a.round);
+      return m ? [round2(a.run.eventsPerSecond / m.run.eventsPerSecond)] : [];
+    });
+    log("");
+    log(`${"".padEnd(10)} ${"events/s".padStart(9)} ${"p99 ms".padStart(8)} ${"server CPU ms/req".padStart(18)} ${"Postgres CPU ms/req".padStart(20)}   (medians of ${rounds} rounds)`);
+    for (const [label, s] of [["app", appSummary], ["minimal", minimalSummary]] as const) {
+      if (s) log(`${label.padEnd(10)} ${String(s.eventsPerSecond).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.serverCpuMsPerRequest).padStart(18)} ${String(s.postgresCpuMsPerRequest).padStart(20)}`);
+    }
+    const ratio = ratios.length ? median(ratios) : undefined;
+    if (minimalSummary) {
+      log(`ratio app/minimal      ${ratio} (median of the rounds' ratios ${ratios.join(", ")})`);
+      log(
+        `CPU per request, app/minimal: server ${round2(appSummary.serverCpuMsPerRequest / minimalSummary.serverCpuMsPerRequest)}, ` +
+          `Postgres ${round2(appSummary.postgresCpuMsPerRequest / minimalSummary.postgresCpuMsPerRequest)}`,
+      );
+    }
 
     let ceiling: CeilingResult | undefined;
     let ceilingDeliveries: Delivery[] = [];
+    const ceilingTag = randomBytes(3).toString("hex");
     if (!flags["skip-ceiling"]) {
-      ceilingDeliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `c${http.runTag}` });
+      ceilingDeliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `c${ceilingTag}` });
       ceiling = await runCeiling({ url: database.url, deliveries: ceilingDeliveries, concurrency });
       printCeiling(ceiling);
-      log(`ratio app/ceiling      ${(http.run.eventsPerSecond / ceiling.callsPerSecond).toFixed(2)}`);
+      log(`ratio app/ceiling      ${(appSummary.eventsPerSecond / ceiling.callsPerSecond).toFixed(2)}`);
     }
     let ingestCeiling: IngestCeilingResult | undefined;
     let ingestDeliveries: Delivery[] = [];
     if (!flags["skip-ceiling"]) {
       // Diagnosis: the full ingest_webhook_event call without HTTP/Next (where does the time go?).
-      ingestDeliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `i${http.runTag}` });
+      ingestDeliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `i${ceilingTag}` });
       ingestCeiling = await runIngestCeiling({ url: database.url, deliveries: ingestDeliveries, concurrency });
       log(
         `${"ingest SQL, no HTTP".padEnd(22)} ${String(ingestCeiling.callsPerSecond).padStart(6)} calls/s    p50 ${ingestCeiling.latency.p50} ms   p95 ${ingestCeiling.latency.p95} ms   p99 ${ingestCeiling.latency.p99} ms`,
       );
     }
-    const loadAfter = load();
 
-    violations.push(...(await verifyExactlyOnce(query, expectations("warm-up", `w${http.runTag}`, http.warmupDeliveries))));
-    violations.push(...(await verifyExactlyOnce(query, expectations("app", `r${http.runTag}`, http.deliveries))));
+    for (const w of warmups) {
+      violations.push(...httpViolations(`${w.target.label} warm-up`, w.run, w.deliveries));
+      const expect = expectations(`${w.target.label} warm-up`, w.tag, w.deliveries);
+      violations.push(...(w.target.label === "app" ? await verifyExactlyOnce(query, expect) : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })));
+    }
+    for (const r of results) {
+      const label = `${r.target} round ${r.round}`;
+      violations.push(...httpViolations(label, r.run, r.deliveries));
+      const expect = expectations(label, r.tag, r.deliveries);
+      violations.push(...(r.target === "app" ? await verifyExactlyOnce(query, expect) : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })));
+    }
     if (ingestCeiling) {
-      violations.push(...(await verifyExactlyOnce(query, expectations("ingest SQL", `i${http.runTag}`, ingestDeliveries))));
+      violations.push(...(await verifyExactlyOnce(query, expectations("ingest SQL", `i${ceilingTag}`, ingestDeliveries))));
     }
     if (ceiling) {
       violations.push(
-        ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${http.runTag}_`, deliveries: ceilingDeliveries })),
+        ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${ceilingTag}_`, deliveries: ceilingDeliveries })),
       );
       if ((ceiling.outcomes.granted ?? 0) !== new Set(ceilingDeliveries.map((d) => d.paymentId)).size) {
         violations.push(`ceiling: outcomes ${JSON.stringify(ceiling.outcomes)}`);
       }
     }
     return {
-      app: http.run,
-      serverCpuMsPerRequest: http.serverCpuMsPerRequest,
-      generatorCpuMsPerRequest: http.generatorCpuMsPerRequest,
-      warmup: { eventsPerSecond: http.warmup.eventsPerSecond, requests: http.warmup.requests },
+      rounds: results.map(({ deliveries: _d, run, ...r }) => ({ ...r, eventsPerSecond: run.eventsPerSecond, latency: run.latency, statuses: run.statuses })),
+      app: appSummary,
+      minimal: minimalSummary,
+      ratioAppMinimal: ratio,
+      ratiosAppMinimal: ratios,
       ceiling,
       ingestCeiling,
-      ratio: ceiling ? Math.round((http.run.eventsPerSecond / ceiling.callsPerSecond) * 100) / 100 : undefined,
+      ratioAppCeiling: ceiling ? round2(appSummary.eventsPerSecond / ceiling.callsPerSecond) : undefined,
       poolMax: flags.pool ? Number(flags.pool) : "default",
       instances: Number(flags.instances),
-      loadBefore,
-      loadAfter,
     };
   } catch (error) {
-    for (const s of servers) log(`server output:\n${s.output().slice(-3000)}`);
+    for (const t of targets) for (const s of t.servers) log(`${t.label} server output:\n${s.output().slice(-3000)}`);
     throw error;
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(targets.flatMap((t) => t.servers).map((s) => s.stop()));
     await client.end();
     if (flags.keep) log(`kept database ${database.name}`);
     else await database.drop();
@@ -255,12 +392,12 @@ async function embeddedScenario(build: Build, count: number, violations: string[
   let server: NextServer | undefined;
   try {
     server = await startNextServer({ build, port: await freePort(3500, 3509), env: appEnv({ PGLITE_DIR: dataDir }), nodeArgs: nodeArgs() });
-    log(`next start (embedded, PGlite in ${path.relative(ROOT, dataDir)}) on ${server.url}; load ${load().join(" ")}`);
-    const loadBefore = load();
+    log(`next start (embedded, PGlite in ${path.relative(ROOT, dataDir)}) on ${server.url}; load ${loadNow().join(" ")}`);
+    const loadBefore = loadNow();
     const http = await driveServer([server], userIds, count);
     printHttp("app (embedded)", http.run);
     violations.push(...httpViolations("embedded warm-up", http.warmup, http.warmupDeliveries), ...httpViolations("embedded", http.run, http.deliveries));
-    const loadAfter = load();
+    const loadAfter = loadNow();
     await server.stop();
     server = undefined;
 
@@ -287,7 +424,7 @@ async function main(): Promise<void> {
   if (!process.env.DATABASE_URL && (scenarios.postgres || scenarios.logQueries)) {
     log(`DATABASE_URL is not set: using ${DEFAULT_ADMIN_URL} to create the benchmark database`);
   }
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; load ${load().join(" ")}`);
+  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; load ${loadNow().join(" ")}`);
   const violations: string[] = [];
   const results: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
@@ -303,8 +440,10 @@ async function main(): Promise<void> {
     log(build.built ? `built ${DIST_DIR} in ${build.seconds.toFixed(0)} s` : `reusing the build in ${build.root}/${build.distDir}`);
   }
   if (scenarios.postgres) {
-    log(`\n== webhook throughput, postgres mode (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % redeliveries)`);
-    results.postgres = await postgresScenario(build!, adminUrl, Number(flags.count ?? 10_000), violations);
+    log(`\n== webhook throughput, postgres mode: app vs minimal route (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % redeliveries)`);
+    const minimalBuild = flags["skip-minimal"] ? undefined : await ensureMinimalBuild(log);
+    if (minimalBuild?.built) log(`built the minimal route in ${minimalBuild.seconds.toFixed(0)} s`);
+    results.postgres = await postgresScenario(build!, minimalBuild, adminUrl, Number(flags.count ?? 3_000), Number(flags.rounds), violations);
   }
   if (scenarios.embedded) {
     log(`\n== webhook throughput, embedded mode (PGlite)`);

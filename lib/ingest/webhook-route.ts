@@ -41,7 +41,7 @@ export function webhookRoute(provider: WebhookProvider): (request: Request) => P
     try {
       const rawBody = await readRawBody(request);
       event = await provider.verify(rawBody, request.headers);
-      const plan = provider.plan(event.payload, event.type);
+      const plan = event.plan ?? provider.plan(event.payload, event.type);
       const result = await ingestWebhookEvent(getDb(), {
         provider: provider.name,
         eventId: event.id,

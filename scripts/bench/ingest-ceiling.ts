@@ -8,14 +8,15 @@ import type { Delivery } from "./deliveries";
 
 export type IngestCeilingResult = ClosedLoopResult;
 
-const INGEST = {
+export const INGEST = {
   name: "bench_ingest",
   text: `select public.ingest_webhook_event(p_provider => 'stripe', p_event_id => $1, p_event_type => 'checkout.session.completed',
            p_payload => $2::jsonb, p_action => 'grant', p_args => $3::jsonb, p_email => null, p_external_id => $4, p_elapsed_ms => 0) as result`,
 };
 
-export async function runIngestCeiling(options: { url: string; deliveries: Delivery[]; concurrency: number }): Promise<IngestCeilingResult> {
-  const calls = options.deliveries.map((d) => {
+/** The parameters the app sends for each delivery (what plan() makes of a paid checkout). */
+export function ingestCalls(deliveries: Delivery[]): unknown[][] {
+  return deliveries.map((d) => {
     const session = (JSON.parse(d.body) as { data: { object: Record<string, unknown> } }).data.object;
     const args = {
       provider: "stripe",
@@ -30,5 +31,8 @@ export async function runIngestCeiling(options: { url: string; deliveries: Deliv
     };
     return [d.eventId, d.body, JSON.stringify(args), d.paymentId];
   });
-  return runClosedLoop({ url: options.url, concurrency: options.concurrency, statement: INGEST, calls });
+}
+
+export async function runIngestCeiling(options: { url: string; deliveries: Delivery[]; concurrency: number }): Promise<IngestCeilingResult> {
+  return runClosedLoop({ url: options.url, concurrency: options.concurrency, statement: INGEST, calls: ingestCalls(options.deliveries) });
 }

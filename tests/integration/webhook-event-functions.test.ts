@@ -87,6 +87,32 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       expect((await eventRow(first.id)).attempts).toBe(1);
     });
 
+    it("runs the action once when deliveries of one event race, each naming another payment", async () => {
+      const user = await createUser(t.db, `race-${unique()}@example.com`);
+      const eventId = `evt_${unique()}`;
+      // different payments: only the event dedupe (not the purchase key) can keep this to one grant
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) })),
+      );
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      expect(await balanceOf(t.db, user)).toBe(100);
+      const [events] = await t.db.query<{ n: number }>("select count(*)::int as n from public.webhook_events where event_id = $1", [eventId]);
+      expect(events.n).toBe(1);
+    });
+
+    it("stores a delivery in its final state with one attempt, and shows it in the attempt log", async () => {
+      const user = await createUser(t.db, `final-${unique()}@example.com`);
+      const result = await ingest({ action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }), elapsedMs: 2 });
+      const detail = await getWebhookEvent(t.db, result.id);
+      expect(detail).toMatchObject({ status: "processed", attempts: 1, last_error: null, next_attempt_at: null });
+      expect(detail?.processed_at).toBeInstanceOf(Date);
+      expect(Number(detail?.duration_ms)).toBeGreaterThanOrEqual(2);
+      expect(detail?.attempt_log).toEqual([
+        expect.objectContaining({ attempt: 1, status: "processed", trigger: "delivery", error: null, outcome: result.outcome }),
+      ]);
+    });
+
     it("dedupes per provider: the same event id from another provider is another event", async () => {
       const eventId = `evt_${unique()}`;
       const a = await ingest({ eventId, provider: "stripe" });

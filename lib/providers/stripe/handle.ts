@@ -167,9 +167,14 @@ const HANDLERS: Record<string, (event: StripeEvent) => Plan> = {
 /** The event types with an effect (reconciliation asks Stripe's events API for these). */
 export const STRIPE_HANDLED_TYPES = Object.keys(HANDLERS);
 
+/** Plans an envelope that already passed stripeEventSchema (the webhook route parses it once, while verifying). */
+export function planParsedStripeEvent(event: StripeEvent): Plan {
+  const handler = HANDLERS[event.type];
+  return handler ? handler(event) : ignore(`unhandled event type ${event.type}`);
+}
+
 export function planStripeEvent(payload: unknown): Plan {
   const parsed = stripeEventSchema.safeParse(payload);
   if (!parsed.success) return fail("stored payload is not a Stripe event");
-  const handler = HANDLERS[parsed.data.type];
-  return handler ? handler(parsed.data) : ignore(`unhandled event type ${parsed.data.type}`);
+  return planParsedStripeEvent(parsed.data);
 }

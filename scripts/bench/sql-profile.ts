@@ -1,0 +1,65 @@
+/**
+ * Where ingest_webhook_event spends Postgres time (diagnosis for
+ * docs/performance.md): N signed-delivery-shaped calls, one connection, on a
+ * fresh database of a server that has pg_stat_statements preloaded
+ * (shared_preload_libraries; track = all shows the statements inside the
+ * functions). Prints per-statement totals and the backend's CPU per call.
+ *
+ *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql]
+ *
+ * setup.sql (optional) runs after the migrations: an A/B variant to measure
+ * (drop an index, replace a function), never committed as such.
+ */
+import fs from "node:fs";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { cpuSeconds } from "./cpu";
+import { createBenchDatabase, CREATE_USERS_SQL, DEFAULT_ADMIN_URL } from "./database";
+import { generateTraffic } from "./deliveries";
+import { ingestCalls, INGEST } from "./ingest-ceiling";
+
+const calls = Number(process.argv[2] ?? 3000);
+
+async function main() {
+  const database = await createBenchDatabase(process.env.DATABASE_URL || DEFAULT_ADMIN_URL);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query("create extension if not exists pg_stat_statements");
+    if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
+    const users = (await client.query<{ id: string }>(CREATE_USERS_SQL, ["profile", 1000])).rows.map((r) => r.id);
+    const secret = `whsec_${randomBytes(8).toString("hex")}`;
+    const warm = ingestCalls(generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }));
+    const run = ingestCalls(generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }));
+    for (const values of warm) await client.query({ ...INGEST, values });
+    const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid;
+    await client.query("select pg_stat_statements_reset()");
+    await client.query("select pg_stat_reset()");
+    const cpuBefore = cpuSeconds(pid);
+    const started = performance.now();
+    for (const values of run) await client.query({ ...INGEST, values });
+    const wall = performance.now() - started;
+    const cpu = (cpuSeconds(pid) - cpuBefore) * 1000;
+    console.log(`${calls} calls (20 % redeliveries) on one connection: ${(wall / calls).toFixed(3)} ms wall, ${(cpu / calls).toFixed(3)} ms backend CPU per call`);
+    const top = await client.query(
+      `select calls, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric * 1000, 1) as us_per_call,
+              shared_blks_hit + shared_blks_read + shared_blks_dirtied as blks, wal_records, regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_exec_time desc limit 25`,
+    );
+    console.table(top.rows);
+    const fns = await client.query(
+      `select funcname, calls, round(total_time::numeric, 1) as total_ms, round(self_time::numeric, 1) as self_ms
+         from pg_stat_user_functions order by total_time desc limit 12`,
+    );
+    console.table(fns.rows);
+  } finally {
+    await client.end();
+    await database.drop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
