@@ -76,6 +76,8 @@ const { values: flags } = parseArgs({
 const DIST_DIR = ".next-bench";
 const SECRET = `whsec_bench_${randomBytes(16).toString("hex")}`;
 const WEBHOOK_PATH = "/api/stripe/webhook";
+/** The minimal route's path: not /api/stripe/webhook, so nothing in the repo looks like a second Stripe endpoint. */
+const MINIMAL_PATH = "/minimal/webhook";
 const concurrency = Number(flags.concurrency);
 const duplicateShare = Number(flags.duplicates);
 const warmupCount = Number(flags.warmup);
@@ -175,6 +177,8 @@ interface Target {
   servers: NextServer[];
   /** application_name of its pg connections: picks its Postgres backends in pg_stat_activity. */
   applicationName: string;
+  /** Where it takes the signed deliveries. */
+  path: string;
 }
 
 interface Round {
@@ -213,7 +217,7 @@ async function runRound(target: Target, round: number, userIds: string[], count:
   const postgresBefore = cpuByPid(await backends());
   const serverBefore = serverCpu();
   const generatorBefore = process.cpuUsage();
-  const run = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency });
+  const run = await runHttpLoad({ url, path: target.path, deliveries, connections: concurrency });
   const generator = process.cpuUsage(generatorBefore);
   const serverSeconds = serverCpu() - serverBefore;
   const postgresSeconds = cpuDelta(postgresBefore, cpuByPid(await backends()));
@@ -248,7 +252,7 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
   const targets: Target[] = [];
   try {
     const userIds = (await query<{ id: string }>(CREATE_USERS_SQL, ["pg", userCount])).map((r) => r.id);
-    const app: Target = { label: "app", servers: [], applicationName: "credits-bench-app" };
+    const app: Target = { label: "app", servers: [], applicationName: "credits-bench-app", path: WEBHOOK_PATH };
     targets.push(app);
     for (let i = 0; i < Number(flags.instances); i++) {
       const port = await freePort(3500 + i * 2, 3509);
@@ -258,7 +262,7 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
     log(`app: next start × ${app.servers.length} on ${app.servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"})`);
     if (minimalBuild) {
       await client.query(MINIMAL_SCHEMA_SQL());
-      const minimal: Target = { label: "minimal", servers: [], applicationName: "credits-bench-minimal" };
+      const minimal: Target = { label: "minimal", servers: [], applicationName: "credits-bench-minimal", path: MINIMAL_PATH };
       targets.push(minimal);
       const env = {
         STRIPE_WEBHOOK_SECRET: SECRET,
@@ -266,7 +270,7 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
         ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
       };
       minimal.servers.push(
-        await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: WEBHOOK_PATH, nodeArgs: nodeArgs("minimal") }),
+        await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: MINIMAL_PATH, nodeArgs: nodeArgs("minimal") }),
       );
       log(`minimal route: next start on ${minimal.servers[0].url} (bench/minimal-route)`);
     }
@@ -277,7 +281,7 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
       const tag = `w${target.label[0]}${randomBytes(3).toString("hex")}`;
       const deliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: tag });
       const url = target.servers.length === 1 ? target.servers[0].url : target.servers.map((s) => s.url);
-      warmups.push({ target, tag, deliveries, run: await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries, connections: concurrency }) });
+      warmups.push({ target, tag, deliveries, run: await runHttpLoad({ url, path: target.path, deliveries, connections: concurrency }) });
     }
     log(`warmed up (${warmupCount} deliveries each); ${rounds} rounds of ${count} deliveries per target; load ${loadNow().join(" ")}`);
     const results: Round[] = [];
