@@ -68,7 +68,7 @@ describe("crypto checkout and the local test gateway", () => {
   let stranger: Session;
 
   beforeAll(async () => {
-    // Our webhook on a real port: the test gateway posts to the request's origin, as the gateway would.
+    // Our webhook on a real port: the test gateway posts to APP_URL (never to the request's origin).
     bridge = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -82,6 +82,8 @@ describe("crypto checkout and the local test gateway", () => {
     });
     await new Promise<void>((resolve) => bridge.listen(0, "127.0.0.1", resolve));
     mocked.host = `127.0.0.1:${(bridge.address() as AddressInfo).port}`;
+    process.env.APP_URL = `http://${mocked.host}`;
+    resetEnvCache();
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => bridge.close(() => resolve()));

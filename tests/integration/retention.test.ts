@@ -116,8 +116,8 @@ describe.each(targets)("retention on %s", (target) => {
     await t.db.query("delete from auth_rate_limits");
     await t.db.query(
       `insert into auth_rate_limits (scope, key_hash, failures, window_started_at) values
-         ('ip', 'old-ip', 3, now() - interval '2 days'), ('email', 'old-email', 9, now() - interval '25 hours'),
-         ('ip', 'current', 1, now() - interval '10 minutes')`,
+         ('signin:ip', 'old-ip', 3, now() - interval '2 days'), ('signin:email_ip', 'old-email', 9, now() - interval '25 hours'),
+         ('signup:ip', 'current', 1, now() - interval '10 minutes')`,
     );
     expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 1 })).toMatchObject({ rateLimitsPurged: 2 });
     expect(await t.db.query("select key_hash from auth_rate_limits")).toEqual([{ key_hash: "current" }]);

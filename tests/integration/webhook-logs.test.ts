@@ -13,6 +13,7 @@ import { POST as stripePOST } from "@/app/api/stripe/webhook/route";
 import { POST as tradingviewPOST } from "@/app/api/tradingview/webhook/route";
 import { getDb, setDb, type Database } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
+import { createLogger, setLogger } from "@/lib/logger";
 import { legacySignature, rsaKey, startJwksServer, transaction, v2Event, fireblocksRequest, type JwksServer } from "../helpers/fireblocks";
 import { INVOICE_SECRET, invoiceEvent, invoiceRequest } from "../helpers/invoices";
 import { chargeSuccess, PAYSTACK_SECRET, paystackRequest, paystackTransaction } from "../helpers/paystack";
@@ -47,6 +48,9 @@ describe("webhook routes keep secrets and payload fields out of the server log",
   }));
 
   let log = "";
+  // The app's structured log (pino, one JSON line per request) at the production level, into the capture.
+  beforeAll(() => setLogger(createLogger({ level: "info", format: "json" }, { write: (line: string) => void (log += line) })));
+  afterAll(() => setLogger(undefined));
   beforeEach(() => {
     log = "";
     const keep = (...args: unknown[]) => {
@@ -126,7 +130,8 @@ describe("webhook routes keep secrets and payload fields out of the server log",
       setDb(original);
       await down.close();
     }
-    expect(log).toContain("[webhook:stripe] TypeError"); // the capture sees what the routes log
+    expect(log).toContain("TypeError: unexpected failure while handling the event"); // the capture sees what the routes log
+    expect(log).toContain('"http_status":503');
     expect(log).not.toContain("db-password-LOGCHECK");
     expectCleanLog();
   });
