@@ -10,7 +10,10 @@ const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta
 const noImportsFromApp = {
   patterns: [
     { group: ["@/app", "@/app/*"], message: "components/ and lib/ must not import from app/ (move the code to lib/)." },
-    { group: ["**/app", "**/app/*", "../app/*", "../../app/*"], message: "components/ and lib/ must not import from app/." },
+    {
+      group: ["**/app", "**/app/*", "../app/*", "../../app/*"],
+      message: "components/ and lib/ must not import from app/.",
+    },
   ],
 };
 

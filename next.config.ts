@@ -40,7 +40,10 @@ const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
   { key: "X-Frame-Options", value: "DENY" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()" },
+  {
+    key: "Permissions-Policy",
+    value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+  },
   // Ignored by browsers over plain http (local runs); effective behind TLS in production.
   ...(isDev ? [] : [{ key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }]),
 ];
@@ -71,7 +74,12 @@ const nextConfig: NextConfig = {
   async headers() {
     // Not on provider webhooks: machine-to-machine JSON, never rendered by a browser, and compiling and
     // writing these headers cost ~2 % of the server's CPU per delivery (docs/performance.md).
-    return [{ source: "/:path((?!api/(?:stripe|fireblocks|invoices|paystack|tradingview)/webhook$).*)", headers: securityHeaders }];
+    return [
+      {
+        source: "/:path((?!api/(?:stripe|fireblocks|invoices|paystack|tradingview)/webhook$).*)",
+        headers: securityHeaders,
+      },
+    ];
   },
   async rewrites() {
     // The crypto invoice gateway calls a fixed path.

@@ -71,28 +71,30 @@ export default defineConfig({
       },
     },
   ],
-  webServer: externalServer ? undefined : {
-    command: "npx tsx tests/e2e/web-server.ts",
-    url: `http://localhost:${port}/api/health`,
-    timeout: 600_000,
-    reuseExistingServer: false,
-    // SIGTERM, so tests/e2e/web-server.ts stops next start and removes the run's data folder.
-    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      E2E_PORT: port,
-      APP_DATA_DIR: dataDir,
-      PGLITE_DIR: path.join(dataDir, "pglite"),
-      ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
-      STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
-      APP_URL: `http://localhost:${port}`,
-      // a production build: the local test checkout is a demo there, on only when asked for
-      LOCAL_TEST_CHECKOUT: "1",
-      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
-      // As behind one reverse proxy: each test names its own client address (tests/e2e/fixtures.ts),
-      // so the per-IP sign-up limit applies per test, as it would per visitor.
-      TRUST_PROXY: "1",
-    },
-  },
+  webServer: externalServer
+    ? undefined
+    : {
+        command: "npx tsx tests/e2e/web-server.ts",
+        url: `http://localhost:${port}/api/health`,
+        timeout: 600_000,
+        reuseExistingServer: false,
+        // SIGTERM, so tests/e2e/web-server.ts stops next start and removes the run's data folder.
+        gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+        stdout: "pipe",
+        stderr: "pipe",
+        env: {
+          E2E_PORT: port,
+          APP_DATA_DIR: dataDir,
+          PGLITE_DIR: path.join(dataDir, "pglite"),
+          ADMIN_EMAILS: process.env.E2E_ADMIN_EMAIL,
+          STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
+          APP_URL: `http://localhost:${port}`,
+          // a production build: the local test checkout is a demo there, on only when asked for
+          LOCAL_TEST_CHECKOUT: "1",
+          SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+          // As behind one reverse proxy: each test names its own client address (tests/e2e/fixtures.ts),
+          // so the per-IP sign-up limit applies per test, as it would per visitor.
+          TRUST_PROXY: "1",
+        },
+      },
 });

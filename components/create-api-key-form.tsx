@@ -23,7 +23,14 @@ export function CreateApiKeyForm({ action }: Props) {
       >
         <label className="block text-sm font-medium text-slate-700">
           Key name
-          <input name="name" required maxLength={100} autoComplete="off" placeholder="e.g. Production backend" className={field} />
+          <input
+            name="name"
+            required
+            maxLength={100}
+            autoComplete="off"
+            placeholder="e.g. Production backend"
+            className={field}
+          />
         </label>
         <SubmitButton pendingLabel="Creating…">Create key</SubmitButton>
       </form>
@@ -67,7 +74,11 @@ function NewKey({ name, secret }: { name: string; secret: string }) {
         </button>
       </div>
       <p role="status" aria-live="polite" className="mt-2 text-xs text-emerald-800">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Copying is blocked here; select the key and copy it by hand." : ""}
+        {copied === "yes"
+          ? "Copied to the clipboard."
+          : copied === "failed"
+            ? "Copying is blocked here; select the key and copy it by hand."
+            : ""}
       </p>
     </section>
   );

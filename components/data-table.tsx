@@ -30,7 +30,11 @@ export function DataTable({
         <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
             {columns.map((column) => (
-              <th key={column.label} scope="col" className={`${cell} font-medium${column.numeric ? " text-right" : ""}`}>
+              <th
+                key={column.label}
+                scope="col"
+                className={`${cell} font-medium${column.numeric ? " text-right" : ""}`}
+              >
                 {column.label}
               </th>
             ))}

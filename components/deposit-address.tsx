@@ -15,7 +15,11 @@ export async function DepositAddress({ userId }: { userId: string }) {
   try {
     addresses = await listDepositAddresses(getDb(), userId);
   } catch {
-    return <Notice tone="error" title="Deposit addresses could not be loaded">Please reload the page in a moment.</Notice>;
+    return (
+      <Notice tone="error" title="Deposit addresses could not be loaded">
+        Please reload the page in a moment.
+      </Notice>
+    );
   }
   return (
     <section aria-labelledby="deposit-heading" className="space-y-3">
@@ -24,8 +28,8 @@ export async function DepositAddress({ userId }: { userId: string }) {
       </h2>
       {addresses.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-4 py-4 text-sm text-slate-600">
-          You have no deposit address yet. Once an admin assigns you one, it appears here; every completed transfer to it is
-          credited automatically.
+          You have no deposit address yet. Once an admin assigns you one, it appears here; every completed transfer to
+          it is credited automatically.
         </p>
       ) : (
         <ul className="space-y-2">
@@ -35,12 +39,17 @@ export async function DepositAddress({ userId }: { userId: string }) {
                 <span className="text-sm font-semibold text-slate-900">{a.asset_id}</span>
                 <span className="text-xs text-slate-500">{rate(a)}</span>
               </div>
-              <code className="mt-1 block break-all rounded bg-slate-50 px-2 py-1 font-mono text-sm text-slate-800" aria-label={`${a.asset_id} deposit address`}>
+              <code
+                className="mt-1 block break-all rounded bg-slate-50 px-2 py-1 font-mono text-sm text-slate-800"
+                aria-label={`${a.asset_id} deposit address`}
+              >
                 {a.address}
               </code>
             </li>
           ))}
-          <li className="text-xs text-slate-500">Send only the asset shown to each address. Credits arrive once the transfer completes.</li>
+          <li className="text-xs text-slate-500">
+            Send only the asset shown to each address. Credits arrive once the transfer completes.
+          </li>
         </ul>
       )}
     </section>

@@ -13,11 +13,7 @@ const KIND_LABELS: Record<LedgerEntry["kind"], string> = {
   adjustment: "Adjustment",
 };
 
-const COLUMNS: Column[] = [
-  { label: "Date" },
-  { label: "What" },
-  { label: "Credits", numeric: true },
-];
+const COLUMNS: Column[] = [{ label: "Date" }, { label: "What" }, { label: "Credits", numeric: true }];
 
 export function LedgerTable({ entries, showAdmin = false }: { entries: LedgerEntry[]; showAdmin?: boolean }) {
   return (
@@ -29,7 +25,9 @@ export function LedgerTable({ entries, showAdmin = false }: { entries: LedgerEnt
             {KIND_LABELS[entry.kind]}
             {entry.package_name && <span className="text-slate-500"> · {entry.package_name}</span>}
             {entry.reason && <span className="break-words text-slate-600"> · {entry.reason}</span>}
-            {showAdmin && entry.admin_email && <span className="block text-xs text-slate-500">by {entry.admin_email}</span>}
+            {showAdmin && entry.admin_email && (
+              <span className="block text-xs text-slate-500">by {entry.admin_email}</span>
+            )}
           </td>
           <td
             className={`whitespace-nowrap px-4 py-3 text-right font-medium tabular-nums ${

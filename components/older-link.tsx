@@ -5,13 +5,18 @@ export function OlderLink({ path, next, isFirstPage }: { path: string; next: str
   if (!next && isFirstPage) return null;
   return (
     <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-      {isFirstPage ? <span /> : (
+      {isFirstPage ? (
+        <span />
+      ) : (
         <Link href={path} className="rounded-md px-3 py-1.5 font-medium text-indigo-700 hover:bg-indigo-50">
           ← Newest
         </Link>
       )}
       {next && (
-        <Link href={`${path}?before=${next}`} className="rounded-md px-3 py-1.5 font-medium text-indigo-700 hover:bg-indigo-50">
+        <Link
+          href={`${path}?before=${next}`}
+          className="rounded-md px-3 py-1.5 font-medium text-indigo-700 hover:bg-indigo-50"
+        >
           Older →
         </Link>
       )}

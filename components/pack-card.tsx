@@ -4,13 +4,26 @@ import type { CreditPackage } from "@/lib/db/rpc/account";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { SubmitButton } from "./submit-button";
 
-export function PackCard({ pack, canBuy, cardPayments = true }: { pack: CreditPackage; canBuy: boolean; cardPayments?: boolean }) {
+export function PackCard({
+  pack,
+  canBuy,
+  cardPayments = true,
+}: {
+  pack: CreditPackage;
+  canBuy: boolean;
+  cardPayments?: boolean;
+}) {
   return (
-    <article className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby={`pack-${pack.id}`}>
+    <article
+      className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm"
+      aria-labelledby={`pack-${pack.id}`}
+    >
       <h3 id={`pack-${pack.id}`} className="text-base font-semibold text-slate-900">
         {pack.name}
       </h3>
-      <p className="mt-3 text-3xl font-semibold tracking-tight text-slate-900">{formatMoney(pack.amount_minor, pack.currency)}</p>
+      <p className="mt-3 text-3xl font-semibold tracking-tight text-slate-900">
+        {formatMoney(pack.amount_minor, pack.currency)}
+      </p>
       <p className="mt-1 text-sm font-medium text-indigo-700">{formatCredits(pack.credits)}</p>
       {pack.description && <p className="mt-3 flex-1 text-sm text-slate-600">{pack.description}</p>}
       <div className="mt-5">

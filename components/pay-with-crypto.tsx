@@ -19,14 +19,21 @@ export function PayWithCrypto({ packs }: { packs: CreditPackage[] }) {
     return (
       <form action={payWithCryptoAction}>
         <input type="hidden" name="package_id" value={pack.id} />
-        <SubmitButton pendingLabel="Opening invoice…" className={`w-full ${button}`} aria-label={`Pay for ${pack.name} with crypto`}>
+        <SubmitButton
+          pendingLabel="Opening invoice…"
+          className={`w-full ${button}`}
+          aria-label={`Pay for ${pack.name} with crypto`}
+        >
           Pay with crypto
         </SubmitButton>
       </form>
     );
   }
   return (
-    <form action={payWithCryptoAction} className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      action={payWithCryptoAction}
+      className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <label className="block text-sm font-medium text-slate-700">
         Pay with crypto
         <select
@@ -45,7 +52,9 @@ export function PayWithCrypto({ packs }: { packs: CreditPackage[] }) {
       <SubmitButton pendingLabel="Opening invoice…" className={button}>
         Pay with crypto
       </SubmitButton>
-      {env.localInvoiceGateway && <p className="w-full text-xs text-slate-500">Test gateway: no real payment happens.</p>}
+      {env.localInvoiceGateway && (
+        <p className="w-full text-xs text-slate-500">Test gateway: no real payment happens.</p>
+      )}
     </form>
   );
 }

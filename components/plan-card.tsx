@@ -5,7 +5,10 @@ import { SubmitButton } from "./submit-button";
 
 export function PlanCard({ plan, subscribed }: { plan: CreditPlan; subscribed: boolean }) {
   return (
-    <article className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby={`plan-${plan.id}`}>
+    <article
+      className="flex flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm"
+      aria-labelledby={`plan-${plan.id}`}
+    >
       <h3 id={`plan-${plan.id}`} className="text-base font-semibold text-slate-900">
         {plan.name}
       </h3>

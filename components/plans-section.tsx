@@ -1,7 +1,13 @@
 /** /wallet's monthly plans: the signed-in person's subscriptions, then the plans on sale (server component). */
 import { Notice } from "@/components/notice";
 import { getDb } from "@/lib/db";
-import { isLive, listActivePlans, listUserSubscriptions, type CreditPlan, type UserSubscription } from "@/lib/db/rpc/subscriptions";
+import {
+  isLive,
+  listActivePlans,
+  listUserSubscriptions,
+  type CreditPlan,
+  type UserSubscription,
+} from "@/lib/db/rpc/subscriptions";
 import { PlanCard } from "./plan-card";
 import { SubscriptionCard } from "./subscription-card";
 
@@ -11,7 +17,11 @@ export async function PlansSection({ userId, testMode }: { userId: string; testM
   try {
     [plans, subscriptions] = await Promise.all([listActivePlans(getDb()), listUserSubscriptions(getDb(), userId)]);
   } catch {
-    return <Notice tone="error" title="Plans could not be loaded">Please reload the page in a moment.</Notice>;
+    return (
+      <Notice tone="error" title="Plans could not be loaded">
+        Please reload the page in a moment.
+      </Notice>
+    );
   }
   if (plans.length === 0 && subscriptions.length === 0) return null;
   const live = subscriptions.filter(isLive);

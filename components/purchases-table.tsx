@@ -27,11 +27,15 @@ export function PurchasesTable({ purchases }: { purchases: PurchaseRow[] }) {
         <tr key={purchase.id}>
           <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(purchase.created_at)}</td>
           <td className="px-4 py-3 text-slate-900">{purchase.package_name ?? "Credits"}</td>
-          <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">{purchase.credits.toLocaleString("en-US")}</td>
+          <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">
+            {purchase.credits.toLocaleString("en-US")}
+          </td>
           <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">
             {formatMoney(purchase.amount_minor, purchase.currency)}
           </td>
-          <td className="whitespace-nowrap px-4 py-3 text-slate-600">{PROVIDERS[purchase.provider] ?? purchase.provider}</td>
+          <td className="whitespace-nowrap px-4 py-3 text-slate-600">
+            {PROVIDERS[purchase.provider] ?? purchase.provider}
+          </td>
           <td className="px-4 py-3">
             <StatusBadge status={purchase.status} />
           </td>

@@ -49,7 +49,15 @@ export function ResetPasswordForm({ action, token }: Props) {
         <label htmlFor="confirm" className="block text-sm font-medium text-slate-800">
           Repeat the new password
         </label>
-        <input id="confirm" name="confirm" type="password" required minLength={8} autoComplete="new-password" className={inputClass} />
+        <input
+          id="confirm"
+          name="confirm"
+          type="password"
+          required
+          minLength={8}
+          autoComplete="new-password"
+          className={inputClass}
+        />
       </div>
       <SubmitButton className="w-full" pendingLabel="Saving…">
         Set new password

@@ -11,8 +11,14 @@ export async function SiteHeader() {
     <>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
-          <Link href="/" className="flex items-center gap-2 rounded-md text-lg font-semibold tracking-tight text-slate-900">
-            <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white">
+          <Link
+            href="/"
+            className="flex items-center gap-2 rounded-md text-lg font-semibold tracking-tight text-slate-900"
+          >
+            <span
+              aria-hidden
+              className="grid size-7 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white"
+            >
               C
             </span>
             Credits
@@ -31,7 +37,10 @@ export async function SiteHeader() {
                   {session.email}
                 </span>
                 <form action={signOutAction}>
-                  <button type="submit" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                  <button
+                    type="submit"
+                    className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100"
+                  >
                     Sign out
                   </button>
                 </form>
@@ -41,7 +50,10 @@ export async function SiteHeader() {
                 <Link href="/login" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
                   Sign in
                 </Link>
-                <Link href="/signup" className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500">
+                <Link
+                  href="/signup"
+                  className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500"
+                >
                   Sign up
                 </Link>
               </>

@@ -12,5 +12,9 @@ const LABELS: Record<PurchaseRow["status"], { label: string; className: string }
 
 export function StatusBadge({ status }: { status: PurchaseRow["status"] }) {
   const { label, className } = LABELS[status];
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${className}`}>{label}</span>;
+  return (
+    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${className}`}>
+      {label}
+    </span>
+  );
 }

@@ -11,7 +11,19 @@ import { SubscriptionStatus } from "./subscription-status";
 
 const secondary = "!bg-white !text-slate-800 ring-1 ring-inset ring-slate-300 hover:!bg-slate-50";
 
-function TestAction({ sub, action, label, pending, primary = false }: { sub: UserSubscription; action: string; label: string; pending: string; primary?: boolean }) {
+function TestAction({
+  sub,
+  action,
+  label,
+  pending,
+  primary = false,
+}: {
+  sub: UserSubscription;
+  action: string;
+  label: string;
+  pending: string;
+  primary?: boolean;
+}) {
   return (
     <form action="/api/checkout/test/subscription" method="post">
       <input type="hidden" name="subscription_id" value={sub.external_id} />
@@ -54,7 +66,9 @@ export function SubscriptionCard({ sub, testMode }: { sub: UserSubscription; tes
         <div>
           <dt className="text-slate-500">Price</dt>
           <dd className="mt-0.5 font-medium text-slate-900">
-            {sub.amount_minor === null || !sub.currency ? "—" : `${formatMoney(sub.amount_minor, sub.currency)} / month`}
+            {sub.amount_minor === null || !sub.currency
+              ? "—"
+              : `${formatMoney(sub.amount_minor, sub.currency)} / month`}
           </dd>
         </div>
         <div>
@@ -69,8 +83,8 @@ export function SubscriptionCard({ sub, testMode }: { sub: UserSubscription; tes
         <div role="alert" className="mt-4 rounded-xl border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
           <p className="font-semibold">Your last renewal payment failed</p>
           <p className="mt-1">
-            {sub.last_payment_error ? `${sub.last_payment_error}. ` : ""}No credits are added for this period until it is
-            paid{testMode ? "." : ": update your card under Manage billing."}
+            {sub.last_payment_error ? `${sub.last_payment_error}. ` : ""}No credits are added for this period until it
+            is paid{testMode ? "." : ": update your card under Manage billing."}
           </p>
         </div>
       ) : null}
@@ -79,7 +93,9 @@ export function SubscriptionCard({ sub, testMode }: { sub: UserSubscription; tes
         <div className="mt-5 flex flex-wrap gap-3">
           {testMode ? (
             <>
-              {running && <TestAction sub={sub} action="renew" label="Start next period now" pending="Renewing…" primary />}
+              {running && (
+                <TestAction sub={sub} action="renew" label="Start next period now" pending="Renewing…" primary />
+              )}
               {sub.status === "past_due" && sub.failed_invoice_id && (
                 <TestAction sub={sub} action="pay" label="Pay the overdue invoice" pending="Paying…" primary />
               )}

@@ -10,12 +10,23 @@ const STATUSES: Record<string, { label: string; className: string }> = {
   canceled: { label: "Cancelled", className: "bg-slate-100 text-slate-700 ring-slate-200" },
 };
 
-export function SubscriptionStatus({ status, cancelAtPeriodEnd = false }: { status: string; cancelAtPeriodEnd?: boolean }) {
+export function SubscriptionStatus({
+  status,
+  cancelAtPeriodEnd = false,
+}: {
+  status: string;
+  cancelAtPeriodEnd?: boolean;
+}) {
   const known = STATUSES[status] ?? { label: status, className: "bg-slate-100 text-slate-700 ring-slate-200" };
   const { label, className } =
-    cancelAtPeriodEnd && status === "active" ? { label: "Cancels at period end", className: STATUSES.incomplete.className } : known;
+    cancelAtPeriodEnd && status === "active"
+      ? { label: "Cancels at period end", className: STATUSES.incomplete.className }
+      : known;
   return (
-    <span data-testid="subscription-status" className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${className}`}>
+    <span
+      data-testid="subscription-status"
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${className}`}
+    >
       {label}
     </span>
   );

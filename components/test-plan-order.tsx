@@ -57,7 +57,10 @@ export async function TestPlanOrder({ planId, error }: { planId: string; error: 
             <Notice tone="info" title={`You already subscribe to ${plan.name}`}>
               Manage or cancel it on your wallet.
             </Notice>
-            <Link href="/wallet" className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-500">
+            <Link
+              href="/wallet"
+              className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-500"
+            >
               Go to your wallet
             </Link>
           </div>

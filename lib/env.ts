@@ -12,7 +12,10 @@ import { z } from "zod";
 export type Mode = "embedded" | "postgres" | "supabase";
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`Invalid environment variable ${variable}: ${detail}`);
     this.name = "ConfigError";
   }
@@ -26,7 +29,12 @@ const optionalText = z
 const commaList = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const httpUrl = z
   .string()
@@ -61,7 +69,10 @@ const pem = optionalText.refine(
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://").optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
   ),
   /** Where generated local secrets and the embedded database live (default `.data`). */
   APP_DATA_DIR: optionalText,
@@ -73,7 +84,10 @@ const schema = z.object({
   ADMIN_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
   APP_URL: httpUrl,
   STRIPE_SECRET_KEY: optionalText.pipe(
-    z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_… or rk_…)").optional(),
+    z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_… or rk_…)")
+      .optional(),
   ),
   STRIPE_WEBHOOK_SECRET: commaList,
   /** Tests only: a local fake of the Stripe API. Refused in production, where it would receive the secret key. */
@@ -113,19 +127,18 @@ const schema = z.object({
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env
-  extends Omit<
-    Raw,
-    | "AUTH_SECRET"
-    | "STRIPE_WEBHOOK_SECRET"
-    | "APP_URL"
-    | "MAIL_FROM"
-    | "TRUST_PROXY"
-    | "API_RATE_LIMIT_PER_MINUTE"
-    | "WEBHOOK_PAYLOAD_RETENTION_DAYS"
-    | "LOG_LEVEL"
-    | "LOG_FORMAT"
-  > {
+export interface Env extends Omit<
+  Raw,
+  | "AUTH_SECRET"
+  | "STRIPE_WEBHOOK_SECRET"
+  | "APP_URL"
+  | "MAIL_FROM"
+  | "TRUST_PROXY"
+  | "API_RATE_LIMIT_PER_MINUTE"
+  | "WEBHOOK_PAYLOAD_RETENTION_DAYS"
+  | "LOG_LEVEL"
+  | "LOG_FORMAT"
+> {
   mode: Mode;
   isProduction: boolean;
   dataDir: string;
@@ -166,7 +179,11 @@ export interface Env
   LOG_FORMAT: NonNullable<Raw["LOG_FORMAT"]>;
 }
 
-const SUPABASE_VARS = ["NEXT_PUBLIC_SUPABASE_URL", "NEXT_PUBLIC_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY"] as const;
+const SUPABASE_VARS = [
+  "NEXT_PUBLIC_SUPABASE_URL",
+  "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+  "SUPABASE_SERVICE_ROLE_KEY",
+] as const;
 
 /** A secret kept under .data/ so local runs work with no configuration and survive restarts. */
 function localSecret(dataDir: string, name: string, make: () => string): string {
@@ -199,9 +216,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const supabaseSet = SUPABASE_VARS.filter((name) => raw[name] !== undefined);
   if (supabaseSet.length > 0 && supabaseSet.length < SUPABASE_VARS.length) {
     const missing = SUPABASE_VARS.find((name) => raw[name] === undefined)!;
-    throw new ConfigError(missing, `required when ${supabaseSet.join(", ")} ${supabaseSet.length > 1 ? "are" : "is"} set`);
+    throw new ConfigError(
+      missing,
+      `required when ${supabaseSet.join(", ")} ${supabaseSet.length > 1 ? "are" : "is"} set`,
+    );
   }
-  const mode: Mode = supabaseSet.length === SUPABASE_VARS.length ? "supabase" : raw.DATABASE_URL ? "postgres" : "embedded";
+  const mode: Mode =
+    supabaseSet.length === SUPABASE_VARS.length ? "supabase" : raw.DATABASE_URL ? "postgres" : "embedded";
 
   const dataDir = path.resolve(raw.APP_DATA_DIR ?? ".data");
   const pgliteDir = path.resolve(raw.PGLITE_DIR ?? path.join(dataDir, "pglite"));
@@ -214,7 +235,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
 
   if (isProduction && raw.STRIPE_API_BASE !== undefined) {
-    throw new ConfigError("STRIPE_API_BASE", "tests only; not allowed in production (Stripe calls carry the secret key)");
+    throw new ConfigError(
+      "STRIPE_API_BASE",
+      "tests only; not allowed in production (Stripe calls carry the secret key)",
+    );
   }
 
   // In production a signed-in user must not mint credits unless the owner asked for a demo.
@@ -223,18 +247,24 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (stripeSecrets.length === 0) {
     if (localCheckout && generatedAllowed) {
       // The local test checkout signs its events with this, exactly as Stripe would.
-      stripeSecrets = [localSecret(dataDir, "stripe-webhook-secret", () => `whsec_local_${randomBytes(24).toString("base64url")}`)];
+      stripeSecrets = [
+        localSecret(dataDir, "stripe-webhook-secret", () => `whsec_local_${randomBytes(24).toString("base64url")}`),
+      ];
     } else if (isProduction && raw.STRIPE_SECRET_KEY) {
       throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when STRIPE_SECRET_KEY is set");
     } else if (isProduction && localCheckout) {
-      throw new ConfigError("STRIPE_WEBHOOK_SECRET", "required in production when LOCAL_TEST_CHECKOUT=1 (the test checkout signs with it)");
+      throw new ConfigError(
+        "STRIPE_WEBHOOK_SECRET",
+        "required in production when LOCAL_TEST_CHECKOUT=1 (the test checkout signs with it)",
+      );
     }
   }
   if (isProduction) {
     // Calls that carry our secret key or decide which signatures we trust go over TLS only.
     for (const name of ["PAYSTACK_API_BASE", "FIREBLOCKS_JWKS_URL"] as const) {
       const value = raw[name];
-      if (value !== undefined && !value.startsWith("https://")) throw new ConfigError(name, "must be an https:// URL in production");
+      if (value !== undefined && !value.startsWith("https://"))
+        throw new ConfigError(name, "must be an https:// URL in production");
     }
   }
   if (raw.INVOICE_GATEWAY_URL && !raw.INVOICE_WEBHOOK_SECRET) {
@@ -247,10 +277,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ? localSecret(dataDir, "invoice-webhook-secret", () => `inv_local_${randomBytes(24).toString("base64url")}`)
     : raw.INVOICE_WEBHOOK_SECRET;
   if (mode === "supabase" && isProduction && !raw.STRIPE_SECRET_KEY) {
-    throw new ConfigError("STRIPE_SECRET_KEY", "required in supabase mode in production (no local test checkout there)");
+    throw new ConfigError(
+      "STRIPE_SECRET_KEY",
+      "required in supabase mode in production (no local test checkout there)",
+    );
   }
 
-  const appUrl = (raw.APP_URL ?? `http://localhost:${/^\d+$/.test(source.PORT ?? "") ? source.PORT : "3000"}`).replace(/\/$/, "");
+  const appUrl = (raw.APP_URL ?? `http://localhost:${/^\d+$/.test(source.PORT ?? "") ? source.PORT : "3000"}`).replace(
+    /\/$/,
+    "",
+  );
 
   return {
     ...raw,

@@ -15,7 +15,19 @@ import { getEnv, type Env } from "@/lib/env";
 export type { Logger } from "pino";
 
 /** Field names never written, wherever they appear (top level or one level down). */
-const REDACTED = ["payload", "body", "rawBody", "headers", "authorization", "cookie", "secret", "password", "token", "signature", "key"];
+const REDACTED = [
+  "payload",
+  "body",
+  "rawBody",
+  "headers",
+  "authorization",
+  "cookie",
+  "secret",
+  "password",
+  "token",
+  "signature",
+  "key",
+];
 const redactPaths = REDACTED.flatMap((name) => [name, `*.${name}`]);
 
 const OMITTED_IN_PRETTY = new Set(["level", "time", "msg", "pid", "hostname"]);

@@ -11,7 +11,10 @@ import path from "node:path";
 import { describeVerdict, evaluateAudit } from "./audit-report";
 
 const root = path.resolve(import.meta.dirname, "..");
-const exceptions = JSON.parse(fs.readFileSync(path.join(root, "scripts", "audit-exceptions.json"), "utf8")) as Record<string, string>;
+const exceptions = JSON.parse(fs.readFileSync(path.join(root, "scripts", "audit-exceptions.json"), "utf8")) as Record<
+  string,
+  string
+>;
 delete exceptions.$comment;
 
 execFile("npm", ["audit", "--omit=dev", "--json"], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {

@@ -104,7 +104,8 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 const PROFILE_DIR = path.join(ROOT, ".data", "bench", "profiles");
-const nodeArgs = (target = "app") => (flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, target)}`] : []);
+const nodeArgs = (target = "app") =>
+  flags["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, target)}`] : [];
 
 interface ThroughputRun {
   warmup: HttpLoadResult;
@@ -123,7 +124,13 @@ async function driveServer(servers: NextServer[], userIds: string[], count: numb
   const url = servers.length === 1 ? servers[0].url : servers.map((s) => s.url);
   const cpuOfServers = () => servers.reduce((sum, s) => sum + treeCpuSeconds(s.pid), 0);
   const runTag = randomBytes(3).toString("hex");
-  const warmupDeliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: `w${runTag}` });
+  const warmupDeliveries = generateTraffic({
+    count: warmupCount,
+    duplicateShare,
+    secret: SECRET,
+    userIds,
+    runTag: `w${runTag}`,
+  });
   const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: `r${runTag}` });
   const warmup = await runHttpLoad({ url, path: WEBHOOK_PATH, deliveries: warmupDeliveries, connections: concurrency });
   const cpuBefore = cpuOfServers();
@@ -133,7 +140,9 @@ async function driveServer(servers: NextServer[], userIds: string[], count: numb
   const perRequest = (ms: number) => Math.round((ms * 100) / run.requests) / 100;
   const serverCpuMsPerRequest = perRequest((cpuOfServers() - cpuBefore) * 1000);
   const generatorCpuMsPerRequest = perRequest((generator.user + generator.system) / 1000);
-  log(`server CPU per request  ${serverCpuMsPerRequest} ms (user + system, measured run); load generator ${generatorCpuMsPerRequest} ms`);
+  log(
+    `server CPU per request  ${serverCpuMsPerRequest} ms (user + system, measured run); load generator ${generatorCpuMsPerRequest} ms`,
+  );
   return { warmup, run, serverCpuMsPerRequest, generatorCpuMsPerRequest, deliveries, warmupDeliveries, runTag };
 }
 
@@ -141,10 +150,14 @@ function httpViolations(label: string, result: HttpLoadResult, deliveries: Deliv
   const violations: string[] = [];
   const unique = new Set(deliveries.map((d) => d.eventId)).size;
   if (result.requests !== deliveries.length || result.built !== deliveries.length) {
-    violations.push(`${label}: ${result.requests} responses / ${result.built} requests built for ${deliveries.length} deliveries`);
+    violations.push(
+      `${label}: ${result.requests} responses / ${result.built} requests built for ${deliveries.length} deliveries`,
+    );
   }
   if ((result.statuses["200"] ?? 0) !== deliveries.length || result.errors || result.timeouts) {
-    violations.push(`${label}: statuses ${JSON.stringify(result.statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`);
+    violations.push(
+      `${label}: statuses ${JSON.stringify(result.statuses)}, errors ${result.errors}, timeouts ${result.timeouts}`,
+    );
   }
   if (result.firstDeliveries !== unique) {
     violations.push(`${label}: ${result.firstDeliveries} deliveries answered as new for ${unique} unique events`);
@@ -207,9 +220,10 @@ async function runRound(target: Target, round: number, userIds: string[], count:
   const deliveries = generateTraffic({ count, duplicateShare, secret: SECRET, userIds, runTag: tag });
   const backends = async () =>
     (
-      await query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and application_name = $1", [
-        target.applicationName,
-      ])
+      await query<{ pid: number }>(
+        "select pid from pg_stat_activity where datname = current_database() and application_name = $1",
+        [target.applicationName],
+      )
     ).map((r) => r.pid);
   const url = target.servers.length === 1 ? target.servers[0].url : target.servers.map((s) => s.url);
   const serverCpu = () => target.servers.reduce((sum, s) => sum + treeCpuSeconds(s.pid), 0);
@@ -243,7 +257,14 @@ async function runRound(target: Target, round: number, userIds: string[], count:
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-async function postgresScenario(build: Build, minimalBuild: Build | undefined, adminUrl: string, count: number, rounds: number, violations: string[]) {
+async function postgresScenario(
+  build: Build,
+  minimalBuild: Build | undefined,
+  adminUrl: string,
+  count: number,
+  rounds: number,
+  violations: string[],
+) {
   const database = await createBenchDatabase(adminUrl);
   log(`database ${database.name} created and migrated`);
   const client = new pg.Client({ connectionString: database.url });
@@ -259,10 +280,17 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
       const env = appEnv({ DATABASE_URL: withApplicationName(database.url, app.applicationName) });
       app.servers.push(await startNextServer({ build, port, env, nodeArgs: nodeArgs() }));
     }
-    log(`app: next start × ${app.servers.length} on ${app.servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"})`);
+    log(
+      `app: next start × ${app.servers.length} on ${app.servers.map((s) => s.url).join(", ")} (PG_POOL_MAX ${flags.pool ?? "default"})`,
+    );
     if (minimalBuild) {
       await client.query(MINIMAL_SCHEMA_SQL());
-      const minimal: Target = { label: "minimal", servers: [], applicationName: "credits-bench-minimal", path: MINIMAL_PATH };
+      const minimal: Target = {
+        label: "minimal",
+        servers: [],
+        applicationName: "credits-bench-minimal",
+        path: MINIMAL_PATH,
+      };
       targets.push(minimal);
       const env = {
         STRIPE_WEBHOOK_SECRET: SECRET,
@@ -270,7 +298,13 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
         ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
       };
       minimal.servers.push(
-        await startNextServer({ build: minimalBuild, port: await freePort(3501, 3509), env, readyPath: MINIMAL_PATH, nodeArgs: nodeArgs("minimal") }),
+        await startNextServer({
+          build: minimalBuild,
+          port: await freePort(3501, 3509),
+          env,
+          readyPath: MINIMAL_PATH,
+          nodeArgs: nodeArgs("minimal"),
+        }),
       );
       log(`minimal route: next start on ${minimal.servers[0].url} (bench/minimal-route)`);
     }
@@ -281,9 +315,16 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
       const tag = `w${target.label[0]}${randomBytes(3).toString("hex")}`;
       const deliveries = generateTraffic({ count: warmupCount, duplicateShare, secret: SECRET, userIds, runTag: tag });
       const url = target.servers.length === 1 ? target.servers[0].url : target.servers.map((s) => s.url);
-      warmups.push({ target, tag, deliveries, run: await runHttpLoad({ url, path: target.path, deliveries, connections: concurrency }) });
+      warmups.push({
+        target,
+        tag,
+        deliveries,
+        run: await runHttpLoad({ url, path: target.path, deliveries, connections: concurrency }),
+      });
     }
-    log(`warmed up (${warmupCount} deliveries each); ${rounds} rounds of ${count} deliveries per target; load ${loadNow().join(" ")}`);
+    log(
+      `warmed up (${warmupCount} deliveries each); ${rounds} rounds of ${count} deliveries per target; load ${loadNow().join(" ")}`,
+    );
     const results: Round[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const target of targets) results.push(await runRound(target, round, userIds, count, query));
@@ -310,9 +351,17 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
       return m ? [round2(a.run.eventsPerSecond / m.run.eventsPerSecond)] : [];
     });
     log("");
-    log(`${"".padEnd(10)} ${"events/s".padStart(9)} ${"p99 ms".padStart(8)} ${"server CPU ms/req".padStart(18)} ${"Postgres CPU ms/req".padStart(20)}   (medians of ${rounds} rounds)`);
-    for (const [label, s] of [["app", appSummary], ["minimal", minimalSummary]] as const) {
-      if (s) log(`${label.padEnd(10)} ${String(s.eventsPerSecond).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.serverCpuMsPerRequest).padStart(18)} ${String(s.postgresCpuMsPerRequest).padStart(20)}`);
+    log(
+      `${"".padEnd(10)} ${"events/s".padStart(9)} ${"p99 ms".padStart(8)} ${"server CPU ms/req".padStart(18)} ${"Postgres CPU ms/req".padStart(20)}   (medians of ${rounds} rounds)`,
+    );
+    for (const [label, s] of [
+      ["app", appSummary],
+      ["minimal", minimalSummary],
+    ] as const) {
+      if (s)
+        log(
+          `${label.padEnd(10)} ${String(s.eventsPerSecond).padStart(9)} ${String(s.p99).padStart(8)} ${String(s.serverCpuMsPerRequest).padStart(18)} ${String(s.postgresCpuMsPerRequest).padStart(20)}`,
+        );
     }
     const ratio = ratios.length ? median(ratios) : undefined;
     if (minimalSummary) {
@@ -346,27 +395,46 @@ async function postgresScenario(build: Build, minimalBuild: Build | undefined, a
     for (const w of warmups) {
       violations.push(...httpViolations(`${w.target.label} warm-up`, w.run, w.deliveries));
       const expect = expectations(`${w.target.label} warm-up`, w.tag, w.deliveries);
-      violations.push(...(w.target.label === "app" ? await verifyExactlyOnce(query, expect) : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })));
+      violations.push(
+        ...(w.target.label === "app"
+          ? await verifyExactlyOnce(query, expect)
+          : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })),
+      );
     }
     for (const r of results) {
       const label = `${r.target} round ${r.round}`;
       violations.push(...httpViolations(label, r.run, r.deliveries));
       const expect = expectations(label, r.tag, r.deliveries);
-      violations.push(...(r.target === "app" ? await verifyExactlyOnce(query, expect) : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })));
+      violations.push(
+        ...(r.target === "app"
+          ? await verifyExactlyOnce(query, expect)
+          : await verifyMinimal(query, { ...expect, payments: expect.deliveries.map((d) => d.paymentId) })),
+      );
     }
     if (ingestCeiling) {
-      violations.push(...(await verifyExactlyOnce(query, expectations("ingest SQL", `i${ceilingTag}`, ingestDeliveries))));
+      violations.push(
+        ...(await verifyExactlyOnce(query, expectations("ingest SQL", `i${ceilingTag}`, ingestDeliveries))),
+      );
     }
     if (ceiling) {
       violations.push(
-        ...(await verifyExactlyOnce(query, { label: "ceiling", prefix: `pi_bench_c${ceilingTag}_`, deliveries: ceilingDeliveries })),
+        ...(await verifyExactlyOnce(query, {
+          label: "ceiling",
+          prefix: `pi_bench_c${ceilingTag}_`,
+          deliveries: ceilingDeliveries,
+        })),
       );
       if ((ceiling.outcomes.granted ?? 0) !== new Set(ceilingDeliveries.map((d) => d.paymentId)).size) {
         violations.push(`ceiling: outcomes ${JSON.stringify(ceiling.outcomes)}`);
       }
     }
     return {
-      rounds: results.map(({ deliveries: _d, run, ...r }) => ({ ...r, eventsPerSecond: run.eventsPerSecond, latency: run.latency, statuses: run.statuses })),
+      rounds: results.map(({ deliveries: _d, run, ...r }) => ({
+        ...r,
+        eventsPerSecond: run.eventsPerSecond,
+        latency: run.latency,
+        statuses: run.statuses,
+      })),
       app: appSummary,
       minimal: minimalSummary,
       ratioAppMinimal: ratio,
@@ -395,12 +463,22 @@ async function embeddedScenario(build: Build, count: number, violations: string[
   await setup.close();
   let server: NextServer | undefined;
   try {
-    server = await startNextServer({ build, port: await freePort(3500, 3509), env: appEnv({ PGLITE_DIR: dataDir }), nodeArgs: nodeArgs() });
-    log(`next start (embedded, PGlite in ${path.relative(ROOT, dataDir)}) on ${server.url}; load ${loadNow().join(" ")}`);
+    server = await startNextServer({
+      build,
+      port: await freePort(3500, 3509),
+      env: appEnv({ PGLITE_DIR: dataDir }),
+      nodeArgs: nodeArgs(),
+    });
+    log(
+      `next start (embedded, PGlite in ${path.relative(ROOT, dataDir)}) on ${server.url}; load ${loadNow().join(" ")}`,
+    );
     const loadBefore = loadNow();
     const http = await driveServer([server], userIds, count);
     printHttp("app (embedded)", http.run);
-    violations.push(...httpViolations("embedded warm-up", http.warmup, http.warmupDeliveries), ...httpViolations("embedded", http.run, http.deliveries));
+    violations.push(
+      ...httpViolations("embedded warm-up", http.warmup, http.warmupDeliveries),
+      ...httpViolations("embedded", http.run, http.deliveries),
+    );
     const loadAfter = loadNow();
     await server.stop();
     server = undefined;
@@ -408,8 +486,12 @@ async function embeddedScenario(build: Build, count: number, violations: string[
     const check = createPgliteDatabase({ dataDir, migrate: false });
     try {
       const query: Query = (sql, params) => check.query(sql, params);
-      violations.push(...(await verifyExactlyOnce(query, expectations("embedded warm-up", `w${http.runTag}`, http.warmupDeliveries))));
-      violations.push(...(await verifyExactlyOnce(query, expectations("embedded", `r${http.runTag}`, http.deliveries))));
+      violations.push(
+        ...(await verifyExactlyOnce(query, expectations("embedded warm-up", `w${http.runTag}`, http.warmupDeliveries))),
+      );
+      violations.push(
+        ...(await verifyExactlyOnce(query, expectations("embedded", `r${http.runTag}`, http.deliveries))),
+      );
     } finally {
       await check.close();
     }
@@ -428,7 +510,9 @@ async function main(): Promise<void> {
   if (!process.env.DATABASE_URL && (scenarios.postgres || scenarios.logQueries)) {
     log(`DATABASE_URL is not set: using ${DEFAULT_ADMIN_URL} to create the benchmark database`);
   }
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; load ${loadNow().join(" ")}`);
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; load ${loadNow().join(" ")}`,
+  );
   const violations: string[] = [];
   const results: Record<string, unknown> = {
     startedAt: new Date().toISOString(),
@@ -441,23 +525,47 @@ async function main(): Promise<void> {
     build = flags["build-root"]
       ? { root: path.resolve(flags["build-root"]), distDir: flags["dist-dir"] ?? DIST_DIR, built: false, seconds: 0 }
       : await ensureBuild({ distDir: DIST_DIR, reuse: flags["reuse-build"], log });
-    log(build.built ? `built ${DIST_DIR} in ${build.seconds.toFixed(0)} s` : `reusing the build in ${build.root}/${build.distDir}`);
+    log(
+      build.built
+        ? `built ${DIST_DIR} in ${build.seconds.toFixed(0)} s`
+        : `reusing the build in ${build.root}/${build.distDir}`,
+    );
   }
   if (scenarios.postgres) {
-    log(`\n== webhook throughput, postgres mode: app vs minimal route (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % redeliveries)`);
+    log(
+      `\n== webhook throughput, postgres mode: app vs minimal route (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % redeliveries)`,
+    );
     const minimalBuild = flags["skip-minimal"] ? undefined : await ensureMinimalBuild(log);
     if (minimalBuild?.built) log(`built the minimal route in ${minimalBuild.seconds.toFixed(0)} s`);
-    results.postgres = await postgresScenario(build!, minimalBuild, adminUrl, Number(flags.count ?? 3_000), Number(flags.rounds), violations);
+    results.postgres = await postgresScenario(
+      build!,
+      minimalBuild,
+      adminUrl,
+      Number(flags.count ?? 3_000),
+      Number(flags.rounds),
+      violations,
+    );
   }
   if (scenarios.embedded) {
     log(`\n== webhook throughput, embedded mode (PGlite)`);
     results.embedded = await embeddedScenario(build!, Number(flags.count ?? 3_000), violations);
   }
   if (scenarios.spend) {
-    log(`\n== spend API throughput, postgres mode (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % retries)`);
+    log(
+      `\n== spend API throughput, postgres mode (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % retries)`,
+    );
     const spend = await runSpendScenario({
-      build: build!, adminUrl, count: Number(flags.count ?? 10_000), warmup: warmupCount, concurrency, duplicateShare,
-      accounts: Number(flags.accounts), appEnv, nodeArgs: nodeArgs(), keep: flags.keep, log,
+      build: build!,
+      adminUrl,
+      count: Number(flags.count ?? 10_000),
+      warmup: warmupCount,
+      concurrency,
+      duplicateShare,
+      accounts: Number(flags.accounts),
+      appEnv,
+      nodeArgs: nodeArgs(),
+      keep: flags.keep,
+      log,
     });
     results.spend = spend;
     violations.push(...spend.violations);
@@ -465,7 +573,9 @@ async function main(): Promise<void> {
     log(
       `${"spend API".padEnd(22)} ${String(spend.run.spendsPerSecond).padStart(6)} spends/s   p50 ${spend.run.latency.p50} ms   p95 ${spend.run.latency.p95} ms   p99 ${spend.run.latency.p99} ms   (${spend.run.requests} requests in ${spend.run.seconds} s; ${JSON.stringify(spend.outcomes)})`,
     );
-    log(`spends/s vs webhook    ${spend.run.spendsPerSecond} spends/s next to ${webhook ?? "(webhook scenario not run)"} webhook events/s`);
+    log(
+      `spends/s vs webhook    ${spend.run.spendsPerSecond} spends/s next to ${webhook ?? "(webhook scenario not run)"} webhook events/s`,
+    );
   }
   if (scenarios.logQueries) {
     log(`\n== admin event log on 1,000,000 events`);
@@ -486,7 +596,8 @@ async function main(): Promise<void> {
   if (scenarios.postgres || scenarios.embedded) {
     log("exactly-once verified: every payment granted once, one purchase ledger row each, wallets = ledger sums");
   }
-  if (scenarios.spend) log("spends verified: each Idempotency-Key spent at most once, ledger = answers per user, no wallet below zero");
+  if (scenarios.spend)
+    log("spends verified: each Idempotency-Key spent at most once, ledger = answers per user, no wallet below zero");
 }
 
 main().catch((error: Error) => {

@@ -49,22 +49,32 @@ function treeRssMiB(pid: number): number {
 fs.rmSync(path.join(root, distDir), { recursive: true, force: true });
 // next dev adds its dist folder's types to tsconfig.json; put the file back afterwards.
 const tsconfig = fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
-const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "dev", ...(turbopack ? ["--turbopack"] : []), "-p", String(port)], {
-  cwd: root,
-  env: {
-    ...process.env,
-    NODE_ENV: "development",
-    NEXT_TELEMETRY_DISABLED: "1",
-    NEXT_DIST_DIR: distDir,
-    APP_DATA_DIR: dataDir,
-    PGLITE_DIR: path.join(dataDir, "pglite"),
-    ADMIN_EMAILS: admin,
-    APP_URL: base,
-    DATABASE_URL: "",
+const child = spawn(
+  process.execPath,
+  [
+    path.join(root, "node_modules/next/dist/bin/next"),
+    "dev",
+    ...(turbopack ? ["--turbopack"] : []),
+    "-p",
+    String(port),
+  ],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_DIST_DIR: distDir,
+      APP_DATA_DIR: dataDir,
+      PGLITE_DIR: path.join(dataDir, "pglite"),
+      ADMIN_EMAILS: admin,
+      APP_URL: base,
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   },
-  stdio: ["ignore", "pipe", "pipe"],
-  detached: true,
-});
+);
 let log = "";
 child.stdout.on("data", (d) => (log = (log + d).slice(-100_000)));
 child.stderr.on("data", (d) => (log = (log + d).slice(-100_000)));
@@ -86,7 +96,14 @@ try {
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   const page = await browser.newPage({ baseURL: base });
   page.setDefaultTimeout(600_000);
@@ -115,7 +132,18 @@ try {
     await page.getByRole("button", { name: /^pay/i }).click();
     await page.waitForURL(/\/wallet/);
   });
-  for (const p of ["/", "/login", "/purchases", "/settings/api-keys", "/admin", "/admin/events", "/admin/metrics", "/admin/deposits", "/admin/users", "/dev/mailbox"]) {
+  for (const p of [
+    "/",
+    "/login",
+    "/purchases",
+    "/settings/api-keys",
+    "/admin",
+    "/admin/events",
+    "/admin/metrics",
+    "/admin/deposits",
+    "/admin/users",
+    "/dev/mailbox",
+  ]) {
     await visit(p, () => page.goto(p));
   }
   await browser.close();

@@ -72,7 +72,10 @@ async function timed(client: pg.Client, sql: string, params: unknown[] = []): Pr
   return { ms: Math.round(timings[Math.floor(REPEATS / 2)] * 100) / 100, rows };
 }
 
-async function bulkLoad(client: pg.Client, steps: Array<[string, unknown[]]>): Promise<{ loadS: number; indexS: number }> {
+async function bulkLoad(
+  client: pg.Client,
+  steps: Array<[string, unknown[]]>,
+): Promise<{ loadS: number; indexS: number }> {
   const indexes = (
     await client.query<{ name: string; def: string }>(
       `select i.relname as name, pg_get_indexdef(i.oid) as def
@@ -106,18 +109,36 @@ async function sizes(client: pg.Client) {
 }
 
 async function measureQueries(client: pg.Client, rows: number) {
-  const recent = (await client.query<{ id: string; received_at: Date }>(
-    "select id, received_at from public.webhook_events order by received_at desc, id desc offset 2450 limit 1",
-  )).rows[0];
+  const recent = (
+    await client.query<{ id: string; received_at: Date }>(
+      "select id, received_at from public.webhook_events order by received_at desc, id desc offset 2450 limit 1",
+    )
+  ).rows[0];
   const someIds = Array.from({ length: 100 }, (_, k) => `evt_scale_${1 + Math.floor((k * rows) / 100)}`);
   const cutoff = new Date(Date.now() - 90 * 86_400_000).toISOString();
   const shapes: Array<[string, string, unknown[]]> = [
     ["admin log: first page", "select * from public.list_webhook_events(p_limit => 50)", []],
-    ["admin log: page 50 (keyset)", "select * from public.list_webhook_events(p_before_at => $1, p_before_id => $2, p_limit => 50)", [recent.received_at, recent.id]],
+    [
+      "admin log: page 50 (keyset)",
+      "select * from public.list_webhook_events(p_before_at => $1, p_before_id => $2, p_limit => 50)",
+      [recent.received_at, recent.id],
+    ],
     ["admin log: status = failed", "select * from public.list_webhook_events(p_status => 'failed', p_limit => 50)", []],
-    ["admin log: search e-mail", "select * from public.list_webhook_events(p_q => 'buyer4242@example.com', p_limit => 50)", []],
-    ["admin log: search event id", `select * from public.list_webhook_events(p_q => 'evt_scale_${Math.floor(rows / 3)}', p_limit => 50)`, []],
-    ["event detail", `select public.get_webhook_event(id) from public.webhook_events where event_id = 'evt_scale_${Math.floor(rows / 2)}'`, []],
+    [
+      "admin log: search e-mail",
+      "select * from public.list_webhook_events(p_q => 'buyer4242@example.com', p_limit => 50)",
+      [],
+    ],
+    [
+      "admin log: search event id",
+      `select * from public.list_webhook_events(p_q => 'evt_scale_${Math.floor(rows / 3)}', p_limit => 50)`,
+      [],
+    ],
+    [
+      "event detail",
+      `select public.get_webhook_event(id) from public.webhook_events where event_id = 'evt_scale_${Math.floor(rows / 2)}'`,
+      [],
+    ],
     ["metrics: last hour (alerts)", "select public.webhook_metrics(now() - interval '1 hour', 3600)", []],
     ["metrics: last 24 h (page, /api/metrics)", "select public.webhook_metrics(now() - interval '24 hours', 3600)", []],
     ["metrics: last 7 days", "select public.webhook_metrics(now() - interval '7 days', 21600)", []],
@@ -132,7 +153,10 @@ async function measureQueries(client: pg.Client, rows: number) {
     log(`  ${name.padEnd(42)} ${String(r.ms).padStart(9)} ms`);
   }
   // A delivery at this size: the insert into every index, in a transaction rolled back.
-  const fixture = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/stripe-events/checkout_session_completed.json"), "utf8");
+  const fixture = fs.readFileSync(
+    path.join(process.cwd(), "tests/fixtures/stripe-events/checkout_session_completed.json"),
+    "utf8",
+  );
   const insertTimings: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     await client.query("begin");
@@ -153,10 +177,14 @@ async function measureQueries(client: pg.Client, rows: number) {
 
 async function report(client: pg.Client, label: string) {
   const count = Number((await client.query<{ n: string }>("select count(*) n from public.webhook_events")).rows[0].n);
-  const withPayload = Number((await client.query<{ n: string }>("select count(*) n from public.webhook_events where payload is not null")).rows[0].n);
+  const withPayload = Number(
+    (await client.query<{ n: string }>("select count(*) n from public.webhook_events where payload is not null"))
+      .rows[0].n,
+  );
   const s = await sizes(client);
   log(`\n== ${label}, ${withPayload.toLocaleString("en")} with payload`);
-  for (const [name, bytes] of Object.entries(s)) log(`  ${name.padEnd(42)} ${(bytes / 2 ** 20).toFixed(1).padStart(9)} MiB`);
+  for (const [name, bytes] of Object.entries(s))
+    log(`  ${name.padEnd(42)} ${(bytes / 2 ** 20).toFixed(1).padStart(9)} MiB`);
   const queries = await measureQueries(client, count);
   return { label, count, withPayload, sizes: s, queries };
 }
@@ -172,17 +200,27 @@ async function main(): Promise<void> {
   await client.connect();
   const results: unknown[] = [];
   try {
-    await migrate({ exec: async (sql) => void (await client.query(sql)), query: async (sql, params) => (await client.query(sql, params)).rows });
-    const fixture = fs.readFileSync(path.join(process.cwd(), "tests/fixtures/stripe-events/checkout_session_completed.json"), "utf8");
+    await migrate({
+      exec: async (sql) => void (await client.query(sql)),
+      query: async (sql, params) => (await client.query(sql, params)).rows,
+    });
+    const fixture = fs.readFileSync(
+      path.join(process.cwd(), "tests/fixtures/stripe-events/checkout_session_completed.json"),
+      "utf8",
+    );
     const steps: Array<[string, unknown[]]> = [];
     if (WITH_PAYLOAD > 0) steps.push([seedSql(1, WITH_PAYLOAD, true), [fixture]]);
     if (ROWS > WITH_PAYLOAD) steps.push([seedSql(WITH_PAYLOAD + 1, ROWS, false), []]);
     const first = await bulkLoad(client, steps);
-    log(`seeded ${ROWS.toLocaleString("en")} events (${WITH_PAYLOAD.toLocaleString("en")} with payload) in ${first.loadS.toFixed(1)} s, indexes + analyze ${first.indexS.toFixed(1)} s`);
+    log(
+      `seeded ${ROWS.toLocaleString("en")} events (${WITH_PAYLOAD.toLocaleString("en")} with payload) in ${first.loadS.toFixed(1)} s, indexes + analyze ${first.indexS.toFixed(1)} s`,
+    );
     results.push({ ...(await report(client, `${ROWS.toLocaleString("en")} events`)), load: first });
     if (GROW_TO > ROWS) {
       const grow = await bulkLoad(client, [[seedSql(ROWS + 1, GROW_TO, false), []]]);
-      log(`\nadded ${(GROW_TO - ROWS).toLocaleString("en")} older events with pruned payloads in ${grow.loadS.toFixed(1)} s, indexes + analyze ${grow.indexS.toFixed(1)} s`);
+      log(
+        `\nadded ${(GROW_TO - ROWS).toLocaleString("en")} older events with pruned payloads in ${grow.loadS.toFixed(1)} s, indexes + analyze ${grow.indexS.toFixed(1)} s`,
+      );
       results.push({ ...(await report(client, `${GROW_TO.toLocaleString("en")} events`)), load: grow });
     }
     const out = path.join(process.cwd(), "bench/results", `scale-${new Date().toISOString().slice(0, 10)}.json`);

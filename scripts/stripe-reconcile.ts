@@ -14,7 +14,8 @@ function parseSince(argv: string[]): Date | undefined {
   }
   const value = argv[i].includes("=") ? argv[i].slice("--since=".length) : argv[i + 1];
   const since = value ? new Date(value) : new Date(NaN);
-  if (!value || Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new Error(`--since needs an ISO 8601 time\n${USAGE}`);
+  if (!value || Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new Error(`--since needs an ISO 8601 time\n${USAGE}`);
   if (since.getTime() > Date.now()) throw new Error("--since is in the future");
   return since;
 }
@@ -27,7 +28,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (env.mode === "embedded") {
-    console.error("Embedded mode: PGlite allows one process, so the running app's sweep reconciles. Set DATABASE_URL to run this script.");
+    console.error(
+      "Embedded mode: PGlite allows one process, so the running app's sweep reconciles. Set DATABASE_URL to run this script.",
+    );
     return 2;
   }
   const db = getDb();

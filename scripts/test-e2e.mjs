@@ -6,7 +6,9 @@ import fs from "node:fs";
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!fs.existsSync(chromium)) {
   if (process.env.CI === "true") {
-    console.error(`browser tests cannot run: no Chromium at ${chromium} (set CHROMIUM_PATH or apt-get install chromium)`);
+    console.error(
+      `browser tests cannot run: no Chromium at ${chromium} (set CHROMIUM_PATH or apt-get install chromium)`,
+    );
     process.exit(1);
   }
   console.log(`skipped browser tests: no Chromium at ${chromium}; apt-get install chromium (or set CHROMIUM_PATH)`);

@@ -8,9 +8,15 @@ import { listActivePackages } from "@/lib/db/rpc/account";
 export const dynamic = "force-dynamic";
 
 const STEPS = [
-  { title: "Create an account", body: "An e-mail and a password. Credits you paid for before signing up are added automatically." },
+  {
+    title: "Create an account",
+    body: "An e-mail and a password. Credits you paid for before signing up are added automatically.",
+  },
   { title: "Pick a pack", body: "Pay securely with Stripe Checkout. The price is fixed; no subscription." },
-  { title: "Use your credits", body: "Your balance updates the moment the payment is confirmed. Every change is in your ledger." },
+  {
+    title: "Use your credits",
+    body: "Your balance updates the moment the payment is confirmed. Every change is in your ledger.",
+  },
 ];
 
 export default async function HomePage() {
@@ -18,16 +24,24 @@ export default async function HomePage() {
   return (
     <div className="space-y-14">
       <section className="max-w-2xl">
-        <h1 className="text-3xl font-semibold tracking-tight text-slate-900 sm:text-4xl">Credits, when you need them.</h1>
+        <h1 className="text-3xl font-semibold tracking-tight text-slate-900 sm:text-4xl">
+          Credits, when you need them.
+        </h1>
         <p className="mt-3 text-lg text-slate-600">
           Buy a pack of credits once, spend them as you go, and see every credit that came in or went out.
         </p>
         {!session && (
           <div className="mt-6 flex flex-wrap gap-3">
-            <Link href="/signup" className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+            <Link
+              href="/signup"
+              className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+            >
               Create an account
             </Link>
-            <Link href="/login" className="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 hover:bg-slate-50">
+            <Link
+              href="/login"
+              className="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-semibold text-slate-800 hover:bg-slate-50"
+            >
               Sign in
             </Link>
           </div>

@@ -22,11 +22,15 @@ export function AttemptHistory({ attempts }: { attempts: EventDetail["attempt_lo
       {attempts.map((a) => (
         <tr key={a.id}>
           <td className={`${td} tabular-nums`}>{a.attempt}</td>
-          <td className={`${td} whitespace-nowrap`}><time dateTime={a.created_at.toISOString()}>{formatTime(a.created_at)}</time></td>
+          <td className={`${td} whitespace-nowrap`}>
+            <time dateTime={a.created_at.toISOString()}>{formatTime(a.created_at)}</time>
+          </td>
           <td className={td}>{a.trigger}</td>
           <td className={td}>{isStatus(a.status) ? <EventStatusBadge status={a.status} /> : a.status}</td>
           <td className={`${td} whitespace-nowrap text-right tabular-nums`}>{formatDuration(a.duration_ms)}</td>
-          <td className={`${td} break-words ${a.error ? "text-red-700" : "text-slate-700"}`}>{a.error ?? a.outcome ?? "—"}</td>
+          <td className={`${td} break-words ${a.error ? "text-red-700" : "text-slate-700"}`}>
+            {a.error ?? a.outcome ?? "—"}
+          </td>
         </tr>
       ))}
     </DataTable>

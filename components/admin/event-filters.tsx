@@ -3,53 +3,102 @@ import Link from "next/link";
 import { KNOWN_EVENT_TYPES, hasFilters, type SearchValues } from "@/lib/admin/event-search";
 import { EVENT_STATUSES, PROVIDERS } from "@/lib/db/rpc/webhook-events";
 
-const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500";
+const field =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500";
 const label = "block text-xs font-medium text-slate-600";
 
 export function EventFilters({ values }: { values: SearchValues }) {
   return (
-    <form method="get" action="/admin/events" role="search" aria-label="Filter events" className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      method="get"
+      action="/admin/events"
+      role="search"
+      aria-label="Filter events"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
         <div className="sm:col-span-2">
-          <label htmlFor="filter-q" className={label}>Event id, e-mail or external id</label>
-          <input id="filter-q" name="q" type="search" defaultValue={values.q} placeholder="evt_…, buyer@example.com, pi_…" className={field} />
+          <label htmlFor="filter-q" className={label}>
+            Event id, e-mail or external id
+          </label>
+          <input
+            id="filter-q"
+            name="q"
+            type="search"
+            defaultValue={values.q}
+            placeholder="evt_…, buyer@example.com, pi_…"
+            className={field}
+          />
         </div>
         <div>
-          <label htmlFor="filter-provider" className={label}>Provider</label>
+          <label htmlFor="filter-provider" className={label}>
+            Provider
+          </label>
           <select id="filter-provider" name="provider" defaultValue={values.provider ?? ""} className={field}>
             <option value="">All providers</option>
-            {PROVIDERS.map((p) => <option key={p} value={p}>{p}</option>)}
+            {PROVIDERS.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
           </select>
         </div>
         <div>
-          <label htmlFor="filter-status" className={label}>Status</label>
+          <label htmlFor="filter-status" className={label}>
+            Status
+          </label>
           <select id="filter-status" name="status" defaultValue={values.status ?? ""} className={field}>
             <option value="">All statuses</option>
-            {EVENT_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {EVENT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </div>
         <div className="sm:col-span-2">
-          <label htmlFor="filter-type" className={label}>Type</label>
-          <input id="filter-type" name="type" list="known-event-types" defaultValue={values.type} placeholder="any type" className={field} />
+          <label htmlFor="filter-type" className={label}>
+            Type
+          </label>
+          <input
+            id="filter-type"
+            name="type"
+            list="known-event-types"
+            defaultValue={values.type}
+            placeholder="any type"
+            className={field}
+          />
           <datalist id="known-event-types">
-            {KNOWN_EVENT_TYPES.map((t) => <option key={t} value={t} />)}
+            {KNOWN_EVENT_TYPES.map((t) => (
+              <option key={t} value={t} />
+            ))}
           </datalist>
         </div>
         <div>
-          <label htmlFor="filter-from" className={label}>From (UTC)</label>
+          <label htmlFor="filter-from" className={label}>
+            From (UTC)
+          </label>
           <input id="filter-from" name="from" type="date" defaultValue={values.from} className={field} />
         </div>
         <div>
-          <label htmlFor="filter-to" className={label}>To (UTC, inclusive)</label>
+          <label htmlFor="filter-to" className={label}>
+            To (UTC, inclusive)
+          </label>
           <input id="filter-to" name="to" type="date" defaultValue={values.to} className={field} />
         </div>
         <div className="flex items-end gap-3 sm:col-span-2 lg:col-span-4 lg:justify-end">
           {hasFilters(values) ? (
-            <Link href="/admin/events" className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600">
+            <Link
+              href="/admin/events"
+              className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
+            >
               Clear filters
             </Link>
           ) : null}
-          <button type="submit" className="rounded-md bg-slate-900 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-slate-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+          <button
+            type="submit"
+            className="rounded-md bg-slate-900 px-4 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-slate-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+          >
             Apply filters
           </button>
         </div>

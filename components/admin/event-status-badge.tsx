@@ -10,7 +10,9 @@ const LOOK: Record<EventStatus, string> = {
 
 export function EventStatusBadge({ status }: { status: EventStatus }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${LOOK[status]}`}>
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${LOOK[status]}`}
+    >
       {status}
     </span>
   );

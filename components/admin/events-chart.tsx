@@ -50,7 +50,14 @@ export function EventsChart({ title, points, series, window }: EventsChartProps)
             />
             <Legend wrapperStyle={{ fontSize: 12 }} iconType="square" itemSorter={null} />
             {series.map((s) => (
-              <Bar key={s.key} dataKey={s.key} name={s.label} stackId="events" fill={s.color} isAnimationActive={false} />
+              <Bar
+                key={s.key}
+                dataKey={s.key}
+                name={s.label}
+                stackId="events"
+                fill={s.color}
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         </ResponsiveContainer>

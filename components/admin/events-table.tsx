@@ -9,8 +9,18 @@ import { ReconciledBadge } from "./source-badge";
 const td = "px-3 py-2 align-top";
 
 function Result({ event }: { event: EventSummary }) {
-  if (event.last_error) return <span className="text-red-700" title={event.last_error}>{truncate(event.last_error, 80)}</span>;
-  if (event.outcome) return <span className="text-slate-700" title={event.outcome}>{truncate(event.outcome, 80)}</span>;
+  if (event.last_error)
+    return (
+      <span className="text-red-700" title={event.last_error}>
+        {truncate(event.last_error, 80)}
+      </span>
+    );
+  if (event.outcome)
+    return (
+      <span className="text-slate-700" title={event.outcome}>
+        {truncate(event.outcome, 80)}
+      </span>
+    );
   return <span className="text-slate-400">—</span>;
 }
 
@@ -43,7 +53,9 @@ export function EventsTable({ events }: { events: EventSummary[] }) {
             </Link>
           </td>
           <td className={`${td} max-w-60`}>
-            <div className="truncate font-mono text-xs text-slate-900" title={event.event_type}>{event.event_type}</div>
+            <div className="truncate font-mono text-xs text-slate-900" title={event.event_type}>
+              {event.event_type}
+            </div>
             <div className="mt-0.5 truncate text-xs text-slate-500" title={event.event_id}>
               {event.provider} · <span className="font-mono">{event.event_id}</span>
             </div>
@@ -56,10 +68,18 @@ export function EventsTable({ events }: { events: EventSummary[] }) {
           </td>
           <td className={`${td} text-right tabular-nums`}>{event.attempts}</td>
           <td className={`${td} max-w-48`}>
-            <div className="truncate" title={event.email ?? undefined}>{event.email ?? <span className="text-slate-400">—</span>}</div>
-            {event.external_id ? <div className="truncate font-mono text-xs text-slate-500" title={event.external_id}>{event.external_id}</div> : null}
+            <div className="truncate" title={event.email ?? undefined}>
+              {event.email ?? <span className="text-slate-400">—</span>}
+            </div>
+            {event.external_id ? (
+              <div className="truncate font-mono text-xs text-slate-500" title={event.external_id}>
+                {event.external_id}
+              </div>
+            ) : null}
           </td>
-          <td className={`${td} min-w-48 text-xs`}><Result event={event} /></td>
+          <td className={`${td} min-w-48 text-xs`}>
+            <Result event={event} />
+          </td>
           <td className={`${td} whitespace-nowrap text-right tabular-nums`}>{formatDuration(event.duration_ms)}</td>
         </tr>
       ))}

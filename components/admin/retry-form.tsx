@@ -28,7 +28,11 @@ export function RetryForm({ action, label, pendingLabel, eventId, variant = "pri
       >
         {pending ? pendingLabel : label}
       </button>
-      <p role="status" aria-live="polite" className={`text-sm ${state?.ok === false ? "text-red-700" : "text-slate-600"}`}>
+      <p
+        role="status"
+        aria-live="polite"
+        className={`text-sm ${state?.ok === false ? "text-red-700" : "text-slate-600"}`}
+      >
         {state?.message}
       </p>
     </form>

@@ -28,7 +28,11 @@ function StripeIds({ sub }: { sub: UserSubscription }) {
     <ul className="space-y-0.5">
       {ids.map((id) => (
         <li key={id}>
-          <Link href={eventsFor(id)} className="font-mono text-xs text-indigo-700 hover:underline" title="Events for this id">
+          <Link
+            href={eventsFor(id)}
+            className="font-mono text-xs text-indigo-700 hover:underline"
+            title="Events for this id"
+          >
             {id}
           </Link>
         </li>
@@ -42,7 +46,11 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
   try {
     subscriptions = await listUserSubscriptions(getDb(), userId);
   } catch {
-    return <Notice tone="error" title="Subscriptions could not be loaded">Please reload the page in a moment.</Notice>;
+    return (
+      <Notice tone="error" title="Subscriptions could not be loaded">
+        Please reload the page in a moment.
+      </Notice>
+    );
   }
   return (
     <section aria-labelledby="user-subscription-heading" className="space-y-3">
@@ -60,7 +68,9 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
               <td className="px-4 py-3 text-slate-900">
                 {sub.plan_name ?? sub.plan_id ?? "—"}
                 {sub.amount_minor !== null && sub.currency && (
-                  <span className="block text-xs text-slate-500">{formatMoney(sub.amount_minor, sub.currency)} / month</span>
+                  <span className="block text-xs text-slate-500">
+                    {formatMoney(sub.amount_minor, sub.currency)} / month
+                  </span>
                 )}
               </td>
               <td className="px-4 py-3">
@@ -79,7 +89,10 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
                 {sub.failed_invoice_id ? (
                   <>
                     <span className="text-red-800">{sub.last_payment_error ?? "payment failed"}</span>
-                    <Link href={eventsFor(sub.failed_invoice_id)} className="block font-mono text-xs text-indigo-700 hover:underline">
+                    <Link
+                      href={eventsFor(sub.failed_invoice_id)}
+                      className="block font-mono text-xs text-indigo-700 hover:underline"
+                    >
                       {sub.failed_invoice_id}
                     </Link>
                   </>

@@ -15,7 +15,11 @@ const day = z.iso.date({ message: "use a date like 2026-01-31" });
 const searchSchema = z.object({
   provider: z.enum(PROVIDERS, { message: "unknown provider" }).optional(),
   status: z.enum(EVENT_STATUSES, { message: "unknown status" }).optional(),
-  type: z.string().max(100, "too long").regex(/^[\w.:-]+$/, "letters, digits and . _ : - only").optional(),
+  type: z
+    .string()
+    .max(100, "too long")
+    .regex(/^[\w.:-]+$/, "letters, digits and . _ : - only")
+    .optional(),
   q: z.string().max(255, "too long").optional(),
   from: day.optional(),
   to: day.optional(),

@@ -76,7 +76,11 @@ export function statusSeries(m: WebhookMetrics, window: MetricsWindow, now: Date
   });
 }
 
-export function providerSeries(m: WebhookMetrics, window: MetricsWindow, now: Date): { providers: string[]; points: ChartPoint[] } {
+export function providerSeries(
+  m: WebhookMetrics,
+  window: MetricsWindow,
+  now: Date,
+): { providers: string[]; points: ChartPoint[] } {
   const providers = m.by_provider.map((p) => p.key);
   const counts = new Map<string, number>();
   for (const s of m.series_by_provider) counts.set(`${s.bucket.getTime()}|${s.provider}`, s.count);

@@ -30,7 +30,11 @@ function webhookRegistry(m: WebhookMetrics): Registry {
   const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
     new Gauge<L>({ name, help, labelNames, registers: [registry] });
 
-  const byStatus = gauge("webhook_events_last_24h", "Webhook events received in the last 24 hours, by current status.", ["status"]);
+  const byStatus = gauge(
+    "webhook_events_last_24h",
+    "Webhook events received in the last 24 hours, by current status.",
+    ["status"],
+  );
   const statusCounts: Record<(typeof EVENT_STATUSES)[number], number> = {
     received: m.received,
     processed: m.processed,
@@ -40,18 +44,34 @@ function webhookRegistry(m: WebhookMetrics): Registry {
   };
   for (const status of EVENT_STATUSES) byStatus.set({ status }, statusCounts[status]);
 
-  const byProvider = gauge("webhook_events_by_provider_last_24h", "Webhook events received in the last 24 hours, by provider.", ["provider"]);
+  const byProvider = gauge(
+    "webhook_events_by_provider_last_24h",
+    "Webhook events received in the last 24 hours, by provider.",
+    ["provider"],
+  );
   const providerCounts = new Map(m.by_provider.map((p) => [p.key, p.count]));
   for (const provider of PROVIDERS) byProvider.set({ provider }, providerCounts.get(provider) ?? 0);
 
-  gauge("webhook_event_retries_last_24h", "Processing attempts beyond the first, for events received in the last 24 hours.").set(m.retries);
+  gauge(
+    "webhook_event_retries_last_24h",
+    "Processing attempts beyond the first, for events received in the last 24 hours.",
+  ).set(m.retries);
 
-  const processing = gauge("webhook_processing_seconds_last_24h", "Event processing time quantiles over the last 24 hours.", ["quantile"]);
+  const processing = gauge(
+    "webhook_processing_seconds_last_24h",
+    "Event processing time quantiles over the last 24 hours.",
+    ["quantile"],
+  );
   if (m.p50_ms !== null) processing.set({ quantile: "0.5" }, m.p50_ms / 1_000);
   if (m.p95_ms !== null) processing.set({ quantile: "0.95" }, m.p95_ms / 1_000);
 
-  gauge("webhook_failure_ratio_last_hour", "Failed / finished webhook events in the last hour (alert above 0.05).").set(m.last_hour.failure_rate);
-  const p95LastHour = gauge("webhook_processing_p95_seconds_last_hour", "p95 processing time in the last hour (alert above 5 s).");
+  gauge("webhook_failure_ratio_last_hour", "Failed / finished webhook events in the last hour (alert above 0.05).").set(
+    m.last_hour.failure_rate,
+  );
+  const p95LastHour = gauge(
+    "webhook_processing_p95_seconds_last_hour",
+    "p95 processing time in the last hour (alert above 5 s).",
+  );
   if (m.last_hour.p95_ms !== null) p95LastHour.set(m.last_hour.p95_ms / 1_000);
   return registry;
 }

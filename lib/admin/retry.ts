@@ -21,15 +21,21 @@ export const BULK_RETRY_LIMIT = 100;
 export function describeAttempt(result: AttemptResult): RetryFormState {
   if (result.skipped) return { ok: true, message: `Nothing to retry: the event is already ${result.status}.` };
   const attempt = result.attempts ? `Attempt ${result.attempts}` : "Retry";
-  if (result.status === "failed") return { ok: false, message: `${attempt} failed again: ${result.error ?? "unknown error"}` };
+  if (result.status === "failed")
+    return { ok: false, message: `${attempt} failed again: ${result.error ?? "unknown error"}` };
   return { ok: true, message: `${attempt} ${result.status}${result.outcome ? `: ${result.outcome}` : "."}` };
 }
 
 function failure(error: unknown): RetryFormState {
-  if (error instanceof DatabaseUnavailableError) return { ok: false, message: "The database is not reachable; try again shortly." };
-  if (error instanceof Error && error.message === "event not found") return { ok: false, message: "That event does not exist." };
+  if (error instanceof DatabaseUnavailableError)
+    return { ok: false, message: "The database is not reachable; try again shortly." };
+  if (error instanceof Error && error.message === "event not found")
+    return { ok: false, message: "That event does not exist." };
   if (error instanceof PayloadPrunedError) {
-    return { ok: false, message: "This event's payload was pruned by retention, so it cannot be retried. Its outcome and ids are kept." };
+    return {
+      ok: false,
+      message: "This event's payload was pruned by retention, so it cannot be retried. Its outcome and ids are kept.",
+    };
   }
   throw error;
 }

@@ -32,7 +32,8 @@ export async function createApiKeyAction(previous: CreateKeyState, form: FormDat
     revalidatePath(PAGE);
     return { created: { name: name.data, key, prefix: key.slice(0, 11) }, serial: (previous.serial ?? 0) + 1 };
   } catch (error) {
-    if (error instanceof DatabaseUnavailableError) return { error: "The database did not answer. Please try again in a moment." };
+    if (error instanceof DatabaseUnavailableError)
+      return { error: "The database did not answer. Please try again in a moment." };
     if (error instanceof DatabaseError && /at most 25 active keys/.test(error.message)) {
       return { error: "You have 25 active keys, the most an account may have. Revoke one you no longer use first." };
     }

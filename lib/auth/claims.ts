@@ -46,7 +46,12 @@ export async function verifySessionToken(secret: string, token: string | undefin
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ["HS256"], audience: AUDIENCE });
     const { sub, email, exp, session_id: sessionId } = payload;
-    if (typeof sub !== "string" || typeof email !== "string" || typeof exp !== "number" || typeof sessionId !== "string") {
+    if (
+      typeof sub !== "string" ||
+      typeof email !== "string" ||
+      typeof exp !== "number" ||
+      typeof sessionId !== "string"
+    ) {
       return null;
     }
     if (payload.role !== "authenticated" || !UUID.test(sub) || !UUID.test(sessionId)) return null;

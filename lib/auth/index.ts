@@ -137,4 +137,3 @@ export async function resetPassword(token: unknown, password: unknown, context: 
     ? supabaseResetPassword(context.jar ?? (await nextCookieJar()), token, parsed.data)
     : localResetPassword(getDb(), token, parsed.data, context);
 }
-

@@ -41,7 +41,13 @@ export interface RequestContext {
   limits?: LoginLimits;
 }
 
-async function startSession(db: Database, jar: CookieJar, userId: string, email: string, confirmed: boolean): Promise<Session> {
+async function startSession(
+  db: Database,
+  jar: CookieJar,
+  userId: string,
+  email: string,
+  confirmed: boolean,
+): Promise<Session> {
   const env = getEnv();
   const sessionId = await startLocalSession(db, userId);
   const token = await signSessionToken(env.AUTH_SECRET, { userId, email, sessionId });
@@ -64,7 +70,12 @@ export async function localGetSession(db: Database, jar: CookieJar): Promise<Ses
  * in. The address owns nothing yet: pending grants and ADMIN_EMAILS wait for
  * the link (the auth.users trigger claims when email_confirmed_at is set).
  */
-export async function localSignUp(db: Database, jar: CookieJar, credentials: Credentials, context: RequestContext): Promise<AuthOutcome> {
+export async function localSignUp(
+  db: Database,
+  jar: CookieJar,
+  credentials: Credentials,
+  context: RequestContext,
+): Promise<AuthOutcome> {
   const limit = await takeSignUpAttempt(db, credentials.email, context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const hash = await hashPassword(credentials.password);
@@ -120,7 +131,12 @@ const LINK_SENT = {
  * Mails a new verification link, or a password-reset link. The answer is the
  * same whether or not an account exists, so it does not reveal who has one.
  */
-export async function localRequestLink(db: Database, email: string, purpose: LinkPurpose, context: RequestContext): Promise<LinkOutcome> {
+export async function localRequestLink(
+  db: Database,
+  email: string,
+  purpose: LinkPurpose,
+  context: RequestContext,
+): Promise<LinkOutcome> {
   const limit = await takeMailAttempt(db, email, context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const link = newLinkToken();
@@ -128,9 +144,14 @@ export async function localRequestLink(db: Database, email: string, purpose: Lin
   const mail = purpose === "verify_email" ? verificationMail(url) : passwordResetMail(url);
   const result = await requestEmailLink(db, { email, purpose, tokenHash: link.hash, mail });
   if (result.issued) mailQueued(purpose, url);
-  else if (result.reason === "already_confirmed") return { ok: true, message: "This e-mail address is already confirmed." };
+  else if (result.reason === "already_confirmed")
+    return { ok: true, message: "This e-mail address is already confirmed." };
   else if (result.reason === "throttled" && purpose === "verify_email") {
-    return { ok: false, status: 429, error: "We sent several links in the last hour. Please use the newest one, or try again later." };
+    return {
+      ok: false,
+      status: 429,
+      error: "We sent several links in the last hour. Please use the newest one, or try again later.",
+    };
   }
   return { ok: true, message: LINK_SENT[purpose] };
 }
@@ -151,7 +172,12 @@ export async function localVerifyEmail(db: Database, token: unknown): Promise<Li
 }
 
 /** Uses a reset link: a new password, the address confirmed, and every session of the account ended. */
-export async function localResetPassword(db: Database, token: unknown, password: string, context: RequestContext): Promise<LinkOutcome> {
+export async function localResetPassword(
+  db: Database,
+  token: unknown,
+  password: string,
+  context: RequestContext,
+): Promise<LinkOutcome> {
   if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
   // Each try costs a scrypt hash: counted like sign-ups, per IP.
   const limit = await takeSignUpAttempt(db, "password-reset", context.ip, context.limits);
@@ -159,5 +185,9 @@ export async function localResetPassword(db: Database, token: unknown, password:
   const used = await consumeEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
   if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
-  return { ok: true, message: "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password." };
+  return {
+    ok: true,
+    message:
+      "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password.",
+  };
 }

@@ -79,7 +79,11 @@ export async function supabaseSignOut(jar: CookieJar): Promise<void> {
 }
 
 /** Supabase mails the link itself (its own SMTP settings). */
-export async function supabaseRequestLink(jar: CookieJar, email: string, purpose: "verify_email" | "reset_password"): Promise<LinkOutcome> {
+export async function supabaseRequestLink(
+  jar: CookieJar,
+  email: string,
+  purpose: "verify_email" | "reset_password",
+): Promise<LinkOutcome> {
   const auth = supabaseFor(jar).auth;
   const { error } =
     purpose === "verify_email"
@@ -102,9 +106,14 @@ export async function supabaseResetPassword(jar: CookieJar, code: unknown, passw
   }
   const auth = supabaseFor(jar).auth;
   const exchanged = await auth.exchangeCodeForSession(code);
-  if (exchanged.error) return { ok: false, status: 410, error: "This link has expired or has been used. Ask for a new one." };
+  if (exchanged.error)
+    return { ok: false, status: 410, error: "This link has expired or has been used. Ask for a new one." };
   const updated = await auth.updateUser({ password });
   if (updated.error) return { ok: false, status: 503, error: "The password could not be changed. Please try again." };
   await auth.signOut({ scope: "global" });
-  return { ok: true, message: "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password." };
+  return {
+    ok: true,
+    message:
+      "Your password is changed and every browser signed in to your account is signed out. Sign in with the new password.",
+  };
 }

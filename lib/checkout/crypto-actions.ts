@@ -10,7 +10,10 @@ import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { emitTestInvoiceEvents, statesFor, type TestGatewayStep } from "@/lib/providers/invoices/test-gateway";
 
 const packageId = z.string().trim().min(1).max(64);
-const invoiceId = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/);
+const invoiceId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/);
 const step = z.enum(["pending", "complete", "fail", "cancel"]);
 
 /** The real gateway's page for an invoice: `{invoiceId}` in INVOICE_GATEWAY_URL is replaced, else it is appended as a query. */
@@ -51,8 +54,14 @@ export async function testGatewayAction(form: FormData): Promise<void> {
     await emitTestInvoiceEvents(invoice, statesFor(invoice.state, wanted.data as TestGatewayStep));
   } catch (error) {
     // The page shows a fixed message; the reason goes to the server log only.
-    console.error(`local test gateway failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);
+    console.error(
+      `local test gateway failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`,
+    );
     redirect(`${page}?error=webhook`);
   }
-  redirect(wanted.data === "complete" ? `/wallet?checkout=success&package=${encodeURIComponent(invoice.package_id ?? "")}` : page);
+  redirect(
+    wanted.data === "complete"
+      ? `/wallet?checkout=success&package=${encodeURIComponent(invoice.package_id ?? "")}`
+      : page,
+  );
 }

@@ -26,7 +26,8 @@ import type { PlanOrder } from "./order";
 
 export const LOCAL_SUBSCRIPTION_PREFIX = "sub_local_";
 
-export const isLocalSubscription = (s: Pick<UserSubscription, "external_id">) => s.external_id.startsWith(LOCAL_SUBSCRIPTION_PREFIX);
+export const isLocalSubscription = (s: Pick<UserSubscription, "external_id">) =>
+  s.external_id.startsWith(LOCAL_SUBSCRIPTION_PREFIX);
 
 export const TEST_ACTIONS = ["renew", "fail", "pay", "cancel"] as const;
 export type TestAction = (typeof TEST_ACTIONS)[number];
@@ -73,8 +74,13 @@ export async function subscribeLocally(order: PlanOrder): Promise<void> {
 }
 
 /** The events one test action sends for a local subscription of this user (amount and plan from our own row). */
-export function testActionEvents(action: TestAction, sub: UserSubscription, buyer: { userId: string; email: string }): object[] {
-  if (!sub.plan_id || sub.amount_minor === null || !sub.currency) throw new SelfDeliveryError(`subscription ${sub.external_id} has no plan`);
+export function testActionEvents(
+  action: TestAction,
+  sub: UserSubscription,
+  buyer: { userId: string; email: string },
+): object[] {
+  if (!sub.plan_id || sub.amount_minor === null || !sub.currency)
+    throw new SelfDeliveryError(`subscription ${sub.external_id} has no plan`);
   const s: TestSubscription = {
     subscriptionId: sub.external_id,
     customerId: sub.customer_id ?? testId("cus"),
@@ -92,7 +98,9 @@ export function testActionEvents(action: TestAction, sub: UserSubscription, buye
     case "renew":
       return paid(s, { id: testId("in"), period: next, reason: "subscription_cycle" });
     case "fail":
-      return [invoiceEvent("invoice.payment_failed", s, { id: testId("in"), period: next, reason: "subscription_cycle" })];
+      return [
+        invoiceEvent("invoice.payment_failed", s, { id: testId("in"), period: next, reason: "subscription_cycle" }),
+      ];
     case "pay": {
       if (!sub.failed_invoice_id) throw new SelfDeliveryError(`subscription ${sub.external_id} has no overdue invoice`);
       return paid(s, { id: sub.failed_invoice_id, period: next, reason: "subscription_cycle" });
@@ -100,13 +108,25 @@ export function testActionEvents(action: TestAction, sub: UserSubscription, buye
     case "cancel": {
       const current = { start: now < start ? now : start, end: start };
       return [
-        subscriptionEvent("customer.subscription.updated", s, current, { status: sub.status, cancelAtPeriodEnd: true, at: now }),
-        subscriptionEvent("customer.subscription.deleted", s, current, { status: "canceled", cancelAtPeriodEnd: true, at: now }),
+        subscriptionEvent("customer.subscription.updated", s, current, {
+          status: sub.status,
+          cancelAtPeriodEnd: true,
+          at: now,
+        }),
+        subscriptionEvent("customer.subscription.deleted", s, current, {
+          status: "canceled",
+          cancelAtPeriodEnd: true,
+          at: now,
+        }),
       ];
     }
   }
 }
 
-export async function runTestAction(action: TestAction, sub: UserSubscription, buyer: { userId: string; email: string }) {
+export async function runTestAction(
+  action: TestAction,
+  sub: UserSubscription,
+  buyer: { userId: string; email: string },
+) {
   await deliver(testActionEvents(action, sub, buyer));
 }

@@ -25,7 +25,11 @@ export async function refuseIfSubscribed(order: PlanOrder): Promise<Response | n
 }
 
 /** appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose). */
-export function subscriptionCheckoutParams(order: PlanOrder, appUrl: string, customerId: string | null): Stripe.Checkout.SessionCreateParams {
+export function subscriptionCheckoutParams(
+  order: PlanOrder,
+  appUrl: string,
+  customerId: string | null,
+): Stripe.Checkout.SessionCreateParams {
   const { buyer, plan } = order;
   const metadata = { plan_id: plan.id, user_id: buyer.userId };
   const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = plan.stripe_price_id
@@ -36,7 +40,9 @@ export function subscriptionCheckoutParams(order: PlanOrder, appUrl: string, cus
           currency: plan.currency,
           unit_amount: plan.amount_minor,
           recurring: { interval: plan.billing_interval },
-          product_data: { name: `${plan.name}: ${plan.credits_per_period.toLocaleString("en-US")} credits every ${plan.billing_interval}` },
+          product_data: {
+            name: `${plan.name}: ${plan.credits_per_period.toLocaleString("en-US")} credits every ${plan.billing_interval}`,
+          },
         },
       };
   return {
@@ -63,6 +69,9 @@ export async function createSubscriptionCheckout(order: PlanOrder, appUrl: strin
 
 /** A Billing Portal session for this Stripe customer, returning to the wallet. */
 export async function createBillingPortal(customerId: string, appUrl: string): Promise<string> {
-  const session = await getStripe().billingPortal.sessions.create({ customer: customerId, return_url: `${appUrl}/wallet` });
+  const session = await getStripe().billingPortal.sessions.create({
+    customer: customerId,
+    return_url: `${appUrl}/wallet`,
+  });
   return session.url;
 }

@@ -38,7 +38,9 @@ export async function payTestCheckout(request: Request): Promise<Response> {
     await payLocally(order);
   } catch (error) {
     // The page shows a fixed message for this code; the reason goes to the server log only.
-    console.error(`local test checkout failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);
+    console.error(
+      `local test checkout failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`,
+    );
     return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}&error=webhook`);
   }
   return seeOther(`/wallet?checkout=success&package=${encodeURIComponent(order.pack.id)}`);

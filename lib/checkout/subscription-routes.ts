@@ -13,12 +13,20 @@ import { readRawBody } from "@/lib/ingest/read-body";
 import { WebhookRejection } from "@/lib/ingest/types";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { cardPaymentsConfigured, localCheckoutEnabled } from "./local-checkout";
-import { isLocalSubscription, runTestAction, subscribeLocally, TEST_ACTIONS, type TestAction } from "./local-subscription";
+import {
+  isLocalSubscription,
+  runTestAction,
+  subscribeLocally,
+  TEST_ACTIONS,
+  type TestAction,
+} from "./local-subscription";
 import { seeOther, type PlanOrder } from "./order";
 import { createBillingPortal, createSubscriptionCheckout, refuseIfSubscribed } from "./plan-checkout";
 
 const logDeliveryFailure = (what: string, error: unknown) =>
-  console.error(`local test ${what} failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`);
+  console.error(
+    `local test ${what} failed: ${error instanceof SelfDeliveryError ? error.message : "webhook unreachable"}`,
+  );
 
 /** POST /api/checkout with plan_id: Stripe Checkout in subscription mode, else the local test checkout page. */
 export async function startPlanCheckout(order: PlanOrder): Promise<Response> {
@@ -54,8 +62,10 @@ const actionBody = z.object({ subscription_id: z.string().trim().min(1).max(255)
 /** Which test action a subscription in this state allows; the reason when it does not. */
 function refusal(action: TestAction, s: UserSubscription): string | null {
   const running = s.status === "active" && !s.cancel_at_period_end;
-  if ((action === "renew" || action === "fail") && !running) return "only an active subscription that is not cancelling renews";
-  if (action === "pay" && !(s.status === "past_due" && s.failed_invoice_id)) return "this subscription has no overdue invoice";
+  if ((action === "renew" || action === "fail") && !running)
+    return "only an active subscription that is not cancelling renews";
+  if (action === "pay" && !(s.status === "past_due" && s.failed_invoice_id))
+    return "this subscription has no overdue invoice";
   if (action === "cancel" && !isLive(s)) return "this subscription has ended already";
   return null;
 }

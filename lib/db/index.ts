@@ -15,7 +15,10 @@ export function createDatabaseFromEnv(): Database {
   const env = getEnv();
   switch (env.mode) {
     case "supabase":
-      return createSupabaseDatabase({ url: env.NEXT_PUBLIC_SUPABASE_URL!, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY! });
+      return createSupabaseDatabase({
+        url: env.NEXT_PUBLIC_SUPABASE_URL!,
+        serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
+      });
     case "postgres":
       return createPostgresDatabase({ connectionString: env.DATABASE_URL!, max: env.PG_POOL_MAX });
     default:

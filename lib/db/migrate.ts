@@ -25,7 +25,10 @@ const LOCK_KEY = 727_001; // arbitrary, constant: "credits migrations"
 
 function sqlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
 }
 
 export function supabaseRoot(): string {

@@ -57,7 +57,9 @@ export function createPostgresDatabase(options: PostgresOptions): SqlDatabase {
       const call = buildSqlCall(name, args, rpcOptions);
       try {
         const result = await pool.query(
-          prepare ? { name: statementName(call.key), text: call.text, values: call.values } : { text: call.text, values: call.values },
+          prepare
+            ? { name: statementName(call.key), text: call.text, values: call.values }
+            : { text: call.text, values: call.values },
         );
         return resultOf(result.rows, rpcOptions);
       } catch (error) {
@@ -71,7 +73,10 @@ export function createPostgresDatabase(options: PostgresOptions): SqlDatabase {
 }
 
 /** A single dedicated connection (migrations need one session for the advisory lock). */
-export async function withPostgresClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPostgresClient<T>(
+  connectionString: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {

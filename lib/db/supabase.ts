@@ -39,7 +39,12 @@ export function createSupabaseDatabase(options: SupabaseOptions): Database {
       const code = typeof error.code === "string" && error.code !== "" ? error.code : undefined;
       const sqlUnavailable = code !== undefined && TRANSIENT_SQLSTATE.test(code);
       const sqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
-      if (sqlUnavailable || status === 0 || (status >= 500 && !sqlState) || /fetch failed|ECONNREFUSED|network/i.test(error.message)) {
+      if (
+        sqlUnavailable ||
+        status === 0 ||
+        (status >= 500 && !sqlState) ||
+        /fetch failed|ECONNREFUSED|network/i.test(error.message)
+      ) {
         throw new DatabaseUnavailableError(`database unavailable (${status || "network"})`, { cause: error });
       }
       throw new DatabaseError(error.message, code, { cause: error });

@@ -10,7 +10,11 @@ import { reconcileWebhookEvent } from "@/lib/db/rpc/ops";
 import type { AttemptResult } from "@/lib/db/rpc/webhook-events";
 import type { VerifiedEvent, WebhookProvider } from "./types";
 
-export async function ingestFetchedEvent(db: Database, provider: WebhookProvider, event: VerifiedEvent): Promise<AttemptResult> {
+export async function ingestFetchedEvent(
+  db: Database,
+  provider: WebhookProvider,
+  event: VerifiedEvent,
+): Promise<AttemptResult> {
   const plan = provider.plan(event.payload, event.type);
   return reconcileWebhookEvent(db, {
     provider: provider.name,

@@ -9,7 +9,10 @@ import type { ProviderName, WebhookAction } from "@/lib/db/rpc/webhook-events";
 
 /** A request we refuse: answered with `status` and a short message, nothing written. */
 export class WebhookRejection extends Error {
-  constructor(readonly status: 400 | 401 | 405 | 413 | 415 | 422, message: string) {
+  constructor(
+    readonly status: 400 | 401 | 405 | 413 | 415 | 422,
+    message: string,
+  ) {
     super(message);
     this.name = "WebhookRejection";
   }

@@ -50,13 +50,20 @@ export async function deliverOutbox(db: Database, options: SenderOptions): Promi
     if (mails.length === 0) return report;
     for (const mail of mails) {
       try {
-        await transport.sendMail({ from: options.from, to: mail.to_email, subject: mail.subject, text: mail.body_text });
+        await transport.sendMail({
+          from: options.from,
+          to: mail.to_email,
+          subject: mail.subject,
+          text: mail.body_text,
+        });
         await markOutboxMailSent(db, mail.id);
         report.sent += 1;
       } catch (error) {
         const outcome = await markOutboxMailFailed(db, mail.id, describe(error), options.maxAttempts);
         report.failed += 1;
-        console.error(`mail delivery failed (attempt ${outcome?.attempts ?? mail.attempts}${outcome?.failed ? ", giving up" : ""}): ${describe(error)}`);
+        console.error(
+          `mail delivery failed (attempt ${outcome?.attempts ?? mail.attempts}${outcome?.failed ? ", giving up" : ""}): ${describe(error)}`,
+        );
       }
     }
   }

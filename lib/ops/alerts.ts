@@ -21,7 +21,10 @@ import {
 import { webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
 import { errorField, getLogger } from "@/lib/logger";
 
-const KIND_TITLES: Record<AlertKind, string> = { "failure-rate": "webhook failure rate", latency: "webhook p95 processing time" };
+const KIND_TITLES: Record<AlertKind, string> = {
+  "failure-rate": "webhook failure rate",
+  latency: "webhook p95 processing time",
+};
 const SEND_TIMEOUT_MS = 5_000;
 
 /** What each kind looks like now, in words: the banner's sentence when it fires, the reading when it does not. */
@@ -38,7 +41,10 @@ export function alertState(m: WebhookMetrics, appUrl: string): AlertState {
     const message = firing.get(kind);
     state[kind] = message
       ? { firing: true, message: `[credits] ALERT ${KIND_TITLES[kind]}: ${message} ${link}` }
-      : { firing: false, message: `[credits] RESOLVED ${KIND_TITLES[kind]}: back under the threshold. ${reading[kind]} ${link}` };
+      : {
+          firing: false,
+          message: `[credits] RESOLVED ${KIND_TITLES[kind]}: back under the threshold. ${reading[kind]} ${link}`,
+        };
   }
   return state;
 }
@@ -79,7 +85,8 @@ export async function runAlerts(
     sent: 0,
     sendFailures: 0,
   };
-  for (const t of transitions) getLogger().warn({ alert: t.kind, transition: t.transition, incident_id: t.incident_id }, "alert");
+  for (const t of transitions)
+    getLogger().warn({ alert: t.kind, transition: t.transition, incident_id: t.incident_id }, "alert");
   if (!options.webhookUrl) return result;
   for (const n of await claimAlertNotifications(db, 10)) {
     try {
@@ -88,7 +95,10 @@ export async function runAlerts(
       result.sent++;
     } catch (error) {
       await finishAlertNotification(db, n.id, errorField(error));
-      getLogger().error({ notification_id: n.id, attempts: n.attempts, error: errorField(error) }, "alert delivery failed");
+      getLogger().error(
+        { notification_id: n.id, attempts: n.attempts, error: errorField(error) },
+        "alert delivery failed",
+      );
       result.sendFailures++;
     }
   }

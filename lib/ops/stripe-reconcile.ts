@@ -54,10 +54,21 @@ export async function reconcileStripeEvents(
   const stored = options.since ? null : await opsJobWatermark(db, RECONCILE_JOB);
   let since =
     options.since ??
-    (stored ? new Date(stored.getTime() - OVERLAP_SECONDS * 1000) : new Date(now.getTime() - DEFAULT_LOOKBACK_SECONDS * 1000));
+    (stored
+      ? new Date(stored.getTime() - OVERLAP_SECONDS * 1000)
+      : new Date(now.getTime() - DEFAULT_LOOKBACK_SECONDS * 1000));
   if (since < oldest) since = oldest;
 
-  const result: ReconcileResult = { since: since.toISOString(), pages: 0, listed: 0, known: 0, reconciled: 0, raced: 0, malformed: 0, watermark: null };
+  const result: ReconcileResult = {
+    since: since.toISOString(),
+    pages: 0,
+    listed: 0,
+    known: 0,
+    reconciled: 0,
+    raced: 0,
+    malformed: 0,
+    watermark: null,
+  };
   let newest = 0;
   let startingAfter: string | undefined;
   for (;;) {
@@ -69,7 +80,11 @@ export async function reconcileStripeEvents(
     });
     result.pages++;
     result.listed += page.data.length;
-    const known = await knownWebhookEventIds(db, "stripe", page.data.map((e) => e.id));
+    const known = await knownWebhookEventIds(
+      db,
+      "stripe",
+      page.data.map((e) => e.id),
+    );
     for (const object of page.data) {
       const parsed = stripeEventSchema.safeParse(object);
       if (!parsed.success) {
@@ -81,7 +96,11 @@ export async function reconcileStripeEvents(
         result.known++;
         continue;
       }
-      const outcome = await ingestFetchedEvent(db, stripeProvider, { id: parsed.data.id, type: parsed.data.type, payload: object });
+      const outcome = await ingestFetchedEvent(db, stripeProvider, {
+        id: parsed.data.id,
+        type: parsed.data.type,
+        payload: object,
+      });
       if (outcome.duplicate) result.raced++;
       else result.reconciled++;
     }
@@ -89,7 +108,10 @@ export async function reconcileStripeEvents(
     startingAfter = page.data[page.data.length - 1].id;
   }
   // Only a run that read every page moves the watermark (an error above leaves it for the next run).
-  const watermark = newest > 0 ? await advanceOpsJobWatermark(db, RECONCILE_JOB, new Date(newest * 1000)) : await opsJobWatermark(db, RECONCILE_JOB);
+  const watermark =
+    newest > 0
+      ? await advanceOpsJobWatermark(db, RECONCILE_JOB, new Date(newest * 1000))
+      : await opsJobWatermark(db, RECONCILE_JOB);
   result.watermark = watermark?.toISOString() ?? null;
   return result;
 }

@@ -41,14 +41,18 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<Step<T>> {
 export async function runOpsSweep(db: Database): Promise<OpsSweepResult> {
   const env = getEnv();
   const retried = await runRetrySweep(db);
-  const retention = await step("retention", () => runRetention(db, { payloadRetentionDays: env.WEBHOOK_PAYLOAD_RETENTION_DAYS }));
+  const retention = await step("retention", () =>
+    runRetention(db, { payloadRetentionDays: env.WEBHOOK_PAYLOAD_RETENTION_DAYS }),
+  );
   const alerts = await step("alerts", () =>
     runAlerts(db, { webhookUrl: env.ALERT_WEBHOOK_URL, emails: env.ALERT_EMAILS, appUrl: env.APP_URL }),
   );
   const result: OpsSweepResult = { ...retried, retention, alerts };
   if (env.STRIPE_SECRET_KEY) {
     result.reconcile = await step("reconcile", async () =>
-      (await claimOpsJob(db, RECONCILE_JOB, RECONCILE_EVERY_SECONDS)) ? reconcileStripeEvents(db, getStripe()) : ("not due" as const),
+      (await claimOpsJob(db, RECONCILE_JOB, RECONCILE_EVERY_SECONDS))
+        ? reconcileStripeEvents(db, getStripe())
+        : ("not due" as const),
     );
   }
   getLogger().debug({ sweep: result }, "sweep");

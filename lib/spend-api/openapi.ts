@@ -13,7 +13,9 @@ const reply = (description: string, schema: object, headers?: object) => ({
   content: { "application/json": { schema } },
 });
 
-const retryAfter = { "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } } };
+const retryAfter = {
+  "Retry-After": { description: "Seconds to wait before the next request.", schema: { type: "integer" } },
+};
 
 const common = {
   "401": reply("Missing, unknown or revoked API key.", error("unauthorized")),
@@ -38,7 +40,11 @@ export function openApiDocument() {
     security: [{ apiKey: [] }],
     components: {
       securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "Authorization: Bearer ck_… (an API key; only its SHA-256 is stored)." },
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "Authorization: Bearer ck_… (an API key; only its SHA-256 is stored).",
+        },
       },
     },
     paths: {
@@ -47,7 +53,11 @@ export function openApiDocument() {
           operationId: "getBalance",
           summary: "The key owner's balance",
           responses: {
-            "200": reply("The balance.", { type: "object", required: ["balance"], properties: { balance: { type: "integer" } } }),
+            "200": reply("The balance.", {
+              type: "object",
+              required: ["balance"],
+              properties: { balance: { type: "integer" } },
+            }),
             ...common,
           },
         },
@@ -94,8 +104,14 @@ export function openApiDocument() {
               },
             }),
             "400": reply("Malformed body or a missing Idempotency-Key.", error("invalid_request")),
-            "402": reply("Not enough credits; nothing was written.", error("insufficient_credits", { balance: { type: "integer" } })),
-            "409": reply("This Idempotency-Key was already used with a different amount.", error("idempotency_conflict")),
+            "402": reply(
+              "Not enough credits; nothing was written.",
+              error("insufficient_credits", { balance: { type: "integer" } }),
+            ),
+            "409": reply(
+              "This Idempotency-Key was already used with a different amount.",
+              error("idempotency_conflict"),
+            ),
             "413": reply("Body larger than 16 KiB.", error("payload_too_large")),
             ...common,
           },

@@ -15,15 +15,30 @@ export type ApiErrorCode =
   | "unavailable"
   | "internal_error";
 
-export function apiError(status: number, error: ApiErrorCode, extra: Record<string, unknown> = {}, headers?: HeadersInit): Response {
+export function apiError(
+  status: number,
+  error: ApiErrorCode,
+  extra: Record<string, unknown> = {},
+  headers?: HeadersInit,
+): Response {
   return json({ error, ...extra }, status, headers);
 }
 
 export const unauthorized = () =>
-  apiError(401, "unauthorized", { message: "missing, unknown or revoked API key" }, { "www-authenticate": 'Bearer realm="api"' });
+  apiError(
+    401,
+    "unauthorized",
+    { message: "missing, unknown or revoked API key" },
+    { "www-authenticate": 'Bearer realm="api"' },
+  );
 
 export const rateLimited = (retryAfterSeconds: number) =>
-  apiError(429, "rate_limited", { retry_after_seconds: retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) });
+  apiError(
+    429,
+    "rate_limited",
+    { retry_after_seconds: retryAfterSeconds },
+    { "retry-after": String(retryAfterSeconds) },
+  );
 
 export const invalidRequest = (message: string) => apiError(400, "invalid_request", { message });
 

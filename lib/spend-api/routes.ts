@@ -46,7 +46,9 @@ export async function postSpend(request: Request): Promise<Response> {
       const check = await authenticateApiKey(db, keyHash, apiRateLimit());
       if (!check) return unauthorized();
       if (!check.allowed) return rateLimited(check.retry_after_seconds);
-      return spend.status === 413 ? apiError(413, "payload_too_large", { message: spend.message }) : invalidRequest(spend.message);
+      return spend.status === 413
+        ? apiError(413, "payload_too_large", { message: spend.message })
+        : invalidRequest(spend.message);
     }
     const result = await spendCreditsWithApiKey(db, { keyHash, ...spend, rate: apiRateLimit() });
     switch (result.outcome) {

@@ -37,7 +37,7 @@ export async function readSpendRequest(request: Request): Promise<SpendRequest |
   try {
     parsed = JSON.parse(raw.toString("utf8"));
   } catch {
-    return { status: 400, message: "body must be JSON: {\"amount\": positive integer, \"reason\"?: string}" };
+    return { status: 400, message: 'body must be JSON: {"amount": positive integer, "reason"?: string}' };
   }
   const body = spendBody.safeParse(parsed);
   if (!body.success) {

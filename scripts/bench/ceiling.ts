@@ -17,11 +17,23 @@ const GRANT = {
            p_amount_minor => $4, p_currency => $5, p_package_id => $6, p_event_id => $7) as result`,
 };
 
-export async function runCeiling(options: { url: string; deliveries: Delivery[]; concurrency: number }): Promise<CeilingResult> {
+export async function runCeiling(options: {
+  url: string;
+  deliveries: Delivery[];
+  concurrency: number;
+}): Promise<CeilingResult> {
   const calls = options.deliveries.map((d) => {
     const session = (JSON.parse(d.body) as { data: { object: Record<string, unknown> } }).data.object;
     const metadata = session.metadata as { package_id: string };
-    return ["stripe", d.paymentId, session.client_reference_id, session.amount_total, session.currency, metadata.package_id, d.eventId];
+    return [
+      "stripe",
+      d.paymentId,
+      session.client_reference_id,
+      session.amount_total,
+      session.currency,
+      metadata.package_id,
+      d.eventId,
+    ];
   });
   const outcomes: Record<string, number> = {};
   const result = await runClosedLoop({

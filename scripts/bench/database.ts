@@ -11,7 +11,9 @@ export function withDatabaseName(url: string, name: string): string {
   return u.toString();
 }
 
-export async function createBenchDatabase(adminUrl: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createBenchDatabase(
+  adminUrl: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `credits_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = withDatabaseName(adminUrl, "postgres");
   await withPostgresClient(admin, (c) => c.query(`create database ${name}`));
@@ -25,7 +27,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<{ name: str
   return {
     name,
     url,
-    drop: () => withPostgresClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      withPostgresClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 

@@ -69,7 +69,11 @@ export function generateTraffic(options: TrafficOptions): Delivery[] {
   for (let i = 0; i < duplicates; i++) {
     const original = randomInt(unique);
     const later = Math.min(unique - 1, original + (Math.random() < 0.25 ? randomInt(8) : randomInt(unique - original)));
-    slots[later].push({ ...originals[original], signature: signedDelivery(originals[original].body, options.secret), redelivery: true });
+    slots[later].push({
+      ...originals[original],
+      signature: signedDelivery(originals[original].body, options.secret),
+      redelivery: true,
+    });
   }
   return slots.flat();
 }

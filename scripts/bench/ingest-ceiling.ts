@@ -33,6 +33,15 @@ export function ingestCalls(deliveries: Delivery[]): unknown[][] {
   });
 }
 
-export async function runIngestCeiling(options: { url: string; deliveries: Delivery[]; concurrency: number }): Promise<IngestCeilingResult> {
-  return runClosedLoop({ url: options.url, concurrency: options.concurrency, statement: INGEST, calls: ingestCalls(options.deliveries) });
+export async function runIngestCeiling(options: {
+  url: string;
+  deliveries: Delivery[];
+  concurrency: number;
+}): Promise<IngestCeilingResult> {
+  return runClosedLoop({
+    url: options.url,
+    concurrency: options.concurrency,
+    statement: INGEST,
+    calls: ingestCalls(options.deliveries),
+  });
 }

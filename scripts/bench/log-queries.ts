@@ -62,7 +62,11 @@ select p.provider,
         else (array['checkout.session.completed','payment_intent.succeeded','charge.refunded','invoice.paid','customer.subscription.updated'])[1 + (i / 10) % 5]
       end as event_type) p`;
 
-export async function runLogQueries(options: { adminUrl: string; keep: boolean; log: (line: string) => void }): Promise<LogQueryResult> {
+export async function runLogQueries(options: {
+  adminUrl: string;
+  keep: boolean;
+  log: (line: string) => void;
+}): Promise<LogQueryResult> {
   const { log } = options;
   const database = await createBenchDatabase(options.adminUrl);
   const client = new pg.Client({ connectionString: database.url });
@@ -90,7 +94,9 @@ export async function runLogQueries(options: { adminUrl: string; keep: boolean; 
     for (const index of indexes) await client.query(index.def);
     await client.query("vacuum analyze public.webhook_events");
     const indexSeconds = (performance.now() - indexStarted) / 1000;
-    log(`seeded ${ROWS.toLocaleString("en")} events in ${seedSeconds.toFixed(1)} s, rebuilt ${indexes.length} indexes + analyze in ${indexSeconds.toFixed(1)} s`);
+    log(
+      `seeded ${ROWS.toLocaleString("en")} events in ${seedSeconds.toFixed(1)} s, rebuilt ${indexes.length} indexes + analyze in ${indexSeconds.toFixed(1)} s`,
+    );
 
     const cursorAt = async (offset: number, where = "true", params: unknown[] = []) => {
       const row = (
@@ -112,7 +118,10 @@ export async function runLogQueries(options: { adminUrl: string; keep: boolean; 
       { name: "text: external id", args: { p_q: "pi_seed_654321" } },
       { name: "text: event id", args: { p_q: "evt_seed_777" } },
       { name: "page 50 (keyset)", args: await cursorAt(49 * 50) },
-      { name: "status = failed, page 50", args: { p_status: "failed", ...(await cursorAt(49 * 50, "status = 'failed'")) } },
+      {
+        name: "status = failed, page 50",
+        args: { p_status: "failed", ...(await cursorAt(49 * 50, "status = 'failed'")) },
+      },
     ];
 
     await client.query("load 'auto_explain'");

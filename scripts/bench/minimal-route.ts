@@ -34,10 +34,18 @@ function fingerprint(): string {
 
 /** `next build` of bench/minimal-route unless the snapshot already holds a build of these files. */
 export async function ensureMinimalBuild(log: (line: string) => void): Promise<Build> {
-  const root = path.join(os.tmpdir(), "credits-next-builds", `${createHash("sha256").update(ROOT).digest("hex").slice(0, 10)}-minimal-route`);
+  const root = path.join(
+    os.tmpdir(),
+    "credits-next-builds",
+    `${createHash("sha256").update(ROOT).digest("hex").slice(0, 10)}-minimal-route`,
+  );
   const stamp = path.join(root, DIST_DIR, "SOURCE_FINGERPRINT");
   const print = fingerprint();
-  if (fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === print) {
+  if (
+    fs.existsSync(path.join(root, DIST_DIR, "BUILD_ID")) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === print
+  ) {
     return { root, distDir: DIST_DIR, built: false, seconds: 0 };
   }
   const started = Date.now();
@@ -47,7 +55,13 @@ export async function ensureMinimalBuild(log: (line: string) => void): Promise<B
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
   const child = spawn(process.execPath, [NEXT_BIN, "build"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: DIST_DIR },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NEXT_DIST_DIR: DIST_DIR,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -69,7 +83,13 @@ export async function verifyMinimal(
   query: Query,
   expect: { label: string; prefix: string; payments: string[]; events: string[] },
 ): Promise<string[]> {
-  const [row] = await query<{ events: string; purchases: string; missing: string; ledger_off: string; wallets_off: string }>(
+  const [row] = await query<{
+    events: string;
+    purchases: string;
+    missing: string;
+    ledger_off: string;
+    wallets_off: string;
+  }>(
     `with want as (select unnest($1::text[]) as external_id)
      select (select count(*) from bench_minimal.events where event_id = any($3::text[]))::text as events,
             (select count(*) from bench_minimal.purchases where external_id like $2 || '%')::text as purchases,
@@ -83,11 +103,14 @@ export async function verifyMinimal(
   );
   const unique = new Set(expect.payments).size;
   const violations: string[] = [];
-  if (Number(row.events) !== new Set(expect.events).size) violations.push(`${expect.label}: ${row.events} event rows for ${new Set(expect.events).size} events`);
+  if (Number(row.events) !== new Set(expect.events).size)
+    violations.push(`${expect.label}: ${row.events} event rows for ${new Set(expect.events).size} events`);
   if (Number(row.purchases) !== unique || row.missing !== "0") {
     violations.push(`${expect.label}: ${row.purchases} purchases for ${unique} payments (missing ${row.missing})`);
   }
-  if (row.ledger_off !== "0") violations.push(`${expect.label}: ${row.ledger_off} purchases without exactly one ledger row`);
-  if (row.wallets_off !== "0") violations.push(`${expect.label}: ${row.wallets_off} wallets differ from their ledger sum`);
+  if (row.ledger_off !== "0")
+    violations.push(`${expect.label}: ${row.ledger_off} purchases without exactly one ledger row`);
+  if (row.wallets_off !== "0")
+    violations.push(`${expect.label}: ${row.wallets_off} wallets differ from their ledger sum`);
   return violations;
 }

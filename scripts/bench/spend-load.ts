@@ -25,7 +25,11 @@ export interface SpendLoadResult {
   timeouts: number;
 }
 
-export async function runSpendLoad(options: { url: string; spends: Spend[]; connections: number }): Promise<SpendLoadResult> {
+export async function runSpendLoad(options: {
+  url: string;
+  spends: Spend[];
+  connections: number;
+}): Promise<SpendLoadResult> {
   const { spends } = options;
   let cursor = 0;
   const latencies: number[] = [];

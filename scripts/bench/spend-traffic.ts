@@ -23,7 +23,12 @@ export interface Spend {
 
 const randomInt = (n: number) => Math.floor(Math.random() * n);
 
-export function generateSpends(options: { count: number; duplicateShare: number; spenders: Spender[]; runTag: string }): Spend[] {
+export function generateSpends(options: {
+  count: number;
+  duplicateShare: number;
+  spenders: Spender[];
+  runTag: string;
+}): Spend[] {
   const duplicates = Math.round(options.count * options.duplicateShare);
   const unique = options.count - duplicates;
   const originals: Spend[] = [];

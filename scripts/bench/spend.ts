@@ -62,11 +62,17 @@ export async function runSpendScenario(o: SpendScenarioOptions): Promise<SpendSc
     for (const [i, userId] of userIds.entries()) {
       const tight = i % 4 === 3;
       const funded = tight ? TIGHT : RICH;
-      await query("select public.grant_credits_for_purchase('stripe', $1, $2, null, $3, 0, 'usd')", [`pi_spend_fund_${i}`, userId, funded]);
+      await query("select public.grant_credits_for_purchase('stripe', $1, $2, null, $3, 0, 'usd')", [
+        `pi_spend_fund_${i}`,
+        userId,
+        funded,
+      ]);
       const [{ r }] = await query<{ r: { key: string } }>("select public.create_api_key($1, 'bench') as r", [userId]);
       spenders.push({ userId, key: r.key, funded, tight });
     }
-    o.log(`${spenders.length} accounts with one API key each (${spenders.filter((s) => s.tight).length} tight wallets of ${TIGHT} credits)`);
+    o.log(
+      `${spenders.length} accounts with one API key each (${spenders.filter((s) => s.tight).length} tight wallets of ${TIGHT} credits)`,
+    );
 
     server = await startNextServer({
       build: o.build,
@@ -75,7 +81,12 @@ export async function runSpendScenario(o: SpendScenarioOptions): Promise<SpendSc
       nodeArgs: o.nodeArgs,
     });
     const tag = Date.now().toString(36);
-    const warmupSpends = generateSpends({ count: o.warmup, duplicateShare: o.duplicateShare, spenders, runTag: `w${tag}` });
+    const warmupSpends = generateSpends({
+      count: o.warmup,
+      duplicateShare: o.duplicateShare,
+      spenders,
+      runTag: `w${tag}`,
+    });
     const spends = generateSpends({ count: o.count, duplicateShare: o.duplicateShare, spenders, runTag: `r${tag}` });
     const warmup = await runSpendLoad({ url: server.url, spends: warmupSpends, connections: o.concurrency });
     const run = await runSpendLoad({ url: server.url, spends, connections: o.concurrency });
@@ -88,7 +99,9 @@ export async function runSpendScenario(o: SpendScenarioOptions): Promise<SpendSc
       ["spend run", run, `r${tag}`, spends.length],
     ] as const) {
       if (result.requests !== sent || result.errors || result.timeouts) {
-        violations.push(`${label}: ${result.requests} answers for ${sent} spends, errors ${result.errors}, timeouts ${result.timeouts}`);
+        violations.push(
+          `${label}: ${result.requests} answers for ${sent} spends, errors ${result.errors}, timeouts ${result.timeouts}`,
+        );
       }
       violations.push(...(await verifySpends(query, label, runTag, spenders, result.answers)));
     }

@@ -29,8 +29,12 @@ async function main() {
     if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
     const users = (await client.query<{ id: string }>(CREATE_USERS_SQL, ["profile", 1000])).rows.map((r) => r.id);
     const secret = `whsec_${randomBytes(8).toString("hex")}`;
-    const warm = ingestCalls(generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }));
-    const run = ingestCalls(generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }));
+    const warm = ingestCalls(
+      generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }),
+    );
+    const run = ingestCalls(
+      generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }),
+    );
     for (const values of warm) await client.query({ ...INGEST, values });
     const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid;
     await client.query("select pg_stat_statements_reset()");
@@ -40,7 +44,9 @@ async function main() {
     for (const values of run) await client.query({ ...INGEST, values });
     const wall = performance.now() - started;
     const cpu = (cpuSeconds(pid) - cpuBefore) * 1000;
-    console.log(`${calls} calls (20 % redeliveries) on one connection: ${(wall / calls).toFixed(3)} ms wall, ${(cpu / calls).toFixed(3)} ms backend CPU per call`);
+    console.log(
+      `${calls} calls (20 % redeliveries) on one connection: ${(wall / calls).toFixed(3)} ms wall, ${(cpu / calls).toFixed(3)} ms backend CPU per call`,
+    );
     const top = await client.query(
       `select calls, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric * 1000, 1) as us_per_call,
               shared_blks_hit + shared_blks_read + shared_blks_dirtied as blks, wal_records, regexp_replace(left(query, 110), '\\s+', ' ', 'g') as query

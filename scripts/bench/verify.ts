@@ -111,7 +111,9 @@ export async function verifyExactlyOnce(query: Query, expect: ExactlyOnceExpecta
     [wanted],
   );
   if (wrong.length > 0) {
-    violations.push(`${expect.label}: purchases that differ from their delivery: ${wrong.map((r) => `${r.external_id} (${r.problem})`).join("; ")}`);
+    violations.push(
+      `${expect.label}: purchases that differ from their delivery: ${wrong.map((r) => `${r.external_id} (${r.problem})`).join("; ")}`,
+    );
   }
 
   // Each purchase has exactly one ledger row: kind purchase, the pack's credits, to the owner. Nothing else (no claim, no second grant).
@@ -134,15 +136,21 @@ export async function verifyExactlyOnce(query: Query, expect: ExactlyOnceExpecta
     [expect.prefix],
   );
   if (ledger.bad !== "0") {
-    violations.push(`${expect.label}: ${ledger.bad} purchases without exactly one right purchase ledger row, e.g. ${ledger.sample}`);
+    violations.push(
+      `${expect.label}: ${ledger.bad} purchases without exactly one right purchase ledger row, e.g. ${ledger.sample}`,
+    );
   }
 
   // Per user: the credits the deliveries buy, against the ledger.
   const perUser = new Map<string, bigint>();
   const packCredits = new Map(
-    (await query<{ id: string; credits: string }>("select id, credits::text from public.credit_packages")).map((r) => [r.id, BigInt(r.credits)]),
+    (await query<{ id: string; credits: string }>("select id, credits::text from public.credit_packages")).map((r) => [
+      r.id,
+      BigInt(r.credits),
+    ]),
   );
-  for (const p of payments) perUser.set(p.user_id, (perUser.get(p.user_id) ?? 0n) + (packCredits.get(p.package_id) ?? 0n));
+  for (const p of payments)
+    perUser.set(p.user_id, (perUser.get(p.user_id) ?? 0n) + (packCredits.get(p.package_id) ?? 0n));
   if (expect.balancesBefore) {
     const users = [...new Set([...Object.keys(expect.balancesBefore), ...perUser.keys()])];
     const now = await ledgerSums(query, users);
@@ -162,8 +170,11 @@ export async function verifyExactlyOnce(query: Query, expect: ExactlyOnceExpecta
       [expect.prefix],
     );
     const got = new Map(rows.map((r) => [r.user_id, BigInt(r.total)]));
-    const off = [...new Set([...got.keys(), ...perUser.keys()])].filter((u) => (got.get(u) ?? 0n) !== (perUser.get(u) ?? 0n));
-    if (off.length > 0) violations.push(`${expect.label}: ${off.length} users were credited other than the credits they bought`);
+    const off = [...new Set([...got.keys(), ...perUser.keys()])].filter(
+      (u) => (got.get(u) ?? 0n) !== (perUser.get(u) ?? 0n),
+    );
+    if (off.length > 0)
+      violations.push(`${expect.label}: ${off.length} users were credited other than the credits they bought`);
   }
 
   if (expect.events) {

@@ -8,9 +8,12 @@
 import { expect, test } from "./fixtures";
 import { PASSWORD, confirmEmail, mailedLink, signIn, signUp, uniqueEmail } from "./helpers";
 
-const banner = (page: import("@playwright/test").Page) => page.getByRole("region", { name: "Confirm your e-mail address" });
+const banner = (page: import("@playwright/test").Page) =>
+  page.getByRole("region", { name: "Confirm your e-mail address" });
 
-test("sign-up mails a verification link; opening it confirms the address and the banner goes away", async ({ page }) => {
+test("sign-up mails a verification link; opening it confirms the address and the banner goes away", async ({
+  page,
+}) => {
   const email = uniqueEmail("verify");
   await signUp(page, email);
   await expect(banner(page)).toBeVisible();
@@ -38,7 +41,10 @@ test("sign-up mails a verification link; opening it confirms the address and the
   await expect(page.getByRole("alert").filter({ hasText: "used already" })).toBeVisible();
 });
 
-test("forgot password: the mailed link sets a new password and signs out every other browser", async ({ page, browser }) => {
+test("forgot password: the mailed link sets a new password and signs out every other browser", async ({
+  page,
+  browser,
+}) => {
   const email = uniqueEmail("reset");
   await signUp(page, email);
   const other = await browser.newContext();
@@ -82,7 +88,10 @@ test("forgot password: the mailed link sets a new password and signs out every o
   await expect(page.getByRole("alert").filter({ hasText: "used already" })).toBeVisible();
 });
 
-test("sign-out ends the session on the server: a copied cookie no longer opens the wallet", async ({ page, browser }) => {
+test("sign-out ends the session on the server: a copied cookie no longer opens the wallet", async ({
+  page,
+  browser,
+}) => {
   await signUp(page, uniqueEmail("signout"));
   const cookies = await page.context().cookies();
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -98,7 +107,13 @@ test("sign-out ends the session on the server: a copied cookie no longer opens t
 
 test("next= that a browser would read as another site goes to /wallet instead", async ({ page }) => {
   await signUp(page, uniqueEmail("redirect"));
-  for (const next of ["/%09/evil.example", "//evil.example", "/%5C/evil.example", "https://evil.example/", "/\\evil.example"]) {
+  for (const next of [
+    "/%09/evil.example",
+    "//evil.example",
+    "/%5C/evil.example",
+    "https://evil.example/",
+    "/\\evil.example",
+  ]) {
     const response = await page.request.get(`/login?next=${next}`, { maxRedirects: 0 });
     expect([next, response.status()]).toEqual([next, 307]);
     expect([next, response.headers()["location"]]).toEqual([next, "/wallet"]);
@@ -119,7 +134,11 @@ test("X-Forwarded-For entries the client wrote do not escape the per-address sig
     await page.getByRole("button", { name: "Create account" }).click();
     const outcome = await Promise.race([
       page.waitForURL(/\/wallet/).then(() => "created"),
-      page.getByRole("alert").filter({ hasText: "Too many attempts" }).waitFor().then(() => "limited"),
+      page
+        .getByRole("alert")
+        .filter({ hasText: "Too many attempts" })
+        .waitFor()
+        .then(() => "limited"),
     ]);
     outcomes.push(outcome);
     await page.context().clearCookies();

@@ -2,7 +2,9 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN_EMAIL, PASSWORD, signIn, signUp, uniqueEmail } from "./helpers";
 
-test("an admin finds a user by e-mail, grants and deducts credits with a reason, and the user sees the adjustment", async ({ browser }) => {
+test("an admin finds a user by e-mail, grants and deducts credits with a reason, and the user sees the adjustment", async ({
+  browser,
+}) => {
   const email = uniqueEmail("adjusted");
   const user = await browser.newPage();
   await signUp(user, email);
@@ -14,7 +16,11 @@ test("an admin finds a user by e-mail, grants and deducts credits with a reason,
   await admin.getByRole("button", { name: "Create account" }).click();
   const outcome = await Promise.race([
     admin.waitForURL(/\/wallet/).then(() => "created" as const),
-    admin.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
+    admin
+      .getByRole("alert")
+      .filter({ hasText: /account with this e-mail/i })
+      .waitFor()
+      .then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(admin, ADMIN_EMAIL);
 
@@ -46,7 +52,9 @@ test("an admin finds a user by e-mail, grants and deducts credits with a reason,
 
   await user.goto("/wallet");
   await expect(user.getByTestId("balance")).toHaveText("180 credits");
-  await expect(user.getByRole("table", { name: /ledger/i }).getByRole("row", { name: /Goodwill for the outage/ })).toContainText("+300");
+  await expect(
+    user.getByRole("table", { name: /ledger/i }).getByRole("row", { name: /Goodwill for the outage/ }),
+  ).toContainText("+300");
   await expect(user.getByRole("table", { name: /ledger/i }).getByText(ADMIN_EMAIL)).toHaveCount(0);
 
   // a non-admin gets the ordinary 404 for the admin pages

@@ -5,7 +5,15 @@
  */
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { ADMIN_EMAIL, PASSWORD, checkoutCompletedEvent, confirmEmail, sendStripeEvent, signIn, uniqueEmail } from "./helpers";
+import {
+  ADMIN_EMAIL,
+  PASSWORD,
+  checkoutCompletedEvent,
+  confirmEmail,
+  sendStripeEvent,
+  signIn,
+  uniqueEmail,
+} from "./helpers";
 
 /** Other specs may have created the admin account already in this run's database. */
 async function signInAsAdmin(page: Page): Promise<void> {
@@ -17,18 +25,30 @@ async function signInAsAdmin(page: Page): Promise<void> {
   const outcome = await Promise.race([
     page.waitForURL(/\/wallet/).then(() => "created" as const),
     // Filtered: Next's route announcer is an (empty) role=alert as well.
-    page.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
+    page
+      .getByRole("alert")
+      .filter({ hasText: /account with this e-mail/i })
+      .waitFor()
+      .then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(page, ADMIN_EMAIL);
   else await confirmEmail(page, ADMIN_EMAIL); // ADMIN_EMAILS counts only a confirmed address
 }
 
-test("an admin finds a failed event by e-mail, reads its payload, and Retry records a new attempt", async ({ page, request }) => {
+test("an admin finds a failed event by e-mail, reads its payload, and Retry records a new attempt", async ({
+  page,
+  request,
+}) => {
   const buyer = uniqueEmail("lost");
   // A paid checkout for a pack we do not sell: stored as failed ("unknown package"), answered 200.
   const failing = checkoutCompletedEvent({ email: buyer, packageId: "no-such-pack", amountMinor: 500 });
   expect(await sendStripeEvent(request, failing)).toBe(200);
-  expect(await sendStripeEvent(request, checkoutCompletedEvent({ email: uniqueEmail("other"), packageId: "starter", amountMinor: 500 }))).toBe(200);
+  expect(
+    await sendStripeEvent(
+      request,
+      checkoutCompletedEvent({ email: uniqueEmail("other"), packageId: "starter", amountMinor: 500 }),
+    ),
+  ).toBe(200);
 
   await signInAsAdmin(page);
   await page.goto("/admin/events");
@@ -58,7 +78,12 @@ test("an admin finds a failed event by e-mail, reads its payload, and Retry reco
 });
 
 test("Retry all failed reports what it re-ran", async ({ page, request }) => {
-  expect(await sendStripeEvent(request, checkoutCompletedEvent({ email: uniqueEmail("bulk"), packageId: "no-such-pack", amountMinor: 500 }))).toBe(200);
+  expect(
+    await sendStripeEvent(
+      request,
+      checkoutCompletedEvent({ email: uniqueEmail("bulk"), packageId: "no-such-pack", amountMinor: 500 }),
+    ),
+  ).toBe(200);
   await signInAsAdmin(page);
   await page.goto("/admin/events?status=failed");
   await page.getByRole("button", { name: "Retry all failed" }).click();
@@ -66,7 +91,12 @@ test("Retry all failed reports what it re-ran", async ({ page, request }) => {
 });
 
 test("the metrics page shows the numbers and draws its charts", async ({ page, request }) => {
-  expect(await sendStripeEvent(request, checkoutCompletedEvent({ email: uniqueEmail("metrics"), packageId: "starter", amountMinor: 500 }))).toBe(200);
+  expect(
+    await sendStripeEvent(
+      request,
+      checkoutCompletedEvent({ email: uniqueEmail("metrics"), packageId: "starter", amountMinor: 500 }),
+    ),
+  ).toBe(200);
   await signInAsAdmin(page);
   await page.goto("/admin/metrics");
   await page.getByRole("navigation", { name: "Time window" }).getByRole("link", { name: "1 h" }).click();

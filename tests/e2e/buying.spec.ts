@@ -1,7 +1,9 @@
 import { expect, test } from "./fixtures";
 import { checkoutCompletedEvent, confirmEmail, sendStripeEvent, signUp, uniqueEmail } from "./helpers";
 
-test("a newcomer signs up and, before confirming the e-mail, buys a pack through the local test checkout and sees the balance and the purchase", async ({ page }) => {
+test("a newcomer signs up and, before confirming the e-mail, buys a pack through the local test checkout and sees the balance and the purchase", async ({
+  page,
+}) => {
   await signUp(page, uniqueEmail("newcomer"));
   await expect(page.getByTestId("balance")).toHaveText("0 credits");
   await expect(page.getByRole("region", { name: "Confirm your e-mail address" })).toBeVisible();
@@ -23,7 +25,10 @@ test("a newcomer signs up and, before confirming the e-mail, buys a pack through
   await expect(row).toContainText("Completed");
 });
 
-test("a buyer who paid before having an account signs up, confirms the e-mail, and sees the credits, announced once", async ({ page, request }) => {
+test("a buyer who paid before having an account signs up, confirms the e-mail, and sees the credits, announced once", async ({
+  page,
+  request,
+}) => {
   const email = uniqueEmail("early");
   const status = await sendStripeEvent(request, checkoutCompletedEvent({ email, packageId: "pro", amountMinor: 2500 }));
   expect(status).toBe(200);

@@ -39,7 +39,11 @@ export async function signUpOrSignIn(page: Page, email: string, password = PASSW
   const outcome = await Promise.race([
     page.waitForURL(/\/wallet/).then(() => "created" as const),
     // Filtered: Next's route announcer is an (empty) role=alert as well.
-    page.getByRole("alert").filter({ hasText: /account with this e-mail/i }).waitFor().then(() => "exists" as const),
+    page
+      .getByRole("alert")
+      .filter({ hasText: /account with this e-mail/i })
+      .waitFor()
+      .then(() => "exists" as const),
   ]);
   if (outcome === "exists") await signIn(page, email, password);
   else await confirmEmail(page, email);
@@ -53,7 +57,11 @@ interface CaughtMail {
 }
 
 /** The newest mail to `email` that carries a /path?token= link, as delivered to tests/e2e/mail-catcher.ts. */
-export async function mailedLink(email: string, linkPath: "verify-email" | "reset-password", after = 0): Promise<string> {
+export async function mailedLink(
+  email: string,
+  linkPath: "verify-email" | "reset-password",
+  after = 0,
+): Promise<string> {
   const dir = process.env.E2E_MAIL_DIR;
   if (!dir) throw new Error("E2E_MAIL_DIR is not set (run through playwright.config.ts)");
   const pattern = new RegExp(`https?://\\S+/${linkPath}\\?token=[A-Za-z0-9_-]+`);
@@ -84,7 +92,12 @@ export async function confirmEmail(page: Page, email: string): Promise<void> {
 }
 
 /** A checkout.session.completed for a pack, paid, as Stripe sends it (buyer by e-mail and/or user id). */
-export function checkoutCompletedEvent(options: { email: string; packageId: string; amountMinor: number; userId?: string }) {
+export function checkoutCompletedEvent(options: {
+  email: string;
+  packageId: string;
+  amountMinor: number;
+  userId?: string;
+}) {
   return paidCheckoutEvent({ idTag: "e2e", ...options });
 }
 

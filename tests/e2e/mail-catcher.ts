@@ -11,7 +11,9 @@ import { SMTPServer } from "smtp-server";
 
 /** Quoted-printable soft line breaks and escapes, as nodemailer writes long text lines. */
 function decodeQuotedPrintable(text: string): string {
-  return text.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 export default async function startMailCatcher(): Promise<() => Promise<void>> {

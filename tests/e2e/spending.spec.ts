@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { signUp, uniqueEmail } from "./helpers";
 
-test("a user creates an API key, spends with it over HTTP, sees the spend with its reason in the ledger, and revokes it", async ({ page, request }) => {
+test("a user creates an API key, spends with it over HTTP, sees the spend with its reason in the ledger, and revokes it", async ({
+  page,
+  request,
+}) => {
   await signUp(page, uniqueEmail("spender"));
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();

@@ -14,9 +14,15 @@ async function subscribeToBasic(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/wallet\?checkout=subscribed/);
 }
 
-const ledgerPurchases = (page: Page) => page.getByRole("table", { name: /ledger/i }).getByRole("row").filter({ hasText: "Purchase" });
+const ledgerPurchases = (page: Page) =>
+  page
+    .getByRole("table", { name: /ledger/i })
+    .getByRole("row")
+    .filter({ hasText: "Purchase" });
 
-test("a subscriber gets the first period's credits, renews once for the second, cancels, and gets no more", async ({ page }, testInfo) => {
+test("a subscriber gets the first period's credits, renews once for the second, cancels, and gets no more", async ({
+  page,
+}, testInfo) => {
   await signUp(page, uniqueEmail("subscriber"));
   await subscribeToBasic(page);
 
@@ -44,7 +50,9 @@ test("a subscriber gets the first period's credits, renews once for the second, 
   await expect(page.getByRole("button", { name: "Start next period now" })).toHaveCount(0);
 
   // no more periods: a renewal of the cancelled subscription is refused and grants nothing
-  const renew = await page.request.post("/api/checkout/test/subscription", { form: { subscription_id: subscriptionId!, action: "renew" } });
+  const renew = await page.request.post("/api/checkout/test/subscription", {
+    form: { subscription_id: subscriptionId!, action: "renew" },
+  });
   expect(renew.status()).toBe(409);
   await page.reload();
   await expect(page.getByTestId("balance")).toHaveText("1,200 credits");
@@ -53,7 +61,9 @@ test("a subscriber gets the first period's credits, renews once for the second, 
   await expect(page.getByRole("button", { name: "Subscribe to Basic monthly" })).toBeVisible();
 });
 
-test("a failed renewal shows past due and grants nothing until the overdue invoice is paid", async ({ page }, testInfo) => {
+test("a failed renewal shows past due and grants nothing until the overdue invoice is paid", async ({
+  page,
+}, testInfo) => {
   await signUp(page, uniqueEmail("pastdue"));
   await subscribeToBasic(page);
   await expect(page.getByTestId("balance")).toHaveText("600 credits");

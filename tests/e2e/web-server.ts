@@ -10,12 +10,21 @@ import path from "node:path";
 import { ensureBuild, startNextServer } from "../helpers/server";
 
 const APP_VARIABLES = [
-  "APP_DATA_DIR", "PGLITE_DIR", "ADMIN_EMAILS", "STRIPE_WEBHOOK_SECRET", "APP_URL", "AUTH_SECRET", "LOCAL_TEST_CHECKOUT",
-  "SMTP_URL", "TRUST_PROXY",
+  "APP_DATA_DIR",
+  "PGLITE_DIR",
+  "ADMIN_EMAILS",
+  "STRIPE_WEBHOOK_SECRET",
+  "APP_URL",
+  "AUTH_SECRET",
+  "LOCAL_TEST_CHECKOUT",
+  "SMTP_URL",
+  "TRUST_PROXY",
 ] as const;
 
 const port = Number(process.env.E2E_PORT);
-const env = Object.fromEntries(APP_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+const env = Object.fromEntries(
+  APP_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+);
 
 const build = await ensureBuild({ distDir: process.env.E2E_DIST_DIR ?? ".next-e2e", log: console.log });
 console.log(build.built ? `built in ${build.seconds.toFixed(0)} s` : "reusing the build of these sources");
@@ -29,6 +38,13 @@ function removeRunData(): void {
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void server.stop().then(removeRunData).then(() => process.exit(0)));
+  process.on(
+    signal,
+    () =>
+      void server
+        .stop()
+        .then(removeRunData)
+        .then(() => process.exit(0)),
+  );
 }
 process.exitCode = (await server.exited) ?? 1;

@@ -38,9 +38,15 @@ export const targets: TargetName[] = serverUrl ? ["pglite", "postgres"] : ["pgli
 async function migratedPgliteTemplate(): Promise<Blob> {
   const root = path.join(process.cwd(), "supabase");
   const hash = createHash("sha256");
-  hash.update(JSON.parse(fs.readFileSync(path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json"), "utf8")).version);
+  hash.update(
+    JSON.parse(fs.readFileSync(path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json"), "utf8"))
+      .version,
+  );
   for (const dir of ["bootstrap", "migrations"]) {
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".sql")).sort()) {
+    for (const file of fs
+      .readdirSync(path.join(root, dir))
+      .filter((f) => f.endsWith(".sql"))
+      .sort()) {
       hash.update(file).update(fs.readFileSync(path.join(root, dir, file)));
     }
   }
@@ -67,7 +73,9 @@ function withDatabase(url: string, name: string): string {
 }
 
 /** Creates an empty database on the server and returns its URL (no migrations). */
-export async function createServerDatabase(prefix = process.env.TEST_DATABASE_PREFIX ?? "credits_test"): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createServerDatabase(
+  prefix = process.env.TEST_DATABASE_PREFIX ?? "credits_test",
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error("DATABASE_URL is not set");
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = withDatabase(serverUrl, "postgres");
@@ -113,7 +121,11 @@ export async function openTestDatabase(target: TargetName, options: { poolMax?: 
  * admin-created user (insert into auth.users fires the profile/wallet/claim
  * trigger). `confirmed: false` makes it as a sign-up does, before the link.
  */
-export async function createUser(db: SqlDatabase, email: string, options: { confirmed?: boolean } = {}): Promise<string> {
+export async function createUser(
+  db: SqlDatabase,
+  email: string,
+  options: { confirmed?: boolean } = {},
+): Promise<string> {
   const rows = await db.query<{ id: string }>(
     "insert into auth.users (email, email_confirmed_at) values ($1, case when $2 then now() end) returning id",
     [email, options.confirmed ?? true],
@@ -123,16 +135,22 @@ export async function createUser(db: SqlDatabase, email: string, options: { conf
 
 /** Confirms an account's e-mail as Supabase does (the update that sets email_confirmed_at). */
 export async function confirmEmail(db: SqlDatabase, userId: string): Promise<void> {
-  await db.query("update auth.users set email_confirmed_at = now() where id = $1 and email_confirmed_at is null", [userId]);
+  await db.query("update auth.users set email_confirmed_at = now() where id = $1 and email_confirmed_at is null", [
+    userId,
+  ]);
 }
 
 export async function balanceOf(db: SqlDatabase, userId: string): Promise<number> {
-  const rows = await db.query<{ balance: string | number }>("select balance from public.wallets where user_id = $1", [userId]);
+  const rows = await db.query<{ balance: string | number }>("select balance from public.wallets where user_id = $1", [
+    userId,
+  ]);
   return Number(rows[0]?.balance);
 }
 
 /** Every wallet equals the sum of its ledger: returns the wallets that do not. */
-export async function walletsOffLedger(db: SqlDatabase): Promise<Array<{ user_id: string; balance: string; ledger: string }>> {
+export async function walletsOffLedger(
+  db: SqlDatabase,
+): Promise<Array<{ user_id: string; balance: string; ledger: string }>> {
   return db.query(
     `select w.user_id, w.balance::text, coalesce(sum(l.delta), 0)::text as ledger
        from public.wallets w left join public.credit_ledger l on l.user_id = w.user_id

@@ -28,10 +28,15 @@ export function legacySignature(body: string, key: RsaKey): string {
 }
 
 /** A detached JWS over the body: `<protected>..<signature>` (payload base64url in the signing input unless b64:false). */
-export async function jwsSignature(body: string, key: RsaKey, options: { b64?: boolean; alg?: string } = {}): Promise<string> {
-  const header = options.b64 === false
-    ? { alg: options.alg ?? "RS512", kid: key.kid, b64: false, crit: ["b64"] }
-    : { alg: options.alg ?? "RS512", kid: key.kid };
+export async function jwsSignature(
+  body: string,
+  key: RsaKey,
+  options: { b64?: boolean; alg?: string } = {},
+): Promise<string> {
+  const header =
+    options.b64 === false
+      ? { alg: options.alg ?? "RS512", kid: key.kid, b64: false, crit: ["b64"] }
+      : { alg: options.alg ?? "RS512", kid: key.kid };
   const jws = await new FlattenedSign(new TextEncoder().encode(body)).setProtectedHeader(header).sign(key.privateKey);
   return `${jws.protected}..${jws.signature}`;
 }
@@ -49,7 +54,9 @@ export async function startJwksServer(initial: RsaKey[]): Promise<JwksServer> {
   let down = false;
   let fetches = 0;
   const setKeys = async (keys: RsaKey[]) => {
-    const jwks = await Promise.all(keys.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: "RS512", use: "sig" })));
+    const jwks = await Promise.all(
+      keys.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: "RS512", use: "sig" })),
+    );
     body = JSON.stringify({ keys: jwks });
   };
   await setKeys(initial);

@@ -3,7 +3,12 @@ import { invoiceSignatureHeader } from "@/lib/providers/invoices/verify";
 
 export const INVOICE_SECRET = "invoice_test_secret_0123456789";
 
-export function invoiceEvent(invoiceId: string, state: string, data: Record<string, unknown> = {}, event = "invoice.updated") {
+export function invoiceEvent(
+  invoiceId: string,
+  state: string,
+  data: Record<string, unknown> = {},
+  event = "invoice.updated",
+) {
   return {
     event,
     timestamp: Math.floor(Date.now() / 1000),
@@ -27,8 +32,15 @@ export function invoiceRequest(
   options: { secret?: string; timestamp?: number; header?: string | null; url?: string } = {},
 ): Request {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const header = options.header !== undefined ? options.header : invoiceSignatureHeader(options.secret ?? INVOICE_SECRET, payload, options.timestamp);
+  const header =
+    options.header !== undefined
+      ? options.header
+      : invoiceSignatureHeader(options.secret ?? INVOICE_SECRET, payload, options.timestamp);
   const headers = new Headers({ "content-type": "application/json" });
   if (header !== null) headers.set("x-signature", header);
-  return new Request(options.url ?? "http://localhost/api/invoices/webhook", { method: "POST", headers, body: payload });
+  return new Request(options.url ?? "http://localhost/api/invoices/webhook", {
+    method: "POST",
+    headers,
+    body: payload,
+  });
 }

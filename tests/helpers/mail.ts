@@ -3,7 +3,11 @@ import { verifyEmail } from "@/lib/auth";
 import type { SqlDatabase } from "@/lib/db";
 
 /** The newest link of this kind (verify-email / reset-password) in a mail to `email`. */
-export async function latestMailedLink(db: SqlDatabase, email: string, path: "verify-email" | "reset-password"): Promise<URL> {
+export async function latestMailedLink(
+  db: SqlDatabase,
+  email: string,
+  path: "verify-email" | "reset-password",
+): Promise<URL> {
   const rows = await db.query<{ body_text: string }>(
     "select body_text from public.email_outbox where to_email = lower($1) order by created_at desc, id desc",
     [email],

@@ -30,9 +30,13 @@ export function paystackTransaction(overrides: Record<string, unknown> = {}) {
 
 export const chargeSuccess = (data: Record<string, unknown>) => ({ event: "charge.success", data });
 
-export function paystackRequest(body: string | object, options: { secret?: string; header?: string | null } = {}): Request {
+export function paystackRequest(
+  body: string | object,
+  options: { secret?: string; header?: string | null } = {},
+): Request {
   const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const header = options.header !== undefined ? options.header : paystackSignature(options.secret ?? PAYSTACK_SECRET, payload);
+  const header =
+    options.header !== undefined ? options.header : paystackSignature(options.secret ?? PAYSTACK_SECRET, payload);
   const headers = new Headers({ "content-type": "application/json" });
   if (header !== null) headers.set("x-paystack-signature", header);
   return new Request("http://localhost/api/paystack/webhook", { method: "POST", headers, body: payload });
@@ -54,7 +58,8 @@ export async function startVerifyApi(secret = PAYSTACK_SECRET): Promise<VerifyAp
     const match = /^\/transaction\/verify\/([^/?]+)$/.exec(request.url ?? "");
     const send = (status: number, body: unknown) =>
       response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    if (request.headers.authorization !== `Bearer ${secret}`) return send(401, { status: false, message: "Invalid key" });
+    if (request.headers.authorization !== `Bearer ${secret}`)
+      return send(401, { status: false, message: "Invalid key" });
     const tx = match ? transactions.get(decodeURIComponent(match[1])) : undefined;
     if (!tx) return send(400, { status: false, message: "Transaction reference not found" });
     // a little latency, so callbacks and webhooks really overlap
@@ -88,7 +93,11 @@ export const cardAuthorization = () => ({
 });
 
 /** refund.processed as Paystack documents it: no id, the refund's own amount (often a string), the transaction's reference. */
-export function refundProcessed(transactionReference: string, amount: number | string, overrides: Record<string, unknown> = {}) {
+export function refundProcessed(
+  transactionReference: string,
+  amount: number | string,
+  overrides: Record<string, unknown> = {},
+) {
   return {
     event: "refund.processed",
     data: {
@@ -121,7 +130,16 @@ export function dispute(
       status: event === "charge.dispute.resolve" ? "resolved" : "awaiting-merchant-feedback",
       resolution: null,
       domain: "test",
-      transaction: { id: 896467688, domain: "test", status: "success", reference: tx.reference, amount: tx.amount, currency: tx.currency ?? "USD", metadata: "", authorization: {} },
+      transaction: {
+        id: 896467688,
+        domain: "test",
+        status: "success",
+        reference: tx.reference,
+        amount: tx.amount,
+        currency: tx.currency ?? "USD",
+        metadata: "",
+        authorization: {},
+      },
       transaction_reference: null,
       category: "chargeback",
       customer: { id: 5406463, email: "buyer@example.com", customer_code: "CUS_6wbxh6689vt0n7s" },

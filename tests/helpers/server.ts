@@ -108,7 +108,8 @@ export function snapshotSources(root: string, distDir: string): void {
   }
   for (const entry of [...SOURCE_ENTRIES, ...RUNTIME_ENTRIES]) {
     const from = path.join(ROOT, entry);
-    if (fs.existsSync(from)) fs.cpSync(from, path.join(root, entry), { recursive: true, filter: (f) => !f.endsWith(".tmp") });
+    if (fs.existsSync(from))
+      fs.cpSync(from, path.join(root, entry), { recursive: true, filter: (f) => !f.endsWith(".tmp") });
   }
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
 }
@@ -134,7 +135,10 @@ export async function ensureBuild(options: BuildOptions): Promise<Build> {
     const fingerprint = sourceFingerprint(env);
     const done = { root, distDir: options.distDir, built: false, seconds: 0 };
     if (options.reuse && fs.existsSync(path.join(dist, "BUILD_ID"))) return done;
-    if (fs.existsSync(path.join(dist, "BUILD_ID")) && fs.readFileSync(stamp, { encoding: "utf8", flag: "a+" }) === fingerprint) {
+    if (
+      fs.existsSync(path.join(dist, "BUILD_ID")) &&
+      fs.readFileSync(stamp, { encoding: "utf8", flag: "a+" }) === fingerprint
+    ) {
       return done;
     }
     const started = Date.now();
@@ -143,7 +147,13 @@ export async function ensureBuild(options: BuildOptions): Promise<Build> {
     fs.rmSync(path.join(dist, "BUILD_ID"), { force: true });
     const child = spawn(process.execPath, [NEXT_BIN, "build"], {
       cwd: root,
-      env: { ...baseEnv(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.distDir, ...env },
+      env: {
+        ...baseEnv(),
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXT_DIST_DIR: options.distDir,
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -201,7 +211,13 @@ export async function startNextServer(options: StartOptions): Promise<NextServer
     [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"],
     {
       cwd: options.build.root,
-      env: { ...baseEnv(), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: options.build.distDir, ...options.env },
+      env: {
+        ...baseEnv(),
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXT_DIST_DIR: options.build.distDir,
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -15,7 +15,11 @@ export async function rowCounts(db: SqlDatabase): Promise<RowCounts> {
 }
 
 /** Awaits a call that must fail with a DatabaseError carrying this SQLSTATE and message; returns the error. */
-export async function expectDatabaseError(call: Promise<unknown>, code: string, message: RegExp): Promise<DatabaseError> {
+export async function expectDatabaseError(
+  call: Promise<unknown>,
+  code: string,
+  message: RegExp,
+): Promise<DatabaseError> {
   const error = await call.then(
     (value) => {
       throw new Error(`expected ${code} ${message}, got ${JSON.stringify(value)}`);

@@ -51,7 +51,9 @@ export async function startFakeStripeApi(events: ListedEvent[] = []): Promise<Fa
     void (async () => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       if (request.method !== "GET" || url.pathname !== "/v1/events") {
-        response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
+        response
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message: "not found" } }));
         return;
       }
       const query = parseQuery(url, request.headers.authorization);
@@ -59,7 +61,11 @@ export async function startFakeStripeApi(events: ListedEvent[] = []): Promise<Fa
       await api.beforePage?.(query, api.queries.length);
       // Newest first; ties in `created` keep a stable order by id, as a cursor needs.
       let list = [...api.events]
-        .filter((e) => (query.types.length === 0 || query.types.includes(e.type)) && (query.createdGt === null || e.created > query.createdGt))
+        .filter(
+          (e) =>
+            (query.types.length === 0 || query.types.includes(e.type)) &&
+            (query.createdGt === null || e.created > query.createdGt),
+        )
         .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
       if (query.startingAfter) {
         const at = list.findIndex((e) => e.id === query.startingAfter);

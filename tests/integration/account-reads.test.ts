@@ -50,7 +50,10 @@ describe.each(targets)("account reads on %s", (target) => {
   }
 
   it("returns only the asked user's wallet, ledger and purchases", async () => {
-    const [alice, bob] = [await createUser(t.db, `${uid("alice")}@example.com`), await createUser(t.db, `${uid("bob")}@example.com`)];
+    const [alice, bob] = [
+      await createUser(t.db, `${uid("alice")}@example.com`),
+      await createUser(t.db, `${uid("bob")}@example.com`),
+    ];
     await grantInOneTransaction(alice, 3, "pi_alice");
     await grantInOneTransaction(bob, 2, "pi_bob");
     await t.db.query("select public.spend_credits($1, 30, $2)", [bob, uid("spend")]);
@@ -71,17 +74,23 @@ describe.each(targets)("account reads on %s", (target) => {
     const bobPurchases = await listPurchases(t.db, bob);
     expect(alicePurchases.rows).toHaveLength(3);
     expect(bobPurchases.rows).toHaveLength(2);
-    const owners = await t.db.query<{ id: string; user_id: string }>("select id, user_id from purchases where user_id = any($1::uuid[])", [
-      [alice, bob],
-    ]);
+    const owners = await t.db.query<{ id: string; user_id: string }>(
+      "select id, user_id from purchases where user_id = any($1::uuid[])",
+      [[alice, bob]],
+    );
     const ownerOf = new Map(owners.map((o) => [o.id, o.user_id]));
     expect(alicePurchases.rows.map((p) => ownerOf.get(p.id))).toEqual([alice, alice, alice]);
     expect(bobPurchases.rows.map((p) => ownerOf.get(p.id))).toEqual([bob, bob]);
-    expect(alicePurchases.rows.every((p) => p.credits === 100 && p.package_name !== null && p.status === "completed")).toBe(true);
+    expect(
+      alicePurchases.rows.every((p) => p.credits === 100 && p.package_name !== null && p.status === "completed"),
+    ).toBe(true);
   });
 
   it("pages the ledger and the purchases across rows with equal timestamps, each row once, newest first", async () => {
-    const [owner, neighbour] = [await createUser(t.db, `${uid("pager")}@example.com`), await createUser(t.db, `${uid("near")}@example.com`)];
+    const [owner, neighbour] = [
+      await createUser(t.db, `${uid("pager")}@example.com`),
+      await createUser(t.db, `${uid("near")}@example.com`),
+    ];
     await grantInOneTransaction(owner, 25, "pi_page");
     await grantInOneTransaction(neighbour, 4, "pi_near");
     await grantInOneTransaction(owner, 2, "pi_later");
@@ -93,14 +102,20 @@ describe.each(targets)("account reads on %s", (target) => {
     expect(Number(stamps[0].n)).toBe(2); // 25 rows share one created_at: the id must break the tie
 
     const expectedLedger = (
-      await t.db.query<{ id: string }>("select id from credit_ledger where user_id = $1 order by created_at desc, id desc", [owner])
+      await t.db.query<{ id: string }>(
+        "select id from credit_ledger where user_id = $1 order by created_at desc, id desc",
+        [owner],
+      )
     ).map((r) => r.id);
     const ledgerPages = await allPages((before) => listCreditLedger(t.db, owner, { before, limit: 10 }));
     expect(ledgerPages.map((p) => p.length)).toEqual([10, 10, 7]);
     expect(ledgerPages.flat().map((r) => r.id)).toEqual(expectedLedger);
 
     const expectedPurchases = (
-      await t.db.query<{ id: string }>("select id from purchases where user_id = $1 order by created_at desc, id desc", [owner])
+      await t.db.query<{ id: string }>(
+        "select id from purchases where user_id = $1 order by created_at desc, id desc",
+        [owner],
+      )
     ).map((r) => r.id);
     const purchasePages = await allPages((before) => listPurchases(t.db, owner, { before, limit: 4 }));
     expect(purchasePages.map((p) => p.length)).toEqual([4, 4, 4, 4, 4, 4, 3]);
@@ -119,8 +134,14 @@ describe.each(targets)("account reads on %s", (target) => {
 
   it("announces claimed credits once, to their claimer only", async () => {
     const email = `${uid("claimer")}@example.com`;
-    await t.db.query("select public.grant_credits_for_purchase('stripe', $1, null, $2, 40, 400, 'usd', null, null)", [uid("pi_claim"), email]);
-    await t.db.query("select public.grant_credits_for_purchase('stripe', $1, null, $2, 2, 100, 'usd', null, null)", [uid("pi_claim"), email]);
+    await t.db.query("select public.grant_credits_for_purchase('stripe', $1, null, $2, 40, 400, 'usd', null, null)", [
+      uid("pi_claim"),
+      email,
+    ]);
+    await t.db.query("select public.grant_credits_for_purchase('stripe', $1, null, $2, 2, 100, 'usd', null, null)", [
+      uid("pi_claim"),
+      email,
+    ]);
     const claimer = await createUser(t.db, email);
     const stranger = await createUser(t.db, `${uid("stranger")}@example.com`);
     // claimed at sign-up (or here, where sign-up waits for a confirmed e-mail); a second claim adds nothing

@@ -7,7 +7,13 @@ import { openTestDatabase, targets, type TestDatabase } from "../helpers/databas
 
 describe("parseEventSearch", () => {
   it("keeps valid filters and reports invalid ones without dropping the rest", () => {
-    const search = parseEventSearch({ provider: "stripe", status: "bogus", type: "charge.refunded", q: " Buyer@Example.com ", from: "2026-02-30x" });
+    const search = parseEventSearch({
+      provider: "stripe",
+      status: "bogus",
+      type: "charge.refunded",
+      q: " Buyer@Example.com ",
+      from: "2026-02-30x",
+    });
     expect(search.values).toEqual({ provider: "stripe", type: "charge.refunded", q: "Buyer@Example.com" });
     expect(search.problems).toEqual(["Status: unknown status", "From: use a date like 2026-01-31"]);
   });
@@ -30,7 +36,9 @@ describe("parseEventSearch", () => {
   });
 
   it("builds links that keep the filters", () => {
-    expect(eventsHref({ provider: "stripe", q: "a@b.c" }, "abc")).toBe("/admin/events?provider=stripe&q=a%40b.c&cursor=abc");
+    expect(eventsHref({ provider: "stripe", q: "a@b.c" }, "abc")).toBe(
+      "/admin/events?provider=stripe&q=a%40b.c&cursor=abc",
+    );
     expect(eventsHref({})).toBe("/admin/events");
   });
 });
@@ -88,8 +96,12 @@ describe.each(targets)("loadEventPage on %s", (target) => {
     const byEmail = await loadEventPage(t.db, parseEventSearch({ q: "BUYER1@example.com", provider: "stripe" }));
     expect(byEmail.events.length).toBeGreaterThan(0);
     expect(byEmail.events.every((e) => e.email === "buyer1@example.com" && e.provider === "stripe")).toBe(true);
-    expect((await loadEventPage(t.db, parseEventSearch({ q: "evt_log_3" }))).events.map((e) => e.event_id)).toEqual(["evt_log_3"]);
-    expect((await loadEventPage(t.db, parseEventSearch({ q: "pi_log_4" }))).events.map((e) => e.event_id)).toEqual(["evt_log_4"]);
+    expect((await loadEventPage(t.db, parseEventSearch({ q: "evt_log_3" }))).events.map((e) => e.event_id)).toEqual([
+      "evt_log_3",
+    ]);
+    expect((await loadEventPage(t.db, parseEventSearch({ q: "pi_log_4" }))).events.map((e) => e.event_id)).toEqual([
+      "evt_log_4",
+    ]);
     const refunds = await loadEventPage(t.db, parseEventSearch({ type: "charge.refunded", status: "processed" }));
     expect(refunds.events.length).toBeGreaterThan(0);
     expect(refunds.events.every((e) => e.event_type === "charge.refunded")).toBe(true);

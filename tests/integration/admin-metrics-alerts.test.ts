@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Session } from "@/lib/auth";
 
 vi.mock("@/lib/auth", () => ({
-  requireAdmin: async (): Promise<Session> => ({ userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true, emailConfirmed: true }),
+  requireAdmin: async (): Promise<Session> => ({
+    userId: "00000000-0000-4000-8000-000000000001",
+    email: "admin@example.com",
+    isAdmin: true,
+    emailConfirmed: true,
+  }),
 }));
 
 import MetricsPage from "@/app/admin/metrics/page";
@@ -30,7 +35,14 @@ describe("metrics alert banners", () => {
 
   let n = 0;
   const processed = () =>
-    ingestWebhookEvent(t.db, { provider: "stripe", eventId: `evt_ok_${n++}`, eventType: "checkout.session.completed", payload: {}, action: "none", args: {} });
+    ingestWebhookEvent(t.db, {
+      provider: "stripe",
+      eventId: `evt_ok_${n++}`,
+      eventType: "checkout.session.completed",
+      payload: {},
+      action: "none",
+      args: {},
+    });
   const failed = () =>
     ingestWebhookEvent(t.db, {
       provider: "stripe",
@@ -38,7 +50,13 @@ describe("metrics alert banners", () => {
       eventType: "checkout.session.completed",
       payload: {},
       action: "grant",
-      args: { provider: "stripe", external_id: `cs_${n}`, package_id: "no_such_pack", amount_minor: 500, currency: "usd" },
+      args: {
+        provider: "stripe",
+        external_id: `cs_${n}`,
+        package_id: "no_such_pack",
+        amount_minor: 500,
+        currency: "usd",
+      },
     });
   const durations = (ms: number) => t.db.query("update webhook_events set duration_ms = $1", [ms]);
   const page = async () => renderToStaticMarkup(await MetricsPage({ searchParams: Promise.resolve({ window: "1h" }) }));

@@ -21,12 +21,30 @@ describe("GET /api/metrics", () => {
     setDb(t.db);
     process.env.METRICS_TOKEN = TOKEN;
     resetEnvCache();
-    const seed = (eventId: string, action: string, args: Record<string, unknown>, provider: "stripe" | "paystack" = "stripe") =>
-      ingestWebhookEvent(t.db, { provider, eventId, eventType: "checkout.session.completed", payload: { id: eventId }, action, args });
+    const seed = (
+      eventId: string,
+      action: string,
+      args: Record<string, unknown>,
+      provider: "stripe" | "paystack" = "stripe",
+    ) =>
+      ingestWebhookEvent(t.db, {
+        provider,
+        eventId,
+        eventType: "checkout.session.completed",
+        payload: { id: eventId },
+        action,
+        args,
+      });
     await seed("evt_ok", "none", {});
     await seed("evt_ignored", "none", { status: "ignored", outcome: "ignored: unpaid" });
     await seed("evt_paystack", "none", {}, "paystack");
-    await seed("evt_failed", "grant", { provider: "stripe", external_id: "cs_x", package_id: "no_such_pack", amount_minor: 500, currency: "usd" });
+    await seed("evt_failed", "grant", {
+      provider: "stripe",
+      external_id: "cs_x",
+      package_id: "no_such_pack",
+      amount_minor: 500,
+      currency: "usd",
+    });
   });
 
   afterAll(async () => {

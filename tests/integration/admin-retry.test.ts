@@ -18,8 +18,18 @@ import { balanceOf, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
-const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", emailConfirmed: true, isAdmin: true };
-const BUYER: Session = { userId: "00000000-0000-4000-8000-000000000002", email: "buyer@example.com", emailConfirmed: true, isAdmin: false };
+const ADMIN: Session = {
+  userId: "00000000-0000-4000-8000-000000000001",
+  email: "admin@example.com",
+  emailConfirmed: true,
+  isAdmin: true,
+};
+const BUYER: Session = {
+  userId: "00000000-0000-4000-8000-000000000002",
+  email: "buyer@example.com",
+  emailConfirmed: true,
+  isAdmin: false,
+};
 
 describe("admin retry actions", () => {
   const t = useRouteSuite("pglite", () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
@@ -31,10 +41,17 @@ describe("admin retry actions", () => {
   async function failedCheckout(packageId: string, email: string, userId: string | null = null): Promise<string> {
     const event = stripeEvent(
       "checkout.session.completed",
-      checkoutSession({ client_reference_id: userId, customer_details: { email }, metadata: { package_id: packageId } }),
+      checkoutSession({
+        client_reference_id: userId,
+        customer_details: { email },
+        metadata: { package_id: packageId },
+      }),
     );
     expect((await POST(signedRequest(event))).status).toBe(200);
-    const rows = await t.db.query<{ id: string; status: string }>("select id, status from webhook_events where event_id = $1", [event.id]);
+    const rows = await t.db.query<{ id: string; status: string }>(
+      "select id, status from webhook_events where event_id = $1",
+      [event.id],
+    );
     expect(rows[0].status).toBe("failed");
     return rows[0].id;
   }
@@ -44,7 +61,10 @@ describe("admin retry actions", () => {
     return data;
   };
   const addPack = (id: string, credits: number) =>
-    t.db.query("insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, $1, $2, 500, 'usd')", [id, credits]);
+    t.db.query(
+      "insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, $1, $2, 500, 'usd')",
+      [id, credits],
+    );
 
   it("refuses a signed-out caller and a non-admin, and runs nothing", async () => {
     const id = await failedCheckout(uid("pack"), `${uid("b")}@example.com`);
@@ -61,7 +81,10 @@ describe("admin retry actions", () => {
     const id = await failedCheckout(uid("pack"), `${uid("b")}@example.com`);
     auth.session = ADMIN;
     const state = await retryEventAction(null, form(id));
-    expect(state).toMatchObject({ ok: false, message: expect.stringMatching(/^Attempt 2 failed again: .*unknown package/) });
+    expect(state).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Attempt 2 failed again: .*unknown package/),
+    });
     const event = await getWebhookEvent(t.db, id);
     expect(event?.status).toBe("failed");
     expect(event?.attempt_log.map((a) => [a.attempt, a.trigger, a.status])).toEqual([
@@ -78,16 +101,28 @@ describe("admin retry actions", () => {
     await addPack(pack, 321);
     auth.session = ADMIN;
 
-    expect(await retryEventAction(null, form(id))).toMatchObject({ ok: true, message: expect.stringMatching(/^Attempt 2 processed: granted 321 credits/) });
+    expect(await retryEventAction(null, form(id))).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^Attempt 2 processed: granted 321 credits/),
+    });
     expect(await balanceOf(t.db, user)).toBe(321);
-    expect(await retryEventAction(null, form(id))).toEqual({ ok: true, message: "Nothing to retry: the event is already processed." });
+    expect(await retryEventAction(null, form(id))).toEqual({
+      ok: true,
+      message: "Nothing to retry: the event is already processed.",
+    });
     expect(await balanceOf(t.db, user)).toBe(321);
   });
 
   it("rejects an id that is not a uuid and reports an unknown event", async () => {
     auth.session = ADMIN;
-    expect(await retryEventAction(null, form("1; drop table webhook_events"))).toEqual({ ok: false, message: "That is not an event id." });
-    expect(await retryEventAction(null, form("00000000-0000-4000-8000-00000000dead"))).toEqual({ ok: false, message: "That event does not exist." });
+    expect(await retryEventAction(null, form("1; drop table webhook_events"))).toEqual({
+      ok: false,
+      message: "That is not an event id.",
+    });
+    expect(await retryEventAction(null, form("00000000-0000-4000-8000-00000000dead"))).toEqual({
+      ok: false,
+      message: "That event does not exist.",
+    });
   });
 
   it("retries every failed event in bulk: the fixable ones are processed and credited, the rest fail again", async () => {

@@ -31,7 +31,11 @@ async function startReceiver(): Promise<Receiver> {
     let body = "";
     request.on("data", (chunk) => (body += chunk));
     request.on("end", () => {
-      if (receiver.status === 200) receiver.messages.push({ ...(JSON.parse(body) as { text: string }), contentType: request.headers["content-type"] });
+      if (receiver.status === 200)
+        receiver.messages.push({
+          ...(JSON.parse(body) as { text: string }),
+          contentType: request.headers["content-type"],
+        });
       response.writeHead(receiver.status).end(receiver.status === 200 ? "ok" : "no");
     });
   });
@@ -51,7 +55,8 @@ describe.each(targets)("alert delivery on %s", (target) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(target);
-    instances = target === "postgres" ? [t.db, createPostgresDatabase({ connectionString: t.url!, max: 5 })] : [t.db, t.db];
+    instances =
+      target === "postgres" ? [t.db, createPostgresDatabase({ connectionString: t.url!, max: 5 })] : [t.db, t.db];
     receiver = await startReceiver();
   });
   afterAll(async () => {
@@ -79,8 +84,13 @@ describe.each(targets)("alert delivery on %s", (target) => {
     }
   }
   const sweepOn = (db: Database, options: { webhook?: boolean; emails?: string[] } = {}) =>
-    runAlerts(db, { webhookUrl: options.webhook === false ? undefined : receiver.url, emails: options.emails ?? [], appUrl: APP_URL });
-  const bothInstances = (options?: Parameters<typeof sweepOn>[1]) => Promise.all(instances.map((db) => sweepOn(db, options)));
+    runAlerts(db, {
+      webhookUrl: options.webhook === false ? undefined : receiver.url,
+      emails: options.emails ?? [],
+      appUrl: APP_URL,
+    });
+  const bothInstances = (options?: Parameters<typeof sweepOn>[1]) =>
+    Promise.all(instances.map((db) => sweepOn(db, options)));
 
   it("sends one message when the failure rate passes 5 % and one when it clears, with two instances sweeping at once", async () => {
     await events(18, "processed");
@@ -89,7 +99,9 @@ describe.each(targets)("alert delivery on %s", (target) => {
     expect(opened.flatMap((r) => r.opened)).toEqual(["failure-rate"]);
     expect(receiver.messages).toHaveLength(1);
     expect(receiver.messages[0]).toEqual({
-      text: expect.stringMatching(/^\[credits\] ALERT webhook failure rate: 10(\.0)? % of events failed in the last hour \(2 of 20\); the threshold is 5(\.0)? %\. https:\/\/credits\.example\.com\/admin\/metrics\?window=1h$/),
+      text: expect.stringMatching(
+        /^\[credits\] ALERT webhook failure rate: 10(\.0)? % of events failed in the last hour \(2 of 20\); the threshold is 5(\.0)? %\. https:\/\/credits\.example\.com\/admin\/metrics\?window=1h$/,
+      ),
       contentType: "application/json",
     });
 
@@ -102,11 +114,15 @@ describe.each(targets)("alert delivery on %s", (target) => {
     const cleared = await bothInstances();
     expect(cleared.flatMap((r) => r.cleared)).toEqual(["failure-rate"]);
     expect(receiver.messages).toHaveLength(2);
-    expect(receiver.messages[1].text).toMatch(/^\[credits\] RESOLVED webhook failure rate: back under the threshold\. 2\.5 % of events failed/);
+    expect(receiver.messages[1].text).toMatch(
+      /^\[credits\] RESOLVED webhook failure rate: back under the threshold\. 2\.5 % of events failed/,
+    );
     await bothInstances();
     expect(receiver.messages).toHaveLength(2);
 
-    const incidents = await t.db.query<{ kind: string; open: boolean }>("select kind, cleared_at is null as open from alert_incidents");
+    const incidents = await t.db.query<{ kind: string; open: boolean }>(
+      "select kind, cleared_at is null as open from alert_incidents",
+    );
     expect(incidents).toEqual([{ kind: "failure-rate", open: false }]);
   });
 
@@ -129,7 +145,10 @@ describe.each(targets)("alert delivery on %s", (target) => {
     await events(1, "failed");
     const m2 = await webhookMetrics(t.db, new Date(Date.now() - 3_600_000), 3_600);
     const [banner] = metricsAlerts(m2);
-    expect(alertState(m2, APP_URL)["failure-rate"]).toEqual({ firing: true, message: expect.stringContaining(banner.message) });
+    expect(alertState(m2, APP_URL)["failure-rate"]).toEqual({
+      firing: true,
+      message: expect.stringContaining(banner.message),
+    });
   });
 
   it("retries a message the receiver refused, and sends it once it accepts", async () => {
@@ -178,7 +197,9 @@ describe.each(targets)("alert delivery on %s", (target) => {
     await bothInstances({ emails: ["ops@example.com", "oncall@example.com"] });
     await events(50, "processed");
     await bothInstances({ emails: ["ops@example.com", "oncall@example.com"] });
-    const mails = await t.db.query<{ to_email: string; subject: string }>("select to_email, subject from email_outbox order by subject, to_email");
+    const mails = await t.db.query<{ to_email: string; subject: string }>(
+      "select to_email, subject from email_outbox order by subject, to_email",
+    );
     expect(mails.map((m) => `${m.to_email} ${m.subject.split(" ")[0]}`)).toEqual([
       "oncall@example.com [alert]",
       "ops@example.com [alert]",

@@ -5,7 +5,14 @@ import { listCreditLedger } from "@/lib/db/rpc/account";
 import { adjustCredits, findUsers, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase, spendCredits, syncAdminEmails } from "@/lib/db/rpc/credits";
-import { balanceOf, createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import {
+  balanceOf,
+  createUser,
+  openTestDatabase,
+  targets,
+  walletsOffLedger,
+  type TestDatabase,
+} from "../helpers/databases";
 import { expectDatabaseError } from "../helpers/sql-assertions";
 
 const unique = () => randomUUID().slice(0, 8);
@@ -27,17 +34,32 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
   });
 
   const fund = (userId: string, credits: number) =>
-    grantCreditsForPurchase(t.db, { provider: "stripe", externalId: `pi_${unique()}`, userId, credits, amountMinor: 100, currency: "usd" });
+    grantCreditsForPurchase(t.db, {
+      provider: "stripe",
+      externalId: `pi_${unique()}`,
+      userId,
+      credits,
+      amountMinor: 100,
+      currency: "usd",
+    });
 
   describe("create_api_key", () => {
     it("returns {id, key} once, with a ck_ key of 64 random characters, and stores only its SHA-256", async () => {
       const user = await createUser(t.db, `keys-${unique()}@example.com`);
-      const created = await t.db.query<{ r: Record<string, string> }>("select public.create_api_key($1, 'CI') as r", [user]);
+      const created = await t.db.query<{ r: Record<string, string> }>("select public.create_api_key($1, 'CI') as r", [
+        user,
+      ]);
       const { id, key } = created[0].r;
       expect(Object.keys(created[0].r).sort()).toEqual(["id", "key"]);
       expect(key).toMatch(/^ck_[0-9a-f]{64}$/);
       const [row] = await t.db.query<Record<string, unknown>>("select * from public.api_keys where id = $1", [id]);
-      expect(row).toMatchObject({ user_id: user, name: "CI", prefix: key.slice(0, 11), key_hash: sha256(key), revoked_at: null });
+      expect(row).toMatchObject({
+        user_id: user,
+        name: "CI",
+        prefix: key.slice(0, 11),
+        key_hash: sha256(key),
+        revoked_at: null,
+      });
       const everything = JSON.stringify(await t.db.query("select * from public.api_keys"));
       expect(everything).not.toContain(key.slice(3));
       expect((await createApiKey(t.db, user, "second")).key).not.toBe(key);
@@ -48,10 +70,19 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
       await expectDatabaseError(createApiKey(t.db, user, "   "), "22023", /key name is required/);
       await expectDatabaseError(createApiKey(t.db, user, "n".repeat(101)), "22023", /key name is required/);
       await expectDatabaseError(createApiKey(t.db, randomUUID(), "x"), "P0002", /user not found/);
-      const keys = await Promise.all(Array.from({ length: 30 }, (_, i) => createApiKey(t.db, user, `k${i}`).then((k) => k, () => null)));
+      const keys = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          createApiKey(t.db, user, `k${i}`).then(
+            (k) => k,
+            () => null,
+          ),
+        ),
+      );
       expect(keys.filter(Boolean)).toHaveLength(25);
       await revokeApiKey(t.db, user, keys.find(Boolean)!.id);
-      await expect(createApiKey(t.db, user, "after revoke")).resolves.toMatchObject({ key: expect.stringMatching(/^ck_/) });
+      await expect(createApiKey(t.db, user, "after revoke")).resolves.toMatchObject({
+        key: expect.stringMatching(/^ck_/),
+      });
     });
 
     it("lists a user's keys without their hashes, and revokes only the owner's key", async () => {
@@ -65,7 +96,12 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
       expect(await authenticateApiKey(t.db, sha256(key.key), RATE)).toBeNull();
       const listed = await listApiKeys(t.db, owner);
       expect(listed).toEqual([
-        expect.objectContaining({ id: key.id, name: "laptop", prefix: key.key.slice(0, 11), revoked_at: expect.any(Date) }),
+        expect.objectContaining({
+          id: key.id,
+          name: "laptop",
+          prefix: key.key.slice(0, 11),
+          revoked_at: expect.any(Date),
+        }),
       ]);
       expect(JSON.stringify(listed)).not.toContain(sha256(key.key));
       expect(await listApiKeys(t.db, stranger)).toEqual([]);
@@ -85,11 +121,15 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
   describe("adjust_credits", () => {
     it("grants and deducts with the reason and the admin kept on the ledger (kind adjustment)", async () => {
       const user = await createUser(t.db, `adjust-${unique()}@example.com`);
-      expect(await adjustCredits(t.db, { userId: user, delta: 500, reason: "Goodwill for the outage", adminId: admin })).toMatchObject({
+      expect(
+        await adjustCredits(t.db, { userId: user, delta: 500, reason: "Goodwill for the outage", adminId: admin }),
+      ).toMatchObject({
         outcome: "adjusted",
         balance: 500,
       });
-      expect((await adjustCredits(t.db, { userId: user, delta: -200, reason: "Duplicate grant", adminId: admin })).balance).toBe(300);
+      expect(
+        (await adjustCredits(t.db, { userId: user, delta: -200, reason: "Duplicate grant", adminId: admin })).balance,
+      ).toBe(300);
       const rows = await t.db.query<{ delta: string; kind: string; reason: string; admin_id: string }>(
         "select delta::text, kind, reason, admin_id from public.credit_ledger where user_id = $1 order by created_at, id",
         [user],
@@ -99,18 +139,47 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
         { delta: "-200", kind: "adjustment", reason: "Duplicate grant", admin_id: admin },
       ]);
       const ledger = await listCreditLedger(t.db, user);
-      expect(ledger.rows[0]).toMatchObject({ kind: "adjustment", delta: -200, reason: "Duplicate grant", admin_email: expect.stringMatching(/^admin-/) });
+      expect(ledger.rows[0]).toMatchObject({
+        kind: "adjustment",
+        delta: -200,
+        reason: "Duplicate grant",
+        admin_email: expect.stringMatching(/^admin-/),
+      });
     });
 
     it("refuses a caller who is not an admin, a missing reason, a zero delta, and a deduction below zero", async () => {
       const user = await createUser(t.db, `refuse-${unique()}@example.com`);
       await fund(user, 50);
-      await expectDatabaseError(adjustCredits(t.db, { userId: user, delta: 10, reason: "self-service", adminId: user }), "42501", /only an admin/);
-      await expectDatabaseError(adjustCredits(t.db, { userId: user, delta: 10, reason: "x", adminId: randomUUID() }), "42501", /only an admin/);
-      await expectDatabaseError(adjustCredits(t.db, { userId: user, delta: 10, reason: "   ", adminId: admin }), "22023", /reason is required/);
-      await expectDatabaseError(adjustCredits(t.db, { userId: user, delta: 0, reason: "nothing", adminId: admin }), "22023", /non-zero/);
-      await expectDatabaseError(adjustCredits(t.db, { userId: user, delta: -51, reason: "too much", adminId: admin }), "P0001", /insufficient credits/);
-      await expectDatabaseError(adjustCredits(t.db, { userId: randomUUID(), delta: 1, reason: "ghost", adminId: admin }), "P0002", /wallet not found/);
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: user, delta: 10, reason: "self-service", adminId: user }),
+        "42501",
+        /only an admin/,
+      );
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: user, delta: 10, reason: "x", adminId: randomUUID() }),
+        "42501",
+        /only an admin/,
+      );
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: user, delta: 10, reason: "   ", adminId: admin }),
+        "22023",
+        /reason is required/,
+      );
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: user, delta: 0, reason: "nothing", adminId: admin }),
+        "22023",
+        /non-zero/,
+      );
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: user, delta: -51, reason: "too much", adminId: admin }),
+        "P0001",
+        /insufficient credits/,
+      );
+      await expectDatabaseError(
+        adjustCredits(t.db, { userId: randomUUID(), delta: 1, reason: "ghost", adminId: admin }),
+        "P0002",
+        /wallet not found/,
+      );
       expect(await balanceOf(t.db, user)).toBe(50);
     });
 
@@ -126,7 +195,14 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
     it("finds accounts by e-mail (case-insensitive, wildcards taken literally) with balance, purchases and pending grants", async () => {
       const tag = unique();
       const email = `Find.Me_${tag}@example.com`;
-      await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: `pi_pre_${tag}`, email, credits: 40, amountMinor: 100, currency: "usd" });
+      await grantCreditsForPurchase(t.db, {
+        provider: "stripe",
+        externalId: `pi_pre_${tag}`,
+        email,
+        credits: 40,
+        amountMinor: 100,
+        currency: "usd",
+      });
       const user = await createUser(t.db, email);
       await fund(user, 60);
       // claimed at sign-up or still waiting for a confirmed e-mail: either way the admin sees the grant
@@ -136,7 +212,9 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
       expect(await findUsers(t.db, `find%${tag}`)).toEqual([]);
       expect(await getUser(t.db, user)).toMatchObject({ id: user, balance });
       expect(await getUser(t.db, randomUUID())).toBeNull();
-      expect(await listPendingGrantsForUser(t.db, user)).toEqual([expect.objectContaining({ credits: 40, email: email.toLowerCase() })]);
+      expect(await listPendingGrantsForUser(t.db, user)).toEqual([
+        expect.objectContaining({ credits: 40, email: email.toLowerCase() }),
+      ]);
     });
   });
 });

@@ -67,7 +67,10 @@ describe.each(targets)("auth hardening on %s", (target) => {
       expect(stored[0].token_hash).not.toContain(token);
 
       expect(await verifyEmail(token)).toMatchObject({ ok: true });
-      const [user] = await suite.db.query<{ email_confirmed_at: Date | null }>("select email_confirmed_at from auth.users where email = $1", [address]);
+      const [user] = await suite.db.query<{ email_confirmed_at: Date | null }>(
+        "select email_confirmed_at from auth.users where email = $1",
+        [address],
+      );
       expect(user.email_confirmed_at).toBeInstanceOf(Date);
       expect(await verifyEmail(token)).toMatchObject({ ok: false, status: 410 });
     });
@@ -93,7 +96,11 @@ describe.each(targets)("auth hardening on %s", (target) => {
         "update public.auth_email_tokens set expires_at = now() - interval '1 second' where user_id = (select id from auth.users where email = $1) and used_at is null",
         [address],
       );
-      expect(await verifyEmail(second)).toMatchObject({ ok: false, status: 410, error: expect.stringMatching(/expired/) });
+      expect(await verifyEmail(second)).toMatchObject({
+        ok: false,
+        status: 410,
+        error: expect.stringMatching(/expired/),
+      });
     });
   });
 
@@ -114,7 +121,9 @@ describe.each(targets)("auth hardening on %s", (target) => {
       const address = email("burst-owner");
       await signUpAs(address);
       const burst = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => signInAs(address, `wrong ${i}`, `198.18.${Math.floor(i / 100)}.${(i % 100) + 1}`)),
+        Array.from({ length: 40 }, (_, i) =>
+          signInAs(address, `wrong ${i}`, `198.18.${Math.floor(i / 100)}.${(i % 100) + 1}`),
+        ),
       );
       expect(burst.every(({ outcome }) => !outcome.ok)).toBe(true);
       expect((await signInAs(address, PASSWORD, "192.0.2.201")).outcome.ok).toBe(true);
@@ -169,7 +178,10 @@ describe.each(targets)("auth hardening on %s", (target) => {
       const after = await signInAs(address, newPassword);
       expect(after.outcome).toMatchObject({ ok: true, session: { emailConfirmed: true } });
 
-      expect(await resetPassword(token, "yet another password!", { ip: ip() })).toMatchObject({ ok: false, status: 410 });
+      expect(await resetPassword(token, "yet another password!", { ip: ip() })).toMatchObject({
+        ok: false,
+        status: 410,
+      });
       expect(await getSessionFromRequest(withCookie(after.token))).toMatchObject({ email: address });
     });
 

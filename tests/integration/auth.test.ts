@@ -64,7 +64,11 @@ describe("local accounts", () => {
 
     const claims = JSON.parse(Buffer.from(token!.split(".")[1], "base64url").toString());
     expect(claims).toMatchObject({
-      sub: session!.userId, email: address, role: "authenticated", aud: "authenticated", session_id: expect.any(String),
+      sub: session!.userId,
+      email: address,
+      role: "authenticated",
+      aud: "authenticated",
+      session_id: expect.any(String),
     });
     expect(claims.exp - claims.iat).toBe(SESSION_TTL_SECONDS);
 
@@ -75,7 +79,10 @@ describe("local accounts", () => {
   it("stores a scrypt hash, never the password", async () => {
     const address = email("hash");
     await signUpFor(address);
-    const [row] = await db.query<{ encrypted_password: string }>("select encrypted_password from auth.users where email = $1", [address]);
+    const [row] = await db.query<{ encrypted_password: string }>(
+      "select encrypted_password from auth.users where email = $1",
+      [address],
+    );
     expect(row.encrypted_password).toMatch(/^scrypt\$/);
     expect(row.encrypted_password).not.toContain(PASSWORD);
   });
@@ -107,7 +114,9 @@ describe("local accounts", () => {
   });
 
   it("rejects malformed input with a clear message", async () => {
-    expect((await signUp({ email: "not-an-email", password: PASSWORD }, requestCookieJar(blankRequest()))).ok).toBe(false);
+    expect((await signUp({ email: "not-an-email", password: PASSWORD }, requestCookieJar(blankRequest()))).ok).toBe(
+      false,
+    );
     const short = await signUp({ email: email("short"), password: "short" }, requestCookieJar(blankRequest()));
     expect(short).toEqual({ ok: false, status: 400, error: "Use at least 8 characters for your password." });
   });
@@ -115,7 +124,12 @@ describe("local accounts", () => {
   it("adds credits bought before the account existed once you confirm the e-mail through the mailed link", async () => {
     const address = email("early");
     await grantCreditsForPurchase(db, {
-      provider: "stripe", externalId: `pi_${address}`, email: address.toUpperCase(), packageId: "pro", amountMinor: 2500, currency: "usd",
+      provider: "stripe",
+      externalId: `pi_${address}`,
+      email: address.toUpperCase(),
+      packageId: "pro",
+      amountMinor: 2500,
+      currency: "usd",
     });
     const { outcome, token } = await signUpFor(address);
     const userId = outcome.ok && outcome.session ? outcome.session.userId : "";
@@ -129,7 +143,9 @@ describe("local accounts", () => {
     const { outcome, token } = await signUpFor("boss@example.com");
     expect(outcome).toMatchObject({ ok: true, session: { isAdmin: false, emailConfirmed: false } });
     const isAdmin = async () =>
-      (await db.query<{ is_admin: boolean }>("select is_admin from public.profiles where email = 'boss@example.com'"))[0].is_admin;
+      (
+        await db.query<{ is_admin: boolean }>("select is_admin from public.profiles where email = 'boss@example.com'")
+      )[0].is_admin;
     expect(await isAdmin()).toBe(false);
     expect(await getSessionFromRequest(requestWith(token))).toMatchObject({ isAdmin: false });
 
@@ -159,7 +175,9 @@ describe("session cookies", () => {
   it("ignores a cookie signed with another secret", async () => {
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
     const other = await signSessionToken("another-secret-0123456789abcdef01234567", {
-      userId: claims.sub, email: address, sessionId: claims.session_id,
+      userId: claims.sub,
+      email: address,
+      sessionId: claims.session_id,
     });
     expect(await getSessionFromRequest(requestWith(other))).toBeNull();
   });
@@ -167,7 +185,11 @@ describe("session cookies", () => {
   it("ignores an expired cookie", async () => {
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
     const longAgo = Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS - 60;
-    const expired = await signSessionToken(SECRET, { userId: claims.sub, email: address, sessionId: claims.session_id }, longAgo);
+    const expired = await signSessionToken(
+      SECRET,
+      { userId: claims.sub, email: address, sessionId: claims.session_id },
+      longAgo,
+    );
     expect(await getSessionFromRequest(requestWith(expired))).toBeNull();
   });
 });
@@ -194,10 +216,20 @@ describe("sign-in rate limit", () => {
     const ip = "192.0.2.77";
     const limits = { maxPerIp: 3 };
     for (let i = 0; i < 3; i++) {
-      await signIn({ email: email("spray"), password: "wrong password!" }, { ip, limits, jar: requestCookieJar(blankRequest()) });
+      await signIn(
+        { email: email("spray"), password: "wrong password!" },
+        { ip, limits, jar: requestCookieJar(blankRequest()) },
+      );
     }
-    const blocked = await signIn({ email: email("spray"), password: "wrong password!" }, { ip, limits, jar: requestCookieJar(blankRequest()) });
-    expect(blocked).toMatchObject({ ok: false, status: 429, error: expect.stringMatching(/^Too many attempts, try again in \d+ minutes?\.$/) });
+    const blocked = await signIn(
+      { email: email("spray"), password: "wrong password!" },
+      { ip, limits, jar: requestCookieJar(blankRequest()) },
+    );
+    expect(blocked).toMatchObject({
+      ok: false,
+      status: 429,
+      error: expect.stringMatching(/^Too many attempts, try again in \d+ minutes?\.$/),
+    });
   });
 
   it("keeps the counters in the database, hashed", async () => {
@@ -209,7 +241,11 @@ describe("sign-in rate limit", () => {
 
 describe("middleware", () => {
   const run = (path: string, token?: string) =>
-    sessionMiddleware(new NextRequest(`http://127.0.0.1:3000${path}`, { headers: token ? { cookie: `${SESSION_COOKIE}=${token}` } : {} }));
+    sessionMiddleware(
+      new NextRequest(`http://127.0.0.1:3000${path}`, {
+        headers: token ? { cookie: `${SESSION_COOKIE}=${token}` } : {},
+      }),
+    );
 
   it("sends signed-out visitors from /wallet, /purchases and /admin/* to /login?next=…", async () => {
     for (const path of ["/wallet", "/purchases?before=x", "/admin/events"]) {
@@ -232,7 +268,11 @@ describe("middleware", () => {
     const { outcome, token } = await signUpFor(address);
     const userId = outcome.ok && outcome.session ? outcome.session.userId : "";
     const sessionId = JSON.parse(Buffer.from(token!.split(".")[1], "base64url").toString()).session_id;
-    const old = await signSessionToken(SECRET, { userId, email: address, sessionId }, Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS * 0.75);
+    const old = await signSessionToken(
+      SECRET,
+      { userId, email: address, sessionId },
+      Math.floor(Date.now() / 1000) - SESSION_TTL_SECONDS * 0.75,
+    );
     const refreshed = (await run("/wallet", old)).cookies.get(SESSION_COOKIE);
     expect(refreshed?.value).toBeTruthy();
     expect(refreshed?.value).not.toBe(old);

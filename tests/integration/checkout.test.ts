@@ -46,7 +46,10 @@ let userId: string;
 const BUYER = "buyer@example.com";
 const WEBHOOK_SECRET = "whsec_checkout_test_0123456789";
 
-function checkoutRequest(body: Record<string, string>, options: { signedIn?: boolean; origin?: string; path?: string } = {}) {
+function checkoutRequest(
+  body: Record<string, string>,
+  options: { signedIn?: boolean; origin?: string; path?: string } = {},
+) {
   return new Request(`${options.origin ?? "http://app.test"}${options.path ?? "/api/checkout"}`, {
     method: "POST",
     headers: {
@@ -150,7 +153,10 @@ describe("POST /api/checkout", () => {
   });
 
   it("uses the pack's Stripe price when it has one", async () => {
-    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_2", url: "https://checkout.stripe.com/c/pay/cs_test_2" } }));
+    const stripe = await recordingServer(() => ({
+      status: 200,
+      body: { id: "cs_test_2", url: "https://checkout.stripe.com/c/pay/cs_test_2" },
+    }));
     try {
       await db.query("update public.credit_packages set stripe_price_id = 'price_123' where id = 'starter'");
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
@@ -165,7 +171,10 @@ describe("POST /api/checkout", () => {
   });
 
   it("answers 502 without a redirect when Stripe refuses", async () => {
-    const stripe = await recordingServer(() => ({ status: 400, body: { error: { type: "invalid_request_error", message: "nope" } } }));
+    const stripe = await recordingServer(() => ({
+      status: 400,
+      body: { error: { type: "invalid_request_error", message: "nope" } },
+    }));
     try {
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
@@ -186,7 +195,9 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
-      const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      const response = await payTestCheckout(
+        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+      );
       expect(response.status).toBe(404);
       expect(webhook.requests).toHaveLength(0);
     } finally {
@@ -198,7 +209,9 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
     const webhook = await recordingServer(() => ({ status: 200, body: {} }));
     try {
       const opts = { origin: webhook.origin, path: "/api/checkout/test" };
-      expect((await payTestCheckout(checkoutRequest({ package_id: "starter" }, { ...opts, signedIn: false }))).status).toBe(401);
+      expect(
+        (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { ...opts, signedIn: false }))).status,
+      ).toBe(401);
       expect((await payTestCheckout(checkoutRequest({ package_id: "nope" }, opts))).status).toBe(400);
       expect(webhook.requests).toHaveLength(0);
     } finally {
@@ -256,14 +269,23 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
 });
 
 describe("the local test checkout in production", () => {
-  afterEach(() => setEnv({ NODE_ENV: "test", LOCAL_TEST_CHECKOUT: undefined, STRIPE_SECRET_KEY: undefined, APP_URL: "https://credits.example.com" }));
+  afterEach(() =>
+    setEnv({
+      NODE_ENV: "test",
+      LOCAL_TEST_CHECKOUT: undefined,
+      STRIPE_SECRET_KEY: undefined,
+      APP_URL: "https://credits.example.com",
+    }),
+  );
 
   it("is off without LOCAL_TEST_CHECKOUT=1: /api/checkout/test answers 404 and sends nothing, /api/checkout says card payments are not configured", async () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
       setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
       expect(localCheckoutEnabled()).toBe(false);
-      const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      const pay = await payTestCheckout(
+        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+      );
       expect(pay.status).toBe(404);
       expect(webhook.requests).toHaveLength(0);
 
@@ -284,7 +306,9 @@ describe("the local test checkout in production", () => {
       expect(webhook.requests).toHaveLength(1);
 
       setEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
-      expect((await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status).toBe(404);
+      expect(
+        (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status,
+      ).toBe(404);
       expect(webhook.requests).toHaveLength(1);
     } finally {
       await webhook.close();
@@ -298,7 +322,10 @@ describe("where the test checkout delivers its signed event", () => {
     const attacker = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
       setEnv({ APP_URL: own.origin });
-      const request = checkoutRequest({ package_id: "starter" }, { origin: attacker.origin, path: "/api/checkout/test" });
+      const request = checkoutRequest(
+        { package_id: "starter" },
+        { origin: attacker.origin, path: "/api/checkout/test" },
+      );
       request.headers.set("x-forwarded-host", new URL(attacker.origin).host);
       request.headers.set("x-forwarded-proto", "http");
       const response = await payTestCheckout(request);
@@ -313,12 +340,16 @@ describe("where the test checkout delivers its signed event", () => {
 
   it("does not follow a redirect from the webhook address: the signed event goes nowhere else", async () => {
     const elsewhere = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    const redirecting = http.createServer((_req, res) => res.writeHead(307, { location: `${elsewhere.origin}/steal` }).end());
+    const redirecting = http.createServer((_req, res) =>
+      res.writeHead(307, { location: `${elsewhere.origin}/steal` }).end(),
+    );
     await new Promise<void>((resolve) => redirecting.listen(0, "127.0.0.1", resolve));
     try {
       const origin = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
       setEnv({ APP_URL: origin });
-      const response = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { origin, path: "/api/checkout/test" }));
+      const response = await payTestCheckout(
+        checkoutRequest({ package_id: "starter" }, { origin, path: "/api/checkout/test" }),
+      );
       expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
       expect(elsewhere.requests).toHaveLength(0);
     } finally {
@@ -362,7 +393,9 @@ describe("POST /api/checkout body cap", () => {
 });
 
 describe("monthly plans", () => {
-  beforeEach(() => setEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined, APP_URL: "https://credits.example.com" }));
+  beforeEach(() =>
+    setEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_API_BASE: undefined, APP_URL: "https://credits.example.com" }),
+  );
   const PLAN = "basic-monthly";
   /** A subscription row as the webhook leaves it (the webhook itself is tested in stripe-subscriptions.test.ts). */
   const subscribe = (externalId: string, status = "active", customer = "cus_test_existing") =>
@@ -393,7 +426,10 @@ describe("monthly plans", () => {
   });
 
   it("with a Stripe key, opens Checkout in subscription mode carrying the user and the plan", async () => {
-    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" } }));
+    const stripe = await recordingServer(() => ({
+      status: 200,
+      body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" },
+    }));
     try {
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
       // the client may post anything else: credits and price come from the plan row
@@ -426,7 +462,10 @@ describe("monthly plans", () => {
   });
 
   it("uses the plan's Stripe Price when it has one", async () => {
-    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_p", url: "https://checkout.stripe.com/c/pay/cs_test_p" } }));
+    const stripe = await recordingServer(() => ({
+      status: 200,
+      body: { id: "cs_test_p", url: "https://checkout.stripe.com/c/pay/cs_test_p" },
+    }));
     try {
       await db.query("update credit_plans set stripe_price_id = 'price_monthly_123' where id = $1", [PLAN]);
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
@@ -441,7 +480,10 @@ describe("monthly plans", () => {
   });
 
   it("refuses to subscribe again to a plan the buyer already has (409, nothing sent), and allows it once that one ended", async () => {
-    const stripe = await recordingServer(() => ({ status: 200, body: { id: "cs_test_again", url: "https://checkout.stripe.com/c/pay/cs_test_again" } }));
+    const stripe = await recordingServer(() => ({
+      status: 200,
+      body: { id: "cs_test_again", url: "https://checkout.stripe.com/c/pay/cs_test_again" },
+    }));
     try {
       await subscribe("sub_test_already", "past_due");
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
@@ -453,7 +495,9 @@ describe("monthly plans", () => {
       await db.query("update subscriptions set status = 'canceled' where external_id = 'sub_test_already'");
       expect((await startCheckout(checkoutRequest({ plan_id: PLAN }))).status).toBe(303);
       // a returning subscriber keeps their Stripe customer
-      expect(Object.fromEntries(new URLSearchParams(stripe.requests[0].body))).toMatchObject({ customer: "cus_test_existing" });
+      expect(Object.fromEntries(new URLSearchParams(stripe.requests[0].body))).toMatchObject({
+        customer: "cus_test_existing",
+      });
     } finally {
       await unsubscribe();
       await stripe.close();
@@ -464,19 +508,30 @@ describe("monthly plans", () => {
     const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
     try {
       setEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
-      const response = await payTestCheckout(checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }));
+      const response = await payTestCheckout(
+        checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }),
+      );
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe("/wallet?checkout=subscribed");
       const events = webhook.requests.map((call) =>
         Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET),
       );
-      expect(events.map((e) => e.type)).toEqual(["customer.subscription.created", "invoice.paid", "invoice_payment.paid"]);
+      expect(events.map((e) => e.type)).toEqual([
+        "customer.subscription.created",
+        "invoice.paid",
+        "invoice_payment.paid",
+      ]);
       const [created, paid] = events;
       expect(created.data.object).toMatchObject({ status: "active", metadata: { user_id: userId, plan_id: PLAN } });
       expect(paid.data.object).toMatchObject({
         amount_paid: 2000,
         currency: "usd",
-        parent: { subscription_details: { subscription: (created.data.object as { id: string }).id, metadata: { user_id: userId, plan_id: PLAN } } },
+        parent: {
+          subscription_details: {
+            subscription: (created.data.object as { id: string }).id,
+            metadata: { user_id: userId, plan_id: PLAN },
+          },
+        },
       });
     } finally {
       await webhook.close();
@@ -486,7 +541,9 @@ describe("monthly plans", () => {
   describe("test-mode subscription buttons", () => {
     const action = (body: Record<string, string>, origin: string, signedIn = true) => {
       setEnv({ APP_URL: origin }); // events go to APP_URL, never to the request's origin
-      return testSubscriptionAction(checkoutRequest(body, { origin, path: "/api/checkout/test/subscription", signedIn }));
+      return testSubscriptionAction(
+        checkoutRequest(body, { origin, path: "/api/checkout/test/subscription", signedIn }),
+      );
     };
 
     it("renew sends the next invoice.paid; cancel sends updated (cancel_at_period_end) then deleted", async () => {
@@ -497,8 +554,15 @@ describe("monthly plans", () => {
         expect(renew.headers.get("location")).toBe("/wallet?subscription=renew");
         const cancel = await action({ subscription_id: "sub_local_buttons", action: "cancel" }, webhook.origin);
         expect(cancel.status).toBe(303);
-        const events = webhook.requests.map((call) => Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET));
-        expect(events.map((e) => e.type)).toEqual(["invoice.paid", "invoice_payment.paid", "customer.subscription.updated", "customer.subscription.deleted"]);
+        const events = webhook.requests.map((call) =>
+          Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET),
+        );
+        expect(events.map((e) => e.type)).toEqual([
+          "invoice.paid",
+          "invoice_payment.paid",
+          "customer.subscription.updated",
+          "customer.subscription.deleted",
+        ]);
         expect(events[0].data.object).toMatchObject({ amount_paid: 2000, customer: "cus_local_buttons" });
         expect(events[2].data.object).toMatchObject({ id: "sub_local_buttons", cancel_at_period_end: true });
         expect(events[3].data.object).toMatchObject({ id: "sub_local_buttons", status: "canceled" });
@@ -513,14 +577,33 @@ describe("monthly plans", () => {
       try {
         await subscribe("sub_test_live_one", "active");
         await subscribe("sub_local_past_due", "past_due");
-        expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin, false)).status).toBe(401);
-        expect((await action({ subscription_id: "sub_test_live_one", action: "cancel" }, webhook.origin)).status).toBe(404);
-        expect((await action({ subscription_id: "sub_local_somebody_else", action: "cancel" }, webhook.origin)).status).toBe(404);
-        expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin)).status).toBe(409);
-        expect((await action({ subscription_id: "sub_local_past_due", action: "explode" }, webhook.origin)).status).toBe(400);
-        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel", pad: "x".repeat(20_000) }, webhook.origin)).status).toBe(413);
+        expect(
+          (await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin, false)).status,
+        ).toBe(401);
+        expect((await action({ subscription_id: "sub_test_live_one", action: "cancel" }, webhook.origin)).status).toBe(
+          404,
+        );
+        expect(
+          (await action({ subscription_id: "sub_local_somebody_else", action: "cancel" }, webhook.origin)).status,
+        ).toBe(404);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "renew" }, webhook.origin)).status).toBe(
+          409,
+        );
+        expect(
+          (await action({ subscription_id: "sub_local_past_due", action: "explode" }, webhook.origin)).status,
+        ).toBe(400);
+        expect(
+          (
+            await action(
+              { subscription_id: "sub_local_past_due", action: "cancel", pad: "x".repeat(20_000) },
+              webhook.origin,
+            )
+          ).status,
+        ).toBe(413);
         setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
-        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel" }, webhook.origin)).status).toBe(404);
+        expect((await action({ subscription_id: "sub_local_past_due", action: "cancel" }, webhook.origin)).status).toBe(
+          404,
+        );
         expect(webhook.requests).toHaveLength(0);
       } finally {
         await unsubscribe();
@@ -531,7 +614,10 @@ describe("monthly plans", () => {
 
   describe("POST /api/billing/portal", () => {
     it("opens a Billing Portal session for the subscriber's customer, returning to APP_URL/wallet", async () => {
-      const stripe = await recordingServer(() => ({ status: 200, body: { id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/test_1" } }));
+      const stripe = await recordingServer(() => ({
+        status: 200,
+        body: { id: "bps_1", object: "billing_portal.session", url: "https://billing.stripe.com/p/session/test_1" },
+      }));
       try {
         await subscribe("sub_test_portal", "active", "cus_test_portal");
         setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
@@ -552,7 +638,9 @@ describe("monthly plans", () => {
     it("answers 404 in test mode, 401 signed out, 400 without a subscription", async () => {
       expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(404);
       setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: "http://127.0.0.1:9" });
-      expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal", signedIn: false }))).status).toBe(401);
+      expect(
+        (await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal", signedIn: false }))).status,
+      ).toBe(401);
       expect((await openBillingPortal(checkoutRequest({}, { path: "/api/billing/portal" }))).status).toBe(400);
     });
   });

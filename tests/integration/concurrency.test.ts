@@ -6,7 +6,14 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
-import { balanceOf, createUser, openTestDatabase, serverUrl, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import {
+  balanceOf,
+  createUser,
+  openTestDatabase,
+  serverUrl,
+  walletsOffLedger,
+  type TestDatabase,
+} from "../helpers/databases";
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -39,7 +46,11 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     const user = await createUser(t.db, `race-${unique()}@example.com`);
     const externalId = `pi_${unique()}`;
     const results = await Promise.all(
-      clients.map(async (c) => (await c.query<{ r: { outcome: string } }>(GRANT_SQL, ["stripe", externalId, user, null, 100, 1000])).rows[0].r),
+      clients.map(
+        async (c) =>
+          (await c.query<{ r: { outcome: string } }>(GRANT_SQL, ["stripe", externalId, user, null, 100, 1000])).rows[0]
+            .r,
+      ),
     );
     const outcomes = results.map((r) => r.outcome).sort();
     expect(outcomes.filter((o) => o === "granted")).toHaveLength(1);
@@ -53,10 +64,16 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     const email = `race-pending-${unique()}@example.com`;
     const externalId = `pi_${unique()}`;
     const results = await Promise.all(
-      clients.map(async (c) => (await c.query<{ r: { outcome: string } }>(GRANT_SQL, ["paystack", externalId, null, email, 100, 1000])).rows[0].r),
+      clients.map(
+        async (c) =>
+          (await c.query<{ r: { outcome: string } }>(GRANT_SQL, ["paystack", externalId, null, email, 100, 1000]))
+            .rows[0].r,
+      ),
     );
     expect(results.filter((r) => r.outcome === "pending")).toHaveLength(1);
-    expect(await count("select count(*)::int as n from public.pending_credit_grants where email = $1", [email])).toBe(1);
+    expect(await count("select count(*)::int as n from public.pending_credit_grants where email = $1", [email])).toBe(
+      1,
+    );
     const user = await createUser(t.db, email);
     expect(await balanceOf(t.db, user)).toBe(100);
   });
@@ -65,7 +82,14 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     const user = await createUser(t.db, `busy-${unique()}@example.com`);
     const payments = Array.from({ length: 10 }, () => `pi_${unique()}`);
     // a head start so spends have something to take
-    await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: payments[0], userId: user, credits: 1000, amountMinor: 1000, currency: "usd" });
+    await grantCreditsForPurchase(t.db, {
+      provider: "stripe",
+      externalId: payments[0],
+      userId: user,
+      credits: 1000,
+      amountMinor: 1000,
+      currency: "usd",
+    });
 
     const jobs: Array<(c: pg.Client) => Promise<unknown>> = [];
     for (const p of payments) {
@@ -78,7 +102,9 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     }
     for (const p of payments.slice(0, 4)) {
       jobs.push((c) => c.query("select public.reverse_purchase_credits('stripe', $1, 'dispute', 'dp_1')", [p]));
-      jobs.push((c) => c.query("select public.reverse_purchase_credits('stripe', $1, 'dispute_reinstated', 'dp_1')", [p]));
+      jobs.push((c) =>
+        c.query("select public.reverse_purchase_credits('stripe', $1, 'dispute_reinstated', 'dp_1')", [p]),
+      );
     }
     for (let i = 0; i < 40; i++) {
       const key = `spend-${i % 25}`; // some keys twice: at most one spend each
@@ -99,10 +125,14 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     for (const r of refusals) expect(r).toMatch(/^(P0002 purchase not found|P0001 insufficient credits)/);
 
     expect(await walletsOffLedger(t.db)).toEqual([]);
-    expect(await count("select count(*)::int as n from public.purchases where user_id = $1", [user])).toBe(payments.length);
-    expect(await count("select count(*)::int as n from public.credit_ledger where user_id = $1 and kind = 'purchase'", [user])).toBe(
+    expect(await count("select count(*)::int as n from public.purchases where user_id = $1", [user])).toBe(
       payments.length,
     );
+    expect(
+      await count("select count(*)::int as n from public.credit_ledger where user_id = $1 and kind = 'purchase'", [
+        user,
+      ]),
+    ).toBe(payments.length);
     const spends = await t.db.query<{ reference: string; n: number }>(
       "select reference, count(*)::int as n from public.credit_ledger where user_id = $1 and kind = 'spend' group by 1",
       [user],
@@ -127,9 +157,19 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     try {
       const {
         rows: [{ id: user }],
-      } = await signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email.toUpperCase()]);
+      } = await signup.query<{ id: string }>(
+        "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+        [email.toUpperCase()],
+      );
       // the grant starts while the sign-up has not committed yet
-      const granting = payment.query<{ r: { outcome: string } }>(GRANT_SQL, ["stripe", `pi_${unique()}`, null, email, 100, 1000]);
+      const granting = payment.query<{ r: { outcome: string } }>(GRANT_SQL, [
+        "stripe",
+        `pi_${unique()}`,
+        null,
+        email,
+        100,
+        1000,
+      ]);
       await sleep(200);
       await signup.query("commit");
       await granting;
@@ -146,7 +186,10 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     await payment.query("begin");
     try {
       await payment.query(GRANT_SQL, ["stripe", `pi_${unique()}`, null, email, 100, 1000]);
-      const signingUp = signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email]);
+      const signingUp = signup.query<{ id: string }>(
+        "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+        [email],
+      );
       await sleep(200);
       await payment.query("commit");
       const {
@@ -160,11 +203,16 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
   });
 
   it("credits each of 25 buyers exactly once when their sign-ups race their payments", async () => {
-    const buyers = Array.from({ length: 25 }, () => ({ email: `racer-${unique()}@example.com`, externalId: `pi_${unique()}` }));
+    const buyers = Array.from({ length: 25 }, () => ({
+      email: `racer-${unique()}@example.com`,
+      externalId: `pi_${unique()}`,
+    }));
     await Promise.all(
       buyers.flatMap((b, i) => [
         clients[2 * i].query(GRANT_SQL, ["stripe", b.externalId, null, b.email, 100, 1000]),
-        clients[2 * i + 1].query("insert into auth.users (email, email_confirmed_at) values ($1, now())", [b.email.toUpperCase()]),
+        clients[2 * i + 1].query("insert into auth.users (email, email_confirmed_at) values ($1, now())", [
+          b.email.toUpperCase(),
+        ]),
       ]),
     );
     const rows = await t.db.query<{ email: string; balance: string; credited: number }>(
@@ -182,16 +230,28 @@ describe.skipIf(!serverUrl)("concurrency on a Postgres server", () => {
     const email = `refund-race-${unique()}@example.com`;
     const payments = Array.from({ length: 10 }, () => `pi_${unique()}`);
     for (const p of payments) {
-      await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: p, email, credits: 100, amountMinor: 1000, currency: "usd" });
+      await grantCreditsForPurchase(t.db, {
+        provider: "stripe",
+        externalId: p,
+        email,
+        credits: 100,
+        amountMinor: 1000,
+        currency: "usd",
+      });
     }
     const [signup, ...refunders] = clients;
     const results = await Promise.allSettled([
-      signup.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [email]),
+      signup.query<{ id: string }>(
+        "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+        [email],
+      ),
       ...payments.map((p, i) =>
         refunders[i].query("select public.reverse_purchase_credits('stripe', $1, 'refund', $2, 500)", [p, `ch_${p}`]),
       ),
     ]);
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => String(r.reason));
+    const failures = results
+      .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+      .map((r) => String(r.reason));
     expect(failures).toEqual([]);
     const [{ id: user }] = await t.db.query<{ id: string }>("select id from public.profiles where email = $1", [email]);
     expect(await balanceOf(t.db, user)).toBe(500);

@@ -11,7 +11,15 @@ import {
   type GrantArgs,
 } from "@/lib/db/rpc/credits";
 import { healthCheck } from "@/lib/db/rpc/health";
-import { balanceOf, confirmEmail, createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import {
+  balanceOf,
+  confirmEmail,
+  createUser,
+  openTestDatabase,
+  targets,
+  walletsOffLedger,
+  type TestDatabase,
+} from "../helpers/databases";
 import { expectDatabaseError, rowCounts } from "../helpers/sql-assertions";
 
 const unique = () => randomUUID().slice(0, 8);
@@ -66,9 +74,10 @@ describe.each(targets)("credit functions on %s", (target) => {
       const result = await grant({ externalId, email: `  ${email.toUpperCase()} ` });
       expect(result).toMatchObject({ outcome: "pending", user_id: null, balance: null, credits: 100, email });
       expect(await purchase(externalId)).toMatchObject({ status: "pending_user", user_id: null, email });
-      const grants = await t.db.query("select email, credits::int, claimed_at from public.pending_credit_grants where purchase_id = $1", [
-        result.purchase_id,
-      ]);
+      const grants = await t.db.query(
+        "select email, credits::int, claimed_at from public.pending_credit_grants where purchase_id = $1",
+        [result.purchase_id],
+      );
       expect(grants).toEqual([{ email, credits: 100, claimed_at: null }]);
       expect(await ledgerOf(result.purchase_id)).toEqual([]);
     });
@@ -78,7 +87,13 @@ describe.each(targets)("credit functions on %s", (target) => {
       const externalId = `pi_${unique()}`;
       const first = await grant({ externalId, userId: user });
       const second = await grant({ externalId, userId: user, credits: 999 });
-      expect(second).toMatchObject({ outcome: "duplicate", purchase_id: first.purchase_id, user_id: user, balance: 100, credits: 100 });
+      expect(second).toMatchObject({
+        outcome: "duplicate",
+        purchase_id: first.purchase_id,
+        user_id: user,
+        balance: 100,
+        credits: 100,
+      });
       expect(await balanceOf(t.db, user)).toBe(100);
       expect(await ledgerOf(first.purchase_id)).toHaveLength(1);
     });
@@ -110,7 +125,11 @@ describe.each(targets)("credit functions on %s", (target) => {
       const externalId = `cs_${unique()}`;
       const result = await grant({ externalId, userId: user, credits: null, packageId: "pro", amountMinor: 2500 });
       expect(result).toMatchObject({ outcome: "granted", credits: 550, balance: 550 });
-      expect(await purchase(externalId)).toMatchObject({ package_id: "pro", amount_minor: expect.anything(), currency: "usd" });
+      expect(await purchase(externalId)).toMatchObject({
+        package_id: "pro",
+        amount_minor: expect.anything(),
+        currency: "usd",
+      });
     });
 
     it("raises 'unknown package' (P0002) and writes nothing for a package that does not exist", async () => {
@@ -195,9 +214,18 @@ describe.each(targets)("credit functions on %s", (target) => {
 
     it("reverses credits in proportion to the cumulative refunded amount, across replays and out-of-order partial refunds", async () => {
       const { user, externalId } = await bought(100, 1000);
-      expect(await refund(externalId, 250)).toMatchObject({ outcome: "reversed", credits_reversed: 25, status: "partially_refunded", balance: 75 });
+      expect(await refund(externalId, 250)).toMatchObject({
+        outcome: "reversed",
+        credits_reversed: 25,
+        status: "partially_refunded",
+        balance: 75,
+      });
       expect(await refund(externalId, 250)).toMatchObject({ outcome: "unchanged", credits_reversed: 0, balance: 75 });
-      expect(await refund(externalId, 600)).toMatchObject({ credits_reversed: 35, status: "partially_refunded", balance: 40 });
+      expect(await refund(externalId, 600)).toMatchObject({
+        credits_reversed: 35,
+        status: "partially_refunded",
+        balance: 40,
+      });
       // the 25 % refund event delivered late: the cumulative amount is lower, nothing more to take
       expect(await refund(externalId, 250)).toMatchObject({ outcome: "unchanged", credits_reversed: 0, balance: 40 });
       expect(await refund(externalId, 1000)).toMatchObject({ credits_reversed: 40, status: "refunded", balance: 0 });
@@ -223,8 +251,16 @@ describe.each(targets)("credit functions on %s", (target) => {
     it("reverses what refunds left when a dispute opens, once", async () => {
       const { user, externalId } = await bought(100, 1000);
       await refund(externalId, 300);
-      expect(await dispute(externalId, "dispute")).toMatchObject({ credits_reversed: 70, status: "disputed", balance: 0 });
-      expect(await dispute(externalId, "dispute")).toMatchObject({ outcome: "unchanged", credits_reversed: 0, balance: 0 });
+      expect(await dispute(externalId, "dispute")).toMatchObject({
+        credits_reversed: 70,
+        status: "disputed",
+        balance: 0,
+      });
+      expect(await dispute(externalId, "dispute")).toMatchObject({
+        outcome: "unchanged",
+        credits_reversed: 0,
+        balance: 0,
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
@@ -240,7 +276,12 @@ describe.each(targets)("credit functions on %s", (target) => {
       expect(await dispute(externalId, "dispute_reinstated")).toMatchObject({ outcome: "unchanged", balance: 70 });
       // "dispute created" redelivered after the close: settled already, nothing taken again
       expect(await dispute(externalId, "dispute")).toMatchObject({ outcome: "unchanged", balance: 70 });
-      expect((await ledgerOf(purchaseId)).map((r) => r.kind)).toEqual(["purchase", "refund", "dispute", "dispute_reinstated"]);
+      expect((await ledgerOf(purchaseId)).map((r) => r.kind)).toEqual([
+        "purchase",
+        "refund",
+        "dispute",
+        "dispute_reinstated",
+      ]);
       expect(await balanceOf(t.db, user)).toBe(70);
     });
 
@@ -253,17 +294,32 @@ describe.each(targets)("credit functions on %s", (target) => {
     it("marks the purchase reversed when the dispute is lost, and will not reinstate it afterwards", async () => {
       const { user, externalId } = await bought();
       await dispute(externalId, "dispute");
-      expect(await dispute(externalId, "dispute_lost")).toMatchObject({ credits_reversed: 0, status: "reversed", balance: 0 });
+      expect(await dispute(externalId, "dispute_lost")).toMatchObject({
+        credits_reversed: 0,
+        status: "reversed",
+        balance: 0,
+      });
       expect(await dispute(externalId, "dispute_lost")).toMatchObject({ status: "reversed", balance: 0 });
-      expect(await dispute(externalId, "dispute_reinstated")).toMatchObject({ outcome: "unchanged", status: "reversed" });
+      expect(await dispute(externalId, "dispute_reinstated")).toMatchObject({
+        outcome: "unchanged",
+        status: "reversed",
+      });
       await expectDatabaseError(dispute(externalId, "dispute_reinstated", "dp_other"), "22023", /cannot reinstate/);
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
     it("reverses the remaining credits when a lost dispute arrives without its 'created' event", async () => {
       const { externalId } = await bought();
-      expect(await dispute(externalId, "dispute_lost")).toMatchObject({ credits_reversed: 100, status: "reversed", balance: 0 });
-      expect(await dispute(externalId, "dispute")).toMatchObject({ outcome: "unchanged", status: "reversed", balance: 0 });
+      expect(await dispute(externalId, "dispute_lost")).toMatchObject({
+        credits_reversed: 100,
+        status: "reversed",
+        balance: 0,
+      });
+      expect(await dispute(externalId, "dispute")).toMatchObject({
+        outcome: "unchanged",
+        status: "reversed",
+        balance: 0,
+      });
     });
 
     it("raises 'purchase not found' (P0002) for a refund that arrives before its purchase, and writes nothing", async () => {
@@ -312,7 +368,11 @@ describe.each(targets)("credit functions on %s", (target) => {
       const user = await createUser(t.db, `overdraw-${unique()}@example.com`);
       await grant({ externalId: `pi_${unique()}`, userId: user, credits: 10 });
       const before = await rowCounts(t.db);
-      await expectDatabaseError(spendCredits(t.db, user, 11, "too-much"), "P0001", /insufficient credits: balance 10, requested 11/);
+      await expectDatabaseError(
+        spendCredits(t.db, user, 11, "too-much"),
+        "P0001",
+        /insufficient credits: balance 10, requested 11/,
+      );
       expect(await rowCounts(t.db)).toEqual(before);
       expect(await spendCredits(t.db, user, 10, "exactly-all")).toEqual({ outcome: "spent", balance: 0 });
     });
@@ -329,7 +389,8 @@ describe.each(targets)("credit functions on %s", (target) => {
       const adminId = await createUser(t.db, admin.toUpperCase());
       const plainId = await createUser(t.db, plain);
       const isAdmin = async (id: string) =>
-        (await t.db.query<{ is_admin: boolean }>("select is_admin from public.profiles where id = $1", [id]))[0].is_admin;
+        (await t.db.query<{ is_admin: boolean }>("select is_admin from public.profiles where id = $1", [id]))[0]
+          .is_admin;
 
       expect(await syncAdminEmails(t.db, [` ${admin} `])).toBe(1);
       expect([await isAdmin(adminId), await isAdmin(plainId)]).toEqual([true, false]);
@@ -357,7 +418,9 @@ describe.each(targets)("credit functions on %s", (target) => {
       expect(created).toMatchObject({ created: true, email: email.toLowerCase() });
       if (!created.created) throw new Error("not created");
       expect(await balanceOf(t.db, created.user_id)).toBe(0);
-      const [profile] = await t.db.query("select email, is_admin from public.profiles where id = $1", [created.user_id]);
+      const [profile] = await t.db.query("select email, is_admin from public.profiles where id = $1", [
+        created.user_id,
+      ]);
       expect(profile).toEqual({ email: email.toLowerCase(), is_admin: false });
     });
 
@@ -383,7 +446,11 @@ describe.each(targets)("credit functions on %s", (target) => {
 
     it("rejects an invalid e-mail or an empty password hash", async () => {
       await expectDatabaseError(localCreateAccount(t.db, "not-an-email", "scrypt$x"), "22023", /invalid email/);
-      await expectDatabaseError(localCreateAccount(t.db, `ok-${unique()}@example.com`, ""), "22023", /password hash required/);
+      await expectDatabaseError(
+        localCreateAccount(t.db, `ok-${unique()}@example.com`, ""),
+        "22023",
+        /password hash required/,
+      );
     });
 
     it("claims credits bought before the account existed once its e-mail is confirmed, not before", async () => {
@@ -414,18 +481,29 @@ describe.each(targets)("credit functions on %s", (target) => {
         ...extra,
       });
     const stateOf = async (externalId: string) =>
-      (await t.db.query("select status, user_id, credits_per_period::int from public.subscriptions where external_id = $1", [externalId]))[0];
+      (
+        await t.db.query(
+          "select status, user_id, credits_per_period::int from public.subscriptions where external_id = $1",
+          [externalId],
+        )
+      )[0];
 
     it("keeps the state of the newest event: a late older event is reported stale", async () => {
       const email = `sub-${unique()}@example.com`;
       const user = await createUser(t.db, email);
       const sub = `sub_${unique()}`;
       expect(
-        await upsert(sub, "active", "2026-01-02T00:00:00Z", { p_email: email.toUpperCase(), p_credits_per_period: 500 }),
+        await upsert(sub, "active", "2026-01-02T00:00:00Z", {
+          p_email: email.toUpperCase(),
+          p_credits_per_period: 500,
+        }),
       ).toMatchObject({ outcome: "updated", status: "active" });
       expect(await upsert(sub, "incomplete", "2026-01-01T00:00:00Z")).toEqual({ outcome: "stale" });
       expect(await stateOf(sub)).toEqual({ status: "active", user_id: user, credits_per_period: 500 });
-      expect(await upsert(sub, "canceled", "2026-01-03T00:00:00Z")).toMatchObject({ outcome: "updated", status: "canceled" });
+      expect(await upsert(sub, "canceled", "2026-01-03T00:00:00Z")).toMatchObject({
+        outcome: "updated",
+        status: "canceled",
+      });
       expect(await stateOf(sub)).toEqual({ status: "canceled", user_id: user, credits_per_period: 500 });
     });
 

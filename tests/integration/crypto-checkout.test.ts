@@ -74,7 +74,11 @@ describe("crypto checkout and the local test gateway", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", async () => {
         const response = await invoicesPOST(
-          new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+          new Request(`http://${req.headers.host}${req.url}`, {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: Buffer.concat(chunks),
+          }),
         );
         delivered.push(response.status);
         res.writeHead(response.status, { "content-type": "application/json" }).end(await response.text());
@@ -90,14 +94,29 @@ describe("crypto checkout and the local test gateway", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    buyer = { userId: await createUser(t.db, `${uid("buyer")}@example.com`), email: "buyer@example.com", isAdmin: false, emailConfirmed: true };
-    stranger = { userId: await createUser(t.db, `${uid("stranger")}@example.com`), email: "stranger@example.com", isAdmin: false, emailConfirmed: true };
+    buyer = {
+      userId: await createUser(t.db, `${uid("buyer")}@example.com`),
+      email: "buyer@example.com",
+      isAdmin: false,
+      emailConfirmed: true,
+    };
+    stranger = {
+      userId: await createUser(t.db, `${uid("stranger")}@example.com`),
+      email: "stranger@example.com",
+      isAdmin: false,
+      emailConfirmed: true,
+    };
     mocked.session = buyer;
     delivered.length = 0;
   });
 
   const invoiceOf = async (id: string) =>
-    (await t.db.query<{ user_id: string; package_id: string; state: string }>("select user_id, package_id, state from crypto_invoices where invoice_id = $1", [id]))[0];
+    (
+      await t.db.query<{ user_id: string; package_id: string; state: string }>(
+        "select user_id, package_id, state from crypto_invoices where invoice_id = $1",
+        [id],
+      )
+    )[0];
   async function openInvoice(): Promise<string> {
     const location = await outcomeOf(payWithCryptoAction(form({ package_id: "starter" })));
     expect(location).toMatch(/^\/checkout\/crypto\/[A-Za-z0-9_-]+$/);
@@ -111,7 +130,9 @@ describe("crypto checkout and the local test gateway", () => {
 
   it("refuses an unknown pack and a signed-out visitor, opening nothing", async () => {
     const before = await t.count("crypto_invoices");
-    expect(await outcomeOf(payWithCryptoAction(form({ package_id: "no-such-pack" })))).toBe("/wallet?crypto=unknown-pack");
+    expect(await outcomeOf(payWithCryptoAction(form({ package_id: "no-such-pack" })))).toBe(
+      "/wallet?crypto=unknown-pack",
+    );
     mocked.session = null;
     expect(await outcomeOf(payWithCryptoAction(form({ package_id: "starter" })))).toBe("/login");
     expect(await t.count("crypto_invoices")).toBe(before);
@@ -133,7 +154,9 @@ describe("crypto checkout and the local test gateway", () => {
       { status: "processed", state: "Complete" },
     ]);
     // completing again sends nothing: the invoice is final
-    expect(await outcomeOf(testGatewayAction(form({ invoice_id: id, step: "complete" })))).toBe("/wallet?checkout=success&package=starter");
+    expect(await outcomeOf(testGatewayAction(form({ invoice_id: id, step: "complete" })))).toBe(
+      "/wallet?checkout=success&package=starter",
+    );
     expect(delivered).toHaveLength(2);
     expect(await balanceOf(t.db, buyer.userId)).toBe(100);
   });
@@ -157,7 +180,10 @@ describe("crypto checkout and the local test gateway", () => {
   });
 
   it("with a real gateway configured: no test gateway, and Pay with crypto goes to the gateway's page", async () => {
-    Object.assign(process.env, { INVOICE_WEBHOOK_SECRET: "inv_real_secret_for_test", INVOICE_GATEWAY_URL: "https://pay.gateway.example/invoice/{invoiceId}" });
+    Object.assign(process.env, {
+      INVOICE_WEBHOOK_SECRET: "inv_real_secret_for_test",
+      INVOICE_GATEWAY_URL: "https://pay.gateway.example/invoice/{invoiceId}",
+    });
     resetEnvCache();
     try {
       const location = await outcomeOf(payWithCryptoAction(form({ package_id: "starter" })));
@@ -175,17 +201,29 @@ describe("crypto checkout and the local test gateway", () => {
 
 describe("the admin's deposit-address action", () => {
   const t = useRouteSuite("pglite", () => ({}));
-  const admin: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true, emailConfirmed: true };
+  const admin: Session = {
+    userId: "00000000-0000-4000-8000-000000000001",
+    email: "admin@example.com",
+    isAdmin: true,
+    emailConfirmed: true,
+  };
   const assign = (fields: Record<string, string>) => outcomeOf(assignDepositAddressAction(form(fields)));
   const owner = async (address: string) =>
-    (await t.db.query<{ user_id: string; asset_id: string }>("select user_id, asset_id from deposit_addresses where lower(address) = lower($1)", [address]))[0];
+    (
+      await t.db.query<{ user_id: string; asset_id: string }>(
+        "select user_id, asset_id from deposit_addresses where lower(address) = lower($1)",
+        [address],
+      )
+    )[0];
 
   it("assigns an address to the account with that e-mail, once; a repeat is unchanged", async () => {
     const email = `${uid("depositor")}@example.com`;
     const user = await createUser(t.db, email);
     const address = `0x${uid("addr")}`;
     mocked.session = admin;
-    expect(await assign({ email: email.toUpperCase(), asset_id: "USDC", address })).toBe("/admin/deposits?done=assigned");
+    expect(await assign({ email: email.toUpperCase(), asset_id: "USDC", address })).toBe(
+      "/admin/deposits?done=assigned",
+    );
     expect(await owner(address)).toEqual({ user_id: user, asset_id: "USDC" });
     expect(await assign({ email, asset_id: "USDC", address })).toBe("/admin/deposits?done=unchanged");
   });
@@ -201,9 +239,13 @@ describe("the admin's deposit-address action", () => {
     const before = await t.count("deposit_addresses");
     // (the same address in another case is issue 12's: SPEC §5 wants addresses unique case-insensitively)
     expect(await assign({ email: other, asset_id: "USDC", address })).toBe("/admin/deposits?error=taken");
-    expect(await assign({ email: `${uid("nobody")}@example.com`, asset_id: "USDC", address: `0x${uid("a")}` })).toBe("/admin/deposits?error=no-account");
+    expect(await assign({ email: `${uid("nobody")}@example.com`, asset_id: "USDC", address: `0x${uid("a")}` })).toBe(
+      "/admin/deposits?error=no-account",
+    );
     expect(await assign({ email, asset_id: "DOGE", address: `0x${uid("a")}` })).toBe("/admin/deposits?error=asset");
-    expect(await assign({ email, asset_id: "USDC", address: "has spaces in it" })).toBe("/admin/deposits?error=invalid");
+    expect(await assign({ email, asset_id: "USDC", address: "has spaces in it" })).toBe(
+      "/admin/deposits?error=invalid",
+    );
     expect(await t.count("deposit_addresses")).toBe(before);
   });
 
@@ -211,7 +253,12 @@ describe("the admin's deposit-address action", () => {
     const email = `${uid("depositor")}@example.com`;
     await createUser(t.db, email);
     const address = `0x${uid("addr")}`;
-    mocked.session = { userId: "00000000-0000-4000-8000-000000000002", email: "user@example.com", isAdmin: false, emailConfirmed: true };
+    mocked.session = {
+      userId: "00000000-0000-4000-8000-000000000002",
+      email: "user@example.com",
+      isAdmin: false,
+      emailConfirmed: true,
+    };
     expect(await assign({ email, asset_id: "USDC", address })).toBe("404");
     mocked.session = null;
     expect(await assign({ email, asset_id: "USDC", address })).toBe("/login");

@@ -31,15 +31,17 @@ describe("deposit address case-insensitive uniqueness migration", () => {
     fs.cpSync(path.join(source, "bootstrap"), path.join(root, "bootstrap"), { recursive: true });
     fs.mkdirSync(path.join(root, "migrations"));
     const before = fs.readdirSync(path.join(source, "migrations")).filter((f) => f.endsWith(".sql") && f < MIGRATION);
-    for (const file of before) fs.copyFileSync(path.join(source, "migrations", file), path.join(root, "migrations", file));
+    for (const file of before)
+      fs.copyFileSync(path.join(source, "migrations", file), path.join(root, "migrations", file));
     await migrate(db, { root });
 
     const [a] = await db.query<{ id: string }>("insert into auth.users (email) values ('a@example.com') returning id");
     const [b] = await db.query<{ id: string }>("insert into auth.users (email) values ('b@example.com') returning id");
     const address = "0xAbCdEf0123456789abcdef0123456789ABCDEF01";
-    await db.query("insert into public.deposit_addresses (address, asset_id, user_id) values ($1, 'USDC', $2), ($3, 'USDC', $4)", [
-      address, a.id, address.toLowerCase(), b.id,
-    ]);
+    await db.query(
+      "insert into public.deposit_addresses (address, asset_id, user_id) values ($1, 'USDC', $2), ($3, 'USDC', $4)",
+      [address, a.id, address.toLowerCase(), b.id],
+    );
 
     fs.copyFileSync(path.join(source, "migrations", MIGRATION), path.join(root, "migrations", MIGRATION));
     await expect(migrate(db, { root })).rejects.toThrow(
@@ -49,7 +51,10 @@ describe("deposit address case-insensitive uniqueness migration", () => {
     await db.query("delete from public.deposit_addresses where user_id = $1", [b.id]);
     expect(await migrate(db, { root })).toContain(MIGRATION);
     await expect(
-      db.query("insert into public.deposit_addresses (address, asset_id, user_id) values ($1, 'USDC', $2)", [address.toUpperCase(), b.id]),
+      db.query("insert into public.deposit_addresses (address, asset_id, user_id) values ($1, 'USDC', $2)", [
+        address.toUpperCase(),
+        b.id,
+      ]),
     ).rejects.toThrow(/duplicate key|unique/);
   });
 });

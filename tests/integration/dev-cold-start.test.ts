@@ -26,7 +26,10 @@ async function get(url: string, timeoutMs: number): Promise<{ status: number; bo
       return { status: res.status, body: await res.text() };
     } catch (error) {
       // Not listening yet: no request reached the server, so the next try is still the first.
-      if (Date.now() > deadline || !String((error as Error & { cause?: Error }).cause?.message).includes("ECONNREFUSED")) {
+      if (
+        Date.now() > deadline ||
+        !String((error as Error & { cause?: Error }).cause?.message).includes("ECONNREFUSED")
+      ) {
         throw error;
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -42,41 +45,45 @@ describe.skipIf(!enabled)("npm run dev on a cold copy of the project", () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it("serves / as its first request and still answers a minute later", async () => {
-    snapshotSources(root, ".next");
-    expect(fs.existsSync(path.join(root, ".next"))).toBe(false);
-    expect(fs.existsSync(path.join(root, ".data"))).toBe(false);
-    const port = await freePort();
-    const child = spawn(process.execPath, [NEXT_BIN, "dev", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: root,
-      env: { ...baseEnv(), NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", WEBHOOK_RETRY_INTERVAL_MS: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let output = "";
-    child.stdout!.on("data", (d) => (output = (output + d).slice(-200_000)));
-    child.stderr!.on("data", (d) => (output = (output + d).slice(-200_000)));
-    let exitCode: number | null | undefined;
-    child.on("exit", (code) => (exitCode = code));
-    stop = () => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        /* already gone */
-      }
-    };
-    const base = `http://127.0.0.1:${port}`;
+  it(
+    "serves / as its first request and still answers a minute later",
+    async () => {
+      snapshotSources(root, ".next");
+      expect(fs.existsSync(path.join(root, ".next"))).toBe(false);
+      expect(fs.existsSync(path.join(root, ".data"))).toBe(false);
+      const port = await freePort();
+      const child = spawn(process.execPath, [NEXT_BIN, "dev", "-p", String(port), "-H", "127.0.0.1"], {
+        cwd: root,
+        env: { ...baseEnv(), NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", WEBHOOK_RETRY_INTERVAL_MS: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      let output = "";
+      child.stdout!.on("data", (d) => (output = (output + d).slice(-200_000)));
+      child.stderr!.on("data", (d) => (output = (output + d).slice(-200_000)));
+      let exitCode: number | null | undefined;
+      child.on("exit", (code) => (exitCode = code));
+      stop = () => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      };
+      const base = `http://127.0.0.1:${port}`;
 
-    const first = await get(`${base}/`, 8 * 60_000);
-    expect(first.status, output.slice(-4000)).toBe(200);
-    expect(first.body).toContain("credits");
+      const first = await get(`${base}/`, 8 * 60_000);
+      expect(first.status, output.slice(-4000)).toBe(200);
+      expect(first.body).toContain("credits");
 
-    await new Promise((r) => setTimeout(r, 60_000));
-    expect(exitCode, output.slice(-4000)).toBeUndefined();
-    const later = await get(`${base}/`, 5 * 60_000);
-    expect(later.status, output.slice(-4000)).toBe(200);
-    const health = await get(`${base}/api/health`, 5 * 60_000);
-    expect(health.status, output.slice(-4000)).toBe(200);
-    expect(output).not.toMatch(CRASH_SIGNS);
-  }, 20 * 60_000);
+      await new Promise((r) => setTimeout(r, 60_000));
+      expect(exitCode, output.slice(-4000)).toBeUndefined();
+      const later = await get(`${base}/`, 5 * 60_000);
+      expect(later.status, output.slice(-4000)).toBe(200);
+      const health = await get(`${base}/api/health`, 5 * 60_000);
+      expect(health.status, output.slice(-4000)).toBe(200);
+      expect(output).not.toMatch(CRASH_SIGNS);
+    },
+    20 * 60_000,
+  );
 });

@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "@/lib/db/migrate";
 import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
-import { balanceOf, confirmEmail, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import {
+  balanceOf,
+  confirmEmail,
+  createUser,
+  openTestDatabase,
+  targets,
+  type TestDatabase,
+} from "../helpers/databases";
 
 let n = 0;
 const unique = () => `${Date.now().toString(36)}-${++n}`;
@@ -22,7 +29,12 @@ describe.each(targets)("e-mail ownership on %s", (target) => {
   const grant = (a: Partial<GrantArgs> & { externalId: string }) =>
     grantCreditsForPurchase(t.db, { provider: "stripe", credits: 100, amountMinor: 1000, currency: "usd", ...a });
   const pendingRow = async (purchaseId: string) =>
-    (await t.db.query<{ claimed_by: string | null }>("select claimed_by from public.pending_credit_grants where purchase_id = $1", [purchaseId]))[0];
+    (
+      await t.db.query<{ claimed_by: string | null }>(
+        "select claimed_by from public.pending_credit_grants where purchase_id = $1",
+        [purchaseId],
+      )
+    )[0];
 
   it("pending-grant theft: an unconfirmed sign-up with the buyer's address gets nothing; the confirmation claims it", async () => {
     const email = `paid-first-${unique()}@example.com`;
@@ -54,13 +66,17 @@ describe.each(targets)("e-mail ownership on %s", (target) => {
     const paid = await grant({ externalId: `cs_${unique()}`, email: email.toUpperCase(), credits: 500 });
     expect(paid).toMatchObject({ outcome: "pending", user_id: null });
     expect(await balanceOf(t.db, squatter)).toBe(0);
-    const [purchase] = await t.db.query("select status, user_id from public.purchases where id = $1", [paid.purchase_id]);
+    const [purchase] = await t.db.query("select status, user_id from public.purchases where id = $1", [
+      paid.purchase_id,
+    ]);
     expect(purchase).toEqual({ status: "pending_user", user_id: null });
   });
 
   it("still grants by user id before the address is confirmed (buying with your own account)", async () => {
     const user = await createUser(t.db, `own-${unique()}@example.com`, { confirmed: false });
-    expect(await grant({ externalId: `cs_${unique()}`, userId: user, email: "someone-else@example.com" })).toMatchObject({
+    expect(
+      await grant({ externalId: `cs_${unique()}`, userId: user, email: "someone-else@example.com" }),
+    ).toMatchObject({
       outcome: "granted",
       user_id: user,
       balance: 100,

@@ -48,7 +48,12 @@ async function deliver(url: string, delivery: Delivery, resign = false): Promise
 }
 
 /** Runs `work` over items with at most `concurrency` in flight; `onAnswer` sees each result as it lands. */
-async function pooled<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>, onAnswer?: (r: R, done: number) => void) {
+async function pooled<T, R>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+  onAnswer?: (r: R, done: number) => void,
+) {
   const results: R[] = new Array(items.length);
   let next = 0;
   let done = 0;
@@ -82,7 +87,11 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
     PG_POOL_MAX: "8",
   });
   const start = async (databaseUrl: string, port?: number) => {
-    const server = await startNextServer({ build, port: port ?? (await freePort(3510, 3539)), env: appEnv(databaseUrl) });
+    const server = await startNextServer({
+      build,
+      port: port ?? (await freePort(3510, 3539)),
+      env: appEnv(databaseUrl),
+    });
     servers.push(server);
     return server;
   };
@@ -104,7 +113,9 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
       "select event_id, status from public.webhook_events where provider = 'stripe' and event_id = any($1::text[])",
       [accepted],
     );
-    const finished = new Set(rows.filter((r) => ["processed", "ignored", "failed"].includes(r.status)).map((r) => r.event_id));
+    const finished = new Set(
+      rows.filter((r) => ["processed", "ignored", "failed"].includes(r.status)).map((r) => r.event_id),
+    );
     return accepted.filter((id) => !finished.has(id));
   };
 
@@ -147,12 +158,17 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
     const before = await balances();
     const deliveries = traffic(1200, 0.2);
     let killedAt: number | undefined;
-    const answers = await pooled(deliveries, CONCURRENCY, (d) => deliver(first.url, d), (_r, done) => {
-      if (done === 400 && killedAt === undefined) {
-        killedAt = performance.now();
-        void first.kill();
-      }
-    });
+    const answers = await pooled(
+      deliveries,
+      CONCURRENCY,
+      (d) => deliver(first.url, d),
+      (_r, done) => {
+        if (done === 400 && killedAt === undefined) {
+          killedAt = performance.now();
+          void first.kill();
+        }
+      },
+    );
     expect(killedAt).toBeDefined();
     // The kill landed mid-flight: requests already sent to the live server got no answer at all
     // (not merely the ones refused afterwards because nothing was listening).
@@ -169,7 +185,10 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
 
   it("answers 503 while the database is unreachable, never 2xx for an unrecorded event, and completes on redelivery", async () => {
     const target = new URL(database.url);
-    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }, await freePort(3540, 3549));
+    const proxy = await startTcpProxy(
+      { host: target.hostname, port: Number(target.port || 5432) },
+      await freePort(3540, 3549),
+    );
     const viaProxy = new URL(database.url);
     viaProxy.hostname = "127.0.0.1";
     viaProxy.port = String(proxy.port);
@@ -178,12 +197,17 @@ describe.skipIf(!enabled)("exactly once across instances, crashes and outages (n
       const before = await balances();
       const deliveries = traffic(1500, 0.2);
       let cut = false;
-      const answers = await pooled(deliveries, CONCURRENCY, (d) => deliver(server.url, d), (_r, done) => {
-        if (done === 300 && !cut) {
-          cut = true;
-          void proxy.down().then(() => setTimeout(() => void proxy.up(), 3_000));
-        }
-      });
+      const answers = await pooled(
+        deliveries,
+        CONCURRENCY,
+        (d) => deliver(server.url, d),
+        (_r, done) => {
+          if (done === 300 && !cut) {
+            cut = true;
+            void proxy.down().then(() => setTimeout(() => void proxy.up(), 3_000));
+          }
+        },
+      );
       const statuses = new Set(answers.map((x) => x.status));
       expect(statuses.has(503)).toBe(true);
       expect([...statuses].filter((s) => s !== 200 && s !== 503)).toEqual([]);

@@ -70,17 +70,27 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       expect(await balanceOf(t.db, user)).toBe(251); // floor(12.57 × 20)
       expect((await eventRow(`${tx.id}:COMPLETED`)).outcome).toMatch(/granted 251 credits for 12.57 USDC/);
       const purchase = await t.db.query<{ provider: string; amount_minor: string; currency: string }>(
-        "select provider, amount_minor::text, currency from purchases where external_id = $1", [tx.id]);
+        "select provider, amount_minor::text, currency from purchases where external_id = $1",
+        [tx.id],
+      );
       expect(purchase[0]).toEqual({ provider: "fireblocks", amount_minor: "1257", currency: "usd" });
     });
 
     it("grants a v2 transaction.status.updated signed only with the JWKS scheme", async () => {
       const { user, address } = await depositor("ETH");
-      const tx = transaction({ assetId: "ETH", destinationAddress: address.toUpperCase().replace("0X", "0x"), amount: 0.01, amountInfo: undefined });
+      const tx = transaction({
+        assetId: "ETH",
+        destinationAddress: address.toUpperCase().replace("0X", "0x"),
+        amount: 0.01,
+        amountInfo: undefined,
+      });
       const event = v2Event(tx);
       expect((await deliver(event, "jws")).status).toBe(200);
       expect(await balanceOf(t.db, user)).toBe(600); // 0.01 ETH × 60000, address matched case-insensitively
-      expect(await eventRow(`${tx.id}:COMPLETED:${event.id}`)).toMatchObject({ status: "processed", event_type: "transaction.status.updated" });
+      expect(await eventRow(`${tx.id}:COMPLETED:${event.id}`)).toMatchObject({
+        status: "processed",
+        event_type: "transaction.status.updated",
+      });
     });
 
     it("accepts a JWS with an unencoded payload (b64: false)", async () => {
@@ -101,7 +111,9 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       const burst = await Promise.all(Array.from({ length: 30 }, () => deliver(v2, "both")));
       expect(burst.every((r) => r.status === 200)).toBe(true);
       expect(burst.filter((r) => r.body.duplicate === false)).toHaveLength(1);
-      expect(await eventRow(`${tx.id}:COMPLETED:${v2.id}`)).toMatchObject({ outcome: `transaction ${tx.id} already credited` });
+      expect(await eventRow(`${tx.id}:COMPLETED:${v2.id}`)).toMatchObject({
+        outcome: `transaction ${tx.id} already credited`,
+      });
       expect(await balanceOf(t.db, user)).toBe(250);
       expect(await count(`purchases where external_id = '${tx.id}'`)).toBe(1);
     });
@@ -110,7 +122,10 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       const { user, address } = await depositor();
       const tx = transaction({ destinationAddress: address, status });
       await deliver(v1Event(tx));
-      expect(await eventRow(`${tx.id}:${status}`)).toMatchObject({ status: "processed", outcome: `transaction ${tx.id} ${status}: no credits` });
+      expect(await eventRow(`${tx.id}:${status}`)).toMatchObject({
+        status: "processed",
+        outcome: `transaction ${tx.id} ${status}: no credits`,
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
@@ -138,7 +153,15 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       expect(await count("purchases")).toBe(before);
     });
 
-    it.each(["VAULT_ACCOUNT", "GAS_STATION", "INTERNAL_WALLET", "EXCHANGE_ACCOUNT", "FIAT_ACCOUNT", "NETWORK_CONNECTION", "COMPOUND"])(
+    it.each([
+      "VAULT_ACCOUNT",
+      "GAS_STATION",
+      "INTERNAL_WALLET",
+      "EXCHANGE_ACCOUNT",
+      "FIAT_ACCOUNT",
+      "NETWORK_CONNECTION",
+      "COMPOUND",
+    ])(
       "ignores a COMPLETED transfer from our own %s to a user's address: no credits, the reason recorded",
       async (type) => {
         const { user, address } = await depositor();
@@ -155,13 +178,28 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
 
     it("ignores the gas station's ETH top-up of a user's EVM address (v2), and a transfer without a source", async () => {
       const { user, address } = await depositor("ETH");
-      const gas = transaction({ assetId: "ETH", amount: 0.002, amountInfo: undefined, destinationAddress: address, source: { type: "GAS_STATION", id: "gas" } });
+      const gas = transaction({
+        assetId: "ETH",
+        amount: 0.002,
+        amountInfo: undefined,
+        destinationAddress: address,
+        source: { type: "GAS_STATION", id: "gas" },
+      });
       const gasEvent = v2Event(gas);
       await deliver(gasEvent, "jws");
       expect((await eventRow(`${gas.id}:COMPLETED:${gasEvent.id}`)).status).toBe("ignored");
-      const unnamed = transaction({ assetId: "ETH", amount: 1, amountInfo: undefined, destinationAddress: address, source: undefined });
+      const unnamed = transaction({
+        assetId: "ETH",
+        amount: 1,
+        amountInfo: undefined,
+        destinationAddress: address,
+        source: undefined,
+      });
       await deliver(v1Event(unnamed));
-      expect(await eventRow(`${unnamed.id}:COMPLETED`)).toMatchObject({ status: "ignored", outcome: expect.stringMatching(/an unnamed source/) });
+      expect(await eventRow(`${unnamed.id}:COMPLETED`)).toMatchObject({
+        status: "ignored",
+        outcome: expect.stringMatching(/an unnamed source/),
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
@@ -173,7 +211,13 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
 
     it("ignores a transfer in another asset than the address's (2 ETH to a USDC address), with the reason", async () => {
       const { user, address } = await depositor("USDC");
-      const tx = transaction({ assetId: "ETH", amount: 2, amountUSD: 6000, amountInfo: { amount: "2", amountUSD: "6000" }, destinationAddress: address });
+      const tx = transaction({
+        assetId: "ETH",
+        amount: 2,
+        amountUSD: 6000,
+        amountInfo: { amount: "2", amountUSD: "6000" },
+        destinationAddress: address,
+      });
       expect((await deliver(v1Event(tx))).status).toBe(200);
       expect(await eventRow(`${tx.id}:COMPLETED`)).toMatchObject({
         status: "ignored",
@@ -186,16 +230,32 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       const owner = await depositor();
       const otherEmail = `${uid("other")}@example.com`;
       await createUser(t.db, otherEmail);
-      const bech32 = `bc1q${uid("x").replace(/[^a-z0-9]/g, "").slice(0, 30)}`;
+      const bech32 = `bc1q${uid("x")
+        .replace(/[^a-z0-9]/g, "")
+        .slice(0, 30)}`;
       await assignDepositAddress(t.db, { address: bech32, assetId: "BTC", email: owner.email });
-      await expect(assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: otherEmail })).rejects.toThrow(/already assigned/);
-      await expect(assignDepositAddress(t.db, { address: owner.address.toUpperCase().replace("0X", "0x"), assetId: "USDC", email: otherEmail })).rejects.toThrow(
-        /already assigned/,
-      );
+      await expect(
+        assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: otherEmail }),
+      ).rejects.toThrow(/already assigned/);
+      await expect(
+        assignDepositAddress(t.db, {
+          address: owner.address.toUpperCase().replace("0X", "0x"),
+          assetId: "USDC",
+          email: otherEmail,
+        }),
+      ).rejects.toThrow(/already assigned/);
       expect(await count(`deposit_addresses where lower(address) = lower('${bech32}')`)).toBe(1);
-      expect((await assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: owner.email })).outcome).toBe("unchanged");
+      expect(
+        (await assignDepositAddress(t.db, { address: bech32.toUpperCase(), assetId: "BTC", email: owner.email }))
+          .outcome,
+      ).toBe("unchanged");
 
-      const tx = transaction({ assetId: "BTC", amount: "0.001", amountInfo: { amount: "0.001" }, destinationAddress: bech32.toUpperCase() });
+      const tx = transaction({
+        assetId: "BTC",
+        amount: "0.001",
+        amountInfo: { amount: "0.001" },
+        destinationAddress: bech32.toUpperCase(),
+      });
       await deliver(v1Event(tx));
       expect((await eventRow(`${tx.id}:COMPLETED`)).status).toBe("processed");
       expect(await balanceOf(t.db, owner.user)).toBeGreaterThan(0);
@@ -223,28 +283,46 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
 
       // the new key is cached now: a second delivery signed with it fetches nothing
       const again = JSON.stringify(v1Event(transaction({ destinationAddress: address })));
-      expect((await POST(fireblocksRequest(again, { "fireblocks-webhook-signature": await jwsSignature(again, rotated) }))).status).toBe(200);
+      expect(
+        (await POST(fireblocksRequest(again, { "fireblocks-webhook-signature": await jwsSignature(again, rotated) })))
+          .status,
+      ).toBe(200);
       expect(jwks.fetches()).toBe(fetchesBefore + 1);
     });
 
     it("accepts a valid JWS even when the legacy signature beside it is wrong", async () => {
       const { user, address } = await depositor();
       const body = JSON.stringify(v1Event(transaction({ destinationAddress: address })));
-      const res = await POST(fireblocksRequest(body, {
-        "fireblocks-signature": legacySignature(body, strangerKey),
-        "fireblocks-webhook-signature": await jwsSignature(body, jwsKey),
-      }));
+      const res = await POST(
+        fireblocksRequest(body, {
+          "fireblocks-signature": legacySignature(body, strangerKey),
+          "fireblocks-webhook-signature": await jwsSignature(body, jwsKey),
+        }),
+      );
       expect(res.status).toBe(200);
       expect(await balanceOf(t.db, user)).toBe(250);
     });
 
-    const valid = () => JSON.stringify(v1Event(transaction({ destinationAddress: "0x1111111111111111111111111111111111111111" })));
+    const valid = () =>
+      JSON.stringify(v1Event(transaction({ destinationAddress: "0x1111111111111111111111111111111111111111" })));
     it.each([
       ["no signature header", async () => ({ "fireblocks-signature": null }), 401],
-      ["a legacy signature by another key", async (b: string) => ({ "fireblocks-signature": legacySignature(b, strangerKey) }), 401],
+      [
+        "a legacy signature by another key",
+        async (b: string) => ({ "fireblocks-signature": legacySignature(b, strangerKey) }),
+        401,
+      ],
       ["a garbage legacy signature", async () => ({ "fireblocks-signature": "not base64 !!" }), 401],
-      ["a JWS by a key not in the key set", async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, strangerKey) }), 401],
-      ["a JWS with another algorithm", async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, jwsKey, { alg: "RS256" }) }), 401],
+      [
+        "a JWS by a key not in the key set",
+        async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, strangerKey) }),
+        401,
+      ],
+      [
+        "a JWS with another algorithm",
+        async (b: string) => ({ "fireblocks-webhook-signature": await jwsSignature(b, jwsKey, { alg: "RS256" }) }),
+        401,
+      ],
       ["a malformed JWS", async () => ({ "fireblocks-webhook-signature": "abc.def.ghi" }), 401],
     ])("refuses %s and writes nothing", async (_name, headers, status) => {
       const before = await businessRows();
@@ -282,7 +360,9 @@ describe.each(targets)("Fireblocks webhook on %s", (target) => {
       await new Promise((r) => setTimeout(r, JWKS_COOLDOWN_MS + 50));
       const before = await businessRows();
       try {
-        const res = await POST(fireblocksRequest(body, { "fireblocks-webhook-signature": await jwsSignature(body, rsaKey()) }));
+        const res = await POST(
+          fireblocksRequest(body, { "fireblocks-webhook-signature": await jwsSignature(body, rsaKey()) }),
+        );
         expect(res.status).toBe(503);
       } finally {
         jwks.setDown(false);

@@ -95,7 +95,9 @@ const paystack: WebhookTarget = {
   POST: paystackPOST,
   signatureHeaders: ["x-paystack-signature"],
   validDelivery() {
-    const body = JSON.stringify(chargeSuccess(paystackTransaction({ customer: { id: 1, email: `${uid("fuzz")}@example.com` } })));
+    const body = JSON.stringify(
+      chargeSuccess(paystackTransaction({ customer: { id: 1, email: `${uid("fuzz")}@example.com` } })),
+    );
     return { body, headers: jsonHeaders({ "x-paystack-signature": paystackSignature(PAYSTACK_SECRET, body) }) };
   },
   isGenuine({ body, headers }) {
@@ -119,7 +121,10 @@ const fireblocks: WebhookTarget = {
   },
   isGenuine({ body, headers }) {
     const signature = headers.get("fireblocks-signature");
-    return signature !== null && rsaVerify("RSA-SHA512", Buffer.from(body), fireblocksKey.publicKey, Buffer.from(signature, "base64"));
+    return (
+      signature !== null &&
+      rsaVerify("RSA-SHA512", Buffer.from(body), fireblocksKey.publicKey, Buffer.from(signature, "base64"))
+    );
   },
 };
 
@@ -160,7 +165,14 @@ afterAll(async () => {
 });
 beforeEach(() => setDb(t.db));
 
-const BUSINESS_TABLES = ["purchases", "credit_ledger", "pending_credit_grants", "webhook_events", "subscriptions", "trading_alerts"];
+const BUSINESS_TABLES = [
+  "purchases",
+  "credit_ledger",
+  "pending_credit_grants",
+  "webhook_events",
+  "subscriptions",
+  "trading_alerts",
+];
 async function businessRows(): Promise<Record<string, number>> {
   const rows = await t.db.query<{ name: string; n: string }>(
     BUSINESS_TABLES.map((table) => `select '${table}' as name, count(*) as n from public.${table}`).join(" union all "),
@@ -203,7 +215,8 @@ type Mutation =
   | { kind: "drop-credential" };
 
 /** `byte`, or the next one in [min, max] when it equals `current`: the written byte always differs. */
-const otherByte = (byte: number, current: number, min: number, max: number) => (byte !== current ? byte : byte === max ? min : byte + 1);
+const otherByte = (byte: number, current: number, min: number, max: number) =>
+  byte !== current ? byte : byte === max ? min : byte + 1;
 
 /**
  * A changed copy of a valid delivery. The credential is the signature header, or for TradingView
@@ -270,8 +283,11 @@ describe.each(webhookTargets)("$name webhook under generated bad input", (target
       // a real body without its signature (TradingView's body is its credential: not applicable)
       target.signatureHeaders.length > 0 ? fc.constant(target.validDelivery().body) : fc.constant("{}"),
     );
-    const signatureHeader = target.signatureHeaders.length > 0 ? fc.constantFrom(...target.signatureHeaders) : headerName;
-    const headers = fc.array(fc.oneof(fc.tuple(headerName, headerValue), fc.tuple(signatureHeader, headerValue)), { maxLength: 6 });
+    const signatureHeader =
+      target.signatureHeaders.length > 0 ? fc.constantFrom(...target.signatureHeaders) : headerName;
+    const headers = fc.array(fc.oneof(fc.tuple(headerName, headerValue), fc.tuple(signatureHeader, headerValue)), {
+      maxLength: 6,
+    });
     await fc.assert(
       fc.asyncProperty(body, headers, async (b, h) => {
         const hs = safeHeaders(h);
@@ -290,7 +306,11 @@ describe.each(webhookTargets)("$name webhook under generated bad input", (target
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant("body-byte" as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
       fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("credential-byte" as const), at: fc.nat(), byte: fc.integer({ min: 0x20, max: 0x7e }) }),
+      fc.record({
+        kind: fc.constant("credential-byte" as const),
+        at: fc.nat(),
+        byte: fc.integer({ min: 0x20, max: 0x7e }),
+      }),
       fc.record({ kind: fc.constant("swap" as const) }),
       fc.record({ kind: fc.constant("drop-credential" as const) }),
     );

@@ -36,7 +36,10 @@ describe("GET /api/health", () => {
   });
 
   it("answers 503 when the database is unreachable, naming nothing about the connection", async () => {
-    const unreachable = createPostgresDatabase({ connectionString: "postgres://app:hunter2-db-password@127.0.0.1:9/credits", max: 1 });
+    const unreachable = createPostgresDatabase({
+      connectionString: "postgres://app:hunter2-db-password@127.0.0.1:9/credits",
+      max: 1,
+    });
     setDb(unreachable);
     try {
       const response = await GET();
@@ -61,11 +64,19 @@ describe.skipIf(!serverUrl)("npm run db:migrate, twice at once", () => {
 
   it("applies every migration once; both runs wait for the lock, the second then applies nothing", async () => {
     database = await createServerDatabase("credits_test_migrate");
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test" as const, DATABASE_URL: database.url };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "test" as const,
+      DATABASE_URL: database.url,
+    };
     // Hold the migrations' advisory lock until both runs are queued on it, so they really start together.
     const holder = createPostgresDatabase({ connectionString: database.url, max: 1 });
     const waiting = () =>
-      holder.query<{ n: string }>("select count(*)::text n from pg_locks where locktype = 'advisory' and objid = $1 and not granted", [MIGRATIONS_LOCK]);
+      holder.query<{ n: string }>(
+        "select count(*)::text n from pg_locks where locktype = 'advisory' and objid = $1 and not granted",
+        [MIGRATIONS_LOCK],
+      );
     let runs: Array<{ stdout: string }>;
     try {
       await holder.query("select pg_advisory_lock($1)", [MIGRATIONS_LOCK]);
@@ -89,12 +100,18 @@ describe.skipIf(!serverUrl)("npm run db:migrate, twice at once", () => {
 
     const check = createPostgresDatabase({ connectionString: database.url, max: 1 });
     try {
-      const recorded = await check.query<{ name: string; n: string }>("select name, count(*)::text n from app_meta.schema_migrations group by name");
+      const recorded = await check.query<{ name: string; n: string }>(
+        "select name, count(*)::text n from app_meta.schema_migrations group by name",
+      );
       expect(recorded).toHaveLength(files.length);
       expect(recorded.every((r) => r.n === "1")).toBe(true);
       // and the result works: a sign-up creates its wallet
-      const [user] = await check.query<{ id: string }>("insert into auth.users (email) values ('migrated@example.com') returning id");
-      expect(await check.query("select balance::text from public.wallets where user_id = $1", [user.id])).toEqual([{ balance: "0" }]);
+      const [user] = await check.query<{ id: string }>(
+        "insert into auth.users (email) values ('migrated@example.com') returning id",
+      );
+      expect(await check.query("select balance::text from public.wallets where user_id = $1", [user.id])).toEqual([
+        { balance: "0" },
+      ]);
     } finally {
       await check.close();
     }

@@ -50,7 +50,8 @@ async function server(answer: (res: http.ServerResponse) => void): Promise<Serve
     close: () => new Promise<void>((resolve) => s.close(() => resolve())),
   };
 }
-const accepting = () => server((res) => res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}'));
+const accepting = () =>
+  server((res) => res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}'));
 
 describe("local crypto test gateway: where signed events go", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-test-gateway-"));

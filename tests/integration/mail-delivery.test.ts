@@ -45,7 +45,12 @@ async function startSmtp() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { received, state, url: `smtp://mailer:secret@127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    received,
+    state,
+    url: `smtp://mailer:secret@127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe.each(targets)("mail delivery through SMTP on %s", (target) => {
@@ -61,7 +66,13 @@ describe.each(targets)("mail delivery through SMTP on %s", (target) => {
   });
 
   const enqueue = async (to: string, subject: string, body: string) =>
-    (await t.db.query<{ id: string }>("select public.enqueue_email($1, $2, $3, 'verify_email') as id", [to, subject, body]))[0].id;
+    (
+      await t.db.query<{ id: string }>("select public.enqueue_email($1, $2, $3, 'verify_email') as id", [
+        to,
+        subject,
+        body,
+      ])
+    )[0].id;
   const row = async (id: string) =>
     (
       await t.db.query<{ sent_at: Date | null; attempts: number; last_error: string | null; failed_at: Date | null }>(
@@ -72,7 +83,11 @@ describe.each(targets)("mail delivery through SMTP on %s", (target) => {
   const options = () => ({ smtpUrl: smtp.url, from: "Credits <no-reply@credits.example.test>", maxAttempts: 3 });
 
   it("delivers each queued mail once, with its subject, body and From, and marks it sent", async () => {
-    const id = await enqueue("Buyer@Example.com", "Confirm your e-mail address", "Open https://credits.example.test/verify-email?token=abc");
+    const id = await enqueue(
+      "Buyer@Example.com",
+      "Confirm your e-mail address",
+      "Open https://credits.example.test/verify-email?token=abc",
+    );
     expect(await deliverOutbox(t.db, options())).toEqual({ sent: 1, failed: 0 });
     const mail = smtp.received.at(-1)!;
     expect(mail.to).toEqual(["buyer@example.com"]);
@@ -86,9 +101,18 @@ describe.each(targets)("mail delivery through SMTP on %s", (target) => {
 
   it("records a refused delivery, retries it after the backoff, and keeps it as failed after the last attempt", async () => {
     smtp.state.refuse = true;
-    const id = await enqueue("refused@example.com", "Reset your password", "https://credits.example.test/reset-password?token=x");
+    const id = await enqueue(
+      "refused@example.com",
+      "Reset your password",
+      "https://credits.example.test/reset-password?token=x",
+    );
     expect(await deliverOutbox(t.db, options())).toEqual({ sent: 0, failed: 1 });
-    expect(await row(id)).toMatchObject({ sent_at: null, attempts: 1, last_error: expect.stringMatching(/550/), failed_at: null });
+    expect(await row(id)).toMatchObject({
+      sent_at: null,
+      attempts: 1,
+      last_error: expect.stringMatching(/550/),
+      failed_at: null,
+    });
     expect(await deliverOutbox(t.db, options())).toEqual({ sent: 0, failed: 0 }); // waiting for its backoff
 
     const retryNow = () => t.db.query("update public.email_outbox set next_attempt_at = now() where id = $1", [id]);

@@ -36,20 +36,28 @@ describe("monitoring files", () => {
   beforeAll(async () => {
     t = await openTestDatabase("pglite");
     const { body } = await renderPrometheusMetrics(t.db);
-    exposed = new Set(body.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]));
+    exposed = new Set(
+      body
+        .split("\n")
+        .filter((l) => l.startsWith("# TYPE "))
+        .map((l) => l.split(" ")[2]),
+    );
   });
   afterAll(() => t.drop());
 
   it("promtool accepts the rules and their unit tests pass", (ctx) => {
     const promtool = findPromtool();
     if (!promtool) {
-      if (process.env.CI === "true") throw new Error("promtool is required in CI (.ci/run unpacks Debian's prometheus package)");
+      if (process.env.CI === "true")
+        throw new Error("promtool is required in CI (.ci/run unpacks Debian's prometheus package)");
       console.warn("skipped: promtool not found (apt package `prometheus`, or set PROMTOOL=/path/to/promtool)");
       ctx.skip();
       return;
     }
     expect(execFileSync(promtool, ["check", "rules", RULES], { encoding: "utf8" })).toMatch(/SUCCESS: 3 rules found/);
-    expect(execFileSync(promtool, ["test", "rules", RULE_TESTS], { encoding: "utf8", cwd: path.dirname(RULE_TESTS) })).toMatch(/SUCCESS/);
+    expect(
+      execFileSync(promtool, ["test", "rules", RULE_TESTS], { encoding: "utf8", cwd: path.dirname(RULE_TESTS) }),
+    ).toMatch(/SUCCESS/);
   });
 
   it("alerts on the app's thresholds, over metrics /api/metrics exposes", () => {
@@ -64,13 +72,24 @@ describe("monitoring files", () => {
     const dashboard = JSON.parse(fs.readFileSync(DASHBOARD, "utf8")) as {
       uid: string;
       __inputs: Array<{ name: string }>;
-      panels: Array<{ title: string; targets: Array<{ expr: string }>; fieldConfig: { defaults: { thresholds?: { steps: Array<{ value: number | null }> } } } }>;
+      panels: Array<{
+        title: string;
+        targets: Array<{ expr: string }>;
+        fieldConfig: { defaults: { thresholds?: { steps: Array<{ value: number | null }> } } };
+      }>;
     };
     expect(dashboard.uid).toBe("credits-webhooks");
     expect(dashboard.__inputs.map((i) => i.name)).toEqual(["DS_PROMETHEUS"]);
     const expressions = dashboard.panels.flatMap((p) => p.targets.map((target) => target.expr));
     const names = metricNames(expressions);
-    expect(names).toEqual(expect.arrayContaining(["webhook_failure_ratio_last_hour", "webhook_processing_p95_seconds_last_hour", "webhook_events_last_24h", "webhook_events_by_provider_last_24h"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "webhook_failure_ratio_last_hour",
+        "webhook_processing_p95_seconds_last_hour",
+        "webhook_events_last_24h",
+        "webhook_events_by_provider_last_24h",
+      ]),
+    );
     for (const name of names) expect(exposed, name).toContain(name);
     const threshold = (title: string) =>
       dashboard.panels.find((p) => p.title === title)?.fieldConfig.defaults.thresholds?.steps.at(-1)?.value;

@@ -29,7 +29,11 @@ describe.each(targets)("Paystack on %s", (target) => {
     api = await startVerifyApi();
   });
   afterAll(async () => api?.close());
-  const t = useRouteSuite(target, () => ({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: api.base, APP_URL: "https://credits.example.com" }));
+  const t = useRouteSuite(target, () => ({
+    PAYSTACK_SECRET_KEY: PAYSTACK_SECRET,
+    PAYSTACK_API_BASE: api.base,
+    APP_URL: "https://credits.example.com",
+  }));
   const { count, businessRows } = t;
   beforeEach(() => {
     process.env.PAYSTACK_API_BASE = api.base;
@@ -40,7 +44,12 @@ describe.each(targets)("Paystack on %s", (target) => {
     const response = await POST(paystackRequest(event, options));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const returnTo = (ref: string) => callback(new Request(`http://localhost/api/paystack/callback?reference=${encodeURIComponent(ref)}&trxref=${encodeURIComponent(ref)}`));
+  const returnTo = (ref: string) =>
+    callback(
+      new Request(
+        `http://localhost/api/paystack/callback?reference=${encodeURIComponent(ref)}&trxref=${encodeURIComponent(ref)}`,
+      ),
+    );
   const eventRow = (eventId: string) => t.eventRow("paystack", eventId).then((row) => row!);
   const buyer = async () => {
     const email = `${uid("paystack")}@example.com`;
@@ -59,7 +68,14 @@ describe.each(targets)("Paystack on %s", (target) => {
 
     it("finds the buyer by customer e-mail and reads metadata given as a JSON string", async () => {
       const { user, email } = await buyer();
-      await deliver(chargeSuccess(paystackTransaction({ customer: { email: email.toUpperCase() }, metadata: JSON.stringify({ package_id: "starter" }) })));
+      await deliver(
+        chargeSuccess(
+          paystackTransaction({
+            customer: { email: email.toUpperCase() },
+            metadata: JSON.stringify({ package_id: "starter" }),
+          }),
+        ),
+      );
       expect(await balanceOf(t.db, user)).toBe(100);
     });
 
@@ -77,7 +93,9 @@ describe.each(targets)("Paystack on %s", (target) => {
 
     it("ignores metadata.credits beside a package: the pack's credits are granted", async () => {
       const { user } = await buyer();
-      await deliver(chargeSuccess(paystackTransaction({ metadata: { package_id: "starter", user_id: user, credits: "999999" } })));
+      await deliver(
+        chargeSuccess(paystackTransaction({ metadata: { package_id: "starter", user_id: user, credits: "999999" } })),
+      );
       expect(await balanceOf(t.db, user)).toBe(100);
     });
 
@@ -86,25 +104,45 @@ describe.each(targets)("Paystack on %s", (target) => {
         "insert into public.credit_packages (id, name, credits, amount_minor, currency) values ('naira', 'Naira pack', 300, 500000, 'ngn') on conflict (id) do nothing",
       );
       const { user } = await buyer();
-      await deliver(chargeSuccess(paystackTransaction({ amount: 500000, currency: "NGN", metadata: { package_id: "naira", user_id: user } })));
+      await deliver(
+        chargeSuccess(
+          paystackTransaction({ amount: 500000, currency: "NGN", metadata: { package_id: "naira", user_id: user } }),
+        ),
+      );
       expect(await balanceOf(t.db, user)).toBe(300);
 
-      const kobo = paystackTransaction({ amount: 500000, currency: "GHS", metadata: { package_id: "naira", user_id: user } });
+      const kobo = paystackTransaction({
+        amount: 500000,
+        currency: "GHS",
+        metadata: { package_id: "naira", user_id: user },
+      });
       await deliver(chargeSuccess(kobo));
-      expect(await eventRow(`charge.success:${kobo.id}`)).toMatchObject({ status: "failed", last_error: "amount does not match package naira: paid 500000 ghs, price 500000 ngn" });
+      expect(await eventRow(`charge.success:${kobo.id}`)).toMatchObject({
+        status: "failed",
+        last_error: "amount does not match package naira: paid 500000 ghs, price 500000 ngn",
+      });
       expect(await balanceOf(t.db, user)).toBe(300);
     });
 
     it("stores the payload with the card token and other reusable secrets redacted", async () => {
       const { user } = await buyer();
       const authorization = cardAuthorization();
-      const tx = paystackTransaction({ metadata: { package_id: "starter", user_id: user }, authorization, subscription: { subscription_code: "SUB_x", email_token: "3a1h7bcu8zxhm8k" } });
+      const tx = paystackTransaction({
+        metadata: { package_id: "starter", user_id: user },
+        authorization,
+        subscription: { subscription_code: "SUB_x", email_token: "3a1h7bcu8zxhm8k" },
+      });
       await deliver(chargeSuccess(tx));
-      const [stored] = await t.db.query<{ payload: { data: { authorization: Record<string, unknown>; subscription: Record<string, unknown> } } }>(
-        "select payload from webhook_events where provider = 'paystack' and event_id = $1",
-        [`charge.success:${tx.id}`],
-      );
-      expect(stored.payload.data.authorization).toMatchObject({ authorization_code: "[redacted]", last4: "4081", brand: "visa" });
+      const [stored] = await t.db.query<{
+        payload: { data: { authorization: Record<string, unknown>; subscription: Record<string, unknown> } };
+      }>("select payload from webhook_events where provider = 'paystack' and event_id = $1", [
+        `charge.success:${tx.id}`,
+      ]);
+      expect(stored.payload.data.authorization).toMatchObject({
+        authorization_code: "[redacted]",
+        last4: "4081",
+        brand: "visa",
+      });
       expect(stored.payload.data.subscription).toMatchObject({ subscription_code: "SUB_x", email_token: "[redacted]" });
       expect(JSON.stringify(stored.payload)).not.toContain(authorization.authorization_code);
       expect(await balanceOf(t.db, user)).toBe(100);
@@ -112,7 +150,10 @@ describe.each(targets)("Paystack on %s", (target) => {
 
     it("fails a charge whose reference is not a Paystack reference (no '..', no slashes)", async () => {
       const { user } = await buyer();
-      const tx = paystackTransaction({ reference: "../../transaction", metadata: { package_id: "starter", user_id: user } });
+      const tx = paystackTransaction({
+        reference: "../../transaction",
+        metadata: { package_id: "starter", user_id: user },
+      });
       await deliver(chargeSuccess(tx));
       expect((await eventRow(`charge.success:${tx.id}`)).status).toBe("failed");
       expect(await balanceOf(t.db, user)).toBe(0);
@@ -129,7 +170,10 @@ describe.each(targets)("Paystack on %s", (target) => {
       const { user } = await buyer();
       const tx = paystackTransaction({ amount: 100, metadata: { package_id: "starter", user_id: user } });
       await deliver(chargeSuccess(tx));
-      expect(await eventRow(`charge.success:${tx.id}`)).toMatchObject({ status: "failed", last_error: "amount does not match package starter: paid 100 usd, price 500 usd" });
+      expect(await eventRow(`charge.success:${tx.id}`)).toMatchObject({
+        status: "failed",
+        last_error: "amount does not match package starter: paid 100 usd, price 500 usd",
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
@@ -143,7 +187,10 @@ describe.each(targets)("Paystack on %s", (target) => {
     });
 
     it("records other events as ignored", async () => {
-      const event = { event: "transfer.success", data: { id: 99, reference: uid("trf"), amount: 1000, currency: "NGN" } };
+      const event = {
+        event: "transfer.success",
+        data: { id: 99, reference: uid("trf"), amount: 1000, currency: "NGN" },
+      };
       expect((await deliver(event)).status).toBe(200);
       expect((await eventRow("transfer.success:99")).status).toBe("ignored");
     });
@@ -159,10 +206,12 @@ describe.each(targets)("Paystack on %s", (target) => {
       return { user, tx };
     };
     const purchase = async (reference: string) =>
-      (await t.db.query<{ status: string; refunded_credits: string; disputed_credits: string }>(
-        "select status, refunded_credits::text, disputed_credits::text from purchases where provider = 'paystack' and external_id = $1",
-        [reference],
-      ))[0];
+      (
+        await t.db.query<{ status: string; refunded_credits: string; disputed_credits: string }>(
+          "select status, refunded_credits::text, disputed_credits::text from purchases where provider = 'paystack' and external_id = $1",
+          [reference],
+        )
+      )[0];
 
     it("refund.processed takes back the credits of a full refund, once however often it is delivered", async () => {
       const { user, tx } = await paid();
@@ -193,7 +242,11 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect(results.every((r) => r.status === 200)).toBe(true);
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(2);
       expect(await balanceOf(t.db, user)).toBe(275); // 550 − 550 × 1250 / 2500
-      expect(await count(`purchase_refunds r join purchases p on p.id = r.purchase_id where p.external_id = '${tx.reference}'`)).toBe(2);
+      expect(
+        await count(
+          `purchase_refunds r join purchases p on p.id = r.purchase_id where p.external_id = '${tx.reference}'`,
+        ),
+      ).toBe(2);
     });
 
     it("keeps a refund for a payment not seen yet as failed, and applies it on retry once the charge has arrived", async () => {
@@ -202,9 +255,15 @@ describe.each(targets)("Paystack on %s", (target) => {
       const refund = refundProcessed(tx.reference, 2500);
       await deliver(refund);
       const eventId = `refund.processed:${refund.data.refund_reference}`;
-      expect(await eventRow(eventId)).toMatchObject({ status: "failed", last_error: `purchase not found: paystack ${tx.reference}` });
+      expect(await eventRow(eventId)).toMatchObject({
+        status: "failed",
+        last_error: `purchase not found: paystack ${tx.reference}`,
+      });
       await deliver(chargeSuccess(tx));
-      const [{ id }] = await t.db.query<{ id: string }>("select id from webhook_events where provider = 'paystack' and event_id = $1", [eventId]);
+      const [{ id }] = await t.db.query<{ id: string }>(
+        "select id from webhook_events where provider = 'paystack' and event_id = $1",
+        [eventId],
+      );
       await retryEvent(t.db, id, "admin");
       expect((await eventRow(eventId)).status).toBe("processed");
       expect(await balanceOf(t.db, user)).toBe(0);
@@ -213,7 +272,10 @@ describe.each(targets)("Paystack on %s", (target) => {
     it("records refunds that are not processed yet (pending, processing, failed) without taking credits", async () => {
       const { user, tx } = await paid();
       for (const event of ["refund.pending", "refund.processing", "refund.failed"]) {
-        const res = await deliver({ ...refundProcessed(tx.reference, 2500, { status: event.split(".")[1], refund_reference: null }), event });
+        const res = await deliver({
+          ...refundProcessed(tx.reference, 2500, { status: event.split(".")[1], refund_reference: null }),
+          event,
+        });
         expect(res.status).toBe(200);
       }
       expect(await balanceOf(t.db, user)).toBe(550);
@@ -231,14 +293,17 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect((await eventRow("charge.dispute.resolve:9001")).outcome).toMatch(/gave back 550 credits/);
     });
 
-    it.each(["merchant-accepted", "auto-accepted"])("a dispute resolved %s (the customer was refunded) keeps the credits taken", async (resolution) => {
-      const { user, tx } = await paid();
-      const id = Math.floor(Math.random() * 1e9);
-      await deliver(dispute("charge.dispute.create", tx, { id }));
-      await deliver(dispute("charge.dispute.resolve", tx, { id, resolution }));
-      expect(await balanceOf(t.db, user)).toBe(0);
-      expect((await purchase(tx.reference)).status).toBe("reversed");
-    });
+    it.each(["merchant-accepted", "auto-accepted"])(
+      "a dispute resolved %s (the customer was refunded) keeps the credits taken",
+      async (resolution) => {
+        const { user, tx } = await paid();
+        const id = Math.floor(Math.random() * 1e9);
+        await deliver(dispute("charge.dispute.create", tx, { id }));
+        await deliver(dispute("charge.dispute.resolve", tx, { id, resolution }));
+        expect(await balanceOf(t.db, user)).toBe(0);
+        expect((await purchase(tx.reference)).status).toBe("reversed");
+      },
+    );
 
     it("a dispute resolved before its create arrived (out of order) changes nothing more", async () => {
       const { user, tx } = await paid();
@@ -299,7 +364,10 @@ describe.each(targets)("Paystack on %s", (target) => {
 
     it("grants nothing for a payment Paystack does not report as successful, or does not know", async () => {
       const { user } = await buyer();
-      const abandoned = paystackTransaction({ status: "abandoned", metadata: { package_id: "starter", user_id: user } });
+      const abandoned = paystackTransaction({
+        status: "abandoned",
+        metadata: { package_id: "starter", user_id: user },
+      });
       api.set(abandoned);
       const before = await businessRows();
       expect((await returnTo(abandoned.reference)).status).toBe(402);
@@ -321,12 +389,15 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect(new URL(res.headers.get("location")!).origin).toBe("https://credits.example.com");
     });
 
-    it.each(["..", ".", "a/../b", "..%2F..%2Fbank", "ref..x", "ref/x"])("refuses the reference %j without calling Paystack", async (ref) => {
-      const calls = api.requests();
-      const res = await callback(new Request(`http://localhost/api/paystack/callback?reference=${ref}`));
-      expect(res.status).toBe(400);
-      expect(api.requests()).toBe(calls);
-    });
+    it.each(["..", ".", "a/../b", "..%2F..%2Fbank", "ref..x", "ref/x"])(
+      "refuses the reference %j without calling Paystack",
+      async (ref) => {
+        const calls = api.requests();
+        const res = await callback(new Request(`http://localhost/api/paystack/callback?reference=${ref}`));
+        expect(res.status).toBe(400);
+        expect(api.requests()).toBe(calls);
+      },
+    );
 
     it("does not grant through the callback when the amount is below the package price", async () => {
       const { user } = await buyer();

@@ -2,7 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantCreditsForPurchase, type GrantArgs } from "@/lib/db/rpc/credits";
-import { balanceOf, createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import {
+  balanceOf,
+  createUser,
+  openTestDatabase,
+  targets,
+  walletsOffLedger,
+  type TestDatabase,
+} from "../helpers/databases";
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -22,12 +29,16 @@ describe.each(targets)("pending credit grants on %s", (target) => {
     const pending = await grant({ externalId, email, credits: 300 });
     expect(pending.outcome).toBe("pending");
 
-    const [{ id: user }] = await t.db.query<{ id: string }>("insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id", [
-      email.toUpperCase(),
-    ]);
+    const [{ id: user }] = await t.db.query<{ id: string }>(
+      "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
+      [email.toUpperCase()],
+    );
 
     expect(await balanceOf(t.db, user)).toBe(300);
-    const ledger = await t.db.query("select kind, delta::int, purchase_id from public.credit_ledger where user_id = $1", [user]);
+    const ledger = await t.db.query(
+      "select kind, delta::int, purchase_id from public.credit_ledger where user_id = $1",
+      [user],
+    );
     expect(ledger).toEqual([{ kind: "claim", delta: 300, purchase_id: pending.purchase_id }]);
 
     const [grantRow] = await t.db.query<{ claimed_at: Date | null; claimed_by: string | null; credits: number }>(
@@ -38,11 +49,17 @@ describe.each(targets)("pending credit grants on %s", (target) => {
     expect(grantRow.claimed_by).toBe(user);
     expect(grantRow.credits).toBe(300);
 
-    const [purchase] = await t.db.query("select status, user_id from public.purchases where id = $1", [pending.purchase_id]);
+    const [purchase] = await t.db.query("select status, user_id from public.purchases where id = $1", [
+      pending.purchase_id,
+    ]);
     expect(purchase).toEqual({ status: "completed", user_id: user });
 
     // the provider redelivers the payment after the claim: still once
-    expect(await grant({ externalId, email, credits: 300 })).toMatchObject({ outcome: "duplicate", user_id: user, balance: 300 });
+    expect(await grant({ externalId, email, credits: 300 })).toMatchObject({
+      outcome: "duplicate",
+      user_id: user,
+      balance: 300,
+    });
     expect(await balanceOf(t.db, user)).toBe(300);
   });
 

@@ -39,14 +39,41 @@ type Op =
 const payment = fc.integer({ min: 0, max: PAYMENTS.length - 1 });
 const email = fc.integer({ min: 0, max: EMAILS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("grant" as const), payment, email, upper: fc.boolean(), byId: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("refund" as const), payment, permille: fc.integer({ min: 0, max: 1100 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("grant" as const),
+      payment,
+      email,
+      upper: fc.boolean(),
+      byId: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("refund" as const),
+      payment,
+      permille: fc.integer({ min: 0, max: 1100 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("dispute" as const), payment, close: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("spend" as const), email, amount: fc.integer({ min: 1, max: 400 }), key: fc.integer({ min: 0, max: 3 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("spend" as const),
+      email,
+      amount: fc.integer({ min: 1, max: 400 }),
+      key: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("signup" as const), email, upper: fc.boolean() }) },
 );
 /** Per payment: is its dispute (if any) lost (true) or won (false)? A dispute closes one way only. */
-const scenario = fc.record({ ops: fc.array(op, { minLength: 1, maxLength: 40 }), lost: fc.array(fc.boolean(), { minLength: PAYMENTS.length, maxLength: PAYMENTS.length }) });
+const scenario = fc.record({
+  ops: fc.array(op, { minLength: 1, maxLength: 40 }),
+  lost: fc.array(fc.boolean(), { minLength: PAYMENTS.length, maxLength: PAYMENTS.length }),
+});
 
 interface PaymentState {
   owner: string | null; // e-mail of the account credited
@@ -181,11 +208,25 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
         if (model.payments.has(o.payment)) expected = "duplicate";
         else if (userId) {
           expected = "granted";
-          model.payments.set(o.payment, { owner: e, pendingEmail: null, pendingCredits: 0, refunded: 0, disputed: 0, disputeClosed: false });
+          model.payments.set(o.payment, {
+            owner: e,
+            pendingEmail: null,
+            pendingCredits: 0,
+            refunded: 0,
+            disputed: 0,
+            disputeClosed: false,
+          });
           model.balances.set(e, model.balances.get(e)! + credits);
         } else {
           expected = "pending";
-          model.payments.set(o.payment, { owner: null, pendingEmail: e, pendingCredits: credits, refunded: 0, disputed: 0, disputeClosed: false });
+          model.payments.set(o.payment, {
+            owner: null,
+            pendingEmail: e,
+            pendingCredits: credits,
+            refunded: 0,
+            disputed: 0,
+            disputeClosed: false,
+          });
         }
         expect(result.outcome, where).toBe(expected);
         break;
@@ -193,7 +234,13 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
       case "refund": {
         const refundedMinor = Math.round((PAYMENTS[o.payment].amount * o.permille) / 1000);
         const result = await outcomeOf(
-          reversePurchaseCredits(db, { provider: PAYMENTS[o.payment].provider, externalId: externalId(o.payment), kind: "refund", reference: `ch_${run}_${o.payment}`, refundedMinor }),
+          reversePurchaseCredits(db, {
+            provider: PAYMENTS[o.payment].provider,
+            externalId: externalId(o.payment),
+            kind: "refund",
+            reference: `ch_${run}_${o.payment}`,
+            refundedMinor,
+          }),
         );
         if (!model.payments.has(o.payment)) expect(result, where).toEqual({ error: "P0002" });
         else {
@@ -205,7 +252,12 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
       case "dispute": {
         const kind = !o.close ? "dispute" : lost[o.payment] ? "dispute_lost" : "dispute_reinstated";
         const result = await outcomeOf(
-          reversePurchaseCredits(db, { provider: PAYMENTS[o.payment].provider, externalId: externalId(o.payment), kind, reference: `dp_${run}_${o.payment}` }),
+          reversePurchaseCredits(db, {
+            provider: PAYMENTS[o.payment].provider,
+            externalId: externalId(o.payment),
+            kind,
+            reference: `dp_${run}_${o.payment}`,
+          }),
         );
         if (!model.payments.has(o.payment)) expect(result, where).toEqual({ error: "P0002" });
         else {
@@ -224,7 +276,8 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
         const balance = model.balances.get(e)!;
         const earlier = model.spendKeys.get(`${e}:${key}`);
         if (earlier === o.amount) expect(result, where).toEqual({ outcome: "duplicate", balance });
-        else if (earlier !== undefined) expect(result, where).toEqual({ error: "23505" }); // the key, reused with another amount
+        else if (earlier !== undefined)
+          expect(result, where).toEqual({ error: "23505" }); // the key, reused with another amount
         else if (balance < o.amount) expect(result, where).toEqual({ error: "P0001" });
         else {
           model.spendKeys.set(`${e}:${key}`, o.amount);
@@ -259,14 +312,10 @@ describe.each(targets)("credit functions under random sequences on %s", (target)
   });
   afterAll(async () => t?.drop());
 
-  it(
-    "keep every wallet equal to its ledger and never credit a payment twice",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(scenario, ({ ops, lost }) => runScenario(t.db, ops, lost)),
-        { numRuns: RUNS },
-      );
-    },
-    120_000,
-  );
+  it("keep every wallet equal to its ledger and never credit a payment twice", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, ({ ops, lost }) => runScenario(t.db, ops, lost)),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
 });

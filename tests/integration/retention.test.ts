@@ -14,7 +14,12 @@ import { targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
 
-const ADMIN: Session = { userId: "00000000-0000-4000-8000-000000000001", email: "admin@example.com", isAdmin: true, emailConfirmed: true };
+const ADMIN: Session = {
+  userId: "00000000-0000-4000-8000-000000000001",
+  email: "admin@example.com",
+  isAdmin: true,
+  emailConfirmed: true,
+};
 
 describe.each(targets)("retention on %s", (target) => {
   const t = useRouteSuite(target, () => ({}));
@@ -37,7 +42,10 @@ describe.each(targets)("retention on %s", (target) => {
       email: "someone@example.com",
       externalId: uid("pi"),
     });
-    await t.db.query("update webhook_events set received_at = received_at - make_interval(days => $2) where id = $1", [result.id, daysAgo]);
+    await t.db.query("update webhook_events set received_at = received_at - make_interval(days => $2) where id = $1", [
+      result.id,
+      daysAgo,
+    ]);
     return { id: result.id, eventId };
   }
 
@@ -49,17 +57,24 @@ describe.each(targets)("retention on %s", (target) => {
               (select json_agg(a order by a.attempt) from webhook_event_attempts a where a.event_id = e.id) attempt_log
          from webhook_events e order by e.id`,
     );
-  const withPayload = async () => Number((await t.db.query<{ n: string }>("select count(*) n from webhook_events where payload is not null"))[0].n);
+  const withPayload = async () =>
+    Number((await t.db.query<{ n: string }>("select count(*) n from webhook_events where payload is not null"))[0].n);
 
   it("prunes the payloads of events older than the retention, a bounded number of batches per sweep, and changes nothing else", async () => {
     const old = await Promise.all(Array.from({ length: 7 }, (_, i) => event(91 + i, i % 3 === 0 ? "fail" : "ok")));
     const recent = await Promise.all([event(89), event(1), event(0)]);
     const before = await kept();
 
-    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({ payloadsPruned: 6 });
+    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({
+      payloadsPruned: 6,
+    });
     expect(await withPayload()).toBe(4);
-    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({ payloadsPruned: 1 });
-    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({ payloadsPruned: 0 });
+    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({
+      payloadsPruned: 1,
+    });
+    expect(await runRetention(t.db, { payloadRetentionDays: 90, batch: 3, maxBatches: 2 })).toMatchObject({
+      payloadsPruned: 0,
+    });
 
     expect(await kept()).toEqual(before);
     const rows = await t.db.query<{ id: string; pruned: boolean; next_attempt_at: Date | null }>(
@@ -77,7 +92,9 @@ describe.each(targets)("retention on %s", (target) => {
     expect(await runRetention(t.db, { payloadRetentionDays: 7, now })).toMatchObject({ payloadsPruned: 1 });
     expect(await withPayload()).toBe(1);
     // the range up to the cutoff was read to its end: the next batch starts at the cutoff, not at the oldest row
-    const [job] = await t.db.query<{ watermark: Date }>("select watermark from ops_jobs where name = 'webhook_payload_retention'");
+    const [job] = await t.db.query<{ watermark: Date }>(
+      "select watermark from ops_jobs where name = 'webhook_payload_retention'",
+    );
     expect(job.watermark.getTime()).toBe(now.getTime() - 7 * 86_400_000);
   });
 
@@ -86,13 +103,20 @@ describe.each(targets)("retention on %s", (target) => {
     await runRetention(t.db, { payloadRetentionDays: 90 });
 
     const again = await ingestWebhookEvent(t.db, {
-      provider: "stripe", eventId: failed.eventId, eventType: "checkout.session.completed",
-      payload: { id: failed.eventId }, action: "none", args: {},
+      provider: "stripe",
+      eventId: failed.eventId,
+      eventType: "checkout.session.completed",
+      payload: { id: failed.eventId },
+      action: "none",
+      args: {},
     });
     expect(again).toMatchObject({ duplicate: true, id: failed.id, status: "failed" });
 
     await expect(retryEvent(t.db, failed.id, "admin")).rejects.toBeInstanceOf(PayloadPrunedError);
-    expect(await retryEventAsAdmin(ADMIN, failed.id)).toEqual({ ok: false, message: expect.stringMatching(/payload was pruned by retention/) });
+    expect(await retryEventAsAdmin(ADMIN, failed.id)).toEqual({
+      ok: false,
+      message: expect.stringMatching(/payload was pruned by retention/),
+    });
     expect(await retryAllFailedAsAdmin(ADMIN)).toEqual({ ok: true, message: "There are no failed events to retry." });
     // off the retry schedule: the sweep never leases it
     expect(await claimDueWebhookEvents(t.db, 50, MAX_ATTEMPTS)).toEqual([]);
@@ -124,7 +148,8 @@ describe.each(targets)("retention on %s", (target) => {
   });
 
   it("purges mails sent over 30 days ago once the outbox exists (and does nothing before)", async () => {
-    const exists = (await t.db.query<{ t: string | null }>("select to_regclass('public.email_outbox')::text t"))[0].t !== null;
+    const exists =
+      (await t.db.query<{ t: string | null }>("select to_regclass('public.email_outbox')::text t"))[0].t !== null;
     if (!exists) {
       expect(await runRetention(t.db, { payloadRetentionDays: 90 })).toMatchObject({ mailsPurged: 0 });
       // the outbox as SPEC §3 names it (issue 11 creates the real one; this is a no-op then)
@@ -142,9 +167,10 @@ describe.each(targets)("retention on %s", (target) => {
          ('c@example.com', 'old, never sent', 'x', now() - interval '40 days', null)`,
     );
     expect(await runRetention(t.db, { payloadRetentionDays: 90 })).toMatchObject({ mailsPurged: 1 });
-    expect((await t.db.query<{ subject: string }>("select subject from email_outbox order by subject")).map((r) => r.subject)).toEqual([
-      "old, never sent",
-      "recent, sent",
-    ]);
+    expect(
+      (await t.db.query<{ subject: string }>("select subject from email_outbox order by subject")).map(
+        (r) => r.subject,
+      ),
+    ).toEqual(["old, never sent", "recent, sent"]);
   });
 });

@@ -23,9 +23,15 @@ describe.each(targets)("retry schedule on %s", (target) => {
   /** A paid checkout for a pack that does not exist (yet): stored failed. Returns the event row id. */
   async function failedEvent(userId: string | null = null): Promise<{ id: string; pack: string }> {
     const pack = uid("pack");
-    const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: userId, metadata: { package_id: pack } }));
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ client_reference_id: userId, metadata: { package_id: pack } }),
+    );
     expect((await POST(signedRequest(event))).status).toBe(200);
-    const [row] = await t.db.query<{ id: string; status: string }>("select id, status from webhook_events where event_id = $1", [event.id]);
+    const [row] = await t.db.query<{ id: string; status: string }>(
+      "select id, status from webhook_events where event_id = $1",
+      [event.id],
+    );
     expect(row.status).toBe("failed");
     return { id: row.id, pack };
   }
@@ -37,7 +43,8 @@ describe.each(targets)("retry schedule on %s", (target) => {
         [id],
       )
     )[0];
-  const makeDue = (id: string) => t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where id = $1", [id]);
+  const makeDue = (id: string) =>
+    t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where id = $1", [id]);
 
   it("waits 30 s after the first failure, doubling each time up to 6 h, and stops after 12 attempts", async () => {
     const { id } = await failedEvent();
@@ -78,16 +85,25 @@ describe("the in-process retry timer", () => {
   it("sweeps due failed events by itself: the credits arrive once the missing pack exists", async () => {
     const user = await createUser(t.db, `${uid("timer")}@example.com`);
     const pack = uid("pack");
-    const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: pack } }));
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ client_reference_id: user, metadata: { package_id: pack } }),
+    );
     await POST(signedRequest(event));
-    await t.db.query("insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, $1, 77, 500, 'usd')", [pack]);
-    await t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where event_id = $1", [event.id]);
+    await t.db.query(
+      "insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, $1, 77, 500, 'usd')",
+      [pack],
+    );
+    await t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where event_id = $1", [
+      event.id,
+    ]);
 
     process.env.WEBHOOK_RETRY_INTERVAL_MS = "50";
     resetEnvCache();
     startRetryTimer();
     // wait for the outcome (not a timing assertion): the timer, not this test, runs the sweep
-    for (let i = 0; i < 200 && (await t.eventRow("stripe", event.id))?.status !== "processed"; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && (await t.eventRow("stripe", event.id))?.status !== "processed"; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await t.eventRow("stripe", event.id)).toMatchObject({ status: "processed", attempts: 2 });
     expect(await balanceOf(t.db, user)).toBe(77);
     const [attempt] = await t.db.query<{ trigger: string }>(
@@ -99,11 +115,16 @@ describe("the in-process retry timer", () => {
 
   it("is off in production unless WEBHOOK_RETRY_INTERVAL_MS is set, and off at 0", async () => {
     const { id } = await (async () => {
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ metadata: { package_id: uid("pack") } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ metadata: { package_id: uid("pack") } }),
+      );
       await POST(signedRequest(event));
       return { id: event.id };
     })();
-    await t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where event_id = $1", [id]);
+    await t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where event_id = $1", [
+      id,
+    ]);
     for (const env of [{ NODE_ENV: "production" }, { NODE_ENV: "test", WEBHOOK_RETRY_INTERVAL_MS: "0" }]) {
       Object.assign(process.env, env);
       resetEnvCache();

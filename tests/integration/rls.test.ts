@@ -27,7 +27,7 @@ async function openSession(t: TestDatabase): Promise<{ query: Query; close: () =
   const client = new pg.Client({ connectionString: t.url });
   await client.connect();
   return {
-    query: async <Row,>(sql: string, params?: unknown[]) => {
+    query: async <Row>(sql: string, params?: unknown[]) => {
       try {
         return (await client.query(sql, params)).rows as Row[];
       } catch (error) {
@@ -76,17 +76,47 @@ describe.each(targets)("row level security on %s", (target) => {
     t = await openTestDatabase(target);
     session = await openSession(t);
     // A bought before signing up (claimed at sign-up), then twice more; B once; one e-mail never signs up.
-    await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: `pi_a0_${run}`, email: emails.a, credits: 10, amountMinor: 100, currency: "usd" });
+    await grantCreditsForPurchase(t.db, {
+      provider: "stripe",
+      externalId: `pi_a0_${run}`,
+      email: emails.a,
+      credits: 10,
+      amountMinor: 100,
+      currency: "usd",
+    });
     ids.a = await createUser(t.db, emails.a);
     ids.b = await createUser(t.db, emails.b);
     ids.admin = await createUser(t.db, emails.admin);
-    for (const [user, ext] of [[ids.a, "a1"], [ids.a, "a2"], [ids.b, "b1"]]) {
-      await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: `pi_${ext}_${run}`, userId: user, credits: 100, amountMinor: 1000, currency: "usd" });
+    for (const [user, ext] of [
+      [ids.a, "a1"],
+      [ids.a, "a2"],
+      [ids.b, "b1"],
+    ]) {
+      await grantCreditsForPurchase(t.db, {
+        provider: "stripe",
+        externalId: `pi_${ext}_${run}`,
+        userId: user,
+        credits: 100,
+        amountMinor: 1000,
+        currency: "usd",
+      });
     }
-    await grantCreditsForPurchase(t.db, { provider: "stripe", externalId: `pi_n_${run}`, email: `nobody-${run}@example.com`, credits: 5, amountMinor: 50, currency: "usd" });
+    await grantCreditsForPurchase(t.db, {
+      provider: "stripe",
+      externalId: `pi_n_${run}`,
+      email: `nobody-${run}@example.com`,
+      credits: 5,
+      amountMinor: 50,
+      currency: "usd",
+    });
     await spendCredits(t.db, ids.b, 1, "b-spend");
     await ingestWebhookEvent(t.db, {
-      provider: "stripe", eventId: `evt_${run}`, eventType: "test.rls", payload: { email: emails.a }, action: "none", args: {},
+      provider: "stripe",
+      eventId: `evt_${run}`,
+      eventType: "test.rls",
+      payload: { email: emails.a },
+      action: "none",
+      args: {},
     });
     await t.db.query(
       "insert into public.credit_packages (id, name, credits, amount_minor, currency, active) values ('retired', 'Retired', 1, 1, 'usd', false)",
@@ -102,8 +132,12 @@ describe.each(targets)("row level security on %s", (target) => {
     const seen = await as(userA(), async (q) => ({
       wallets: await q<{ user_id: string; balance: string }>("select user_id, balance::text from public.wallets"),
       purchases: await q<{ user_id: string }>("select user_id from public.purchases"),
-      ledger: await q<{ user_id: string; kind: string }>("select user_id, kind from public.credit_ledger order by kind"),
-      grants: await q<{ claimed_by: string; email: string }>("select claimed_by, email from public.pending_credit_grants"),
+      ledger: await q<{ user_id: string; kind: string }>(
+        "select user_id, kind from public.credit_ledger order by kind",
+      ),
+      grants: await q<{ claimed_by: string; email: string }>(
+        "select claimed_by, email from public.pending_credit_grants",
+      ),
       profiles: await q<{ id: string }>("select id from public.profiles"),
     }));
     expect(seen.wallets).toEqual([{ user_id: ids.a, balance: "210" }]);
@@ -136,7 +170,9 @@ describe.each(targets)("row level security on %s", (target) => {
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind = 'r' order by 1`,
     );
-    expect(tables.map((x) => x.name)).toEqual(expect.arrayContaining(["wallets", "purchases", "credit_ledger", "webhook_events"]));
+    expect(tables.map((x) => x.name)).toEqual(
+      expect.arrayContaining(["wallets", "purchases", "credit_ledger", "webhook_events"]),
+    );
     for (const { name, col } of [...tables, { name: "users", col: "id" }]) {
       const table = name === "users" ? "auth.users" : `public.${name}`;
       for (const sql of [
@@ -205,12 +241,20 @@ describe.each(targets)("row level security on %s", (target) => {
     expect(spent[0].r).toEqual({ outcome: "spent", balance: 200 });
 
     const other = await refusal(userA(), "select public.spend_credits($1, 10, 'rls-steal')", [ids.b]);
-    expect({ code: other.code, message: other.message }).toEqual({ code: "42501", message: "cannot spend another user's credits" });
+    expect({ code: other.code, message: other.message }).toEqual({
+      code: "42501",
+      message: "cannot spend another user's credits",
+    });
 
     const overdraw = await refusal(userA(), "select public.spend_credits($1, 211, 'rls-overdraw')", [ids.a]);
-    expect({ code: overdraw.code, message: overdraw.message }).toMatchObject({ code: "P0001", message: expect.stringMatching(/insufficient credits/) });
+    expect({ code: overdraw.code, message: overdraw.message }).toMatchObject({
+      code: "P0001",
+      message: expect.stringMatching(/insufficient credits/),
+    });
 
-    const noSession = await refusal({ role: "authenticated" }, "select public.spend_credits($1, 1, 'rls-nobody')", [ids.b]);
+    const noSession = await refusal({ role: "authenticated" }, "select public.spend_credits($1, 1, 'rls-nobody')", [
+      ids.b,
+    ]);
     expect(noSession.code).toBe("42501");
     const anonymous = await refusal(anon, "select public.spend_credits($1, 1, 'rls-anon')", [ids.b]);
     expect(anonymous.code).toBe("42501");
@@ -219,7 +263,10 @@ describe.each(targets)("row level security on %s", (target) => {
     await session.query("begin");
     try {
       await session.query("set local role authenticated");
-      const bare = await session.query("select public.spend_credits($1, 1, 'rls-bare')", [ids.b]).then(() => null, (e: DatabaseError) => e);
+      const bare = await session.query("select public.spend_credits($1, 1, 'rls-bare')", [ids.b]).then(
+        () => null,
+        (e: DatabaseError) => e,
+      );
       expect(bare?.code).toBe("42501");
     } finally {
       await session.query("rollback");
@@ -242,7 +289,16 @@ describe.each(targets)("row level security on %s", (target) => {
 
   it("lets an admin (profiles.is_admin set by sync_admin_emails) read everything", async () => {
     const counts = async (q: Query) =>
-      q<{ wallets: number; purchases: number; ledger: number; grants: number; events: number; attempts: number; profiles: number; packages: number }>(
+      q<{
+        wallets: number;
+        purchases: number;
+        ledger: number;
+        grants: number;
+        events: number;
+        attempts: number;
+        profiles: number;
+        packages: number;
+      }>(
         `select (select count(*)::int from public.wallets) as wallets,
                 (select count(*)::int from public.purchases) as purchases,
                 (select count(*)::int from public.credit_ledger) as ledger,
@@ -262,7 +318,14 @@ describe.each(targets)("row level security on %s", (target) => {
   it("lets anonymous visitors read only the active credit packages", async () => {
     const packs = await as(anon, (q) => q<{ id: string }>("select id from public.credit_packages order by id"));
     expect(packs.map((p) => p.id)).toEqual(["pro", "scale", "starter"]);
-    for (const table of ["wallets", "purchases", "credit_ledger", "pending_credit_grants", "webhook_events", "profiles"]) {
+    for (const table of [
+      "wallets",
+      "purchases",
+      "credit_ledger",
+      "pending_credit_grants",
+      "webhook_events",
+      "profiles",
+    ]) {
       const error = await refusal(anon, `select * from public.${table}`);
       expect({ table, code: error.code }).toEqual({ table, code: "42501" });
     }

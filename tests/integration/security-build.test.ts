@@ -35,7 +35,11 @@ const { SUPABASE_SERVICE_ROLE_KEY, ...RUNTIME_SECRETS } = FAKE_SECRETS;
 const ADMIN_EMAIL = "leakcheck-admin@example.com";
 const PASSWORD = "leakcheck password, long enough";
 /** Fields of a webhook payload that must not reach the server log (PII / card data). */
-const PAYLOAD_FIELDS = { email: "leakcheck-buyer-pii@example.com", name: "Leakcheck Buyer-Name", last4: "4242-LEAKCHECK" };
+const PAYLOAD_FIELDS = {
+  email: "leakcheck-buyer-pii@example.com",
+  name: "Leakcheck Buyer-Name",
+  last4: "4242-LEAKCHECK",
+};
 
 /** The secrets (or their base64) found in a text, by name. */
 function leaksIn(text: string, secrets: Record<string, string>): string[] {
@@ -45,7 +49,10 @@ function leaksIn(text: string, secrets: Record<string, string>): string[] {
 }
 
 /** A page as a browser gets it: the HTML document and the RSC payload of a client-side navigation. */
-async function servedPayloads(url: string, cookie: string): Promise<Array<{ what: string; status: number; text: string }>> {
+async function servedPayloads(
+  url: string,
+  cookie: string,
+): Promise<Array<{ what: string; status: number; text: string }>> {
   const html = await fetch(url, { headers: { cookie }, redirect: "manual" });
   const rsc = await fetch(url, { headers: { cookie, rsc: "1" }, redirect: "manual" });
   return [
@@ -62,14 +69,25 @@ async function submitForm(url: string, fields: Record<string, string>): Promise<
   const html = await (await fetch(url)).text();
   const form = new FormData();
   const unescape = (text: string) =>
-    text.replace(/&(quot|amp|lt|gt|#x27|#39);/g, (_m, e: string) => ({ quot: '"', amp: "&", lt: "<", gt: ">", "#x27": "'", "#39": "'" })[e]!);
+    text.replace(
+      /&(quot|amp|lt|gt|#x27|#39);/g,
+      (_m, e: string) => ({ quot: '"', amp: "&", lt: "<", gt: ">", "#x27": "'", "#39": "'" })[e]!,
+    );
   for (const m of html.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
     const name = /name="([^"]*)"/.exec(m[0])?.[1];
     if (name) form.set(unescape(name), unescape(/value="([^"]*)"/.exec(m[0])?.[1] ?? ""));
   }
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
-  const response = await fetch(url, { method: "POST", body: form, redirect: "manual", headers: { origin: new URL(url).origin } });
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const response = await fetch(url, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+    headers: { origin: new URL(url).origin },
+  });
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   return { status: response.status, cookie };
 }
 
@@ -92,7 +110,12 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
     server = await startNextServer({
       build,
       port: await freePort(3550, 3559),
-      env: { PGLITE_DIR: path.join(dataDir, "pglite"), APP_DATA_DIR: dataDir, ADMIN_EMAILS: ADMIN_EMAIL, ...RUNTIME_SECRETS },
+      env: {
+        PGLITE_DIR: path.join(dataDir, "pglite"),
+        APP_DATA_DIR: dataDir,
+        ADMIN_EMAILS: ADMIN_EMAIL,
+        ...RUNTIME_SECRETS,
+      },
       timeoutMs: 300_000, // the first request creates and migrates PGlite: over a minute on a loaded machine
     });
   }, 20 * 60_000);
@@ -113,13 +136,21 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
   it("ships no secret in any client bundle", () => {
     const files = filesUnder(path.join(build.root, build.distDir, "static"));
     expect(files.some((f) => f.endsWith(".js"))).toBe(true);
-    const leaks = files.flatMap((file) => leaksIn(fs.readFileSync(file, "latin1"), FAKE_SECRETS).map((name) => `${name} in ${path.relative(build.root, file)}`));
+    const leaks = files.flatMap((file) =>
+      leaksIn(fs.readFileSync(file, "latin1"), FAKE_SECRETS).map(
+        (name) => `${name} in ${path.relative(build.root, file)}`,
+      ),
+    );
     expect(leaks).toEqual([]);
   });
 
   it("serves no runtime secret in the HTML or RSC payload of any page, signed out or signed in as an admin", async () => {
     // an admin account (ADMIN_EMAILS), signed up through the real form, and one webhook event to show
-    const signup = await submitForm(`${server.url}/signup`, { email: ADMIN_EMAIL, password: PASSWORD, next: "/wallet" });
+    const signup = await submitForm(`${server.url}/signup`, {
+      email: ADMIN_EMAIL,
+      password: PASSWORD,
+      next: "/wallet",
+    });
     expect(signup.cookie, `sign-up answered ${signup.status}`).not.toBe("");
     const event = {
       id: `evt_leakcheck_${Date.now()}`,
@@ -127,13 +158,30 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       type: "checkout.session.completed",
       api_version: "2025-03-31.basil",
       created: Math.floor(Date.now() / 1000),
-      data: { object: { id: "cs_leakcheck", object: "checkout.session", mode: "payment", payment_status: "paid", payment_intent: "pi_leakcheck",
-        customer_details: { email: PAYLOAD_FIELDS.email, name: PAYLOAD_FIELDS.name }, amount_total: 500, currency: "usd", metadata: { package_id: "starter" } } },
+      data: {
+        object: {
+          id: "cs_leakcheck",
+          object: "checkout.session",
+          mode: "payment",
+          payment_status: "paid",
+          payment_intent: "pi_leakcheck",
+          customer_details: { email: PAYLOAD_FIELDS.email, name: PAYLOAD_FIELDS.name },
+          amount_total: 500,
+          currency: "usd",
+          metadata: { package_id: "starter" },
+        },
+      },
     };
     const body = JSON.stringify(event);
     const delivered = await fetch(`${server.url}/api/stripe/webhook`, {
       method: "POST",
-      headers: { "content-type": "application/json", "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload: body, secret: FAKE_SECRETS.STRIPE_WEBHOOK_SECRET }) },
+      headers: {
+        "content-type": "application/json",
+        "stripe-signature": Stripe.webhooks.generateTestHeaderString({
+          payload: body,
+          secret: FAKE_SECRETS.STRIPE_WEBHOOK_SECRET,
+        }),
+      },
       body,
     });
     expect(delivered.status).toBe(200);
@@ -141,21 +189,45 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
     const eventPath = /href="(\/admin\/events\/[0-9a-f-]{36})"/.exec(eventsHtml)?.[1];
     expect(eventPath, "the admin event log links the event").toBeDefined();
 
-    const pages = ["/", "/login", "/signup", "/wallet", "/purchases", "/admin", "/admin/events", eventPath!, "/admin/metrics", "/admin/deposits",
-      "/checkout/test?package=starter", "/checkout/crypto/inv_leakcheck", "/no-such-page"];
+    const pages = [
+      "/",
+      "/login",
+      "/signup",
+      "/wallet",
+      "/purchases",
+      "/admin",
+      "/admin/events",
+      eventPath!,
+      "/admin/metrics",
+      "/admin/deposits",
+      "/checkout/test?package=starter",
+      "/checkout/crypto/inv_leakcheck",
+      "/no-such-page",
+    ];
     const leaks: string[] = [];
     const statuses: Record<string, number> = {};
     for (const cookie of ["", signup.cookie]) {
       for (const pathname of pages) {
         for (const payload of await servedPayloads(server.url + pathname, cookie)) {
           if (cookie) statuses[payload.what] = payload.status;
-          leaks.push(...leaksIn(payload.text, RUNTIME_SECRETS).map((name) => `${name} in ${payload.what}${cookie ? " signed in" : ""}`));
+          leaks.push(
+            ...leaksIn(payload.text, RUNTIME_SECRETS).map(
+              (name) => `${name} in ${payload.what}${cookie ? " signed in" : ""}`,
+            ),
+          );
         }
       }
     }
     expect(leaks).toEqual([]);
     // the signed-in pass really rendered the account and admin pages (not redirects to /login)
-    for (const pathname of ["/wallet", "/purchases", "/admin/events", eventPath!, "/admin/metrics", "/admin/deposits"]) {
+    for (const pathname of [
+      "/wallet",
+      "/purchases",
+      "/admin/events",
+      eventPath!,
+      "/admin/metrics",
+      "/admin/deposits",
+    ]) {
       expect(statuses[`${server.url}${pathname} (html)`], pathname).toBe(200);
       expect(statuses[`${server.url}${pathname} (rsc)`], pathname).toBe(200);
     }
@@ -212,7 +284,10 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       const html = await (await fetch(server.url + pathname)).text();
       const sources = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
       expect(sources.length, pathname).toBeGreaterThan(0);
-      expect(sources.filter((s) => /^(https?:)?\/\//.test(s) && !s.startsWith(server.url)), pathname).toEqual([]);
+      expect(
+        sources.filter((s) => /^(https?:)?\/\//.test(s) && !s.startsWith(server.url)),
+        pathname,
+      ).toEqual([]);
       // No inline event handler attributes: they would need 'unsafe-hashes'.
       expect(html, pathname).not.toMatch(/\son(click|load|error|submit)="/);
     }

@@ -12,10 +12,20 @@ describe.each(targets)("database on %s", (target) => {
   it("grants a purchase once and reports the duplicate", async () => {
     const user = await createUser(t.db, "smoke@example.com");
     const first = await grantCreditsForPurchase(t.db, {
-      provider: "stripe", externalId: "pi_smoke", userId: user, credits: 100, amountMinor: 500, currency: "usd",
+      provider: "stripe",
+      externalId: "pi_smoke",
+      userId: user,
+      credits: 100,
+      amountMinor: 500,
+      currency: "usd",
     });
     const second = await grantCreditsForPurchase(t.db, {
-      provider: "stripe", externalId: "pi_smoke", userId: user, credits: 100, amountMinor: 500, currency: "usd",
+      provider: "stripe",
+      externalId: "pi_smoke",
+      userId: user,
+      credits: 100,
+      amountMinor: 500,
+      currency: "usd",
     });
     expect(first.outcome).toBe("granted");
     expect(second.outcome).toBe("duplicate");

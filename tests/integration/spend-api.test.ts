@@ -18,7 +18,12 @@ import { useRouteSuite } from "../helpers/route-suite";
 const RATE_LIMIT = 200;
 const unique = () => randomUUID().slice(0, 8);
 
-function spendRequest(key: string | null, body: unknown, idempotencyKey: string | null = randomUUID(), raw = false): Request {
+function spendRequest(
+  key: string | null,
+  body: unknown,
+  idempotencyKey: string | null = randomUUID(),
+  raw = false,
+): Request {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
@@ -46,7 +51,12 @@ describe.each(targets)("public spend API on %s", (target) => {
     const userId = await createUser(suite.db, email);
     if (credits > 0) {
       await grantCreditsForPurchase(suite.db, {
-        provider: "stripe", externalId: `pi_api_${unique()}`, userId, credits, amountMinor: 100, currency: "usd",
+        provider: "stripe",
+        externalId: `pi_api_${unique()}`,
+        userId,
+        credits,
+        amountMinor: 100,
+        currency: "usd",
       });
     }
     const { id, key } = await createApiKey(suite.db, userId, "test key");
@@ -107,7 +117,10 @@ describe.each(targets)("public spend API on %s", (target) => {
       const spent = await call(spendRoute(spendRequest(key, { amount: 1 })));
       expect(spent).toMatchObject({ status: 401, body: { error: "unauthorized" } });
       expect(spent.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect(await call(balanceRoute(balanceRequest(key)))).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+      expect(await call(balanceRoute(balanceRequest(key)))).toMatchObject({
+        status: 401,
+        body: { error: "unauthorized" },
+      });
     }
     const basic = new Request("http://app.test/api/v1/balance", { headers: { authorization: `Basic ${u.key}` } });
     expect((await call(balanceRoute(basic))).status).toBe(401);
@@ -118,7 +131,10 @@ describe.each(targets)("public spend API on %s", (target) => {
     const u = await fundedUser(10);
     expect((await call(spendRoute(spendRequest(u.key, { amount: 1 })))).status).toBe(200);
     expect(await revokeApiKey(suite.db, u.userId, u.keyId)).toBe(true);
-    expect(await call(spendRoute(spendRequest(u.key, { amount: 1 })))).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+    expect(await call(spendRoute(spendRequest(u.key, { amount: 1 })))).toMatchObject({
+      status: 401,
+      body: { error: "unauthorized" },
+    });
     expect((await call(balanceRoute(balanceRequest(u.key)))).status).toBe(401);
     expect(await balanceOf(suite.db, u.userId)).toBe(9);
   });
@@ -167,8 +183,14 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(r.body).toMatchObject({ outcome: "spent", balance: 90 });
     // the same Idempotency-Key used by two accounts is two different spends
     const shared = "shared-order-id";
-    expect((await call(spendRoute(spendRequest(alice.key, { amount: 5 }, shared)))).body).toMatchObject({ outcome: "spent", balance: 85 });
-    expect((await call(spendRoute(spendRequest(bob.key, { amount: 7 }, shared)))).body).toMatchObject({ outcome: "spent", balance: 93 });
+    expect((await call(spendRoute(spendRequest(alice.key, { amount: 5 }, shared)))).body).toMatchObject({
+      outcome: "spent",
+      balance: 85,
+    });
+    expect((await call(spendRoute(spendRequest(bob.key, { amount: 7 }, shared)))).body).toMatchObject({
+      outcome: "spent",
+      balance: 93,
+    });
     expect([await balanceOf(suite.db, alice.userId), await balanceOf(suite.db, bob.userId)]).toEqual([85, 93]);
     expect(await call(balanceRoute(balanceRequest(bob.key)))).toMatchObject({ body: { balance: 93 } });
   });
@@ -177,14 +199,22 @@ describe.each(targets)("public spend API on %s", (target) => {
     const u = await fundedUser(100);
     const second = await createApiKey(suite.db, u.userId, "second key"); // two keys, one wallet
     const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => call(spendRoute(spendRequest(i % 2 ? u.key : second.key, { amount: 7 }, `burst-${i}`)))),
+      Array.from({ length: 60 }, (_, i) =>
+        call(spendRoute(spendRequest(i % 2 ? u.key : second.key, { amount: 7 }, `burst-${i}`))),
+      ),
     );
     const spent = results.filter((r) => r.status === 200 && r.body.outcome === "spent");
     const refused = results.filter((r) => r.status === 402);
     expect(spent).toHaveLength(Math.floor(100 / 7)); // 14
     expect(refused).toHaveLength(60 - 14);
-    expect(refused.every((r) => r.body.error === "insufficient_credits" && Number(r.body.balance) >= 0 && Number(r.body.balance) < 7)).toBe(true);
-    expect(spent.map((r) => Number(r.body.balance)).sort((a, b) => a - b)).toEqual(Array.from({ length: 14 }, (_, i) => 100 - 7 * (14 - i)).sort((a, b) => a - b));
+    expect(
+      refused.every(
+        (r) => r.body.error === "insufficient_credits" && Number(r.body.balance) >= 0 && Number(r.body.balance) < 7,
+      ),
+    ).toBe(true);
+    expect(spent.map((r) => Number(r.body.balance)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 14 }, (_, i) => 100 - 7 * (14 - i)).sort((a, b) => a - b),
+    );
     expect(await balanceOf(suite.db, u.userId)).toBe(2);
     expect(await spendRows(u.userId)).toHaveLength(14);
     expect(await walletsOffLedger(suite.db)).toEqual([]);
@@ -192,7 +222,9 @@ describe.each(targets)("public spend API on %s", (target) => {
 
   it("spends once when 50 retries of one Idempotency-Key arrive at the same time", async () => {
     const u = await fundedUser(100);
-    const results = await Promise.all(Array.from({ length: 50 }, () => call(spendRoute(spendRequest(u.key, { amount: 40 }, "one-order")))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => call(spendRoute(spendRequest(u.key, { amount: 40 }, "one-order")))),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.outcome === "spent")).toHaveLength(1);
     expect(results.filter((r) => r.body.outcome === "duplicate")).toHaveLength(49);
@@ -203,7 +235,9 @@ describe.each(targets)("public spend API on %s", (target) => {
     const u = await fundedUser(1_000);
     const other = await createApiKey(suite.db, u.userId, "other key");
     const statuses = await Promise.all(
-      Array.from({ length: RATE_LIMIT + 20 }, (_, i) => call(balanceRoute(balanceRequest(u.key))).then((r) => ({ i, ...r }))),
+      Array.from({ length: RATE_LIMIT + 20 }, (_, i) =>
+        call(balanceRoute(balanceRequest(u.key))).then((r) => ({ i, ...r })),
+      ),
     );
     expect(statuses.filter((r) => r.status === 200)).toHaveLength(RATE_LIMIT);
     const limited = statuses.filter((r) => r.status === 429);
@@ -220,14 +254,21 @@ describe.each(targets)("public spend API on %s", (target) => {
     // another key of the same account has its own window
     expect((await call(balanceRoute(balanceRequest(other.key)))).status).toBe(200);
     // the window is over: the key works again
-    await suite.db.query("update public.api_keys set rate_window_started_at = now() - interval '61 seconds' where id = $1", [u.keyId]);
+    await suite.db.query(
+      "update public.api_keys set rate_window_started_at = now() - interval '61 seconds' where id = $1",
+      [u.keyId],
+    );
     expect((await call(balanceRoute(balanceRequest(u.key)))).status).toBe(200);
   });
 
   it("records when a key was last used", async () => {
     const u = await fundedUser(10);
     const lastUsed = async () =>
-      (await suite.db.query<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [u.keyId]))[0].last_used_at;
+      (
+        await suite.db.query<{ last_used_at: Date | null }>("select last_used_at from public.api_keys where id = $1", [
+          u.keyId,
+        ])
+      )[0].last_used_at;
     expect(await lastUsed()).toBeNull();
     await call(balanceRoute(balanceRequest(u.key)));
     expect(await lastUsed()).toBeInstanceOf(Date);
@@ -256,6 +297,8 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(r.body.openapi).toMatch(/^3\./);
     const paths = r.body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
     expect(Object.keys(paths).sort()).toEqual(["/api/v1/balance", "/api/v1/spend"]);
-    expect(Object.keys(paths["/api/v1/spend"].post.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "402", "409", "429"]));
+    expect(Object.keys(paths["/api/v1/spend"].post.responses)).toEqual(
+      expect.arrayContaining(["200", "400", "401", "402", "409", "429"]),
+    );
   });
 });

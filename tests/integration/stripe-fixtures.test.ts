@@ -30,14 +30,20 @@ const HANDLED: Record<string, Expected> = {
     says: /^purchase not found: stripe pi_3Kl36gJDPojXS6LN02fQVtKR \/ ch_3Kl36gJDPojXS6LN0DCM4A8l \/ in_1KJdKkJDPojXS6LNSwSWkZSN$/,
   },
   // (looked up by payment intent, then by charge: a subscription period's payment is linked by either)
-  "charge_dispute_created.json": { status: "failed", says: /^purchase not found: stripe pi_1IqtG9JDPojXS6LNOGnYrIqq \/ ch_1IqtGAJDPojXS6LNstgEfUji$/ },
+  "charge_dispute_created.json": {
+    status: "failed",
+    says: /^purchase not found: stripe pi_1IqtG9JDPojXS6LNOGnYrIqq \/ ch_1IqtGAJDPojXS6LNstgEfUji$/,
+  },
   // closed but not won: nothing to reinstate
   "charge_dispute_closed.json": { status: "processed", says: /closed as warning_needs_response; credits unchanged/ },
   // a PaymentIntent without credit metadata is not an Elements purchase (Checkout grants it)
   "payment_intent_succeeded.json": { status: "ignored", says: /without credits metadata/ },
   "payment_intent_payment_failed.json": { status: "processed", says: /^payment failed: / },
   // subscription invoice whose plan names no pack
-  "invoice_paid.json": { status: "failed", says: /^unknown package: invoice in_1KJqKBJDPojXS6LNJbvLUgEy names no plan/ },
+  "invoice_paid.json": {
+    status: "failed",
+    says: /^unknown package: invoice in_1KJqKBJDPojXS6LNJbvLUgEy names no plan/,
+  },
   // the payment of a subscription invoice (API 2025-03-31+): linked so that a refund or dispute of it reverses that period
   "invoice_payment_paid.json": {
     status: "processed",
@@ -48,12 +54,17 @@ const HANDLED: Record<string, Expected> = {
   "subscription_updated.json": { status: "processed", says: /^subscription sub_JLEPMp81LApOJl is active$/ },
 };
 
-const fixtureFiles = () => fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort();
-const readFixture = (file: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as {
-  id: string;
-  type: string;
-  data: { object: Record<string, unknown> };
-};
+const fixtureFiles = () =>
+  fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
+const readFixture = (file: string) =>
+  JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as {
+    id: string;
+    type: string;
+    data: { object: Record<string, unknown> };
+  };
 
 describe.each(targets)("real Stripe fixtures on %s", (target) => {
   const t = useRouteSuite(target, () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
@@ -66,7 +77,12 @@ describe.each(targets)("real Stripe fixtures on %s", (target) => {
     return (await t.eventRow("stripe", event.id))!;
   }
   const purchaseStatus = async (externalId: string) =>
-    (await t.db.query<{ status: string }>("select status from purchases where provider = 'stripe' and external_id = $1", [externalId]))[0]?.status;
+    (
+      await t.db.query<{ status: string }>(
+        "select status from purchases where provider = 'stripe' and external_id = $1",
+        [externalId],
+      )
+    )[0]?.status;
 
   it("answers each of the 71 payloads as sent with the outcome written down for its type, writing no money row", async () => {
     const files = fixtureFiles();
@@ -76,7 +92,10 @@ describe.each(targets)("real Stripe fixtures on %s", (target) => {
     for (const file of files) {
       const fixture = readFixture(file);
       const row = await deliver(fixture);
-      const expected = HANDLED[file] ?? { status: "ignored", says: new RegExp(`^unhandled event type ${fixture.type.replace(/\./g, "\\.")}$`) };
+      const expected = HANDLED[file] ?? {
+        status: "ignored",
+        says: new RegExp(`^unhandled event type ${fixture.type.replace(/\./g, "\\.")}$`),
+      };
       expect({ file, status: row.status }).toEqual({ file, status: expected.status });
       expect(row.status === "failed" ? row.last_error : row.outcome, file).toMatch(expected.says);
       expect(row.attempts, file).toBe(1);
@@ -102,8 +121,15 @@ describe.each(targets)("real Stripe fixtures on %s", (target) => {
     const paymentIntent = uid("pi");
 
     const checkout = readFixture("checkout_session_completed.json");
-    Object.assign(checkout.data.object, { payment_intent: paymentIntent, client_reference_id: buyer, metadata: { package_id: "pro" } });
-    expect(await deliver(checkout)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/granted 550 credits/) });
+    Object.assign(checkout.data.object, {
+      payment_intent: paymentIntent,
+      client_reference_id: buyer,
+      metadata: { package_id: "pro" },
+    });
+    expect(await deliver(checkout)).toMatchObject({
+      status: "processed",
+      outcome: expect.stringMatching(/granted 550 credits/),
+    });
     expect(await balanceOf(t.db, buyer)).toBe(550);
     expect(await purchaseStatus(paymentIntent)).toBe("completed");
 
@@ -143,7 +169,11 @@ describe.each(targets)("real Stripe fixtures on %s", (target) => {
     const buyer = await createUser(t.db, `${uid("disputed")}@example.com`);
     const paymentIntent = uid("pi");
     const checkout = readFixture("checkout_session_completed.json");
-    Object.assign(checkout.data.object, { payment_intent: paymentIntent, client_reference_id: buyer, metadata: { package_id: "starter" } });
+    Object.assign(checkout.data.object, {
+      payment_intent: paymentIntent,
+      client_reference_id: buyer,
+      metadata: { package_id: "starter" },
+    });
     await deliver(checkout);
     expect(await balanceOf(t.db, buyer)).toBe(100);
 
@@ -156,7 +186,10 @@ describe.each(targets)("real Stripe fixtures on %s", (target) => {
     // closed, still warning_needs_response as in the fixture: nothing changes
     const pending = readFixture("charge_dispute_closed.json");
     Object.assign(pending.data.object, { payment_intent: paymentIntent });
-    expect(await deliver(pending)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/credits unchanged/) });
+    expect(await deliver(pending)).toMatchObject({
+      status: "processed",
+      outcome: expect.stringMatching(/credits unchanged/),
+    });
     expect(await balanceOf(t.db, buyer)).toBe(0);
 
     const won = readFixture("charge_dispute_closed.json");

@@ -47,9 +47,13 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
   const now = () => Math.floor(Date.now() / 1000);
   /** A paid checkout for `credits` credits to `user`, created `ago` seconds ago. */
   const purchaseEvent = (user: string, credits: number, ago = 60): ListedEvent =>
-    stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { credits: String(credits) } }), {
-      created: now() - ago,
-    });
+    stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ client_reference_id: user, metadata: { credits: String(credits) } }),
+      {
+        created: now() - ago,
+      },
+    );
   const deliver = async (event: object) => (await POST(signedRequest(event))).status;
   const rowOf = async (eventId: string) =>
     (
@@ -61,7 +65,8 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
         [eventId],
       )
     )[0];
-  const reconcile = (options: Parameters<typeof reconcileStripeEvents>[2] = {}) => reconcileStripeEvents(t.db, getStripe(), options);
+  const reconcile = (options: Parameters<typeof reconcileStripeEvents>[2] = {}) =>
+    reconcileStripeEvents(t.db, getStripe(), options);
 
   it("records events that were never delivered through the pipeline, marked reconciled, and leaves delivered ones alone", async () => {
     const user = await createUser(t.db, `${uid("missed")}@example.com`);
@@ -86,22 +91,33 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
     expect(query.createdGt).toBeLessThanOrEqual(now() - 3 * 86_400 + 5);
 
     // the admin log shows the source
-    const listed = await t.db.query<{ event_id: string; source: string }>("select event_id, source from list_webhook_events(p_q => $1)", [missedA.id]);
+    const listed = await t.db.query<{ event_id: string; source: string }>(
+      "select event_id, source from list_webhook_events(p_q => $1)",
+      [missedA.id],
+    );
     expect(listed).toEqual([{ event_id: missedA.id, source: "reconcile" }]);
   });
 
   it("fails a reconciled event it cannot act on exactly as a delivery would (stored, retryable)", async () => {
     const user = await createUser(t.db, `${uid("nopack")}@example.com`);
-    const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: "no-such-pack" } }), {
-      created: now() - 30,
-    });
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ client_reference_id: user, metadata: { package_id: "no-such-pack" } }),
+      {
+        created: now() - 30,
+      },
+    );
     api.events = [event];
     await reconcile();
     const row = await t.db.query<{ status: string; source: string; last_error: string }>(
       "select status, source, last_error from webhook_events where event_id = $1",
       [event.id],
     );
-    expect(row[0]).toMatchObject({ status: "failed", source: "reconcile", last_error: expect.stringMatching(/package/) });
+    expect(row[0]).toMatchObject({
+      status: "failed",
+      source: "reconcile",
+      last_error: expect.stringMatching(/package/),
+    });
   });
 
   it("follows starting_after across pages and records every missing event once", async () => {
@@ -109,7 +125,11 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
     api.events = Array.from({ length: 7 }, (_, i) => purchaseEvent(user, 1 + i, 500 - i * 10));
     const result = await reconcile({ pageSize: 3 });
     expect(result).toMatchObject({ pages: 3, listed: 7, reconciled: 7 });
-    expect(api.queries.map((q) => q.startingAfter)).toEqual([null, expect.stringMatching(/^evt_/), expect.stringMatching(/^evt_/)]);
+    expect(api.queries.map((q) => q.startingAfter)).toEqual([
+      null,
+      expect.stringMatching(/^evt_/),
+      expect.stringMatching(/^evt_/),
+    ]);
     // newest first: each page continues after the last (oldest) event of the one before
     const newestFirst = [...api.events].sort((a, b) => b.created - a.created);
     expect(api.queries[1].startingAfter).toBe(newestFirst[2].id);
@@ -131,7 +151,9 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
     expect(result).toMatchObject({ listed: 4, known: 1 });
     expect(result.reconciled + result.raced).toBe(3);
     expect(await balanceOf(t.db, user)).toBe(400);
-    const rows = await t.db.query<{ n: string }>("select count(*) n from webhook_events where event_id = any($1)", [events.map((e) => e.id)]);
+    const rows = await t.db.query<{ n: string }>("select count(*) n from webhook_events where event_id = any($1)", [
+      events.map((e) => e.id),
+    ]);
     expect(Number(rows[0].n)).toBe(4);
   });
 
@@ -169,7 +191,9 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
       ...events.filter((_, i) => i % 2 === 0).map((e) => deliver(e)),
     ]);
     expect(await balanceOf(t.db, user)).toBe(111_111);
-    const rows = await t.db.query<{ source: string }>("select source from webhook_events where event_id = any($1)", [events.map((e) => e.id)]);
+    const rows = await t.db.query<{ source: string }>("select source from webhook_events where event_id = any($1)", [
+      events.map((e) => e.id),
+    ]);
     expect(rows).toHaveLength(6);
     const [a, b] = results as Array<Awaited<ReturnType<typeof reconcile>>>;
     expect(a.reconciled + b.reconciled).toBe(rows.filter((r) => r.source === "reconcile").length);
@@ -188,13 +212,21 @@ describe.each(targets)("Stripe reconciliation on %s", (target) => {
     const user = await createUser(t.db, `${uid("cron")}@example.com`);
     api.events = [purchaseEvent(user, 9)];
     const sweep = async () => {
-      const response = await cronSweep(new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }));
+      const response = await cronSweep(
+        new Request("http://localhost/api/cron/webhooks", {
+          headers: { authorization: "Bearer cron-secret-for-tests" },
+        }),
+      );
       expect(response.status).toBe(200);
       return (await response.json()) as { reconcile: unknown; retention: unknown; alerts: unknown; attempted: number };
     };
     const first = await sweep();
     expect(first.reconcile).toMatchObject({ reconciled: 1 });
-    expect(first).toMatchObject({ attempted: expect.any(Number), retention: { payloadsPruned: 0 }, alerts: { opened: [] } });
+    expect(first).toMatchObject({
+      attempted: expect.any(Number),
+      retention: { payloadsPruned: 0 },
+      alerts: { opened: [] },
+    });
     expect((await sweep()).reconcile).toBe("not due");
     expect(await balanceOf(t.db, user)).toBe(9);
   });

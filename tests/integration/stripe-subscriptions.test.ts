@@ -27,7 +27,10 @@ const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES,
 const PLAN = { id: "basic-monthly", credits: 600, amount: 2000 };
 
 describe.each(targets)("Stripe subscriptions on %s", (target) => {
-  const t = useRouteSuite(target, () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, CRON_SECRET: "cron-secret-for-tests" }));
+  const t = useRouteSuite(target, () => ({
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CRON_SECRET: "cron-secret-for-tests",
+  }));
   const eventRow = (eventId: string) => t.eventRow("stripe", eventId).then((row) => row!);
   const deliver = async (event: object) => {
     const response = await POST(signedRequest(event));
@@ -35,39 +38,106 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
   };
   const sweepDue = async () => {
     await t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where status = 'failed'");
-    const res = await cronSweep(new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }));
+    const res = await cronSweep(
+      new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }),
+    );
     expect(res.status).toBe(200);
   };
   const subscriptionRow = async (sub: string) =>
     (
-      await t.db.query<{ status: string; plan_id: string | null; user_id: string | null; last_payment_error: string | null; current_period_end: Date | null }>(
+      await t.db.query<{
+        status: string;
+        plan_id: string | null;
+        user_id: string | null;
+        last_payment_error: string | null;
+        current_period_end: Date | null;
+      }>(
         "select status, plan_id, user_id, last_payment_error, current_period_end from subscriptions where external_id = $1",
         [sub],
       )
     )[0];
   const purchaseOf = async (externalId: string) =>
-    (await t.db.query<{ status: string; credits: string }>("select status, credits from purchases where external_id = $1", [externalId]))[0];
+    (
+      await t.db.query<{ status: string; credits: string }>(
+        "select status, credits from purchases where external_id = $1",
+        [externalId],
+      )
+    )[0];
 
   /** An invoice.paid as API 2025-03-31 and later send it: no payment_intent / charge on the invoice. */
-  const invoicePaidNew = (a: { invoice: string; sub: string; user: string; amount?: number; periodEnd?: number; created?: number }) =>
+  const invoicePaidNew = (a: {
+    invoice: string;
+    sub: string;
+    user: string;
+    amount?: number;
+    periodEnd?: number;
+    created?: number;
+  }) =>
     stripeEvent(
       "invoice.paid",
       {
-        id: a.invoice, object: "invoice", status: "paid", amount_paid: a.amount ?? PLAN.amount, currency: "usd", customer: "cus_x", customer_email: null,
+        id: a.invoice,
+        object: "invoice",
+        status: "paid",
+        amount_paid: a.amount ?? PLAN.amount,
+        currency: "usd",
+        customer: "cus_x",
+        customer_email: null,
         metadata: {},
-        parent: { type: "subscription_details", subscription_details: { subscription: a.sub, metadata: { plan_id: PLAN.id, user_id: a.user } } },
-        lines: { object: "list", data: [{ id: uid("il"), object: "line_item", period: { start: (a.periodEnd ?? 1900000000) - 2592000, end: a.periodEnd ?? 1900000000 }, metadata: {} }] },
+        parent: {
+          type: "subscription_details",
+          subscription_details: { subscription: a.sub, metadata: { plan_id: PLAN.id, user_id: a.user } },
+        },
+        lines: {
+          object: "list",
+          data: [
+            {
+              id: uid("il"),
+              object: "line_item",
+              period: { start: (a.periodEnd ?? 1900000000) - 2592000, end: a.periodEnd ?? 1900000000 },
+              metadata: {},
+            },
+          ],
+        },
       },
       a.created ? { created: a.created } : {},
     );
   /** An invoice.paid as API versions before 2025-03-31 send it: the payment on the invoice itself. */
-  const invoicePaidOld = (a: { invoice: string; sub: string; user: string; pi: string | null; charge: string | null; amount?: number }) =>
+  const invoicePaidOld = (a: {
+    invoice: string;
+    sub: string;
+    user: string;
+    pi: string | null;
+    charge: string | null;
+    amount?: number;
+  }) =>
     stripeEvent(
       "invoice.paid",
       {
-        id: a.invoice, object: "invoice", status: "paid", amount_paid: a.amount ?? PLAN.amount, currency: "usd", customer: "cus_x", customer_email: null,
-        subscription: a.sub, payment_intent: a.pi, charge: a.charge, metadata: {},
-        lines: { object: "list", data: [{ id: uid("il"), object: "line_item", type: "subscription", subscription: a.sub, period: { start: 1, end: 1900000000 }, metadata: { plan_id: PLAN.id, user_id: a.user } }] },
+        id: a.invoice,
+        object: "invoice",
+        status: "paid",
+        amount_paid: a.amount ?? PLAN.amount,
+        currency: "usd",
+        customer: "cus_x",
+        customer_email: null,
+        subscription: a.sub,
+        payment_intent: a.pi,
+        charge: a.charge,
+        metadata: {},
+        lines: {
+          object: "list",
+          data: [
+            {
+              id: uid("il"),
+              object: "line_item",
+              type: "subscription",
+              subscription: a.sub,
+              period: { start: 1, end: 1900000000 },
+              metadata: { plan_id: PLAN.id, user_id: a.user },
+            },
+          ],
+        },
       },
       { api_version: "2022-11-15" },
     );
@@ -76,19 +146,42 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
     const event = fixture("invoice_payment_paid.json");
     event.id = uid("evt");
     event.created = Math.floor(Date.now() / 1000);
-    Object.assign(event.data.object, { id: uid("inpay"), invoice, payment: { type: "payment_intent", payment_intent: pi } });
+    Object.assign(event.data.object, {
+      id: uid("inpay"),
+      invoice,
+      payment: { type: "payment_intent", payment_intent: pi },
+    });
     return event;
   };
   /** charge.refunded shaped like the real fixture, for this payment. */
-  const chargeRefunded = (a: { charge: string; pi: string | null; amount: number; refunded: number; invoice?: string | null }) => {
+  const chargeRefunded = (a: {
+    charge: string;
+    pi: string | null;
+    amount: number;
+    refunded: number;
+    invoice?: string | null;
+  }) => {
     const event = fixture("charge_refunded.json");
     event.id = uid("evt");
     event.created = Math.floor(Date.now() / 1000);
-    Object.assign(event.data.object, { id: a.charge, payment_intent: a.pi, amount: a.amount, amount_refunded: a.refunded, invoice: a.invoice ?? null });
+    Object.assign(event.data.object, {
+      id: a.charge,
+      payment_intent: a.pi,
+      amount: a.amount,
+      amount_refunded: a.refunded,
+      invoice: a.invoice ?? null,
+    });
     return event;
   };
   const dispute = (type: string, a: { id: string; charge: string; pi: string | null; status: string }) =>
-    stripeEvent(type, { id: a.id, object: "dispute", amount: PLAN.amount, charge: a.charge, payment_intent: a.pi, status: a.status });
+    stripeEvent(type, {
+      id: a.id,
+      object: "dispute",
+      amount: PLAN.amount,
+      charge: a.charge,
+      payment_intent: a.pi,
+      status: a.status,
+    });
 
   describe("refunds and disputes of a period's payment", () => {
     it("before 2025-03-31: a refund of invoice.payment_intent takes back that period's credits only", async () => {
@@ -100,9 +193,17 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       await deliver(invoicePaidOld({ ...second, sub, user }));
       expect(await balanceOf(t.db, user)).toBe(2 * PLAN.credits);
 
-      const refund = chargeRefunded({ charge: second.charge, pi: second.pi, amount: PLAN.amount, refunded: PLAN.amount / 2 });
+      const refund = chargeRefunded({
+        charge: second.charge,
+        pi: second.pi,
+        amount: PLAN.amount,
+        refunded: PLAN.amount / 2,
+      });
       await deliver(refund);
-      expect(await eventRow(refund.id)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/took back 300 credits/) });
+      expect(await eventRow(refund.id)).toMatchObject({
+        status: "processed",
+        outcome: expect.stringMatching(/took back 300 credits/),
+      });
       expect(await balanceOf(t.db, user)).toBe(2 * PLAN.credits - 300);
       expect(await purchaseOf(second.invoice)).toMatchObject({ status: "partially_refunded" });
       expect(await purchaseOf(first.invoice)).toMatchObject({ status: "completed" });
@@ -113,7 +214,9 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const paid = { invoice: uid("in"), pi: null, charge: uid("ch") };
       await deliver(invoicePaidOld({ ...paid, sub: uid("sub"), user }));
       const dp = uid("dp");
-      await deliver(dispute("charge.dispute.created", { id: dp, charge: paid.charge, pi: null, status: "needs_response" }));
+      await deliver(
+        dispute("charge.dispute.created", { id: dp, charge: paid.charge, pi: null, status: "needs_response" }),
+      );
       expect(await balanceOf(t.db, user)).toBe(0);
       expect(await purchaseOf(paid.invoice)).toMatchObject({ status: "disputed" });
       await deliver(dispute("charge.dispute.closed", { id: dp, charge: paid.charge, pi: null, status: "won" }));
@@ -124,7 +227,9 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const user = await createUser(t.db, `${uid("chinv")}@example.com`);
       const invoice = uid("in");
       await deliver(invoicePaidNew({ invoice, sub: uid("sub"), user }));
-      await deliver(chargeRefunded({ charge: uid("ch"), pi: uid("pi"), amount: PLAN.amount, refunded: PLAN.amount, invoice }));
+      await deliver(
+        chargeRefunded({ charge: uid("ch"), pi: uid("pi"), amount: PLAN.amount, refunded: PLAN.amount, invoice }),
+      );
       expect(await balanceOf(t.db, user)).toBe(0);
       expect(await purchaseOf(invoice)).toMatchObject({ status: "refunded" });
     });
@@ -148,9 +253,17 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const invoice = uid("in");
       const pi = uid("pi");
       await deliver(invoicePaidNew({ invoice, sub: uid("sub"), user }));
-      const early = dispute("charge.dispute.created", { id: uid("dp"), charge: uid("ch"), pi, status: "needs_response" });
+      const early = dispute("charge.dispute.created", {
+        id: uid("dp"),
+        charge: uid("ch"),
+        pi,
+        status: "needs_response",
+      });
       await deliver(early);
-      expect(await eventRow(early.id)).toMatchObject({ status: "failed", last_error: expect.stringMatching(/purchase not found/) });
+      expect(await eventRow(early.id)).toMatchObject({
+        status: "failed",
+        last_error: expect.stringMatching(/purchase not found/),
+      });
       expect(await balanceOf(t.db, user)).toBe(PLAN.credits);
 
       await deliver(invoicePaymentPaid(invoice, pi));
@@ -177,8 +290,14 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
     const subscriber = async (planId = PLAN.id): Promise<TestSubscription> => {
       const email = `${uid("plan")}@example.com`;
       return {
-        subscriptionId: testId("sub", "test"), customerId: testId("cus", "test"), userId: await createUser(t.db, email), email,
-        planId, priceId: testId("price", "test"), amountMinor: PLAN.amount, currency: "usd",
+        subscriptionId: testId("sub", "test"),
+        customerId: testId("cus", "test"),
+        userId: await createUser(t.db, email),
+        email,
+        planId,
+        priceId: testId("price", "test"),
+        amountMinor: PLAN.amount,
+        currency: "usd",
       };
     };
     const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
@@ -200,13 +319,16 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       await deliver(paid(s, testId("in", "test"), period2, at(40)));
       expect(await balanceOf(t.db, s.userId)).toBe(2 * PLAN.credits);
       expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id });
-      expect(new Date((await subscriptionRow(s.subscriptionId)).current_period_end!).getTime()).toBe(period2.end.getTime());
+      expect(new Date((await subscriptionRow(s.subscriptionId)).current_period_end!).getTime()).toBe(
+        period2.end.getTime(),
+      );
     });
 
     it("takes the credits from our plan, never from the payload: a credits count in metadata is not read, a known Price wins", async () => {
       const s = await subscriber();
       const event = paid(s, testId("in", "test"));
-      const parent = (event.data.object as { parent: { subscription_details: { metadata: Record<string, string> } } }).parent;
+      const parent = (event.data.object as { parent: { subscription_details: { metadata: Record<string, string> } } })
+        .parent;
       parent.subscription_details.metadata.credits = "999999";
       await deliver(event);
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
@@ -227,12 +349,20 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const created = subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) });
       await deliver(invoice);
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
-      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id, user_id: s.userId });
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({
+        status: "active",
+        plan_id: PLAN.id,
+        user_id: s.userId,
+      });
 
       await deliver(created);
       await deliver(created); // and a duplicate of it
       expect(["processed", "ignored"]).toContain((await eventRow(created.id)).status);
-      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "active", plan_id: PLAN.id, user_id: s.userId });
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({
+        status: "active",
+        plan_id: PLAN.id,
+        user_id: s.userId,
+      });
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
     });
 
@@ -243,12 +373,25 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
 
       const renewal = testId("in", "test");
-      const failed = invoiceEvent("invoice.payment_failed", s, { id: renewal, period: period2, reason: "subscription_cycle", at: at(100) });
+      const failed = invoiceEvent("invoice.payment_failed", s, {
+        id: renewal,
+        period: period2,
+        reason: "subscription_cycle",
+        at: at(100),
+      });
       await deliver(failed);
-      expect(await eventRow(failed.id)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/renewal failed .*past due, no credits/) });
-      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "past_due", last_payment_error: expect.stringMatching(/^Attempt 1 failed; Stripe retries on \d{4}-\d{2}-\d{2}$/) });
+      expect(await eventRow(failed.id)).toMatchObject({
+        status: "processed",
+        outcome: expect.stringMatching(/renewal failed .*past due, no credits/),
+      });
+      expect(await subscriptionRow(s.subscriptionId)).toMatchObject({
+        status: "past_due",
+        last_payment_error: expect.stringMatching(/^Attempt 1 failed; Stripe retries on \d{4}-\d{2}-\d{2}$/),
+      });
       // Stripe moves the period on even when the renewal fails: still nothing granted
-      await deliver(subscriptionEvent("customer.subscription.updated", s, period2, { status: "past_due", at: at(101) }));
+      await deliver(
+        subscriptionEvent("customer.subscription.updated", s, period2, { status: "past_due", at: at(101) }),
+      );
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
 
       await deliver(paid(s, renewal, period2, at(200)));
@@ -268,7 +411,9 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const pi = testId("pi", "test");
       await deliver(paid(s, invoice));
       await deliver(invoicePaymentPaid(invoice, pi));
-      await deliver(chargeRefunded({ charge: testId("ch", "test"), pi, amount: PLAN.amount, refunded: PLAN.amount / 4 }));
+      await deliver(
+        chargeRefunded({ charge: testId("ch", "test"), pi, amount: PLAN.amount, refunded: PLAN.amount / 4 }),
+      );
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits - PLAN.credits / 4);
     });
 
@@ -276,9 +421,28 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       const s = await subscriber();
       await deliver(subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) }));
       await deliver(paid(s, testId("in", "test")));
-      await deliver(subscriptionEvent("customer.subscription.updated", s, period1, { status: "active", cancelAtPeriodEnd: true, at: at(50) }));
-      expect((await t.db.query<{ cancel_at_period_end: boolean }>("select cancel_at_period_end from subscriptions where external_id = $1", [s.subscriptionId]))[0].cancel_at_period_end).toBe(true);
-      await deliver(subscriptionEvent("customer.subscription.deleted", s, period1, { status: "canceled", cancelAtPeriodEnd: true, at: at(60) }));
+      await deliver(
+        subscriptionEvent("customer.subscription.updated", s, period1, {
+          status: "active",
+          cancelAtPeriodEnd: true,
+          at: at(50),
+        }),
+      );
+      expect(
+        (
+          await t.db.query<{ cancel_at_period_end: boolean }>(
+            "select cancel_at_period_end from subscriptions where external_id = $1",
+            [s.subscriptionId],
+          )
+        )[0].cancel_at_period_end,
+      ).toBe(true);
+      await deliver(
+        subscriptionEvent("customer.subscription.deleted", s, period1, {
+          status: "canceled",
+          cancelAtPeriodEnd: true,
+          at: at(60),
+        }),
+      );
       expect(await subscriptionRow(s.subscriptionId)).toMatchObject({ status: "canceled" });
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
     });

@@ -10,14 +10,7 @@ import { setDb } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
-import {
-  ROTATED_SECRET,
-  WEBHOOK_SECRET,
-  checkoutSession,
-  signedRequest,
-  stripeEvent,
-  uid,
-} from "../helpers/stripe";
+import { ROTATED_SECRET, WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
 describe.each(targets)("Stripe webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({
@@ -31,13 +24,20 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
     const response = await POST(signedRequest(event, options));
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const makeDue = () => t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where status = 'failed'");
-  const sweep = () => cronSweep(new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }));
+  const makeDue = () =>
+    t.db.query("update webhook_events set next_attempt_at = now() - interval '1 second' where status = 'failed'");
+  const sweep = () =>
+    cronSweep(
+      new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer cron-secret-for-tests" } }),
+    );
 
   describe("checkout.session.completed", () => {
     it("grants the pack's credits to the client_reference_id user when paid", async () => {
       const user = await createUser(t.db, `${uid("buyer")}@example.com`);
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }),
+      );
       const res = await deliver(event);
       expect(res).toMatchObject({ status: 200, body: { received: true, duplicate: false, status: "processed" } });
       expect(await balanceOf(t.db, user)).toBe(100);
@@ -46,51 +46,87 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
 
     it("grants when no payment is required, reading metadata.user_id and metadata.credits", async () => {
       const user = await createUser(t.db, `${uid("free")}@example.com`);
-      const session = checkoutSession({ payment_status: "no_payment_required", payment_intent: null, amount_total: 0, metadata: { user_id: user, credits: "42" } });
+      const session = checkoutSession({
+        payment_status: "no_payment_required",
+        payment_intent: null,
+        amount_total: 0,
+        metadata: { user_id: user, credits: "42" },
+      });
       await deliver(stripeEvent("checkout.session.completed", session));
       expect(await balanceOf(t.db, user)).toBe(42);
-      const purchase = await t.db.query<{ external_id: string }>("select external_id from purchases where user_id = $1", [user]);
+      const purchase = await t.db.query<{ external_id: string }>(
+        "select external_id from purchases where user_id = $1",
+        [user],
+      );
       expect(purchase[0].external_id).toBe(session.id); // no payment intent: the session id is the identity
     });
 
     it("waits when unpaid, then grants on async_payment_succeeded and records async_payment_failed", async () => {
       const user = await createUser(t.db, `${uid("async")}@example.com`);
-      const session = checkoutSession({ payment_status: "unpaid", client_reference_id: user, metadata: { package_id: "pro" } });
+      const session = checkoutSession({
+        payment_status: "unpaid",
+        client_reference_id: user,
+        metadata: { package_id: "pro" },
+      });
       const waiting = stripeEvent("checkout.session.completed", session);
       await deliver(waiting);
-      expect(await eventRow(waiting.id)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/awaiting async payment/) });
+      expect(await eventRow(waiting.id)).toMatchObject({
+        status: "processed",
+        outcome: expect.stringMatching(/awaiting async payment/),
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
 
       await deliver(stripeEvent("checkout.session.async_payment_succeeded", { ...session, payment_status: "paid" }));
       expect(await balanceOf(t.db, user)).toBe(550);
 
-      const other = checkoutSession({ payment_status: "unpaid", client_reference_id: user, metadata: { package_id: "pro" } });
+      const other = checkoutSession({
+        payment_status: "unpaid",
+        client_reference_id: user,
+        metadata: { package_id: "pro" },
+      });
       const failed = stripeEvent("checkout.session.async_payment_failed", other);
       await deliver(failed);
-      expect(await eventRow(failed.id)).toMatchObject({ status: "processed", outcome: expect.stringMatching(/async payment failed/) });
+      expect(await eventRow(failed.id)).toMatchObject({
+        status: "processed",
+        outcome: expect.stringMatching(/async payment failed/),
+      });
       expect(await balanceOf(t.db, user)).toBe(550);
     });
 
     it("files a pending grant for an unknown e-mail, claimed when that e-mail signs up (any case)", async () => {
       const email = `${uid("later")}@Example.com`;
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ customer_details: { email }, metadata: { package_id: "starter" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ customer_details: { email }, metadata: { package_id: "starter" } }),
+      );
       await deliver(event);
       expect((await eventRow(event.id)).outcome).toMatch(/pending grant of 100 credits/);
       const user = await createUser(t.db, email.toUpperCase());
       expect(await balanceOf(t.db, user)).toBe(100);
-      const grant = await t.db.query<{ claimed_by: string }>("select claimed_by from pending_credit_grants where lower(email) = lower($1)", [email]);
+      const grant = await t.db.query<{ claimed_by: string }>(
+        "select claimed_by from pending_credit_grants where lower(email) = lower($1)",
+        [email],
+      );
       expect(grant[0].claimed_by).toBe(user);
     });
 
     it("matches a known e-mail to the account when there is no user id", async () => {
       const email = `${uid("known")}@example.com`;
       const user = await createUser(t.db, email);
-      await deliver(stripeEvent("checkout.session.completed", checkoutSession({ customer_email: email.toUpperCase(), metadata: { package_id: "starter" } })));
+      await deliver(
+        stripeEvent(
+          "checkout.session.completed",
+          checkoutSession({ customer_email: email.toUpperCase(), metadata: { package_id: "starter" } }),
+        ),
+      );
       expect(await balanceOf(t.db, user)).toBe(100);
     });
 
     it("ignores subscription-mode checkouts (credits come with invoice.paid)", async () => {
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ mode: "subscription", metadata: { package_id: "starter" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ mode: "subscription", metadata: { package_id: "starter" } }),
+      );
       await deliver(event);
       expect((await eventRow(event.id)).status).toBe("ignored");
     });
@@ -99,7 +135,10 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
   describe("exactly once", () => {
     it("grants once when Stripe redelivers the same event", async () => {
       const user = await createUser(t.db, `${uid("redeliver")}@example.com`);
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }),
+      );
       expect((await deliver(event)).body.duplicate).toBe(false);
       expect((await deliver(event)).body).toMatchObject({ duplicate: true });
       expect(await balanceOf(t.db, user)).toBe(100);
@@ -107,7 +146,10 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
 
     it("grants once when the event is delivered 40 times concurrently", async () => {
       const user = await createUser(t.db, `${uid("burst")}@example.com`);
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: "pro" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ client_reference_id: user, metadata: { package_id: "pro" } }),
+      );
       const results = await Promise.all(Array.from({ length: 40 }, () => deliver(event)));
       expect(results.every((r) => r.status === 200)).toBe(true);
       expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
@@ -119,8 +161,22 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       const pi = uid("pi");
       const metadata = { package_id: "starter", user_id: user };
       await Promise.all([
-        deliver(stripeEvent("checkout.session.completed", checkoutSession({ payment_intent: pi, client_reference_id: user, metadata }))),
-        deliver(stripeEvent("payment_intent.succeeded", { id: pi, object: "payment_intent", amount: 500, amount_received: 500, currency: "usd", metadata })),
+        deliver(
+          stripeEvent(
+            "checkout.session.completed",
+            checkoutSession({ payment_intent: pi, client_reference_id: user, metadata }),
+          ),
+        ),
+        deliver(
+          stripeEvent("payment_intent.succeeded", {
+            id: pi,
+            object: "payment_intent",
+            amount: 500,
+            amount_received: 500,
+            currency: "usd",
+            metadata,
+          }),
+        ),
       ]);
       expect(await balanceOf(t.db, user)).toBe(100);
       expect(await count(`purchases where external_id = '${pi}'`)).toBe(1);
@@ -130,7 +186,14 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
   describe("payment intents", () => {
     it("grants an Elements payment whose metadata names credits, and ignores others", async () => {
       const user = await createUser(t.db, `${uid("elements")}@example.com`);
-      const pi = { id: uid("pi"), object: "payment_intent", amount: 900, amount_received: 900, currency: "usd", metadata: { user_id: user, credits: "77" } };
+      const pi = {
+        id: uid("pi"),
+        object: "payment_intent",
+        amount: 900,
+        amount_received: 900,
+        currency: "usd",
+        metadata: { user_id: user, credits: "77" },
+      };
       await deliver(stripeEvent("payment_intent.succeeded", pi));
       expect(await balanceOf(t.db, user)).toBe(77);
 
@@ -141,11 +204,18 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
 
     it("records payment_failed with Stripe's message", async () => {
       const event = stripeEvent("payment_intent.payment_failed", {
-        id: uid("pi"), object: "payment_intent", amount: 500, currency: "usd", metadata: {},
+        id: uid("pi"),
+        object: "payment_intent",
+        amount: 500,
+        currency: "usd",
+        metadata: {},
         last_payment_error: { code: "card_declined", message: "Your card was declined." },
       });
       await deliver(event);
-      expect(await eventRow(event.id)).toMatchObject({ status: "processed", outcome: "payment failed: Your card was declined." });
+      expect(await eventRow(event.id)).toMatchObject({
+        status: "processed",
+        outcome: "payment failed: Your card was declined.",
+      });
     });
   });
 
@@ -153,10 +223,22 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
     const buy = async (credits: string) => {
       const user = await createUser(t.db, `${uid("refund")}@example.com`);
       const pi = uid("pi");
-      await deliver(stripeEvent("checkout.session.completed", checkoutSession({ payment_intent: pi, client_reference_id: user, amount_total: 1000, metadata: { credits } })));
+      await deliver(
+        stripeEvent(
+          "checkout.session.completed",
+          checkoutSession({ payment_intent: pi, client_reference_id: user, amount_total: 1000, metadata: { credits } }),
+        ),
+      );
       return { user, pi };
     };
-    const charge = (pi: string, refunded: number, id = uid("ch")) => ({ id, object: "charge", amount: 1000, amount_refunded: refunded, payment_intent: pi, refunded: refunded === 1000 });
+    const charge = (pi: string, refunded: number, id = uid("ch")) => ({
+      id,
+      object: "charge",
+      amount: 1000,
+      amount_refunded: refunded,
+      payment_intent: pi,
+      refunded: refunded === 1000,
+    });
 
     it("reverses credits in proportion to the cumulative refunded amount", async () => {
       const { user, pi } = await buy("200");
@@ -167,25 +249,63 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       expect(await balanceOf(t.db, user)).toBe(150);
       await deliver(stripeEvent("charge.refunded", charge(pi, 1000, ch)));
       expect(await balanceOf(t.db, user)).toBe(0);
-      expect((await t.db.query<{ status: string }>("select status from purchases where external_id = $1", [pi]))[0].status).toBe("refunded");
+      expect(
+        (await t.db.query<{ status: string }>("select status from purchases where external_id = $1", [pi]))[0].status,
+      ).toBe("refunded");
     });
 
     it("takes back the remaining credits on a dispute and gives them back when won", async () => {
       const { user, pi } = await buy("300");
       const dp = uid("dp");
-      await deliver(stripeEvent("charge.dispute.created", { id: dp, object: "dispute", status: "needs_response", payment_intent: pi, charge: uid("ch"), amount: 1000 }));
+      await deliver(
+        stripeEvent("charge.dispute.created", {
+          id: dp,
+          object: "dispute",
+          status: "needs_response",
+          payment_intent: pi,
+          charge: uid("ch"),
+          amount: 1000,
+        }),
+      );
       expect(await balanceOf(t.db, user)).toBe(0);
-      await deliver(stripeEvent("charge.dispute.closed", { id: dp, object: "dispute", status: "won", payment_intent: pi, charge: uid("ch"), amount: 1000 }));
+      await deliver(
+        stripeEvent("charge.dispute.closed", {
+          id: dp,
+          object: "dispute",
+          status: "won",
+          payment_intent: pi,
+          charge: uid("ch"),
+          amount: 1000,
+        }),
+      );
       expect(await balanceOf(t.db, user)).toBe(300);
     });
 
     it("marks the purchase reversed when a dispute is lost, even if 'closed' arrives first", async () => {
       const { user, pi } = await buy("120");
       const dp = uid("dp");
-      await deliver(stripeEvent("charge.dispute.closed", { id: dp, object: "dispute", status: "lost", payment_intent: pi, charge: null }));
-      await deliver(stripeEvent("charge.dispute.created", { id: dp, object: "dispute", status: "needs_response", payment_intent: pi, charge: null }));
+      await deliver(
+        stripeEvent("charge.dispute.closed", {
+          id: dp,
+          object: "dispute",
+          status: "lost",
+          payment_intent: pi,
+          charge: null,
+        }),
+      );
+      await deliver(
+        stripeEvent("charge.dispute.created", {
+          id: dp,
+          object: "dispute",
+          status: "needs_response",
+          payment_intent: pi,
+          charge: null,
+        }),
+      );
       expect(await balanceOf(t.db, user)).toBe(0);
-      expect((await t.db.query<{ status: string }>("select status from purchases where external_id = $1", [pi]))[0].status).toBe("reversed");
+      expect(
+        (await t.db.query<{ status: string }>("select status from purchases where external_id = $1", [pi]))[0].status,
+      ).toBe("reversed");
     });
 
     it("stores a refund that arrives before its purchase as failed, and the sweep applies it later", async () => {
@@ -194,9 +314,22 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       const refund = stripeEvent("charge.refunded", charge(pi, 500));
       const res = await deliver(refund);
       expect(res.status).toBe(200);
-      expect(await eventRow(refund.id)).toMatchObject({ status: "failed", last_error: expect.stringMatching(/purchase not found/) });
+      expect(await eventRow(refund.id)).toMatchObject({
+        status: "failed",
+        last_error: expect.stringMatching(/purchase not found/),
+      });
 
-      await deliver(stripeEvent("checkout.session.completed", checkoutSession({ payment_intent: pi, client_reference_id: user, amount_total: 1000, metadata: { credits: "100" } })));
+      await deliver(
+        stripeEvent(
+          "checkout.session.completed",
+          checkoutSession({
+            payment_intent: pi,
+            client_reference_id: user,
+            amount_total: 1000,
+            metadata: { credits: "100" },
+          }),
+        ),
+      );
       expect(await balanceOf(t.db, user)).toBe(100);
       await makeDue();
       const swept = await sweep();
@@ -210,35 +343,65 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
     it("grants the plan's credits once per paid invoice (new and old API field locations)", async () => {
       const user = await createUser(t.db, `${uid("sub")}@example.com`);
       const newApi = stripeEvent("invoice.paid", {
-        id: uid("in"), object: "invoice", amount_paid: 2500, currency: "usd", customer_email: null, metadata: {},
-        parent: { type: "subscription_details", subscription_details: { subscription: uid("sub"), metadata: { package_id: "pro", user_id: user } } },
+        id: uid("in"),
+        object: "invoice",
+        amount_paid: 2500,
+        currency: "usd",
+        customer_email: null,
+        metadata: {},
+        parent: {
+          type: "subscription_details",
+          subscription_details: { subscription: uid("sub"), metadata: { package_id: "pro", user_id: user } },
+        },
       });
       await deliver(newApi);
       await deliver({ ...newApi, id: uid("evt") }); // same invoice, another event
       expect(await balanceOf(t.db, user)).toBe(550);
 
-      const oldApi = stripeEvent("invoice.paid", {
-        id: uid("in"), object: "invoice", amount_paid: 2500, currency: "usd", subscription: uid("sub"),
-        subscription_details: { metadata: { credits: "10", user_id: user } }, metadata: {},
-      }, { api_version: "2022-11-15" });
+      const oldApi = stripeEvent(
+        "invoice.paid",
+        {
+          id: uid("in"),
+          object: "invoice",
+          amount_paid: 2500,
+          currency: "usd",
+          subscription: uid("sub"),
+          subscription_details: { metadata: { credits: "10", user_id: user } },
+          metadata: {},
+        },
+        { api_version: "2022-11-15" },
+      );
       await deliver(oldApi);
       expect(await balanceOf(t.db, user)).toBe(560);
     });
 
     it("keeps the newest subscription state when events arrive out of order", async () => {
       const sub = uid("sub");
-      const base = { id: sub, object: "subscription", customer: "cus_1", metadata: {}, cancel_at_period_end: false, items: { data: [{ current_period_end: 1900000000 }] } };
+      const base = {
+        id: sub,
+        object: "subscription",
+        customer: "cus_1",
+        metadata: {},
+        cancel_at_period_end: false,
+        items: { data: [{ current_period_end: 1900000000 }] },
+      };
       const newer = stripeEvent("customer.subscription.updated", { ...base, status: "past_due" }, { created: 2000 });
       const older = stripeEvent("customer.subscription.created", { ...base, status: "active" }, { created: 1000 });
       await deliver(newer);
       await deliver(older);
       expect((await eventRow(older.id)).status).toBe("ignored");
-      const row = await t.db.query<{ status: string; current_period_end: Date }>("select status, current_period_end from subscriptions where external_id = $1", [sub]);
+      const row = await t.db.query<{ status: string; current_period_end: Date }>(
+        "select status, current_period_end from subscriptions where external_id = $1",
+        [sub],
+      );
       expect(row[0].status).toBe("past_due");
       expect(new Date(row[0].current_period_end).getTime()).toBe(1900000000 * 1000);
 
       await deliver(stripeEvent("customer.subscription.deleted", { ...base, status: "canceled" }, { created: 3000 }));
-      expect((await t.db.query<{ status: string }>("select status from subscriptions where external_id = $1", [sub]))[0].status).toBe("canceled");
+      expect(
+        (await t.db.query<{ status: string }>("select status from subscriptions where external_id = $1", [sub]))[0]
+          .status,
+      ).toBe("canceled");
     });
   });
 
@@ -246,18 +409,27 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
     it("records an unhandled type as ignored and answers 200", async () => {
       const event = stripeEvent("customer.tax_id.created", { id: "txi_1", object: "tax_id" });
       expect((await deliver(event)).status).toBe(200);
-      expect(await eventRow(event.id)).toMatchObject({ status: "ignored", outcome: "unhandled event type customer.tax_id.created" });
+      expect(await eventRow(event.id)).toMatchObject({
+        status: "ignored",
+        outcome: "unhandled event type customer.tax_id.created",
+      });
     });
 
     it("fails an unknown package with a reason, and the sweep grants it once the pack exists", async () => {
       const user = await createUser(t.db, `${uid("gold")}@example.com`);
       const pack = `gold_${target}`;
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: pack } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ client_reference_id: user, metadata: { package_id: pack } }),
+      );
       expect((await deliver(event)).status).toBe(200);
       expect(await eventRow(event.id)).toMatchObject({ status: "failed", last_error: `unknown package: ${pack}` });
       expect(await count("purchases where user_id = '" + user + "'")).toBe(0);
 
-      await t.db.query("insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, 'Gold', 1000, 4000, 'usd')", [pack]);
+      await t.db.query(
+        "insert into credit_packages (id, name, credits, amount_minor, currency) values ($1, 'Gold', 1000, 4000, 'usd')",
+        [pack],
+      );
       await makeDue();
       await sweep();
       expect(await eventRow(event.id)).toMatchObject({ status: "processed", attempts: 2 });
@@ -266,10 +438,18 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
   });
 
   describe("rejections write nothing", () => {
-    const valid = () => stripeEvent("checkout.session.completed", checkoutSession({ customer_email: "reject@example.com", metadata: { package_id: "starter" } }));
+    const valid = () =>
+      stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ customer_email: "reject@example.com", metadata: { package_id: "starter" } }),
+      );
 
     it.each([
-      ["a bad signature", () => signedRequest(valid(), { header: `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` }), 401],
+      [
+        "a bad signature",
+        () => signedRequest(valid(), { header: `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` }),
+        401,
+      ],
       ["the wrong secret", () => signedRequest(valid(), { secret: "whsec_not_ours" }), 401],
       ["a missing header", () => signedRequest(valid(), { header: null }), 400],
       ["a malformed header", () => signedRequest(valid(), { header: "garbage" }), 400],
@@ -324,9 +504,15 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
   describe("database outage", () => {
     it("answers 503 while the database is unreachable, then the same delivery succeeds once", async () => {
       const user = await createUser(t.db, `${uid("outage")}@example.com`);
-      const event = stripeEvent("checkout.session.completed", checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }));
+      const event = stripeEvent(
+        "checkout.session.completed",
+        checkoutSession({ client_reference_id: user, metadata: { package_id: "starter" } }),
+      );
       const request = signedRequest(event);
-      const down = createPostgresDatabase({ connectionString: "postgres://postgres@127.0.0.1:1/nothing", connectionTimeoutMillis: 1000 });
+      const down = createPostgresDatabase({
+        connectionString: "postgres://postgres@127.0.0.1:1/nothing",
+        connectionTimeoutMillis: 1000,
+      });
       setDb(down);
       const outage = await POST(request.clone());
       expect(outage.status).toBe(503);
@@ -345,7 +531,13 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
   describe("retry sweep endpoint", () => {
     it("refuses without the cron secret", async () => {
       expect((await cronSweep(new Request("http://localhost/api/cron/webhooks"))).status).toBe(401);
-      expect((await cronSweep(new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer nope" } }))).status).toBe(401);
+      expect(
+        (
+          await cronSweep(
+            new Request("http://localhost/api/cron/webhooks", { headers: { authorization: "Bearer nope" } }),
+          )
+        ).status,
+      ).toBe(401);
     });
   });
 });

@@ -11,7 +11,19 @@ import { createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
-const ALLOWED_FIELDS = ["level", "time", "msg", "request_id", "provider", "event_id", "event_type", "outcome", "http_status", "duration_ms", "error"];
+const ALLOWED_FIELDS = [
+  "level",
+  "time",
+  "msg",
+  "request_id",
+  "provider",
+  "event_id",
+  "event_type",
+  "outcome",
+  "http_status",
+  "duration_ms",
+  "error",
+];
 const BUYER_EMAIL = "leaky.buyer@example.com";
 const CARD_HINT = "4242424242424242";
 
@@ -19,7 +31,9 @@ describe("webhook request logs", () => {
   const t = useRouteSuite("pglite", () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
   const lines: string[] = [];
 
-  beforeAll(() => setLogger(createLogger({ level: "info", format: "json" }, { write: (line: string) => void lines.push(line) })));
+  beforeAll(() =>
+    setLogger(createLogger({ level: "info", format: "json" }, { write: (line: string) => void lines.push(line) })),
+  );
   afterAll(() => setLogger(undefined));
   beforeEach(() => {
     lines.length = 0;
@@ -30,9 +44,16 @@ describe("webhook request logs", () => {
     const user = await createUser(t.db, `${uid("logged")}@example.com`);
     const paid = stripeEvent(
       "checkout.session.completed",
-      checkoutSession({ client_reference_id: user, customer_details: { email: BUYER_EMAIL }, metadata: { credits: "5", note: CARD_HINT } }),
+      checkoutSession({
+        client_reference_id: user,
+        customer_details: { email: BUYER_EMAIL },
+        metadata: { credits: "5", note: CARD_HINT },
+      }),
     );
-    const unknownPack = stripeEvent("checkout.session.completed", checkoutSession({ customer_email: BUYER_EMAIL, metadata: { package_id: "nope" } }));
+    const unknownPack = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ customer_email: BUYER_EMAIL, metadata: { package_id: "nope" } }),
+    );
     const signed = signedRequest(paid);
     const signature = signed.headers.get("stripe-signature")!;
 
@@ -46,7 +67,12 @@ describe("webhook request logs", () => {
     expect(log).toHaveLength(5);
     for (const entry of log) {
       expect(Object.keys(entry).filter((k) => !ALLOWED_FIELDS.includes(k))).toEqual([]);
-      expect(entry).toMatchObject({ msg: "webhook", provider: "stripe", request_id: expect.stringMatching(/^[0-9a-f-]{36}$/), duration_ms: expect.any(Number) });
+      expect(entry).toMatchObject({
+        msg: "webhook",
+        provider: "stripe",
+        request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        duration_ms: expect.any(Number),
+      });
       expect(typeof entry.time).toBe("string");
     }
     expect(log.map((e) => [e.level, e.outcome, e.http_status, e.event_id ?? null])).toEqual([
@@ -60,7 +86,16 @@ describe("webhook request logs", () => {
     expect(new Set(log.map((e) => e.request_id)).size).toBe(5);
 
     const text = lines.join("");
-    for (const secret of [WEBHOOK_SECRET, signature, BUYER_EMAIL, CARD_HINT, user, "client_reference_id", "customer_details", "whsec_"]) {
+    for (const secret of [
+      WEBHOOK_SECRET,
+      signature,
+      BUYER_EMAIL,
+      CARD_HINT,
+      user,
+      "client_reference_id",
+      "customer_details",
+      "whsec_",
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -72,7 +107,7 @@ describe("webhook request logs", () => {
       return r;
     };
     await POST(request("lb-7f3a.91:abc"));
-    await POST(request("x\" injected=1 {}"));
+    await POST(request('x" injected=1 {}'));
     const [kept, replaced] = entries();
     expect(kept.request_id).toBe("lb-7f3a.91:abc");
     expect(replaced.request_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -88,24 +123,54 @@ describe("webhook request logs", () => {
       close: async () => {},
     };
     setDb(broken);
-    const event = stripeEvent("checkout.session.completed", checkoutSession({ customer_details: { email: BUYER_EMAIL } }));
+    const event = stripeEvent(
+      "checkout.session.completed",
+      checkoutSession({ customer_details: { email: BUYER_EMAIL } }),
+    );
     const response = await POST(signedRequest(event));
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: "internal error" });
     const [entry] = entries();
-    expect(entry).toMatchObject({ level: "error", outcome: "error", http_status: 500, event_id: event.id, error: "TypeError: kaboom" });
+    expect(entry).toMatchObject({
+      level: "error",
+      outcome: "error",
+      http_status: 500,
+      event_id: event.id,
+      error: "TypeError: kaboom",
+    });
     expect(lines.join("")).not.toMatch(/\bat \S+ \(|stack|leaky\.buyer/);
   });
 
   it("redacts secret-looking fields even if a caller passes them", () => {
     const captured: string[] = [];
-    const logger = createLogger({ level: "info", format: "json" }, { write: (line: string) => void captured.push(line) });
-    logger.info({ provider: "stripe", payload: { email: BUYER_EMAIL }, headers: { authorization: "Bearer x" }, nested: { secret: "s3cr3t" } }, "oops");
+    const logger = createLogger(
+      { level: "info", format: "json" },
+      { write: (line: string) => void captured.push(line) },
+    );
+    logger.info(
+      {
+        provider: "stripe",
+        payload: { email: BUYER_EMAIL },
+        headers: { authorization: "Bearer x" },
+        nested: { secret: "s3cr3t" },
+      },
+      "oops",
+    );
     expect(captured.join("")).not.toMatch(/leaky|Bearer x|s3cr3t/);
   });
 
   it("reads as one line per entry in development (pretty format)", () => {
-    const line = JSON.stringify({ level: "info", time: "2026-11-30T09:15:02.123Z", msg: "webhook", provider: "stripe", event_id: "evt_1", outcome: "processed", duration_ms: 12.5 });
-    expect(formatPretty(line)).toBe("09:15:02.123 INFO  webhook provider=stripe event_id=evt_1 outcome=processed duration_ms=12.5\n");
+    const line = JSON.stringify({
+      level: "info",
+      time: "2026-11-30T09:15:02.123Z",
+      msg: "webhook",
+      provider: "stripe",
+      event_id: "evt_1",
+      outcome: "processed",
+      duration_ms: 12.5,
+    });
+    expect(formatPretty(line)).toBe(
+      "09:15:02.123 INFO  webhook provider=stripe event_id=evt_1 outcome=processed duration_ms=12.5\n",
+    );
   });
 });

@@ -15,27 +15,49 @@ describe.each(targets)("TradingView webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({ TRADINGVIEW_WEBHOOK_SECRET: SECRET }));
   const { count } = t;
 
-  const send = (body: string | object, contentType = typeof body === "string" ? "text/plain; charset=utf-8" : "application/json") =>
-    POST(new Request("http://localhost/api/tradingview/webhook", {
-      method: "POST",
-      headers: { "content-type": contentType },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    }));
+  const send = (
+    body: string | object,
+    contentType = typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+  ) =>
+    POST(
+      new Request("http://localhost/api/tradingview/webhook", {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    );
   const alertRow = async (nonce: string) =>
-    (await t.db.query<{ event_id: string; ticker: string | null; action: string | null; message: string | null; payload: unknown }>(
-      "select event_id, ticker, action, message, payload from trading_alerts where payload::text like $1", [`%${nonce}%`]))[0];
+    (
+      await t.db.query<{
+        event_id: string;
+        ticker: string | null;
+        action: string | null;
+        message: string | null;
+        payload: unknown;
+      }>("select event_id, ticker, action, message, payload from trading_alerts where payload::text like $1", [
+        `%${nonce}%`,
+      ])
+    )[0];
   const businessRows = async () => ({ alerts: await count("trading_alerts"), events: await count("webhook_events") });
 
   it("stores a JSON alert in trading_alerts and the event log, without its secret", async () => {
     const nonce = uid("bar");
-    const res = await send({ secret: SECRET, ticker: "BTCUSD", action: "buy", price: 64000.5, message: `breakout ${nonce}` });
+    const res = await send({
+      secret: SECRET,
+      ticker: "BTCUSD",
+      action: "buy",
+      price: 64000.5,
+      message: `breakout ${nonce}`,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: true, duplicate: false, status: "processed" });
     const row = await alertRow(nonce);
     expect(row).toMatchObject({ ticker: "BTCUSD", action: "buy", message: `breakout ${nonce}` });
     expect(row.event_id).toMatch(/^tv_[0-9a-f]{64}$/);
     const event = await t.db.query<{ payload: unknown; outcome: string }>(
-      "select payload, outcome from webhook_events where provider = 'tradingview' and event_id = $1", [row.event_id]);
+      "select payload, outcome from webhook_events where provider = 'tradingview' and event_id = $1",
+      [row.event_id],
+    );
     expect(event[0].outcome).toBe("stored alert: buy BTCUSD (no trade executed)");
     expect(JSON.stringify(event[0].payload)).not.toContain(SECRET);
     expect(JSON.stringify(row.payload)).not.toContain(SECRET);
@@ -76,7 +98,7 @@ describe.each(targets)("TradingView webhook on %s", (target) => {
       ["a wrong secret (text)", "secret=nope\nticker=BTCUSD", 401],
       ["a missing secret (text)", "BTCUSD crossed up", 401],
       ["a secret that differs by one character", { secret: SECRET.slice(0, -1) + "x" }, 401],
-      ["malformed JSON", "{\"secret\": \"" + SECRET + "\", ", 400],
+      ["malformed JSON", '{"secret": "' + SECRET + '", ', 400],
       ["a JSON array", [SECRET], 400],
       ["an empty body", "", 400],
     ])("refuses %s", async (_name, body, status) => {

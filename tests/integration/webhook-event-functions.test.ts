@@ -71,7 +71,12 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       expect(result).toMatchObject({ duplicate: false, status: "processed", attempts: 1, error: null });
       expect(result.outcome).toMatch(/^granted 100 credits to .* \(balance 100\)$/);
       expect(await balanceOf(t.db, user)).toBe(100);
-      expect(await eventRow(result.id)).toMatchObject({ status: "processed", attempts: 1, last_error: null, next_attempt_at: null });
+      expect(await eventRow(result.id)).toMatchObject({
+        status: "processed",
+        attempts: 1,
+        last_error: null,
+        next_attempt_at: null,
+      });
     });
 
     it("answers a redelivery as duplicate without running its action again", async () => {
@@ -92,24 +97,39 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const eventId = `evt_${unique()}`;
       // different payments: only the event dedupe (not the purchase key) can keep this to one grant
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) })),
+        Array.from({ length: 8 }, () =>
+          ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) }),
+        ),
       );
       expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
       expect(await balanceOf(t.db, user)).toBe(100);
-      const [events] = await t.db.query<{ n: number }>("select count(*)::int as n from public.webhook_events where event_id = $1", [eventId]);
+      const [events] = await t.db.query<{ n: number }>(
+        "select count(*)::int as n from public.webhook_events where event_id = $1",
+        [eventId],
+      );
       expect(events.n).toBe(1);
     });
 
     it("stores a delivery in its final state with one attempt, and shows it in the attempt log", async () => {
       const user = await createUser(t.db, `final-${unique()}@example.com`);
-      const result = await ingest({ action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }), elapsedMs: 2 });
+      const result = await ingest({
+        action: "grant",
+        args: grantArgs(`pi_${unique()}`, { user_id: user }),
+        elapsedMs: 2,
+      });
       const detail = await getWebhookEvent(t.db, result.id);
       expect(detail).toMatchObject({ status: "processed", attempts: 1, last_error: null, next_attempt_at: null });
       expect(detail?.processed_at).toBeInstanceOf(Date);
       expect(Number(detail?.duration_ms)).toBeGreaterThanOrEqual(2);
       expect(detail?.attempt_log).toEqual([
-        expect.objectContaining({ attempt: 1, status: "processed", trigger: "delivery", error: null, outcome: result.outcome }),
+        expect.objectContaining({
+          attempt: 1,
+          status: "processed",
+          trigger: "delivery",
+          error: null,
+          outcome: result.outcome,
+        }),
       ]);
     });
 
@@ -127,7 +147,11 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       expect(result).toMatchObject({ duplicate: false, status: "failed", attempts: 1, outcome: null });
       expect(result.error).toBe(`purchase not found: stripe ${externalId}`);
       const row = await eventRow(result.id);
-      expect(row).toMatchObject({ status: "failed", attempts: 1, last_error: `purchase not found: stripe ${externalId}` });
+      expect(row).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        last_error: `purchase not found: stripe ${externalId}`,
+      });
       expect(row.next_attempt_at).not.toBeNull();
     });
 
@@ -135,7 +159,11 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const before = await rowCounts(t.db);
       const result = await ingest({
         action: "grant",
-        args: grantArgs(`cs_${unique()}`, { email: `x-${unique()}@example.com`, credits: null, package_id: "missing_pack" }),
+        args: grantArgs(`cs_${unique()}`, {
+          email: `x-${unique()}@example.com`,
+          credits: null,
+          package_id: "missing_pack",
+        }),
       });
       expect(result).toMatchObject({ status: "failed", error: "unknown package: missing_pack" });
       expect(await rowCounts(t.db)).toEqual({ ...before, webhook_events: before.webhook_events + 1 });
@@ -148,7 +176,11 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         args: { status: "ignored", outcome: "ignored: unpaid" },
       });
       expect(result).toMatchObject({ status: "ignored", outcome: "ignored: unpaid", attempts: 1 });
-      expect(await eventRow(result.id)).toMatchObject({ status: "ignored", outcome: "ignored: unpaid", next_attempt_at: null });
+      expect(await eventRow(result.id)).toMatchObject({
+        status: "ignored",
+        outcome: "ignored: unpaid",
+        next_attempt_at: null,
+      });
     });
 
     it("fails an event through webhook_action_fail with the given reason", async () => {
@@ -179,13 +211,28 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const failed = await ingest({ eventType: "charge.refunded", ...action });
       expect(failed.status).toBe("failed");
       // still not there: a second failure, counted
-      expect(await retryWebhookEvent(t.db, failed.id, action, "sweep")).toMatchObject({ status: "failed", attempts: 2 });
+      expect(await retryWebhookEvent(t.db, failed.id, action, "sweep")).toMatchObject({
+        status: "failed",
+        attempts: 2,
+      });
 
-      await grantCreditsForPurchase(t.db, { provider: "stripe", externalId, userId: user, credits: 100, amountMinor: 1000, currency: "usd" });
+      await grantCreditsForPurchase(t.db, {
+        provider: "stripe",
+        externalId,
+        userId: user,
+        credits: 100,
+        amountMinor: 1000,
+        currency: "usd",
+      });
       const retried = await retryWebhookEvent(t.db, failed.id, action, "admin");
       expect(retried).toMatchObject({ duplicate: false, status: "processed", attempts: 3, error: null });
       expect(retried.outcome).toBe("refund: took back 100 credits (purchase refunded)");
-      expect(await eventRow(failed.id)).toMatchObject({ status: "processed", attempts: 3, last_error: null, next_attempt_at: null });
+      expect(await eventRow(failed.id)).toMatchObject({
+        status: "processed",
+        attempts: 3,
+        last_error: null,
+        next_attempt_at: null,
+      });
       expect(await balanceOf(t.db, user)).toBe(0);
     });
 
@@ -193,7 +240,12 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const user = await createUser(t.db, `skip-${unique()}@example.com`);
       const action = { action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) };
       const done = await ingest(action);
-      const again = await retryWebhookEvent(t.db, done.id, { action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) }, "admin");
+      const again = await retryWebhookEvent(
+        t.db,
+        done.id,
+        { action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) },
+        "admin",
+      );
       expect(again).toMatchObject({ id: done.id, status: "processed", skipped: true });
       expect((await eventRow(done.id)).attempts).toBe(1);
       expect(await balanceOf(t.db, user)).toBe(100);
@@ -222,7 +274,9 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const notDue = await failedEvent(null);
       const exhausted = await failedEvent(60, 12);
       const processed = (await ingest()).id;
-      await t.db.query("update public.webhook_events set next_attempt_at = now() - interval '1 hour' where id = $1", [processed]);
+      await t.db.query("update public.webhook_events set next_attempt_at = now() - interval '1 hour' where id = $1", [
+        processed,
+      ]);
 
       const claimed = await claimDueWebhookEvents(t.db, 500, 12);
       const ids = claimed.map((e) => e.id);
@@ -230,7 +284,12 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       expect(ids).not.toContain(notDue);
       expect(ids).not.toContain(exhausted);
       expect(ids).not.toContain(processed);
-      expect(claimed.find((e) => e.id === due[0])).toMatchObject({ provider: "stripe", event_type: "test.event", attempts: 1, payload: { hello: "world" } });
+      expect(claimed.find((e) => e.id === due[0])).toMatchObject({
+        provider: "stripe",
+        event_type: "test.event",
+        attempts: 1,
+        payload: { hello: "world" },
+      });
 
       // the lease pushed them out: a second sweeper right after gets none of them
       const [{ leased }] = await t.db.query<{ leased: boolean }>(
@@ -238,7 +297,9 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         [due],
       );
       expect(leased).toBe(true);
-      expect((await claimDueWebhookEvents(t.db, 500, 12)).map((e) => e.id)).not.toEqual(expect.arrayContaining([due[0]]));
+      expect((await claimDueWebhookEvents(t.db, 500, 12)).map((e) => e.id)).not.toEqual(
+        expect.arrayContaining([due[0]]),
+      );
     });
 
     it("returns at most p_limit events, oldest due first", async () => {
@@ -306,9 +367,13 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     });
 
     it("finds events by free text: event id, e-mail (any case) or external id", async () => {
-      const [row] = await t.db.query<{ event_id: string }>("select event_id from public.webhook_events where id = $1", [ids.paystack]);
+      const [row] = await t.db.query<{ event_id: string }>("select event_id from public.webhook_events where id = $1", [
+        ids.paystack,
+      ]);
       expect((await listWebhookEvents(t.db, { q: row.event_id })).map((e) => e.id)).toEqual([ids.paystack]);
-      expect((await listWebhookEvents(t.db, { q: ` ${email.toUpperCase()} ` })).map((e) => e.id)).toEqual([ids.byEmail]);
+      expect((await listWebhookEvents(t.db, { q: ` ${email.toUpperCase()} ` })).map((e) => e.id)).toEqual([
+        ids.byEmail,
+      ]);
       expect((await listWebhookEvents(t.db, { q: `ext_${type}` })).map((e) => e.id)).toEqual([ids.byExternal]);
       expect(await listWebhookEvents(t.db, { q: `nothing-${unique()}` })).toEqual([]);
     });
@@ -320,7 +385,13 @@ describe.each(targets)("webhook event functions on %s", (target) => {
 
     it("returns summaries with status, attempts, error and timing", async () => {
       const [failed] = await listWebhookEvents(t.db, { type, status: "failed" });
-      expect(failed).toMatchObject({ provider: "stripe", event_type: type, status: "failed", attempts: 1, last_error: "boom" });
+      expect(failed).toMatchObject({
+        provider: "stripe",
+        event_type: type,
+        status: "failed",
+        attempts: 1,
+        last_error: "boom",
+      });
       expect(failed.duration_ms).toBeGreaterThanOrEqual(0);
     });
 
@@ -372,7 +443,14 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const externalId = `pi_${unique()}`;
       const action = { action: "reverse", args: refundArgs(externalId) };
       const failed = await ingest({ payload: { id: "evt_detail", nested: { amount: 1000 } }, ...action });
-      await grantCreditsForPurchase(t.db, { provider: "stripe", externalId, userId: user, credits: 100, amountMinor: 1000, currency: "usd" });
+      await grantCreditsForPurchase(t.db, {
+        provider: "stripe",
+        externalId,
+        userId: user,
+        credits: 100,
+        amountMinor: 1000,
+        currency: "usd",
+      });
       await retryWebhookEvent(t.db, failed.id, action, "admin");
 
       const detail = await getWebhookEvent(t.db, failed.id);
@@ -383,8 +461,20 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         payload: { id: "evt_detail", nested: { amount: 1000 } },
       });
       expect(detail?.attempt_log).toEqual([
-        expect.objectContaining({ attempt: 1, status: "failed", trigger: "delivery", error: `purchase not found: stripe ${externalId}`, outcome: null }),
-        expect.objectContaining({ attempt: 2, status: "processed", trigger: "admin", error: null, outcome: expect.stringMatching(/^refund: took back 100/) }),
+        expect.objectContaining({
+          attempt: 1,
+          status: "failed",
+          trigger: "delivery",
+          error: `purchase not found: stripe ${externalId}`,
+          outcome: null,
+        }),
+        expect.objectContaining({
+          attempt: 2,
+          status: "processed",
+          trigger: "admin",
+          error: null,
+          outcome: expect.stringMatching(/^refund: took back 100/),
+        }),
       ]);
     });
 
@@ -399,8 +489,20 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       // duration_ms is the last attempt's: route time before the database (elapsedMs) + time inside it
       await ingest({ provider: "stripe", eventType: "metrics.a", elapsedMs: 100 });
       await ingest({ provider: "stripe", eventType: "metrics.a", elapsedMs: 10_000 });
-      await ingest({ provider: "paystack", eventType: "metrics.b", elapsedMs: 300, action: "none", args: { status: "ignored" } });
-      const failed = await ingest({ provider: "paystack", eventType: "metrics.b", elapsedMs: 200, action: "fail", args: { reason: "x" } });
+      await ingest({
+        provider: "paystack",
+        eventType: "metrics.b",
+        elapsedMs: 300,
+        action: "none",
+        args: { status: "ignored" },
+      });
+      const failed = await ingest({
+        provider: "paystack",
+        eventType: "metrics.b",
+        elapsedMs: 200,
+        action: "fail",
+        args: { reason: "x" },
+      });
       await retryWebhookEvent(t.db, failed.id, { action: "fail", args: { reason: "still x" } }, "sweep");
 
       const m = await webhookMetrics(t.db, since, 3600);
@@ -431,7 +533,17 @@ describe.each(targets)("webhook event functions on %s", (target) => {
 
     it("returns zeros and empty lists when nothing arrived", async () => {
       const m = await webhookMetrics(t.db, new Date(Date.now() + 3_600_000), 60);
-      expect(m).toMatchObject({ total: 0, processed: 0, failed: 0, retries: 0, p50_ms: null, p95_ms: null, by_type: [], by_provider: [], series: [] });
+      expect(m).toMatchObject({
+        total: 0,
+        processed: 0,
+        failed: 0,
+        retries: 0,
+        p50_ms: null,
+        p95_ms: null,
+        by_type: [],
+        by_provider: [],
+        series: [],
+      });
     });
   });
 });

@@ -14,7 +14,15 @@ import { POST as tradingviewPOST } from "@/app/api/tradingview/webhook/route";
 import { getDb, setDb, type Database } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
 import { createLogger, setLogger } from "@/lib/logger";
-import { legacySignature, rsaKey, startJwksServer, transaction, v2Event, fireblocksRequest, type JwksServer } from "../helpers/fireblocks";
+import {
+  legacySignature,
+  rsaKey,
+  startJwksServer,
+  transaction,
+  v2Event,
+  fireblocksRequest,
+  type JwksServer,
+} from "../helpers/fireblocks";
 import { INVOICE_SECRET, invoiceEvent, invoiceRequest } from "../helpers/invoices";
 import { chargeSuccess, PAYSTACK_SECRET, paystackRequest, paystackTransaction } from "../helpers/paystack";
 import { useRouteSuite } from "../helpers/route-suite";
@@ -49,14 +57,17 @@ describe("webhook routes keep secrets and payload fields out of the server log",
 
   let log = "";
   // The app's structured log (pino, one JSON line per request) at the production level, into the capture.
-  beforeAll(() => setLogger(createLogger({ level: "info", format: "json" }, { write: (line: string) => void (log += line) })));
+  beforeAll(() =>
+    setLogger(createLogger({ level: "info", format: "json" }, { write: (line: string) => void (log += line) })),
+  );
   afterAll(() => setLogger(undefined));
   beforeEach(() => {
     log = "";
     const keep = (...args: unknown[]) => {
       log += `${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a, Object.getOwnPropertyNames(Object(a))))).join(" ")}\n`;
     };
-    for (const level of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, level).mockImplementation(keep);
+    for (const level of ["log", "info", "warn", "error", "debug"] as const)
+      vi.spyOn(console, level).mockImplementation(keep);
     for (const stream of [process.stdout, process.stderr]) {
       vi.spyOn(stream, "write").mockImplementation(((chunk: string | Uint8Array) => {
         log += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
@@ -77,24 +88,44 @@ describe("webhook routes keep secrets and payload fields out of the server log",
       }),
     );
     const paystackBody = chargeSuccess(
-      paystackTransaction({ customer: { id: 7, email: PII.email, first_name: PII.name }, authorization: { last4: PII.last4, bin: "408408" } }),
+      paystackTransaction({
+        customer: { id: 7, email: PII.email, first_name: PII.name },
+        authorization: { last4: PII.last4, bin: "408408" },
+      }),
     );
     const invoiceBody = invoiceEvent(uid("inv_unknown"), "Complete", { customerName: PII.customerName });
     const fireblocksBody = JSON.stringify(v2Event(transaction({ destinationAddress: PII.address })));
-    const tradingviewBody = JSON.stringify({ secret: sign ? TRADINGVIEW_SECRET : "not-the-secret", ticker: "BTCUSD", message: PII.alert });
+    const tradingviewBody = JSON.stringify({
+      secret: sign ? TRADINGVIEW_SECRET : "not-the-secret",
+      ticker: "BTCUSD",
+      message: PII.alert,
+    });
     return [
       () => stripePOST(signedRequest(stripeBody, sign ? {} : { secret: "whsec_forged" })),
       () => paystackPOST(paystackRequest(paystackBody, sign ? {} : { secret: "sk_forged" })),
       () => invoicesPOST(invoiceRequest(invoiceBody, sign ? {} : { secret: "forged" })),
-      () => fireblocksPOST(fireblocksRequest(fireblocksBody, { "fireblocks-signature": sign ? legacySignature(fireblocksBody, fireblocksKey) : "Zm9yZ2Vk" })),
       () =>
-        tradingviewPOST(new Request("http://localhost/api/tradingview/webhook", { method: "POST", headers: { "content-type": "application/json" }, body: tradingviewBody })),
+        fireblocksPOST(
+          fireblocksRequest(fireblocksBody, {
+            "fireblocks-signature": sign ? legacySignature(fireblocksBody, fireblocksKey) : "Zm9yZ2Vk",
+          }),
+        ),
+      () =>
+        tradingviewPOST(
+          new Request("http://localhost/api/tradingview/webhook", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: tradingviewBody,
+          }),
+        ),
     ];
   }
 
   function expectCleanLog(): void {
     const secrets = { WEBHOOK_SECRET, PAYSTACK_SECRET, INVOICE_SECRET, TRADINGVIEW_SECRET };
-    const found = Object.entries({ ...secrets, ...PII }).filter(([, value]) => log.includes(value)).map(([name]) => name);
+    const found = Object.entries({ ...secrets, ...PII })
+      .filter(([, value]) => log.includes(value))
+      .map(([name]) => name);
     expect(found).toEqual([]);
     expect(log).not.toMatch(/v1=[0-9a-f]{64}|-----BEGIN|"data":\s*\{/);
   }
@@ -113,7 +144,10 @@ describe("webhook routes keep secrets and payload fields out of the server log",
 
   it("logs nothing sensitive while the database is down (503) or throws something unexpected (500)", async () => {
     const original = getDb();
-    const down = createPostgresDatabase({ connectionString: "postgres://app:db-password-LOGCHECK@127.0.0.1:9/credits", max: 1 });
+    const down = createPostgresDatabase({
+      connectionString: "postgres://app:db-password-LOGCHECK@127.0.0.1:9/credits",
+      max: 1,
+    });
     const broken: Database = {
       mode: "embedded",
       rpc: async () => {

@@ -100,7 +100,11 @@ describe("evaluateAudit", () => {
 
   it("reads a severity npm does not define as critical, so it is looked at", () => {
     const verdict = evaluateAudit(
-      { vulnerabilities: { x: { via: [{ name: "x", url: "https://github.com/advisories/GHSA-aaaa-bbbb-cccc", severity: "severe" }] } } },
+      {
+        vulnerabilities: {
+          x: { via: [{ name: "x", url: "https://github.com/advisories/GHSA-aaaa-bbbb-cccc", severity: "severe" }] },
+        },
+      },
       {},
     );
     expect(verdict.status).toBe("fail");

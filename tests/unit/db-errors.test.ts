@@ -46,7 +46,11 @@ describe("classifyDriverError", () => {
   });
 
   it("keeps an error without a code as a DatabaseError", () => {
-    expect(classifyDriverError(new Error("syntax error"))).toMatchObject({ name: "DatabaseError", code: undefined, message: "syntax error" });
+    expect(classifyDriverError(new Error("syntax error"))).toMatchObject({
+      name: "DatabaseError",
+      code: undefined,
+      message: "syntax error",
+    });
     expect(classifyDriverError("a string")).toMatchObject({ name: "DatabaseError", message: "a string" });
   });
 

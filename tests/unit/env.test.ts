@@ -75,7 +75,10 @@ describe("mode selection", () => {
 describe("partial Supabase configuration", () => {
   it.each([
     [{ NEXT_PUBLIC_SUPABASE_URL: SUPABASE.NEXT_PUBLIC_SUPABASE_URL }, "NEXT_PUBLIC_SUPABASE_ANON_KEY"],
-    [{ NEXT_PUBLIC_SUPABASE_URL: SUPABASE.NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon" }, "SUPABASE_SERVICE_ROLE_KEY"],
+    [
+      { NEXT_PUBLIC_SUPABASE_URL: SUPABASE.NEXT_PUBLIC_SUPABASE_URL, NEXT_PUBLIC_SUPABASE_ANON_KEY: "anon" },
+      "SUPABASE_SERVICE_ROLE_KEY",
+    ],
     [{ SUPABASE_SERVICE_ROLE_KEY: "service" }, "NEXT_PUBLIC_SUPABASE_URL"],
   ])("names the missing variable (%j → %s)", (source, missing) => {
     const error = configError(source);
@@ -84,15 +87,21 @@ describe("partial Supabase configuration", () => {
   });
 
   it("refuses a Supabase URL that is not http(s)", () => {
-    expect(configError({ ...SUPABASE, NEXT_PUBLIC_SUPABASE_URL: "ftp://abc" }).variable).toBe("NEXT_PUBLIC_SUPABASE_URL");
+    expect(configError({ ...SUPABASE, NEXT_PUBLIC_SUPABASE_URL: "ftp://abc" }).variable).toBe(
+      "NEXT_PUBLIC_SUPABASE_URL",
+    );
   });
 });
 
 describe("FIREBLOCKS_WEBHOOK_PUBLIC_KEY", () => {
-  const pem = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const pem = generateKeyPairSync("rsa", { modulusLength: 1024 })
+    .publicKey.export({ type: "spki", format: "pem" })
+    .toString();
 
   it("refuses a malformed PEM, naming the variable", () => {
-    const error = configError({ FIREBLOCKS_WEBHOOK_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----" });
+    const error = configError({
+      FIREBLOCKS_WEBHOOK_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----",
+    });
     expect(error.variable).toBe("FIREBLOCKS_WEBHOOK_PUBLIC_KEY");
     expect(error.message).toMatch(/FIREBLOCKS_WEBHOOK_PUBLIC_KEY.*not a valid PEM public key/);
   });
@@ -105,7 +114,10 @@ describe("FIREBLOCKS_WEBHOOK_PUBLIC_KEY", () => {
 
 describe("STRIPE_WEBHOOK_SECRET", () => {
   it("is a comma list, so a rotated secret and the new one both verify", () => {
-    expect(parse({ STRIPE_WEBHOOK_SECRET: "whsec_old, whsec_new,," }).STRIPE_WEBHOOK_SECRET).toEqual(["whsec_old", "whsec_new"]);
+    expect(parse({ STRIPE_WEBHOOK_SECRET: "whsec_old, whsec_new,," }).STRIPE_WEBHOOK_SECRET).toEqual([
+      "whsec_old",
+      "whsec_new",
+    ]);
   });
 
   it("is required in production when a real Stripe key is set", () => {
@@ -125,7 +137,12 @@ describe("STRIPE_WEBHOOK_SECRET", () => {
 
 describe("AUTH_SECRET", () => {
   it("is required in production in postgres mode, naming AUTH_SECRET", () => {
-    const error = configError({ NODE_ENV: "production", DATABASE_URL, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_x" });
+    const error = configError({
+      NODE_ENV: "production",
+      DATABASE_URL,
+      STRIPE_SECRET_KEY: "sk_live_abc",
+      STRIPE_WEBHOOK_SECRET: "whsec_x",
+    });
     expect(error.variable).toBe("AUTH_SECRET");
     expect(error.message).toMatch(/AUTH_SECRET.*required in production/);
   });
@@ -135,9 +152,10 @@ describe("AUTH_SECRET", () => {
   });
 
   it("is used as given", () => {
-    expect(parse({ NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_WEBHOOK_SECRET: "whsec_x" }).AUTH_SECRET).toBe(
-      STRONG_SECRET,
-    );
+    expect(
+      parse({ NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_WEBHOOK_SECRET: "whsec_x" })
+        .AUTH_SECRET,
+    ).toBe(STRONG_SECRET);
   });
 
   it("is generated into the data dir in embedded mode and kept across restarts", () => {
@@ -157,7 +175,12 @@ describe("AUTH_SECRET", () => {
 });
 
 describe("LOCAL_TEST_CHECKOUT", () => {
-  const PRODUCTION = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, PAYSTACK_SECRET_KEY: "sk_live_paystack" };
+  const PRODUCTION = {
+    NODE_ENV: "production",
+    DATABASE_URL,
+    AUTH_SECRET: STRONG_SECRET,
+    PAYSTACK_SECRET_KEY: "sk_live_paystack",
+  };
 
   it("is on by default outside production, with no Stripe key", () => {
     expect(parse({}).localCheckout).toBe(true);
@@ -170,7 +193,9 @@ describe("LOCAL_TEST_CHECKOUT", () => {
     expect(env.STRIPE_WEBHOOK_SECRET).toEqual([]);
     expect(parse({ NODE_ENV: "production" }).localCheckout).toBe(false); // embedded too
     expect(parse({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "0" }).localCheckout).toBe(false);
-    expect(parse({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "1", STRIPE_WEBHOOK_SECRET: "whsec_demo" }).localCheckout).toBe(true);
+    expect(parse({ ...PRODUCTION, LOCAL_TEST_CHECKOUT: "1", STRIPE_WEBHOOK_SECRET: "whsec_demo" }).localCheckout).toBe(
+      true,
+    );
     expect(parse({ NODE_ENV: "production", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(true);
   });
 
@@ -180,7 +205,14 @@ describe("LOCAL_TEST_CHECKOUT", () => {
 
   it("is never on when STRIPE_SECRET_KEY is set, whatever LOCAL_TEST_CHECKOUT says", () => {
     expect(parse({ STRIPE_SECRET_KEY: "sk_test_abc", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(false);
-    expect(parse({ ...PRODUCTION, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_x", LOCAL_TEST_CHECKOUT: "1" }).localCheckout).toBe(false);
+    expect(
+      parse({
+        ...PRODUCTION,
+        STRIPE_SECRET_KEY: "sk_live_abc",
+        STRIPE_WEBHOOK_SECRET: "whsec_x",
+        LOCAL_TEST_CHECKOUT: "1",
+      }).localCheckout,
+    ).toBe(false);
   });
 
   it("refuses anything but 0 or 1, naming the variable", () => {
@@ -199,16 +231,23 @@ describe("LOCAL_TEST_CHECKOUT", () => {
 describe("provider API URLs in production", () => {
   const PRODUCTION = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET };
 
-  it.each(["PAYSTACK_API_BASE", "FIREBLOCKS_JWKS_URL"])("%s must be https:// in production, naming the variable", (name) => {
-    const error = configError({ ...PRODUCTION, [name]: "http://api.example.com" });
-    expect(error.variable).toBe(name);
-    expect(error.message).toMatch(new RegExp(`${name}.*https://`));
-    expect(parse({ ...PRODUCTION, [name]: "https://api.example.com" })[name as "PAYSTACK_API_BASE"]).toMatch(/^https:\/\/api\.example\.com/);
-  });
+  it.each(["PAYSTACK_API_BASE", "FIREBLOCKS_JWKS_URL"])(
+    "%s must be https:// in production, naming the variable",
+    (name) => {
+      const error = configError({ ...PRODUCTION, [name]: "http://api.example.com" });
+      expect(error.variable).toBe(name);
+      expect(error.message).toMatch(new RegExp(`${name}.*https://`));
+      expect(parse({ ...PRODUCTION, [name]: "https://api.example.com" })[name as "PAYSTACK_API_BASE"]).toMatch(
+        /^https:\/\/api\.example\.com/,
+      );
+    },
+  );
 
   it("may be http:// outside production (local stand-ins in tests)", () => {
     expect(parse({ PAYSTACK_API_BASE: "http://127.0.0.1:4010" }).PAYSTACK_API_BASE).toBe("http://127.0.0.1:4010");
-    expect(parse({ FIREBLOCKS_JWKS_URL: "http://127.0.0.1:4011/jwks.json" }).FIREBLOCKS_JWKS_URL).toBe("http://127.0.0.1:4011/jwks.json");
+    expect(parse({ FIREBLOCKS_JWKS_URL: "http://127.0.0.1:4011/jwks.json" }).FIREBLOCKS_JWKS_URL).toBe(
+      "http://127.0.0.1:4011/jwks.json",
+    );
   });
 
   it("defaults to Paystack's and Fireblocks' https endpoints", () => {
@@ -222,14 +261,26 @@ describe("mail and proxy settings", () => {
   it("defaults: no SMTP (the development mailbox outside production), From on APP_URL's host, TRUST_PROXY 0", () => {
     const env = parse({ APP_URL: "https://credits.example.com" });
     expect(env.SMTP_URL).toBeUndefined();
-    expect(env).toMatchObject({ MAIL_FROM: "Credits <no-reply@credits.example.com>", TRUST_PROXY: 0, devMailbox: true });
+    expect(env).toMatchObject({
+      MAIL_FROM: "Credits <no-reply@credits.example.com>",
+      TRUST_PROXY: 0,
+      devMailbox: true,
+    });
     expect(parse({ NODE_ENV: "production" }).devMailbox).toBe(false);
     expect(parse({ SMTP_URL: "smtp://user:pass@mail.example.com:587" }).devMailbox).toBe(false);
   });
 
   it("reads SMTP_URL, MAIL_FROM and TRUST_PROXY", () => {
-    const env = parse({ SMTP_URL: "smtps://u:p@mail.example.com", MAIL_FROM: "Billing <billing@example.com>", TRUST_PROXY: "2" });
-    expect(env).toMatchObject({ SMTP_URL: "smtps://u:p@mail.example.com", MAIL_FROM: "Billing <billing@example.com>", TRUST_PROXY: 2 });
+    const env = parse({
+      SMTP_URL: "smtps://u:p@mail.example.com",
+      MAIL_FROM: "Billing <billing@example.com>",
+      TRUST_PROXY: "2",
+    });
+    expect(env).toMatchObject({
+      SMTP_URL: "smtps://u:p@mail.example.com",
+      MAIL_FROM: "Billing <billing@example.com>",
+      TRUST_PROXY: 2,
+    });
   });
 
   it.each([
@@ -252,7 +303,10 @@ describe("operations settings", () => {
   });
 
   it("reads the alert destinations: an http(s) URL and a lower-cased e-mail list", () => {
-    const env = parse({ ALERT_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/x", ALERT_EMAILS: " Ops@Example.com, oncall@example.com ," });
+    const env = parse({
+      ALERT_WEBHOOK_URL: "https://hooks.slack.com/services/T0/B0/x",
+      ALERT_EMAILS: " Ops@Example.com, oncall@example.com ,",
+    });
     expect(env.ALERT_WEBHOOK_URL).toBe("https://hooks.slack.com/services/T0/B0/x");
     expect(env.ALERT_EMAILS).toEqual(["ops@example.com", "oncall@example.com"]);
     expect(configError({ ALERT_WEBHOOK_URL: "hooks.slack.com/x" }).variable).toBe("ALERT_WEBHOOK_URL");
@@ -260,17 +314,28 @@ describe("operations settings", () => {
   });
 
   it("logs JSON at info by default, readable lines under next dev, nothing under tests unless asked", () => {
-    expect(parse({ NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_WEBHOOK_SECRET: "whsec_x" })).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "json" });
+    expect(
+      parse({ NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_WEBHOOK_SECRET: "whsec_x" }),
+    ).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "json" });
     expect(parse({ NODE_ENV: "development" })).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "pretty" });
     expect(parse({ NODE_ENV: "test" })).toMatchObject({ LOG_LEVEL: "silent", LOG_FORMAT: "json" });
-    expect(parse({ LOG_LEVEL: "debug", LOG_FORMAT: "json", NODE_ENV: "development" })).toMatchObject({ LOG_LEVEL: "debug", LOG_FORMAT: "json" });
+    expect(parse({ LOG_LEVEL: "debug", LOG_FORMAT: "json", NODE_ENV: "development" })).toMatchObject({
+      LOG_LEVEL: "debug",
+      LOG_FORMAT: "json",
+    });
     expect(configError({ LOG_LEVEL: "loud" }).variable).toBe("LOG_LEVEL");
     expect(configError({ LOG_FORMAT: "xml" }).variable).toBe("LOG_FORMAT");
   });
 });
 
 describe("STRIPE_API_BASE", () => {
-  const production = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET, STRIPE_SECRET_KEY: "sk_live_abc", STRIPE_WEBHOOK_SECRET: "whsec_x" };
+  const production = {
+    NODE_ENV: "production",
+    DATABASE_URL,
+    AUTH_SECRET: STRONG_SECRET,
+    STRIPE_SECRET_KEY: "sk_live_abc",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
+  };
 
   it("is refused in production, naming the variable (calls to it would carry the secret key)", () => {
     const error = configError({ ...production, STRIPE_API_BASE: "https://stripe.attacker.example" });
@@ -279,14 +344,20 @@ describe("STRIPE_API_BASE", () => {
   });
 
   it("is accepted outside production, for the tests' fake Stripe API", () => {
-    expect(parse({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_API_BASE: "http://127.0.0.1:12111" }).STRIPE_API_BASE).toBe("http://127.0.0.1:12111");
+    expect(parse({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_API_BASE: "http://127.0.0.1:12111" }).STRIPE_API_BASE).toBe(
+      "http://127.0.0.1:12111",
+    );
     expect(parse(production).STRIPE_API_BASE).toBeUndefined();
   });
 });
 
 describe("APP_DATA_DIR", () => {
   /** Every secret given, so parseEnv writes nothing into the data dir under test. */
-  const NOTHING_GENERATED = { STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_x", INVOICE_WEBHOOK_SECRET: "inv_x" };
+  const NOTHING_GENERATED = {
+    STRIPE_SECRET_KEY: "sk_test_abc",
+    STRIPE_WEBHOOK_SECRET: "whsec_x",
+    INVOICE_WEBHOOK_SECRET: "inv_x",
+  };
 
   it("is parsed by the schema: blank means the default .data", () => {
     expect(parseEnv({ ...SUPABASE, ...NOTHING_GENERATED, APP_DATA_DIR: "  " }).dataDir).toBe(path.resolve(".data"));

@@ -6,10 +6,18 @@ import { config } from "@/middleware";
 const runsOn = (url: string) => unstable_doesMiddlewareMatch({ config, url });
 
 describe("middleware matcher", () => {
-  it.each(["/", "/wallet", "/purchases", "/admin/events", "/admin/events/abc", "/login", "/checkout/test", "/api/checkout", "/settings/api-keys", "/admin/users"])(
-    "runs on %s (sessions, redirects)",
-    (url) => expect(runsOn(url)).toBe(true),
-  );
+  it.each([
+    "/",
+    "/wallet",
+    "/purchases",
+    "/admin/events",
+    "/admin/events/abc",
+    "/login",
+    "/checkout/test",
+    "/api/checkout",
+    "/settings/api-keys",
+    "/admin/users",
+  ])("runs on %s (sessions, redirects)", (url) => expect(runsOn(url)).toBe(true));
 
   it.each([
     "/api/stripe/webhook",

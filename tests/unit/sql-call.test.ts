@@ -22,14 +22,23 @@ describe("buildSqlCall", () => {
   });
 
   it("omits undefined arguments so the function's defaults apply, but passes null", () => {
-    const call = buildSqlCall("grant_credits_for_purchase", { p_provider: "stripe", p_package_id: undefined, p_event_id: null });
+    const call = buildSqlCall("grant_credits_for_purchase", {
+      p_provider: "stripe",
+      p_package_id: undefined,
+      p_event_id: null,
+    });
     expect(call.text).toBe("select public.grant_credits_for_purchase(p_provider => $1, p_event_id => $2) as result");
     expect(call.values).toEqual(["stripe", null]);
   });
 
   it("encodes objects as JSON, keeps arrays and dates for the driver, and passes bigints as text", () => {
     const when = new Date("2026-01-01T00:00:00Z");
-    const call = buildSqlCall("f", { p_args: { a: [1, { b: "c" }] }, p_emails: ["a@x", "b@x"], p_at: when, p_big: 2n ** 60n });
+    const call = buildSqlCall("f", {
+      p_args: { a: [1, { b: "c" }] },
+      p_emails: ["a@x", "b@x"],
+      p_at: when,
+      p_big: 2n ** 60n,
+    });
     expect(call.values).toEqual(['{"a":[1,{"b":"c"}]}', ["a@x", "b@x"], when, "1152921504606846976"]);
   });
 

@@ -22,7 +22,12 @@ function databaseAnswering(answer: (request: Sent) => Response | Promise<Respons
   const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     const text = await request.text();
-    const entry = { method: request.method, url: request.url, headers: request.headers, body: text ? JSON.parse(text) : undefined };
+    const entry = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
     sent.push(entry);
     return answer(entry);
   };
@@ -60,7 +65,13 @@ describe("supabase adapter", () => {
     expect(request.headers.get("apikey")).toBe(SERVICE_KEY);
     expect(request.headers.get("authorization")).toBe(`Bearer ${SERVICE_KEY}`);
     expect(request.headers.get("content-type")).toMatch(/application\/json/);
-    expect(request.body).toEqual({ p_provider: "stripe", p_external_id: "pi_1", p_user_id: null, p_credits: 100, p_meta: { a: 1 } });
+    expect(request.body).toEqual({
+      p_provider: "stripe",
+      p_external_id: "pi_1",
+      p_user_id: null,
+      p_credits: 100,
+      p_meta: { a: 1 },
+    });
   });
 
   it("returns the JSON body of a 200 answer as the result", async () => {

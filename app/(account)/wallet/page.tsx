@@ -13,7 +13,14 @@ import { PlansSection } from "@/components/plans-section";
 import { SubscriptionNotice } from "@/components/subscription-notice";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/account";
+import {
+  decodeCursor,
+  encodeCursor,
+  getWallet,
+  listActivePackages,
+  listCreditLedger,
+  takeClaimNotices,
+} from "@/lib/db/rpc/account";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { formatCredits } from "@/lib/format";
 

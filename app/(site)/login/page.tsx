@@ -9,7 +9,11 @@ import { signInAction } from "@/lib/auth/actions";
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; reset?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; reset?: string }>;
+}) {
   const params = await searchParams;
   const next = safeNextPath(params.next);
   if (await getSession()) redirect(next);

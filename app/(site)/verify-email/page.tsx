@@ -12,7 +12,11 @@ export const dynamic = "force-dynamic";
 
 const linkClass = "rounded font-medium text-indigo-700 hover:underline";
 
-export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
+export default async function VerifyEmailPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ token?: string | string[] }>;
+}) {
   const { token } = await searchParams;
   const outcome = token === undefined ? null : await verifyEmail(token);
   const session = await getSession();
@@ -39,11 +43,15 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
     <AuthCard
       title={outcome ? "This link does not work" : "Confirm your e-mail"}
       lead={
-        confirmed
-          ? "Your e-mail address is already confirmed."
-          : session
-            ? <>We sent a confirmation link to <span className="font-medium text-slate-800">{session.email}</span>.</>
-            : "Open the link we mailed you when you signed up."
+        confirmed ? (
+          "Your e-mail address is already confirmed."
+        ) : session ? (
+          <>
+            We sent a confirmation link to <span className="font-medium text-slate-800">{session.email}</span>.
+          </>
+        ) : (
+          "Open the link we mailed you when you signed up."
+        )
       }
     >
       <div className="space-y-5">

@@ -25,11 +25,19 @@ function problemCode(error: unknown): string {
 
 export async function assignDepositAddressAction(form: FormData): Promise<void> {
   await requireAdmin("/admin/deposits");
-  const input = assignment.safeParse({ email: form.get("email"), asset_id: form.get("asset_id"), address: form.get("address") });
+  const input = assignment.safeParse({
+    email: form.get("email"),
+    asset_id: form.get("asset_id"),
+    address: form.get("address"),
+  });
   if (!input.success) redirect("/admin/deposits?error=invalid");
   let outcome: string;
   try {
-    const result = await assignDepositAddress(getDb(), { address: input.data.address, assetId: input.data.asset_id, email: input.data.email });
+    const result = await assignDepositAddress(getDb(), {
+      address: input.data.address,
+      assetId: input.data.asset_id,
+      email: input.data.email,
+    });
     outcome = result.outcome;
   } catch (error) {
     redirect(`/admin/deposits?error=${problemCode(error)}`);

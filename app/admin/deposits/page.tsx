@@ -16,7 +16,8 @@ export const dynamic = "force-dynamic";
 const PROBLEMS: Record<string, string> = {
   invalid: "Check the fields: an e-mail, an asset, and an address without spaces.",
   "no-account": "No account has that e-mail. The person must sign up first.",
-  taken: "That address (in any letter case) already belongs to another account or asset. Addresses are never moved between accounts.",
+  taken:
+    "That address (in any letter case) already belongs to another account or asset. Addresses are never moved between accounts.",
   asset: "That asset has no credit rate, so deposits could not be credited.",
   unavailable: "The database did not answer. Please try again in a moment.",
 };
@@ -26,7 +27,8 @@ const DONE: Record<string, string> = {
   unchanged: "That address was already assigned to this account.",
 };
 
-const field = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
+const field =
+  "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
 
 type Props = { searchParams: Promise<{ error?: string; done?: string }> };
 
@@ -51,13 +53,27 @@ export default async function DepositsPage({ searchParams }: Props) {
         </p>
       </div>
 
-      {error && <Notice tone="error" title="Not assigned">{PROBLEMS[error] ?? PROBLEMS.invalid}</Notice>}
+      {error && (
+        <Notice tone="error" title="Not assigned">
+          {PROBLEMS[error] ?? PROBLEMS.invalid}
+        </Notice>
+      )}
       {done && DONE[done] && <Notice tone="success">{DONE[done]}</Notice>}
 
-      <form action={assignDepositAddressAction} className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-[1fr_10rem_1.5fr_auto] sm:items-end">
+      <form
+        action={assignDepositAddressAction}
+        className="grid gap-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm sm:grid-cols-[1fr_10rem_1.5fr_auto] sm:items-end"
+      >
         <label className="block text-sm font-medium text-slate-700">
           Account e-mail
-          <input name="email" type="email" required autoComplete="off" className={field} placeholder="user@example.com" />
+          <input
+            name="email"
+            type="email"
+            required
+            autoComplete="off"
+            className={field}
+            placeholder="user@example.com"
+          />
         </label>
         <label className="block text-sm font-medium text-slate-700">
           Asset
@@ -71,13 +87,24 @@ export default async function DepositsPage({ searchParams }: Props) {
         </label>
         <label className="block text-sm font-medium text-slate-700">
           Deposit address
-          <input name="address" required maxLength={200} pattern="\S+" spellCheck={false} autoComplete="off" className={`${field} font-mono`} placeholder="0x…" />
+          <input
+            name="address"
+            required
+            maxLength={200}
+            pattern="\S+"
+            spellCheck={false}
+            autoComplete="off"
+            className={`${field} font-mono`}
+            placeholder="0x…"
+          />
         </label>
         <SubmitButton pendingLabel="Assigning…">Assign</SubmitButton>
       </form>
 
       {!addresses ? (
-        <Notice tone="error" title="Addresses could not be loaded">The database did not answer; reload this page in a moment.</Notice>
+        <Notice tone="error" title="Addresses could not be loaded">
+          The database did not answer; reload this page in a moment.
+        </Notice>
       ) : addresses.length === 0 ? (
         <EmptyState title="No addresses assigned yet">Assign one above; the buyer sees it on their wallet.</EmptyState>
       ) : (

@@ -35,26 +35,45 @@ export default async function EventsPage({ searchParams }: Props) {
   const filtered = hasFilters(search.values);
   return (
     <div className="space-y-5">
-      <PageTitle title="Webhook events" lead="Every delivery from every provider, newest first. Open an event for its payload and attempts.">
-        <RetryForm action={retryAllFailedAction} label="Retry all failed" pendingLabel="Retrying failed events…" variant="secondary" />
+      <PageTitle
+        title="Webhook events"
+        lead="Every delivery from every provider, newest first. Open an event for its payload and attempts."
+      >
+        <RetryForm
+          action={retryAllFailedAction}
+          label="Retry all failed"
+          pendingLabel="Retrying failed events…"
+          variant="secondary"
+        />
       </PageTitle>
 
       <EventFilters values={search.values} />
 
       {search.problems.length > 0 ? (
         <Notice tone="warning" title="Some filters were ignored">
-          <ul className="list-inside list-disc">{search.problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          <ul className="list-inside list-disc">
+            {search.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
 
       {!page ? (
         <Notice tone="error" title="Events could not be loaded">
-          The database did not answer. Providers&apos; deliveries are answered 503 meanwhile and will be redelivered; reload this page in a moment.
+          The database did not answer. Providers&apos; deliveries are answered 503 meanwhile and will be redelivered;
+          reload this page in a moment.
         </Notice>
       ) : page.events.length === 0 ? (
-        <EmptyState title={filtered ? "No events match these filters." : search.cursor ? "No older events." : "No webhook events yet."}>
+        <EmptyState
+          title={
+            filtered ? "No events match these filters." : search.cursor ? "No older events." : "No webhook events yet."
+          }
+        >
           {filtered ? (
-            <Link href="/admin/events" className="font-medium text-indigo-700 underline underline-offset-2">Clear the filters</Link>
+            <Link href="/admin/events" className="font-medium text-indigo-700 underline underline-offset-2">
+              Clear the filters
+            </Link>
           ) : (
             "Events appear here as soon as a provider calls one of the webhook routes."
           )}
@@ -63,8 +82,18 @@ export default async function EventsPage({ searchParams }: Props) {
         <>
           <EventsTable events={page.events} />
           <nav aria-label="Pages" className="flex items-center justify-between">
-            {search.cursor ? <Link href={eventsHref(search.values)} className={pageLink}>← Newest</Link> : <span />}
-            {page.olderCursor ? <Link href={eventsHref(search.values, page.olderCursor)} className={pageLink}>Older →</Link> : null}
+            {search.cursor ? (
+              <Link href={eventsHref(search.values)} className={pageLink}>
+                ← Newest
+              </Link>
+            ) : (
+              <span />
+            )}
+            {page.olderCursor ? (
+              <Link href={eventsHref(search.values, page.olderCursor)} className={pageLink}>
+                Older →
+              </Link>
+            ) : null}
           </nav>
         </>
       )}

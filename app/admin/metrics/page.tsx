@@ -8,7 +8,14 @@ import { PageTitle } from "@/components/page-title";
 import { StatCard } from "@/components/admin/stat-card";
 import { WindowChooser } from "@/components/admin/window-chooser";
 import { formatDuration, formatPercent } from "@/lib/admin/format";
-import { metricsAlerts, parseMetricsWindow, type MetricsWindow, providerSeries, statusSeries, successRate } from "@/lib/admin/metrics-window";
+import {
+  metricsAlerts,
+  parseMetricsWindow,
+  type MetricsWindow,
+  providerSeries,
+  statusSeries,
+  successRate,
+} from "@/lib/admin/metrics-window";
 import { requireAdmin } from "@/lib/auth";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
 import { webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
@@ -44,12 +51,17 @@ export default async function MetricsPage({ searchParams }: Props) {
 
   return (
     <div className="space-y-5">
-      <PageTitle title="Webhook health" lead={`Events received in the ${window.title}; one bar per ${window.bucketLabel}. Times in UTC.`}>
+      <PageTitle
+        title="Webhook health"
+        lead={`Events received in the ${window.title}; one bar per ${window.bucketLabel}. Times in UTC.`}
+      >
         <WindowChooser current={window.key} />
       </PageTitle>
 
       {!metrics ? (
-        <Notice tone="error" title="Metrics could not be loaded">The database did not answer; reload this page in a moment.</Notice>
+        <Notice tone="error" title="Metrics could not be loaded">
+          The database did not answer; reload this page in a moment.
+        </Notice>
       ) : (
         <MetricsBody metrics={metrics} window={window} now={now} />
       )}
@@ -64,7 +76,11 @@ function MetricsBody({ metrics: m, window, now }: { metrics: WebhookMetrics; win
   return (
     <>
       {alerts.map((alert) => (
-        <Notice key={alert.kind} tone="warning" title={alert.kind === "failure-rate" ? "High failure rate" : "Slow processing"}>
+        <Notice
+          key={alert.kind}
+          tone="warning"
+          title={alert.kind === "failure-rate" ? "High failure rate" : "Slow processing"}
+        >
           {alert.message}
         </Notice>
       ))}
@@ -76,16 +92,35 @@ function MetricsBody({ metrics: m, window, now }: { metrics: WebhookMetrics; win
       ) : (
         <>
           <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-            <StatCard label="Success rate" value={rate === null ? "—" : formatPercent(rate)} detail="processed or ignored, of finished" tone={rate !== null && rate < 0.95 ? "bad" : "neutral"} />
-            <StatCard label="Events" value={String(m.total)} detail={m.received > 0 ? `${m.received} still in progress` : undefined} />
-            <StatCard label="Failures" value={String(m.failed)} detail="currently failed" tone={m.failed > 0 ? "bad" : "neutral"} />
+            <StatCard
+              label="Success rate"
+              value={rate === null ? "—" : formatPercent(rate)}
+              detail="processed or ignored, of finished"
+              tone={rate !== null && rate < 0.95 ? "bad" : "neutral"}
+            />
+            <StatCard
+              label="Events"
+              value={String(m.total)}
+              detail={m.received > 0 ? `${m.received} still in progress` : undefined}
+            />
+            <StatCard
+              label="Failures"
+              value={String(m.failed)}
+              detail="currently failed"
+              tone={m.failed > 0 ? "bad" : "neutral"}
+            />
             <StatCard label="Retries" value={String(m.retries)} detail="attempts after the first" />
             <StatCard label="p50 processing" value={formatDuration(m.p50_ms)} />
             <StatCard label="p95 processing" value={formatDuration(m.p95_ms)} />
           </dl>
 
           <div className="grid gap-4 lg:grid-cols-2">
-            <EventsChart title="Events over time, by status" points={statusSeries(m, window, now)} series={STATUS_SERIES} window={window.key} />
+            <EventsChart
+              title="Events over time, by status"
+              points={statusSeries(m, window, now)}
+              series={STATUS_SERIES}
+              window={window.key}
+            />
             <EventsChart
               title="Events over time, by provider"
               points={providers.points}

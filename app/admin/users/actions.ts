@@ -11,7 +11,12 @@ import { adjustCredits } from "@/lib/db/rpc/admin-users";
 const adjustment = z.object({
   user_id: z.string().uuid(),
   direction: z.enum(["grant", "deduct"]),
-  amount: z.string().trim().regex(/^\d{1,15}$/).transform(Number).pipe(z.number().int().positive()),
+  amount: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .pipe(z.number().int().positive()),
   reason: z.string().trim().min(1).max(500),
 });
 
@@ -39,7 +44,12 @@ export async function adjustCreditsAction(form: FormData): Promise<void> {
   try {
     const db = getDb();
     await syncAdminsOnce(db); // ADMIN_EMAILS → profiles.is_admin, which adjust_credits checks
-    await adjustCredits(db, { userId, delta: direction === "grant" ? amount : -amount, reason, adminId: session.userId });
+    await adjustCredits(db, {
+      userId,
+      delta: direction === "grant" ? amount : -amount,
+      reason,
+      adminId: session.userId,
+    });
   } catch (error) {
     redirect(`${page}?error=${problemCode(error)}`);
   }

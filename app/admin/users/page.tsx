@@ -21,7 +21,7 @@ type Props = { searchParams: Promise<{ q?: string | string[] }> };
 export default async function UsersPage({ searchParams }: Props) {
   await requireAdmin("/admin/users");
   const raw = (await searchParams).q;
-  const query = (Array.isArray(raw) ? raw[0] : raw ?? "").trim().slice(0, 320);
+  const query = (Array.isArray(raw) ? raw[0] : (raw ?? "")).trim().slice(0, 320);
   let users: UserSummary[] | undefined;
   try {
     users = await findUsers(getDb(), query);
@@ -31,25 +31,48 @@ export default async function UsersPage({ searchParams }: Props) {
 
   return (
     <div className="space-y-5">
-      <PageTitle title="Users" lead="Find an account by e-mail to see its balance, ledger, purchases and pending grants, or to adjust its credits." />
+      <PageTitle
+        title="Users"
+        lead="Find an account by e-mail to see its balance, ledger, purchases and pending grants, or to adjust its credits."
+      />
 
-      <form role="search" action="/admin/users" className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+      <form
+        role="search"
+        action="/admin/users"
+        className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+      >
         <label className="block min-w-64 flex-1 text-sm font-medium text-slate-700">
           E-mail contains
-          <input name="q" type="search" defaultValue={query} maxLength={320} autoComplete="off" placeholder="alice@example.com" className={field} />
+          <input
+            name="q"
+            type="search"
+            defaultValue={query}
+            maxLength={320}
+            autoComplete="off"
+            placeholder="alice@example.com"
+            className={field}
+          />
         </label>
-        <button type="submit" className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500">
+        <button
+          type="submit"
+          className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
+        >
           Search
         </button>
         {query && (
-          <Link href="/admin/users" className="rounded-lg px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100">
+          <Link
+            href="/admin/users"
+            className="rounded-lg px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100"
+          >
             Clear
           </Link>
         )}
       </form>
 
       {!users ? (
-        <Notice tone="error" title="Accounts could not be loaded">The database did not answer; reload this page in a moment.</Notice>
+        <Notice tone="error" title="Accounts could not be loaded">
+          The database did not answer; reload this page in a moment.
+        </Notice>
       ) : users.length === 0 ? (
         <EmptyState title={query ? `No account's e-mail contains “${query}”.` : "No accounts yet."}>
           {query ? "Check the spelling, or search for part of the address." : "Accounts appear here as people sign up."}
@@ -57,7 +80,9 @@ export default async function UsersPage({ searchParams }: Props) {
       ) : (
         <>
           <p className="text-sm text-slate-600">
-            {query ? `${users.length === 50 ? "First 50" : users.length} matching ${users.length === 1 ? "account" : "accounts"}` : "Newest accounts"}
+            {query
+              ? `${users.length === 50 ? "First 50" : users.length} matching ${users.length === 1 ? "account" : "accounts"}`
+              : "Newest accounts"}
           </p>
           <DataTable
             caption="Accounts"
@@ -71,10 +96,14 @@ export default async function UsersPage({ searchParams }: Props) {
                     {u.email}
                   </Link>
                   {u.is_admin && (
-                    <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">admin</span>
+                    <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
+                      admin
+                    </span>
                   )}
                 </td>
-                <td className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${u.balance < 0 ? "text-red-700" : "text-slate-900"}`}>
+                <td
+                  className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${u.balance < 0 ? "text-red-700" : "text-slate-900"}`}
+                >
                   {formatCredits(u.balance)}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(u.created_at)}</td>

@@ -4,7 +4,11 @@ import { cardPaymentsConfigured, localCheckoutEnabled } from "@/lib/checkout/loc
 
 export default function TestCheckoutNotFound() {
   const off = !localCheckoutEnabled();
-  const title = off ? (cardPaymentsConfigured() ? "There is no test checkout here" : "Card payments are not configured") : "Pack not found";
+  const title = off
+    ? cardPaymentsConfigured()
+      ? "There is no test checkout here"
+      : "Card payments are not configured"
+    : "Pack not found";
   const message = off
     ? cardPaymentsConfigured()
       ? "This site takes real card payments: buy a pack from your wallet."
@@ -15,7 +19,10 @@ export default function TestCheckoutNotFound() {
       <p className="text-sm font-semibold text-indigo-700">404</p>
       <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
       <p className="mt-2 text-slate-600">{message}</p>
-      <Link href="/wallet" className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+      <Link
+        href="/wallet"
+        className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+      >
         Go to your wallet
       </Link>
     </div>

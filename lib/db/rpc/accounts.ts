@@ -13,7 +13,11 @@ const created = z.union([
 ]);
 export type CreateAccountResult = z.infer<typeof created>;
 
-export async function localCreateAccount(db: Database, email: string, passwordHash: string): Promise<CreateAccountResult> {
+export async function localCreateAccount(
+  db: Database,
+  email: string,
+  passwordHash: string,
+): Promise<CreateAccountResult> {
   return created.parse(await db.rpc("local_create_account", { p_email: email, p_password_hash: passwordHash }));
 }
 
@@ -49,17 +53,32 @@ function limitArgs(limits: LoginLimits) {
 }
 
 /** Counts a sign-up attempt (each costs a scrypt hash) per (e-mail, IP) and per IP. */
-export async function takeSignUpAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+export async function takeSignUpAttempt(
+  db: Database,
+  email: string,
+  ip: string,
+  limits: LoginLimits = {},
+): Promise<LoginStatus> {
   return loginStatus.parse(await db.rpc("auth_signup_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
 }
 
 /** Counts a request for a mailed link per (e-mail, IP) and per IP. */
-export async function takeMailAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+export async function takeMailAttempt(
+  db: Database,
+  email: string,
+  ip: string,
+  limits: LoginLimits = {},
+): Promise<LoginStatus> {
   return loginStatus.parse(await db.rpc("auth_mail_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
 }
 
 /** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked (atomic across instances). */
-export async function reserveLoginAttempt(db: Database, email: string, ip: string, limits: LoginLimits = {}): Promise<LoginStatus> {
+export async function reserveLoginAttempt(
+  db: Database,
+  email: string,
+  ip: string,
+  limits: LoginLimits = {},
+): Promise<LoginStatus> {
   return loginStatus.parse(await db.rpc("auth_login_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
 }
 
@@ -74,7 +93,10 @@ export interface Mail {
 }
 
 /** The account (unconfirmed), its verification link (by hash) and the mail, in one transaction. */
-export async function localSignUp(db: Database, a: { email: string; passwordHash: string; tokenHash: string; mail: Mail }) {
+export async function localSignUp(
+  db: Database,
+  a: { email: string; passwordHash: string; tokenHash: string; mail: Mail },
+) {
   return created.parse(
     await db.rpc("local_sign_up", {
       p_email: a.email,
@@ -94,7 +116,10 @@ const issued = z.union([
 ]);
 
 /** A new verification or reset link and its mail, in one transaction. */
-export async function requestEmailLink(db: Database, a: { email: string; purpose: LinkPurpose; tokenHash: string; mail: Mail }) {
+export async function requestEmailLink(
+  db: Database,
+  a: { email: string; purpose: LinkPurpose; tokenHash: string; mail: Mail },
+) {
   return issued.parse(
     await db.rpc("local_request_email_link", {
       p_email: a.email,
@@ -113,9 +138,18 @@ const used = z.union([
 export type UsedLink = z.infer<typeof used>;
 
 /** Uses a link once: confirms the e-mail, or (reset) sets the password and revokes every session. */
-export async function consumeEmailLink(db: Database, purpose: LinkPurpose, tokenHash: string, passwordHash?: string): Promise<UsedLink> {
+export async function consumeEmailLink(
+  db: Database,
+  purpose: LinkPurpose,
+  tokenHash: string,
+  passwordHash?: string,
+): Promise<UsedLink> {
   return used.parse(
-    await db.rpc("local_use_email_link", { p_purpose: purpose, p_token_hash: tokenHash, p_password_hash: passwordHash ?? null }),
+    await db.rpc("local_use_email_link", {
+      p_purpose: purpose,
+      p_token_hash: tokenHash,
+      p_password_hash: passwordHash ?? null,
+    }),
   );
 }
 
@@ -130,7 +164,12 @@ const sessionStatus = z.union([
 export type LocalSessionStatus = z.infer<typeof sessionStatus>;
 
 /** One primary-key read: is the session live, and the account's current e-mail and confirmation. */
-export async function localSessionStatus(db: Database, sessionId: string, userId: string, touch = false): Promise<LocalSessionStatus> {
+export async function localSessionStatus(
+  db: Database,
+  sessionId: string,
+  userId: string,
+  touch = false,
+): Promise<LocalSessionStatus> {
   return sessionStatus.parse(
     await db.rpc("local_session_status", { p_session_id: sessionId, p_user_id: userId, p_touch: touch }),
   );

@@ -3,14 +3,22 @@ import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "./scalars";
 
-export const userSummary = z.object({ id: uuid, email: z.string(), is_admin: z.boolean(), balance: int, created_at: timestamp });
+export const userSummary = z.object({
+  id: uuid,
+  email: z.string(),
+  is_admin: z.boolean(),
+  balance: int,
+  created_at: timestamp,
+});
 export type UserSummary = z.infer<typeof userSummary>;
 
 const foundUser = userSummary.extend({ balance: int.nullable().transform((b) => b ?? 0) });
 
 /** Accounts whose e-mail contains `query` (all when empty), newest first. */
 export async function findUsers(db: Database, query: string, limit = 50): Promise<UserSummary[]> {
-  return z.array(foundUser).parse(await db.rpc("admin_find_users", { p_query: query, p_limit: limit }, { returns: "rows" }));
+  return z
+    .array(foundUser)
+    .parse(await db.rpc("admin_find_users", { p_query: query, p_limit: limit }, { returns: "rows" }));
 }
 
 export async function getUser(db: Database, userId: string): Promise<UserSummary | null> {
@@ -29,7 +37,9 @@ export const pendingGrant = z.object({
 export type PendingGrant = z.infer<typeof pendingGrant>;
 
 export async function listPendingGrantsForUser(db: Database, userId: string): Promise<PendingGrant[]> {
-  return z.array(pendingGrant).parse(await db.rpc("list_pending_grants_for_user", { p_user_id: userId }, { returns: "rows" }));
+  return z
+    .array(pendingGrant)
+    .parse(await db.rpc("list_pending_grants_for_user", { p_user_id: userId }, { returns: "rows" }));
 }
 
 export const adjustResult = z.object({ outcome: z.literal("adjusted"), ledger_id: uuid, balance: int });
@@ -41,6 +51,11 @@ export async function adjustCredits(
   a: { userId: string; delta: number; reason: string; adminId: string },
 ): Promise<AdjustResult> {
   return adjustResult.parse(
-    await db.rpc("adjust_credits", { p_user_id: a.userId, p_delta: a.delta, p_reason: a.reason, p_admin_id: a.adminId }),
+    await db.rpc("adjust_credits", {
+      p_user_id: a.userId,
+      p_delta: a.delta,
+      p_reason: a.reason,
+      p_admin_id: a.adminId,
+    }),
   );
 }

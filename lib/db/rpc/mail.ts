@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "./scalars";
 
-const claimed = z.array(z.object({ id: uuid, to_email: z.string(), subject: z.string(), body_text: z.string(), attempts: int }));
+const claimed = z.array(
+  z.object({ id: uuid, to_email: z.string(), subject: z.string(), body_text: z.string(), attempts: int }),
+);
 export type OutboxMail = z.infer<typeof claimed>[number];
 
 /** Due mails for this sender, each with attempts + 1 and a lease. */

@@ -21,12 +21,20 @@ export async function opsJobWatermark(db: Database, name: OpsJob): Promise<Date 
 
 /** Moves the watermark forward only; returns the stored value. */
 export async function advanceOpsJobWatermark(db: Database, name: OpsJob, watermark: Date): Promise<Date> {
-  return timestamp.parse(await db.rpc("advance_ops_job_watermark", { p_name: name, p_watermark: watermark.toISOString() }));
+  return timestamp.parse(
+    await db.rpc("advance_ops_job_watermark", { p_name: name, p_watermark: watermark.toISOString() }),
+  );
 }
 
-export async function knownWebhookEventIds(db: Database, provider: ProviderName, eventIds: string[]): Promise<Set<string>> {
+export async function knownWebhookEventIds(
+  db: Database,
+  provider: ProviderName,
+  eventIds: string[],
+): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
-  const ids = z.array(z.string()).parse(await db.rpc("known_webhook_event_ids", { p_provider: provider, p_event_ids: eventIds }));
+  const ids = z
+    .array(z.string())
+    .parse(await db.rpc("known_webhook_event_ids", { p_provider: provider, p_event_ids: eventIds }));
   return new Set(ids);
 }
 
@@ -78,16 +86,25 @@ export async function recordAlertState(
   state: AlertState,
   options: { webhook: boolean; emails: string[] },
 ): Promise<AlertTransition[]> {
-  return z.array(alertTransition).parse(
-    await db.rpc("record_alert_state", { p_state: state, p_webhook: options.webhook, p_emails: options.emails }),
-  );
+  return z
+    .array(alertTransition)
+    .parse(
+      await db.rpc("record_alert_state", { p_state: state, p_webhook: options.webhook, p_emails: options.emails }),
+    );
 }
 
-const alertNotification = z.object({ id: int, transition: z.enum(["opened", "cleared"]), message: z.string(), attempts: int });
+const alertNotification = z.object({
+  id: int,
+  transition: z.enum(["opened", "cleared"]),
+  message: z.string(),
+  attempts: int,
+});
 export type AlertNotification = z.infer<typeof alertNotification>;
 
 export async function claimAlertNotifications(db: Database, limit: number): Promise<AlertNotification[]> {
-  return z.array(alertNotification).parse(await db.rpc("claim_alert_notifications", { p_limit: limit }, { returns: "rows" }));
+  return z
+    .array(alertNotification)
+    .parse(await db.rpc("claim_alert_notifications", { p_limit: limit }, { returns: "rows" }));
 }
 
 export async function finishAlertNotification(db: Database, id: number, error: string | null): Promise<void> {

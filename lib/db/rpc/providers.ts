@@ -23,7 +23,10 @@ export const assignResult = z.object({
 export type AssignResult = z.infer<typeof assignResult>;
 
 /** Admin: gives the account with this e-mail a deposit address for an asset. */
-export async function assignDepositAddress(db: Database, a: { address: string; assetId: string; email: string }): Promise<AssignResult> {
+export async function assignDepositAddress(
+  db: Database,
+  a: { address: string; assetId: string; email: string },
+): Promise<AssignResult> {
   return assignResult.parse(
     await db.rpc("assign_deposit_address", { p_address: a.address, p_asset_id: a.assetId, p_email: a.email }),
   );
@@ -31,7 +34,9 @@ export async function assignDepositAddress(db: Database, a: { address: string; a
 
 /** One user's deposit addresses, or every one when userId is null (admin). */
 export async function listDepositAddresses(db: Database, userId: string | null): Promise<DepositAddress[]> {
-  return z.array(depositAddress).parse(await db.rpc("list_deposit_addresses", { p_user_id: userId }, { returns: "rows" }));
+  return z
+    .array(depositAddress)
+    .parse(await db.rpc("list_deposit_addresses", { p_user_id: userId }, { returns: "rows" }));
 }
 
 export const cryptoRate = z.object({ asset_id: z.string(), credits_per_unit: decimal });

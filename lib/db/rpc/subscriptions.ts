@@ -47,9 +47,12 @@ export const userSubscription = z.object({
 });
 export type UserSubscription = z.infer<typeof userSubscription>;
 
-export const isLive = (s: Pick<UserSubscription, "status">): boolean => (LIVE_STATUSES as readonly string[]).includes(s.status);
+export const isLive = (s: Pick<UserSubscription, "status">): boolean =>
+  (LIVE_STATUSES as readonly string[]).includes(s.status);
 
 /** One user's subscriptions, live ones first (the user id comes from the session or an admin page, never a request body). */
 export async function listUserSubscriptions(db: Database, userId: string): Promise<UserSubscription[]> {
-  return z.array(userSubscription).parse(await db.rpc("list_user_subscriptions", { p_user_id: userId }, { returns: "rows" }));
+  return z
+    .array(userSubscription)
+    .parse(await db.rpc("list_user_subscriptions", { p_user_id: userId }, { returns: "rows" }));
 }

@@ -72,7 +72,11 @@ const dueEvent = z.object({
 export type DueEvent = z.infer<typeof dueEvent>;
 
 export async function claimDueWebhookEvents(db: Database, limit: number, maxAttempts: number): Promise<DueEvent[]> {
-  const rows = await db.rpc("claim_due_webhook_events", { p_limit: limit, p_max_attempts: maxAttempts }, { returns: "rows" });
+  const rows = await db.rpc(
+    "claim_due_webhook_events",
+    { p_limit: limit, p_max_attempts: maxAttempts },
+    { returns: "rows" },
+  );
   return z.array(dueEvent).parse(rows);
 }
 

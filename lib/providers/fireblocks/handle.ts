@@ -17,13 +17,20 @@ const FINAL_WITHOUT_CREDIT = new Set(["FAILED", "CANCELLED", "REJECTED", "BLOCKE
 const OUTSIDE_SOURCES = new Set(["UNKNOWN", "EXTERNAL_WALLET", "ONE_TIME_ADDRESS"]);
 
 function destinationAddress(tx: FireblocksTransaction): string | null {
-  return tx.destinationAddress || tx.destination?.oneTimeAddress?.address || tx.destinations?.[0]?.destinationAddress || null;
+  return (
+    tx.destinationAddress || tx.destination?.oneTimeAddress?.address || tx.destinations?.[0]?.destinationAddress || null
+  );
 }
 
 function completed(tx: FireblocksTransaction, eventId: string): Plan {
   const source = tx.source?.type?.trim().toUpperCase() || null;
   if (!source || !OUTSIDE_SOURCES.has(source)) {
-    return { ...ignore(`transaction ${tx.id} comes from ${source ?? "an unnamed source"}, not from outside: not a customer deposit`), externalId: tx.id };
+    return {
+      ...ignore(
+        `transaction ${tx.id} comes from ${source ?? "an unnamed source"}, not from outside: not a customer deposit`,
+      ),
+      externalId: tx.id,
+    };
   }
   const amount = tx.amountInfo?.amount ?? tx.amount ?? null;
   if (amount === null) return { ...fail(`transaction ${tx.id} COMPLETED without an amount`), externalId: tx.id };
@@ -56,6 +63,7 @@ export function planFireblocksEvent(payload: unknown): Plan {
   const tx = parsed.data;
   const located = { externalId: tx.id };
   if (isStatusUpdate && tx.status === "COMPLETED") return completed(tx, fireblocksEventId(envelope));
-  if (FINAL_WITHOUT_CREDIT.has(tx.status)) return { ...record(`transaction ${tx.id} ${tx.status}: no credits`), ...located };
+  if (FINAL_WITHOUT_CREDIT.has(tx.status))
+    return { ...record(`transaction ${tx.id} ${tx.status}: no credits`), ...located };
   return { ...record(`transaction ${tx.id} is ${tx.status}`), ...located };
 }

@@ -7,7 +7,15 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 
 const text = z.string().min(1).max(255);
-const decimalText = z.union([z.number().nonnegative(), z.string().trim().regex(/^\d+(\.\d+)?(e[-+]?\d+)?$/i)]).transform(String);
+const decimalText = z
+  .union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?(e[-+]?\d+)?$/i),
+  ])
+  .transform(String);
 
 const v1Schema = z.object({ type: text, data: z.record(z.string(), z.unknown()) }).loose();
 const v2Schema = z.object({ id: text, eventType: text, data: z.record(z.string(), z.unknown()) }).loose();
@@ -22,7 +30,13 @@ export const transactionSchema = z
     amountInfo: z.object({ amount: decimalText.nullish(), amountUSD: decimalText.nullish() }).loose().nullish(),
     destinationAddress: z.string().nullish(),
     destinations: z.array(z.object({ destinationAddress: z.string().nullish() }).loose()).nullish(),
-    destination: z.object({ type: z.string().nullish(), oneTimeAddress: z.object({ address: z.string().nullish() }).loose().nullish() }).loose().nullish(),
+    destination: z
+      .object({
+        type: z.string().nullish(),
+        oneTimeAddress: z.object({ address: z.string().nullish() }).loose().nullish(),
+      })
+      .loose()
+      .nullish(),
     /** Where the funds came from: UNKNOWN / EXTERNAL_WALLET / ONE_TIME_ADDRESS are outside; VAULT_ACCOUNT, GAS_STATION, … are ours. */
     source: z.object({ type: z.string().nullish() }).loose().nullish(),
   })
@@ -56,6 +70,8 @@ export function fireblocksEventId(envelope: FireblocksEnvelope, rawBody?: Buffer
     return [id, status, envelope.notificationId].filter(Boolean).join(":").slice(0, 255);
   }
   if (envelope.notificationId) return envelope.notificationId;
-  const digest = createHash("sha256").update(rawBody ?? JSON.stringify(envelope.data)).digest("hex");
+  const digest = createHash("sha256")
+    .update(rawBody ?? JSON.stringify(envelope.data))
+    .digest("hex");
   return `${envelope.type}:${digest}`.slice(0, 255);
 }

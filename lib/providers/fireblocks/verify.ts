@@ -61,7 +61,12 @@ export function legacySignatureIsValid(rawBody: Buffer, header: string, pem: str
   const signature = header.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
   try {
-    return verify("RSA-SHA512", rawBody, publicKey(pem ?? FIREBLOCKS_PRODUCTION_WEBHOOK_PUBLIC_KEY), Buffer.from(signature, "base64"));
+    return verify(
+      "RSA-SHA512",
+      rawBody,
+      publicKey(pem ?? FIREBLOCKS_PRODUCTION_WEBHOOK_PUBLIC_KEY),
+      Buffer.from(signature, "base64"),
+    );
   } catch {
     return false;
   }
@@ -75,14 +80,21 @@ export async function jwsSignatureIsValid(rawBody: Buffer, header: string, jwksU
   const [, protectedHeader, signature] = match;
   let unencoded = false;
   try {
-    const decoded = JSON.parse(Buffer.from(protectedHeader, "base64url").toString("utf8")) as { b64?: unknown; crit?: unknown };
+    const decoded = JSON.parse(Buffer.from(protectedHeader, "base64url").toString("utf8")) as {
+      b64?: unknown;
+      crit?: unknown;
+    };
     unencoded = decoded.b64 === false && Array.isArray(decoded.crit) && decoded.crit.includes("b64");
   } catch {
     return false;
   }
   try {
     await flattenedVerify(
-      { protected: protectedHeader, signature, payload: unencoded ? new Uint8Array(rawBody) : rawBody.toString("base64url") },
+      {
+        protected: protectedHeader,
+        signature,
+        payload: unencoded ? new Uint8Array(rawBody) : rawBody.toString("base64url"),
+      },
       keySet(jwksUrl),
       { algorithms: ["RS512"] },
     );

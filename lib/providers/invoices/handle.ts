@@ -9,7 +9,8 @@ import { eventTime, invoiceEventId, invoiceEventSchema } from "./schema";
 
 export function planInvoiceEvent(payload: unknown): Plan {
   const parsed = invoiceEventSchema.safeParse(payload);
-  if (!parsed.success || parsed.data.event !== "invoice.updated") return fail("stored payload is not an invoice.updated event");
+  if (!parsed.success || parsed.data.event !== "invoice.updated")
+    return fail("stored payload is not an invoice.updated event");
   const event = parsed.data;
   const { data } = event;
   return {

@@ -16,7 +16,8 @@ export const invoicesProvider: WebhookProvider = {
       throw new WebhookRejection(400, "malformed JSON body");
     }
     const event = (body as { event?: unknown } | null)?.event;
-    if (event !== "invoice.updated") throw new WebhookRejection(400, `unsupported event ${typeof event === "string" ? event.slice(0, 60) : "(none)"}`);
+    if (event !== "invoice.updated")
+      throw new WebhookRejection(400, `unsupported event ${typeof event === "string" ? event.slice(0, 60) : "(none)"}`);
     const parsed = invoiceEventSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -4,7 +4,10 @@ import { z } from "zod";
 export const INVOICE_STATES = ["Ready", "Pending", "Wait", "Complete", "Fail", "Cancel", "Reject"] as const;
 export type InvoiceState = (typeof INVOICE_STATES)[number];
 
-const amount = z.union([z.number(), z.string().max(100)]).nullish().transform((v) => (v == null ? null : String(v)));
+const amount = z
+  .union([z.number(), z.string().max(100)])
+  .nullish()
+  .transform((v) => (v == null ? null : String(v)));
 
 export const invoiceEventSchema = z
   .object({
@@ -20,10 +23,7 @@ export const invoiceEventSchema = z
         cashAmount: amount,
         cryptoAmount: amount,
         reason: z.string().max(500).nullish(),
-        transaction: z
-          .object({ amount, receivedAmount: amount, expectedAmount: amount })
-          .loose()
-          .nullish(),
+        transaction: z.object({ amount, receivedAmount: amount, expectedAmount: amount }).loose().nullish(),
       })
       .loose(),
   })

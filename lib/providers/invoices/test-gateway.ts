@@ -49,7 +49,12 @@ export function testInvoiceEvent(invoice: CryptoInvoice, state: InvoiceState, pr
       reason: state === "Fail" ? "amount_mismatch" : null,
       transaction:
         state === "Pending" || state === "Complete" || state === "Fail"
-          ? { hash: `0xtest${randomBytes(16).toString("hex")}`, amount: received, expectedAmount: amount, network: "test" }
+          ? {
+              hash: `0xtest${randomBytes(16).toString("hex")}`,
+              amount: received,
+              expectedAmount: amount,
+              network: "test",
+            }
           : null,
     },
   };
@@ -62,7 +67,9 @@ export async function emitTestInvoiceEvents(invoice: CryptoInvoice, states: Invo
   let previous = invoice.state as string;
   for (const state of states) {
     const payload = JSON.stringify(testInvoiceEvent(invoice, state, previous));
-    await postSignedToOwnWebhook(origin, "/api/invoices/webhook", payload, { "x-signature": invoiceSignatureHeader(secret, payload) });
+    await postSignedToOwnWebhook(origin, "/api/invoices/webhook", payload, {
+      "x-signature": invoiceSignatureHeader(secret, payload),
+    });
     previous = state;
   }
 }

@@ -14,11 +14,20 @@ export function invoiceSignature(secret: string, timestamp: number | string, pay
 }
 
 /** The header value the gateway would send for this body (also used by the local test gateway). */
-export function invoiceSignatureHeader(secret: string, payload: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function invoiceSignatureHeader(
+  secret: string,
+  payload: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   return `t=${timestamp},v1=${invoiceSignature(secret, timestamp, payload)}`;
 }
 
-export function verifyInvoiceSignature(rawBody: Buffer, header: string | null, secret: string | undefined, now = Date.now()): void {
+export function verifyInvoiceSignature(
+  rawBody: Buffer,
+  header: string | null,
+  secret: string | undefined,
+  now = Date.now(),
+): void {
   if (!header) throw new WebhookRejection(400, "missing X-Signature header");
   if (!secret) throw new WebhookRejection(401, "webhook secret not configured");
   let timestamp: string | undefined;
@@ -32,7 +41,8 @@ export function verifyInvoiceSignature(rawBody: Buffer, header: string | null, s
     throw new WebhookRejection(400, "malformed X-Signature header");
   }
   const expected = invoiceSignature(secret, timestamp, rawBody);
-  if (!signatures.some((signature) => safeEqual(signature, expected))) throw new WebhookRejection(401, "invalid signature");
+  if (!signatures.some((signature) => safeEqual(signature, expected)))
+    throw new WebhookRejection(401, "invalid signature");
   if (Math.abs(now / 1000 - Number(timestamp)) > INVOICE_TOLERANCE_SECONDS) {
     throw new WebhookRejection(401, "timestamp outside the tolerance zone");
   }

@@ -29,11 +29,18 @@ function page(status: number, title: string, message: string): Response {
 main{max-width:32rem;background:#fff;border:1px solid #e2e8f0;border-radius:.75rem;padding:2rem;margin:1rem}
 h1{font-size:1.25rem;margin:0 0 .75rem}p{line-height:1.5;color:#334155}a{color:#4338ca;font-weight:600}</style></head>
 <body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/wallet">Go to your wallet</a></p></main></body></html>`;
-  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(html, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 const notConfirmed = (status: number, detail: string) =>
-  page(status, "We could not confirm your payment yet", `${detail} If you paid, your credits will appear in your wallet as soon as Paystack notifies us; nothing is lost.`);
+  page(
+    status,
+    "We could not confirm your payment yet",
+    `${detail} If you paid, your credits will appear in your wallet as soon as Paystack notifies us; nothing is lost.`,
+  );
 
 async function fetchTransaction(reference: string, base: string, secret: string): Promise<unknown> {
   const response = await fetch(`${base}/transaction/verify/${encodeURIComponent(reference)}`, {
@@ -50,9 +57,11 @@ async function fetchTransaction(reference: string, base: string, secret: string)
 export async function paystackCallback(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const reference = url.searchParams.get("reference") ?? url.searchParams.get("trxref") ?? "";
-  if (!PAYSTACK_REFERENCE.test(reference)) return page(400, "Unknown payment", "This link does not name a Paystack payment.");
+  if (!PAYSTACK_REFERENCE.test(reference))
+    return page(400, "Unknown payment", "This link does not name a Paystack payment.");
   const env = getEnv();
-  if (!env.PAYSTACK_SECRET_KEY) return page(404, "Paystack is not set up", "Paying with Paystack is not available on this site.");
+  if (!env.PAYSTACK_SECRET_KEY)
+    return page(404, "Paystack is not set up", "Paying with Paystack is not available on this site.");
 
   let data: unknown;
   try {
@@ -62,8 +71,14 @@ export async function paystackCallback(request: Request): Promise<Response> {
     return notConfirmed(502, "Paystack did not answer in time.");
   }
   const tx = paystackTransactionSchema.safeParse(data);
-  if (!tx.success || tx.data.reference !== reference) return notConfirmed(502, "Paystack does not know this payment yet.");
-  if (tx.data.status !== "success") return page(402, "Payment not completed", `Paystack reports this payment as ${tx.data.status ?? "unknown"}. No credits were added.`);
+  if (!tx.success || tx.data.reference !== reference)
+    return notConfirmed(502, "Paystack does not know this payment yet.");
+  if (tx.data.status !== "success")
+    return page(
+      402,
+      "Payment not completed",
+      `Paystack reports this payment as ${tx.data.status ?? "unknown"}. No credits were added.`,
+    );
 
   const purchase = purchaseOf(tx.data);
   const pack = purchase.packageId ? await getActivePackage(getDb(), purchase.packageId).catch(() => null) : null;
@@ -90,6 +105,9 @@ export async function paystackCallback(request: Request): Promise<Response> {
   return new Response(null, {
     status: 303,
     // APP_URL, never the request's Host or X-Forwarded-* (a URL for the browser is ours, not the caller's)
-    headers: { location: `${env.APP_URL}/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`, "cache-control": "no-store" },
+    headers: {
+      location: `${env.APP_URL}/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`,
+      "cache-control": "no-store",
+    },
   });
 }

@@ -62,10 +62,13 @@ function chargeSuccess(event: PaystackEvent, eventId: string): Plan {
   if (isPlan(tx)) return tx;
   const p = purchaseOf(tx);
   const located = { email: p.email, externalId: p.externalId };
-  if (tx.status !== "success") return { ...ignore(`charge status ${tx.status ?? "missing"}: nothing to grant`), ...located };
+  if (tx.status !== "success")
+    return { ...ignore(`charge status ${tx.status ?? "missing"}: nothing to grant`), ...located };
   if (!p.packageId) {
     return {
-      ...fail("unknown package: the payment names no package_id (a credit count in metadata is never trusted: the browser can set it)"),
+      ...fail(
+        "unknown package: the payment names no package_id (a credit count in metadata is never trusted: the browser can set it)",
+      ),
       ...located,
     };
   }
@@ -90,7 +93,12 @@ function refund(event: PaystackEvent, eventId: string): Plan {
   if (isPlan(r)) return r;
   const externalId = r.transaction_reference;
   if (event.event !== "refund.processed") {
-    return { ...record(`refund of ${externalId} is ${r.status ?? event.event.slice("refund.".length)}: credits unchanged until it is processed`), externalId };
+    return {
+      ...record(
+        `refund of ${externalId} is ${r.status ?? event.event.slice("refund.".length)}: credits unchanged until it is processed`,
+      ),
+      externalId,
+    };
   }
   return {
     action: "paystack_refund",
@@ -112,7 +120,8 @@ function dispute(event: PaystackEvent): Plan {
     externalId,
   });
   if (event.event === "charge.dispute.create") return reverse("dispute");
-  if (event.event !== "charge.dispute.resolve") return { ...record(`dispute ${id} is ${d.status ?? "open"}; credits unchanged`), externalId };
+  if (event.event !== "charge.dispute.resolve")
+    return { ...record(`dispute ${id} is ${d.status ?? "open"}; credits unchanged`), externalId };
   const resolution = d.resolution?.toLowerCase() ?? "";
   if (DISPUTE_WON.has(resolution)) return reverse("dispute_reinstated");
   if (DISPUTE_LOST.has(resolution)) return reverse("dispute_lost");

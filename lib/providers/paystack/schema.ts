@@ -15,21 +15,26 @@ export const PAYSTACK_REFERENCE = /^[A-Za-z0-9=_-](?:[A-Za-z0-9=_-]|\.(?!\.)){0,
 const reference = z.string().trim().regex(PAYSTACK_REFERENCE, "is not a Paystack reference");
 
 /** Paystack sends metadata as an object, a JSON string, or an empty string / 0. */
-const metadata = z
-  .unknown()
-  .transform((value): Record<string, unknown> => {
-    if (typeof value === "string") {
-      try {
-        value = JSON.parse(value);
-      } catch {
-        return {};
-      }
+const metadata = z.unknown().transform((value): Record<string, unknown> => {
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
     }
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  });
+  }
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+});
 
 /** Amounts in subunits; refund events send them as text ("5000"). */
-const subunits = z.union([z.number().int().nonnegative(), z.string().trim().regex(/^\d{1,15}$/).transform(Number)]);
+const subunits = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+]);
 
 export const paystackTransactionSchema = z
   .object({
@@ -51,7 +56,10 @@ export const paystackRefundSchema = z
     transaction_reference: reference,
     refund_reference: z.union([z.string().min(1).max(200), z.number()]).nullish(),
     amount: subunits,
-    currency: z.string().regex(/^[A-Za-z]{3}$/).nullish(),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/)
+      .nullish(),
   })
   .loose();
 
@@ -72,7 +80,11 @@ export const paystackEventSchema = z
 export type PaystackEvent = z.infer<typeof paystackEventSchema>;
 
 export const keyText = (value: unknown): string | null =>
-  typeof value === "number" && Number.isFinite(value) ? String(value) : typeof value === "string" && value.trim() ? value.trim() : null;
+  typeof value === "number" && Number.isFinite(value)
+    ? String(value)
+    : typeof value === "string" && value.trim()
+      ? value.trim()
+      : null;
 
 /**
  * Paystack has no event id: the event name plus the object's id (charges,
@@ -98,6 +110,9 @@ export function redactPaystackSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactPaystackSecrets);
   if (!value || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, REUSABLE_SECRETS.has(key) && inner != null ? "[redacted]" : redactPaystackSecrets(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      REUSABLE_SECRETS.has(key) && inner != null ? "[redacted]" : redactPaystackSecrets(inner),
+    ]),
   );
 }

@@ -30,7 +30,11 @@ function grant(args: {
   eventId: string;
 }): Plan {
   if (!args.packageId && args.credits === null) {
-    return { ...fail(`unknown package: metadata names neither package_id nor credits`), email: args.email, externalId: args.externalId };
+    return {
+      ...fail(`unknown package: metadata names neither package_id nor credits`),
+      email: args.email,
+      externalId: args.externalId,
+    };
   }
   return {
     action: "grant",
@@ -57,7 +61,8 @@ function checkoutSession(event: StripeEvent): Plan {
   const externalId = s.payment_intent ?? s.id;
   const email = s.customer_details?.email ?? s.customer_email ?? null;
   const located = { email, externalId };
-  if (s.mode === "subscription") return { ...ignore("subscription checkout: credits arrive with each invoice.paid"), ...located };
+  if (s.mode === "subscription")
+    return { ...ignore("subscription checkout: credits arrive with each invoice.paid"), ...located };
   if (s.mode === "setup") return { ...ignore("setup checkout: no payment"), ...located };
   if (event.type === "checkout.session.async_payment_failed") {
     return { ...record(`async payment failed for ${s.id}; no credits`), ...located };
@@ -85,7 +90,11 @@ function paymentIntentSucceeded(event: StripeEvent): Plan {
   const credits = creditsFrom(pi.metadata);
   const email = pi.receipt_email ?? pi.metadata.email ?? null;
   if (!credits.packageId && credits.credits === null) {
-    return { ...ignore("payment intent without credits metadata (not an Elements purchase)"), email, externalId: pi.id };
+    return {
+      ...ignore("payment intent without credits metadata (not an Elements purchase)"),
+      email,
+      externalId: pi.id,
+    };
   }
   return grant({
     externalId: pi.id,

@@ -7,13 +7,22 @@ import { z } from "zod";
 
 const id = z.string().min(1).max(255);
 /** An id, or the expanded object carrying it. */
-const ref = z.union([id, z.object({ id }).loose()]).nullish().transform((v) => (v == null ? null : typeof v === "string" ? v : v.id));
-const metadata = z.record(z.string(), z.string().nullish()).nullish().transform((m) => m ?? {});
+const ref = z
+  .union([id, z.object({ id }).loose()])
+  .nullish()
+  .transform((v) => (v == null ? null : typeof v === "string" ? v : v.id));
+const metadata = z
+  .record(z.string(), z.string().nullish())
+  .nullish()
+  .transform((m) => m ?? {});
 const money = z.number().int().nonnegative();
 
 export const stripeEventSchema = z
   .object({
-    id: z.string().regex(/^evt_[A-Za-z0-9_]+$/, "not a Stripe event id").max(255),
+    id: z
+      .string()
+      .regex(/^evt_[A-Za-z0-9_]+$/, "not a Stripe event id")
+      .max(255),
     object: z.literal("event").optional(),
     type: z.string().min(1).max(200),
     created: z.number().int(),
@@ -62,9 +71,7 @@ export const chargeSchema = z
   })
   .loose();
 
-export const disputeSchema = z
-  .object({ id, status: z.string(), payment_intent: ref, charge: ref })
-  .loose();
+export const disputeSchema = z.object({ id, status: z.string(), payment_intent: ref, charge: ref }).loose();
 
 const subscriptionDetails = z.object({ subscription: ref, metadata }).loose().nullish();
 
@@ -72,7 +79,10 @@ const subscriptionDetails = z.object({ subscription: ref, metadata }).loose().nu
 const priced = {
   price: ref,
   plan: ref,
-  pricing: z.object({ price_details: z.object({ price: ref }).loose().nullish() }).loose().nullish(),
+  pricing: z
+    .object({ price_details: z.object({ price: ref }).loose().nullish() })
+    .loose()
+    .nullish(),
 };
 
 const invoiceLine = z
@@ -103,7 +113,10 @@ export const invoiceSchema = z
     charge: ref,
     attempt_count: z.number().int().nullish(),
     next_payment_attempt: z.number().int().nullish(),
-    lines: z.object({ data: z.array(invoiceLine) }).loose().nullish(),
+    lines: z
+      .object({ data: z.array(invoiceLine) })
+      .loose()
+      .nullish(),
   })
   .loose();
 

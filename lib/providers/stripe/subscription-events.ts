@@ -15,13 +15,18 @@ import { asUserId, creditsFrom, idList, isPlan, parseObject } from "./parse";
 import { invoicePaymentSchema, invoiceSchema, subscriptionSchema, type StripeEvent } from "./schema";
 
 type Invoice = Exclude<ReturnType<typeof parseInvoice>, Plan>;
-type Priced = { price: string | null; plan: string | null; pricing?: { price_details?: { price: string | null } | null } | null };
+type Priced = {
+  price: string | null;
+  plan: string | null;
+  pricing?: { price_details?: { price: string | null } | null } | null;
+};
 
 const parseInvoice = (event: StripeEvent) => parseObject(invoiceSchema, event);
 
 const priceOf = (item: Priced): string | null => item.pricing?.price_details?.price ?? item.price ?? item.plan ?? null;
 
-const isoFromUnix = (seconds: number | null | undefined): string | null => (seconds ? new Date(seconds * 1000).toISOString() : null);
+const isoFromUnix = (seconds: number | null | undefined): string | null =>
+  seconds ? new Date(seconds * 1000).toISOString() : null;
 
 /** The subscription an invoice bills and the metadata our checkout gave it, in every API version's place. */
 function subscriptionOf(inv: Invoice) {
@@ -29,7 +34,11 @@ function subscriptionOf(inv: Invoice) {
   const lines = inv.lines?.data ?? [];
   // before 2022-08-01 the subscription's metadata is only on its invoice lines
   const lineMetadata = Object.assign({}, ...lines.map((line) => line.metadata));
-  const metadata: Record<string, string | null | undefined> = { ...lineMetadata, ...inv.metadata, ...(details?.metadata ?? {}) };
+  const metadata: Record<string, string | null | undefined> = {
+    ...lineMetadata,
+    ...inv.metadata,
+    ...(details?.metadata ?? {}),
+  };
   const periodEnd = Math.max(0, ...lines.map((line) => line.period?.end ?? 0));
   return {
     subscriptionId: details?.subscription ?? inv.subscription,
@@ -106,7 +115,10 @@ export function invoicePaymentPaid(event: StripeEvent): Plan {
   if (!payment.invoice) return fail(`invoice_payment ${payment.id} names no invoice`);
   const paymentIds = idList(payment.payment?.payment_intent, payment.payment?.charge);
   if (paymentIds.length === 0) {
-    return { ...ignore(`invoice_payment ${payment.id} was not paid by a payment intent or charge`), externalId: payment.invoice };
+    return {
+      ...ignore(`invoice_payment ${payment.id} was not paid by a payment intent or charge`),
+      externalId: payment.invoice,
+    };
   }
   return {
     action: "link_payment",

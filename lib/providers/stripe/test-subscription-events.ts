@@ -28,7 +28,16 @@ const unix = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** The same day next month (clamped to the month's end), as Stripe bills monthly. */
 export function addMonth(date: Date): Date {
-  const next = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()));
+  const next = new Date(
+    Date.UTC(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      1,
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+    ),
+  );
   const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
   next.setUTCDate(Math.min(date.getUTCDate(), lastDay));
   return next;
@@ -101,7 +110,12 @@ export function subscriptionEvent(
 export function invoiceEvent(
   type: "invoice.paid" | "invoice.payment_failed",
   s: TestSubscription,
-  invoice: { id: string; period: { start: Date; end: Date }; reason: "subscription_create" | "subscription_cycle"; at?: Date },
+  invoice: {
+    id: string;
+    period: { start: Date; end: Date };
+    reason: "subscription_create" | "subscription_cycle";
+    at?: Date;
+  },
 ) {
   const at = invoice.at ?? new Date();
   const paid = type === "invoice.paid";
@@ -152,7 +166,12 @@ export function invoiceEvent(
 }
 
 /** invoice_payment.paid: which payment intent paid the invoice (how refunds find the period). */
-export function invoicePaymentPaidEvent(s: TestSubscription, invoiceId: string, paymentIntentId: string, at = new Date()) {
+export function invoicePaymentPaidEvent(
+  s: TestSubscription,
+  invoiceId: string,
+  paymentIntentId: string,
+  at = new Date(),
+) {
   return envelope(
     "invoice_payment.paid",
     {

@@ -17,7 +17,8 @@ export function planTradingViewAlert(payload: unknown): Plan {
   const parsed = tradingViewPayloadSchema.safeParse(payload);
   if (!parsed.success) return fail("stored payload is not a TradingView alert");
   const { id, alert } = parsed.data;
-  const strategy = alert.strategy && typeof alert.strategy === "object" ? (alert.strategy as Record<string, unknown>) : {};
+  const strategy =
+    alert.strategy && typeof alert.strategy === "object" ? (alert.strategy as Record<string, unknown>) : {};
   return {
     action: "trading_alert",
     args: {

@@ -72,7 +72,9 @@ export function verifyTradingViewAlert(rawBody: Buffer, expected: string | undef
   // TradingView sends no event id: the id is a hash of the alert as stored (secret removed, so a
   // stored id can never be used to guess the secret). Identical alert bodies are one event.
   const content = isJson ? canonical(parsed.alert) : (parsed.text ?? "");
-  const id = `tv_${createHash("sha256").update(`${isJson ? "json" : "text"}\n${content}`).digest("hex")}`;
+  const id = `tv_${createHash("sha256")
+    .update(`${isJson ? "json" : "text"}\n${content}`)
+    .digest("hex")}`;
   return isJson
     ? { id, format: "json", alert: parsed.alert }
     : { id, format: "text", alert: parsed.alert, text: parsed.text ?? "" };

@@ -19,7 +19,11 @@ const PROBLEMS: Record<string, string> = {
   unavailable: "The database did not answer. Please try again in a moment.",
 };
 
-export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<{ error?: string; done?: string }> }) {
+export default async function ApiKeysPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string; done?: string }>;
+}) {
   const session = await requireUser("/settings/api-keys");
   const { error, done } = await searchParams;
   let keys: ApiKeyRow[] | undefined;
@@ -51,7 +55,9 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
           Your keys
         </h2>
         {!keys ? (
-          <Notice tone="error" title="Keys could not be loaded">The database did not answer; reload this page in a moment.</Notice>
+          <Notice tone="error" title="Keys could not be loaded">
+            The database did not answer; reload this page in a moment.
+          </Notice>
         ) : keys.length === 0 ? (
           <EmptyState title="No keys yet">Create one above; it is shown once, right after you create it.</EmptyState>
         ) : (
@@ -59,7 +65,10 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
         )}
       </section>
 
-      <section aria-labelledby="usage-heading" className="space-y-3 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm">
+      <section
+        aria-labelledby="usage-heading"
+        className="space-y-3 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm"
+      >
         <h2 id="usage-heading" className="text-base font-semibold text-slate-900">
           Using a key
         </h2>
@@ -71,8 +80,8 @@ curl ${origin}/api/v1/spend -H "Authorization: Bearer ck_…" \\
   -d '{"amount": 25, "reason": "Report #1234"}'`}
         </pre>
         <p>
-          Retrying with the same Idempotency-Key never spends twice. A spend larger than the balance is refused (402) and
-          changes nothing. The full description is at{" "}
+          Retrying with the same Idempotency-Key never spends twice. A spend larger than the balance is refused (402)
+          and changes nothing. The full description is at{" "}
           <a href="/api/v1/openapi.json" className="font-medium text-indigo-700 underline underline-offset-2">
             /api/v1/openapi.json
           </a>

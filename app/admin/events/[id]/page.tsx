@@ -46,7 +46,9 @@ export default async function EventPage({ params }: Props) {
   return (
     <div className="space-y-6">
       <div>
-        <Link href="/admin/events" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">← All events</Link>
+        <Link href="/admin/events" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">
+          ← All events
+        </Link>
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="font-mono text-xl font-semibold tracking-tight">{event.event_type}</h1>
           <EventStatusBadge status={event.status} />
@@ -58,7 +60,9 @@ export default async function EventPage({ params }: Props) {
       </div>
 
       <section aria-labelledby="result-heading" className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-        <h2 id="result-heading" className="sr-only">Result</h2>
+        <h2 id="result-heading" className="sr-only">
+          Result
+        </h2>
         {event.last_error ? (
           <div className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-900">
             <p className="font-semibold">Error</p>
@@ -77,10 +81,16 @@ export default async function EventPage({ params }: Props) {
           <Fact term="Attempts">{event.attempts}</Fact>
           <Fact term="Next automatic retry">{event.status === "failed" ? time(event.next_attempt_at) : none}</Fact>
           <Fact term="E-mail">{event.email ?? none}</Fact>
-          <Fact term="External id">{event.external_id ? <span className="font-mono text-xs">{event.external_id}</span> : none}</Fact>
-          <Fact term="Row id"><span className="font-mono text-xs">{event.id}</span></Fact>
+          <Fact term="External id">
+            {event.external_id ? <span className="font-mono text-xs">{event.external_id}</span> : none}
+          </Fact>
+          <Fact term="Row id">
+            <span className="font-mono text-xs">{event.id}</span>
+          </Fact>
           <Fact term="Source">
-            {event.source === "reconcile" ? "Reconciled: fetched from the provider's events API" : "Delivered to the webhook route"}
+            {event.source === "reconcile"
+              ? "Reconciled: fetched from the provider's events API"
+              : "Delivered to the webhook route"}
           </Fact>
         </dl>
         {RETRYABLE.has(event.status) && pruned ? (
@@ -95,16 +105,21 @@ export default async function EventPage({ params }: Props) {
       </section>
 
       <section aria-labelledby="attempts-heading" className="space-y-2">
-        <h2 id="attempts-heading" className="text-lg font-semibold">Attempts</h2>
+        <h2 id="attempts-heading" className="text-lg font-semibold">
+          Attempts
+        </h2>
         <AttemptHistory attempts={event.attempt_log} />
       </section>
 
       <section aria-labelledby="payload-heading" className="space-y-2">
-        <h2 id="payload-heading" className="text-lg font-semibold">Payload</h2>
+        <h2 id="payload-heading" className="text-lg font-semibold">
+          Payload
+        </h2>
         {pruned ? (
           <Notice tone="info" title="Payload pruned">
-            Retention removed this payload{event.payload_pruned_at ? <> on {time(event.payload_pruned_at)}</> : null} (payloads are kept for
-            WEBHOOK_PAYLOAD_RETENTION_DAYS). The status, outcome, attempts and ids above are kept.
+            Retention removed this payload{event.payload_pruned_at ? <> on {time(event.payload_pruned_at)}</> : null}{" "}
+            (payloads are kept for WEBHOOK_PAYLOAD_RETENTION_DAYS). The status, outcome, attempts and ids above are
+            kept.
           </Notice>
         ) : (
           <PayloadView payload={event.payload} label={`Payload of ${event.event_id}`} />

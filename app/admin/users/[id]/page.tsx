@@ -62,19 +62,30 @@ export default async function UserPage({ params, searchParams }: Props) {
         <Link href="/admin/users" className="text-sm font-medium text-indigo-700 hover:underline">
           ← All users
         </Link>
-        <PageTitle title={user.email} lead={`Signed up ${formatDateTime(user.created_at)}${user.is_admin ? " · admin" : ""} · ${user.id}`} />
+        <PageTitle
+          title={user.email}
+          lead={`Signed up ${formatDateTime(user.created_at)}${user.is_admin ? " · admin" : ""} · ${user.id}`}
+        />
       </div>
 
-      {search.error && <Notice tone="error" title="Nothing was changed">{PROBLEMS[search.error] ?? PROBLEMS.invalid}</Notice>}
+      {search.error && (
+        <Notice tone="error" title="Nothing was changed">
+          {PROBLEMS[search.error] ?? PROBLEMS.invalid}
+        </Notice>
+      )}
       {search.done && Number.isSafeInteger(amount) && (
         <Notice tone="success">
-          {search.done === "granted" ? "Granted" : "Deducted"} {formatCredits(amount)}. The ledger below shows the adjustment with your reason.
+          {search.done === "granted" ? "Granted" : "Deducted"} {formatCredits(amount)}. The ledger below shows the
+          adjustment with your reason.
         </Notice>
       )}
 
       <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr] lg:items-start">
         <BalanceCard balance={user.balance} />
-        <section aria-labelledby="adjust-heading" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+        <section
+          aria-labelledby="adjust-heading"
+          className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm"
+        >
           <h2 id="adjust-heading" className="font-semibold text-slate-900">
             Grant or deduct credits
           </h2>
@@ -89,11 +100,30 @@ export default async function UserPage({ params, searchParams }: Props) {
             </label>
             <label className="block text-sm font-medium text-slate-700">
               Credits
-              <input name="amount" type="number" inputMode="numeric" required min={1} max={999_999_999_999_999} step={1} className={`${field} tabular-nums`} />
+              <input
+                name="amount"
+                type="number"
+                inputMode="numeric"
+                required
+                min={1}
+                max={999_999_999_999_999}
+                step={1}
+                className={`${field} tabular-nums`}
+              />
             </label>
             <label className="block text-sm font-medium text-slate-700 sm:col-span-2">
-              Reason <span className="font-normal text-slate-500">(required; the user sees it on their ledger, with your e-mail kept for admins)</span>
-              <input name="reason" required maxLength={500} autoComplete="off" placeholder="e.g. Goodwill credit for the 21 Nov outage" className={field} />
+              Reason{" "}
+              <span className="font-normal text-slate-500">
+                (required; the user sees it on their ledger, with your e-mail kept for admins)
+              </span>
+              <input
+                name="reason"
+                required
+                maxLength={500}
+                autoComplete="off"
+                placeholder="e.g. Goodwill credit for the 21 Nov outage"
+                className={field}
+              />
             </label>
             <div className="sm:col-span-2">
               <SubmitButton pendingLabel="Saving…">Apply adjustment</SubmitButton>
@@ -120,7 +150,11 @@ export default async function UserPage({ params, searchParams }: Props) {
         <h2 id="purchases-heading" className="text-xl font-semibold text-slate-900">
           Purchases
         </h2>
-        {purchases.rows.length === 0 ? <EmptyState title="No purchases" /> : <PurchasesTable purchases={purchases.rows} />}
+        {purchases.rows.length === 0 ? (
+          <EmptyState title="No purchases" />
+        ) : (
+          <PurchasesTable purchases={purchases.rows} />
+        )}
         {purchases.next && <p className="text-sm text-slate-500">Showing the newest 50.</p>}
       </section>
 
@@ -129,19 +163,30 @@ export default async function UserPage({ params, searchParams }: Props) {
           Pending grants
         </h2>
         {grants.length === 0 ? (
-          <EmptyState title="No pending grants">Credits bought with this e-mail before the account existed would show here.</EmptyState>
+          <EmptyState title="No pending grants">
+            Credits bought with this e-mail before the account existed would show here.
+          </EmptyState>
         ) : (
           <DataTable
             caption="Pending credit grants for this e-mail"
             dense
-            columns={[{ label: "Filed" }, { label: "E-mail" }, { label: "Credits", numeric: true }, { label: "Claimed" }]}
+            columns={[
+              { label: "Filed" },
+              { label: "E-mail" },
+              { label: "Credits", numeric: true },
+              { label: "Claimed" },
+            ]}
           >
             {grants.map((g) => (
               <tr key={g.id}>
                 <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(g.created_at)}</td>
                 <td className="px-3 py-2">{g.email}</td>
-                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">{g.credits.toLocaleString("en-US")}</td>
-                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{g.claimed_at ? formatDateTime(g.claimed_at) : "Waiting"}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+                  {g.credits.toLocaleString("en-US")}
+                </td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+                  {g.claimed_at ? formatDateTime(g.claimed_at) : "Waiting"}
+                </td>
               </tr>
             ))}
           </DataTable>

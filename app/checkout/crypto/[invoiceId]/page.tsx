@@ -44,11 +44,15 @@ export default async function TestGatewayPage({ params, searchParams }: Props) {
         invoice.updated event, exactly as the gateway would. Nothing is charged and the credits are free.
       </Notice>
       {error === "webhook" && (
-        <Notice tone="error" title="The webhook did not accept the event">Nothing changed. Check the server log, then try again.</Notice>
+        <Notice tone="error" title="The webhook did not accept the event">
+          Nothing changed. Check the server log, then try again.
+        </Notice>
       )}
 
       <section aria-labelledby="invoice-heading" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
-        <h2 id="invoice-heading" className="text-base font-semibold text-slate-900">Invoice</h2>
+        <h2 id="invoice-heading" className="text-base font-semibold text-slate-900">
+          Invoice
+        </h2>
         <dl className="mt-3 grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
           <dt className="text-slate-500">Invoice id</dt>
           <dd className="break-all font-mono text-slate-800">{invoice.invoice_id}</dd>
@@ -59,7 +63,9 @@ export default async function TestGatewayPage({ params, searchParams }: Props) {
           </dd>
           <dt className="text-slate-500">Price</dt>
           <dd className="text-slate-800">
-            {invoice.amount_minor != null && invoice.currency ? formatMoney(invoice.amount_minor, invoice.currency) : invoice.expected_amount}
+            {invoice.amount_minor != null && invoice.currency
+              ? formatMoney(invoice.amount_minor, invoice.currency)
+              : invoice.expected_amount}
           </dd>
           <dt className="text-slate-500">State</dt>
           <dd className="font-semibold text-slate-900" aria-live="polite">
@@ -72,7 +78,9 @@ export default async function TestGatewayPage({ params, searchParams }: Props) {
       {final ? (
         <p className="text-sm text-slate-700">
           This invoice is {invoice.state}; it cannot change any more.{" "}
-          <Link href="/wallet" className="font-semibold text-indigo-700 underline underline-offset-2">Back to your wallet</Link>
+          <Link href="/wallet" className="font-semibold text-indigo-700 underline underline-offset-2">
+            Back to your wallet
+          </Link>
         </p>
       ) : (
         <div className="flex flex-wrap gap-3">
