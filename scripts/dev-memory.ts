@@ -1,5 +1,5 @@
 /**
- * `npm run dev:memory [-- --turbopack]`: the dev server's memory after a newcomer's first tour.
+ * `npm run dev:memory [-- --webpack]`: the dev server's memory after a newcomer's first tour.
  * Starts `next dev` with a fresh dist folder and data folder (a cold start), opens `/` first,
  * then, in Chromium, signs up an admin, buys a pack through the local test checkout and visits
  * every page once. Prints the RSS of the whole `next dev` process tree after each page, and
@@ -11,7 +11,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const turbopack = process.argv.includes("--turbopack");
+// `npm run dev` is `next dev --turbopack`; --webpack measures the webpack dev server instead.
+const turbopack = !process.argv.includes("--webpack");
 const port = Number(process.env.DEV_MEMORY_PORT ?? 3099);
 const base = `http://localhost:${port}`;
 const root = path.resolve(import.meta.dirname, "..");

@@ -52,7 +52,12 @@ describe.skipIf(!enabled)("npm run dev on a cold copy of the project", () => {
       expect(fs.existsSync(path.join(root, ".next"))).toBe(false);
       expect(fs.existsSync(path.join(root, ".data"))).toBe(false);
       const port = await freePort();
-      const child = spawn(process.execPath, [NEXT_BIN, "dev", "-p", String(port), "-H", "127.0.0.1"], {
+      // What `npm run dev` runs (package.json), on our own port.
+      const devArgs = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
+        .scripts.dev.split(/\s+/)
+        .slice(1);
+      expect(devArgs[0]).toBe("dev");
+      const child = spawn(process.execPath, [NEXT_BIN, ...devArgs, "-p", String(port), "-H", "127.0.0.1"], {
         cwd: root,
         env: { ...baseEnv(), NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", WEBHOOK_RETRY_INTERVAL_MS: "0" },
         stdio: ["ignore", "pipe", "pipe"],
