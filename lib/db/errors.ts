@@ -5,14 +5,32 @@
  * - DatabaseError: the database answered and refused (a function raised, a
  *   constraint failed). Carries the SQLSTATE and the function's own message.
  */
+/**
+ * `instanceof` works by brand, not by class identity: Next bundles this module
+ * once per server entry (instrumentation, each route), and the database object
+ * is process-wide (lib/db/index.ts), so an error may be made by another copy of
+ * these classes than the one a route checks against. Without the brand, a
+ * database opened at start-up (instrumentation) threw errors that routes took
+ * for unexpected ones: 500 instead of 503 while the database was down.
+ */
+const UNAVAILABLE = Symbol.for("credits.DatabaseUnavailableError");
+const REFUSED = Symbol.for("credits.DatabaseError");
+const branded = (value: unknown, brand: symbol) =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+
 export class DatabaseUnavailableError extends Error {
+  readonly [UNAVAILABLE] = true;
   constructor(message = "database unavailable", options?: { cause?: unknown }) {
     super(message, options);
     this.name = "DatabaseUnavailableError";
   }
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, UNAVAILABLE);
+  }
 }
 
 export class DatabaseError extends Error {
+  readonly [REFUSED] = true;
   constructor(
     message: string,
     readonly code: string | undefined,
@@ -20,6 +38,9 @@ export class DatabaseError extends Error {
   ) {
     super(message, options);
     this.name = "DatabaseError";
+  }
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, REFUSED);
   }
 }
 

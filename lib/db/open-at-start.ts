@@ -11,10 +11,12 @@
  * promises belongs to a render. docs/performance.md#dev-cold-start has the trace.
  */
 import { getDb, isSqlDatabase } from "@/lib/db";
+import { getEnv } from "@/lib/env";
 
 export async function openEmbeddedDatabaseAtStart(): Promise<void> {
+  if (getEnv().mode !== "embedded") return; // a server database needs no warming; routes open their pool
   const db = getDb();
-  if (db.mode !== "embedded" || !isSqlDatabase(db)) return;
+  if (!isSqlDatabase(db)) return;
   const started = performance.now();
   try {
     await db.query("select 1");

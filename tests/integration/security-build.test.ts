@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Stripe from "stripe";
+import startMailCatcher from "../e2e/mail-catcher";
 import { ensureBuild, freePort, startNextServer, type Build, type NextServer } from "../helpers/server";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
@@ -103,10 +104,17 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
   let build: Build;
   let server: NextServer;
   let dataDir: string;
+  let mailDir: string;
+  let stopMailCatcher: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     build = await ensureBuild({ distDir: ".next-security", env: FAKE_SECRETS });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-security-"));
+    // A real SMTP catcher: the admin confirms their address through the mailed link, as ADMIN_EMAILS requires.
+    mailDir = path.join(dataDir, "mail");
+    process.env.E2E_MAIL_DIR = mailDir;
+    process.env.E2E_SMTP_PORT = String(await freePort(3560, 3569));
+    stopMailCatcher = await startMailCatcher();
     server = await startNextServer({
       build,
       port: await freePort(3550, 3559),
@@ -114,6 +122,7 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
         PGLITE_DIR: path.join(dataDir, "pglite"),
         APP_DATA_DIR: dataDir,
         ADMIN_EMAILS: ADMIN_EMAIL,
+        SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
         ...RUNTIME_SECRETS,
       },
       timeoutMs: 300_000, // the first request creates and migrates PGlite: over a minute on a loaded machine
@@ -122,6 +131,7 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
 
   afterAll(async () => {
     await server?.stop();
+    await stopMailCatcher?.();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -152,6 +162,19 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       next: "/wallet",
     });
     expect(signup.cookie, `sign-up answered ${signup.status}`).not.toBe("");
+    // admin rights follow a confirmed address only: open the verification link the app mailed
+    let token: string | undefined;
+    for (const deadline = Date.now() + 120_000; !token && Date.now() < deadline;) {
+      const mails = fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [];
+      for (const file of mails) {
+        const mail = JSON.parse(fs.readFileSync(path.join(mailDir, file), "utf8")) as { to: string[]; text: string };
+        if (mail.to.includes(ADMIN_EMAIL)) token ??= /verify-email\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+      }
+      if (!token) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(token, "the verification mail reached the SMTP catcher").toBeDefined();
+    const verified = await fetch(`${server.url}/verify-email?token=${token}`, { headers: { cookie: signup.cookie } });
+    expect(verified.status).toBe(200);
     const event = {
       id: `evt_leakcheck_${Date.now()}`,
       object: "event",
