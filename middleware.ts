@@ -9,10 +9,11 @@ export function middleware(request: NextRequest) {
 export const config = {
   // Node.js runtime: lib/env reads the generated AUTH_SECRET from .data/ in embedded mode.
   runtime: "nodejs",
-  // Not for provider webhooks and machine endpoints (including the /api/v1 spend API, which
-  // authenticates with API keys): they carry no session, and
-  // skipping middleware saves ~1 ms of CPU per delivery (docs/performance.md).
+  // Not for provider webhooks (any /api/<provider>/webhook, so a new provider needs no edit here),
+  // Paystack's browser return and machine endpoints (including the /api/v1 spend API, which
+  // authenticates with API keys): they carry no session, and skipping middleware saves ~1 ms of
+  // CPU per delivery (docs/performance.md). tests/unit/provider-registry.test.ts checks every provider.
   matcher: [
-    "/((?!api/(?:stripe|fireblocks|invoices|paystack|tradingview|cron|metrics|health|v1/)|callback/|_next/static|_next/image|favicon.ico).*)",
+    "/((?!api/(?:[a-z0-9-]+/webhook$|paystack/callback|cron|metrics|health|v1/)|callback/|_next/static|_next/image|favicon.ico).*)",
   ],
 };

@@ -1,15 +1,9 @@
 /** The buyer's purchases: what, how much, how paid, and where each stands. */
 import type { PurchaseRow } from "@/lib/db/rpc/account";
 import { formatDateTime, formatMoney } from "@/lib/format";
+import { paymentMethodLabel } from "@/lib/providers/names";
 import { DataTable, type Column } from "@/components/data-table";
 import { StatusBadge } from "./status-badge";
-
-const PROVIDERS: Record<string, string> = {
-  stripe: "Card (Stripe)",
-  fireblocks: "Crypto deposit",
-  invoices: "Crypto invoice",
-  paystack: "Paystack",
-};
 
 const COLUMNS: Column[] = [
   { label: "Date" },
@@ -33,9 +27,7 @@ export function PurchasesTable({ purchases }: { purchases: PurchaseRow[] }) {
           <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">
             {formatMoney(purchase.amount_minor, purchase.currency)}
           </td>
-          <td className="whitespace-nowrap px-4 py-3 text-slate-600">
-            {PROVIDERS[purchase.provider] ?? purchase.provider}
-          </td>
+          <td className="whitespace-nowrap px-4 py-3 text-slate-600">{paymentMethodLabel(purchase.provider)}</td>
           <td className="px-4 py-3">
             <StatusBadge status={purchase.status} />
           </td>

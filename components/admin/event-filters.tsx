@@ -1,7 +1,8 @@
 // The event log's filter form: a plain GET form, so filters live in the URL (shareable, back button works).
 import Link from "next/link";
 import { KNOWN_EVENT_TYPES, hasFilters, type SearchValues } from "@/lib/admin/event-search";
-import { EVENT_STATUSES, PROVIDERS } from "@/lib/db/rpc/webhook-events";
+import { EVENT_STATUSES } from "@/lib/db/rpc/webhook-events";
+import { PROVIDERS } from "@/lib/providers/names";
 
 const field =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500";

@@ -4,7 +4,8 @@
  * hand-edited URL still shows a page.
  */
 import { z } from "zod";
-import { EVENT_STATUSES, PROVIDERS, type EventFilter } from "@/lib/db/rpc/webhook-events";
+import { EVENT_STATUSES, type EventFilter } from "@/lib/db/rpc/webhook-events";
+import { PROVIDERS } from "@/lib/providers/names";
 
 export const PAGE_SIZE = 50;
 

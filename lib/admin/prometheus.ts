@@ -8,7 +8,8 @@
  */
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { Database } from "@/lib/db";
-import { EVENT_STATUSES, PROVIDERS, webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
+import { EVENT_STATUSES, webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
+import { PROVIDERS } from "@/lib/providers/names";
 
 /** Counts cover this window; the alert inputs always cover the last hour. */
 export const SCRAPE_WINDOW_SECONDS = 86_400;

@@ -21,8 +21,7 @@ export async function ingestFetchedEvent(
     eventId: event.id,
     eventType: event.type,
     payload: event.payload,
-    action: plan.action,
-    args: plan.args,
+    action: plan,
     email: plan.email,
     externalId: plan.externalId,
   });

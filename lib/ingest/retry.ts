@@ -10,9 +10,9 @@ import {
   listWebhookEvents,
   retryWebhookEvent,
   type AttemptResult,
-  type ProviderName,
 } from "@/lib/db/rpc/webhook-events";
-import { providerFor } from "@/lib/providers";
+import type { ProviderName } from "@/lib/providers/names";
+import { providers } from "@/lib/providers";
 import { fail, type Plan } from "./types";
 
 export const MAX_ATTEMPTS = 12;
@@ -26,10 +26,8 @@ export class PayloadPrunedError extends Error {
 }
 
 function planFor(provider: ProviderName, payload: unknown, eventType: string): Plan {
-  const handler = providerFor(provider);
-  if (!handler) return fail(`no handler for provider ${provider}`);
   try {
-    return handler.plan(payload, eventType);
+    return providers[provider].plan(payload, eventType);
   } catch (error) {
     return fail(`could not plan stored event: ${(error as Error).message}`);
   }
@@ -41,7 +39,7 @@ export async function retryEvent(db: Database, id: string, trigger: "admin" | "s
   if (!event) throw new Error("event not found");
   if (event.payload === null) throw new PayloadPrunedError(event.payload_pruned_at);
   const plan = planFor(event.provider, event.payload, event.event_type);
-  return retryWebhookEvent(db, id, { action: plan.action, args: plan.args }, trigger);
+  return retryWebhookEvent(db, id, plan, trigger);
 }
 
 export interface SweepResult {
@@ -65,7 +63,7 @@ export async function runRetrySweep(db: Database, options: { limit?: number } = 
   for (const event of due) {
     if (event.payload === null) continue; // pruned (retention also takes it off the schedule)
     const plan = planFor(event.provider, event.payload, event.event_type);
-    results.push(await retryWebhookEvent(db, event.id, { action: plan.action, args: plan.args }, "sweep"));
+    results.push(await retryWebhookEvent(db, event.id, plan, "sweep"));
   }
   return tally(results);
 }

@@ -5,7 +5,8 @@
  * the sweep and the admin's Retry re-plan the stored payload the same way the
  * first delivery did, without verifying the signature again.
  */
-import type { ProviderName, WebhookAction } from "@/lib/db/rpc/webhook-events";
+import { failAction, noneAction, type WebhookAction } from "@/lib/db/actions";
+import type { ProviderName } from "@/lib/providers/names";
 
 /** A request we refuse: answered with `status` and a short message, nothing written. */
 export class WebhookRejection extends Error {
@@ -39,11 +40,12 @@ export interface VerifiedEvent {
   plan?: Plan;
 }
 
-export interface Plan extends WebhookAction {
+/** One SQL action (built by lib/db/actions.ts) and what the admin log can search the event by. */
+export type Plan = WebhookAction & {
   /** Copied onto the event row so the admin log can search by them. */
   email?: string | null;
   externalId?: string | null;
-}
+};
 
 export interface WebhookProvider {
   name: ProviderName;
@@ -55,8 +57,8 @@ export interface WebhookProvider {
   acceptedBody?(event: VerifiedEvent): Record<string, unknown>;
 }
 
-/** Actions shared by all providers (webhook_action_* SQL functions). */
-export const record = (outcome: string): Plan => ({ action: "none", args: { status: "processed", outcome } });
-export const ignore = (outcome: string): Plan => ({ action: "none", args: { status: "ignored", outcome } });
-/** Stored as failed with this reason: visible to admins and retried by the sweep. */
-export const fail = (reason: string): Plan => ({ action: "fail", args: { reason } });
+/** Plans shared by all providers: nothing to change (processed or ignored, with the outcome) … */
+export const record = (outcome: string): Plan => noneAction("processed", outcome);
+export const ignore = (outcome: string): Plan => noneAction("ignored", outcome);
+/** … or stored as failed with this reason: visible to admins and retried by the sweep. */
+export const fail = (reason: string): Plan => failAction(reason);

@@ -1,5 +1,10 @@
-/** The provider registry: adding a provider is a folder under lib/providers and one line here. */
-import type { ProviderName } from "@/lib/db/rpc/webhook-events";
+/**
+ * The provider registry: every name of lib/providers/names.ts has its handler
+ * here (a `Record`, so a name without one does not compile). Adding a provider
+ * is a folder under lib/providers, its name in names.ts and one line here,
+ * plus its route file and migration (names.ts says what is checked).
+ */
+import type { ProviderName } from "./names";
 import type { WebhookProvider } from "@/lib/ingest/types";
 import { fireblocksProvider } from "./fireblocks";
 import { invoicesProvider } from "./invoices";
@@ -7,14 +12,10 @@ import { paystackProvider } from "./paystack";
 import { stripeProvider } from "./stripe";
 import { tradingViewProvider } from "./tradingview";
 
-export const providers: Partial<Record<ProviderName, WebhookProvider>> = {
+export const providers: Record<ProviderName, WebhookProvider> = {
   stripe: stripeProvider,
   fireblocks: fireblocksProvider,
   invoices: invoicesProvider,
   paystack: paystackProvider,
   tradingview: tradingViewProvider,
 };
-
-export function providerFor(name: ProviderName): WebhookProvider | undefined {
-  return providers[name];
-}

@@ -1,8 +1,10 @@
 /** The admin event log's URL parsing and keyset paging, on the real list_webhook_events (PGlite, and a server when DATABASE_URL is set). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noneAction } from "@/lib/db/actions";
 import { loadEventPage } from "@/lib/admin/event-log";
 import { PAGE_SIZE, decodeCursor, encodeCursor, eventsHref, parseEventSearch } from "@/lib/admin/event-search";
-import { ingestWebhookEvent, type ProviderName } from "@/lib/db/rpc/webhook-events";
+import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
+import { type ProviderName } from "@/lib/providers/names";
 import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
 
 describe("parseEventSearch", () => {
@@ -56,8 +58,7 @@ describe.each(targets)("loadEventPage on %s", (target) => {
         eventId: `evt_log_${i}`,
         eventType: i % 2 === 0 ? "checkout.session.completed" : "charge.refunded",
         payload: { i },
-        action: "none",
-        args: {},
+        action: noneAction("processed", "recorded"),
         email: `buyer${i % 4}@example.com`,
         externalId: `pi_log_${i}`,
       });

@@ -6,6 +6,7 @@
  */
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { grantAction, noneAction } from "@/lib/db/actions";
 import type { Session } from "@/lib/auth";
 
 vi.mock("@/lib/auth", () => ({
@@ -40,8 +41,7 @@ describe("metrics alert banners", () => {
       eventId: `evt_ok_${n++}`,
       eventType: "checkout.session.completed",
       payload: {},
-      action: "none",
-      args: {},
+      action: noneAction("processed", "recorded"),
     });
   const failed = () =>
     ingestWebhookEvent(t.db, {
@@ -49,14 +49,17 @@ describe("metrics alert banners", () => {
       eventId: `evt_failed_${n++}`,
       eventType: "checkout.session.completed",
       payload: {},
-      action: "grant",
-      args: {
+      action: grantAction({
         provider: "stripe",
-        external_id: `cs_${n}`,
-        package_id: "no_such_pack",
-        amount_minor: 500,
+        externalId: `cs_${n}`,
+        userId: null,
+        email: null,
+        packageId: "no_such_pack",
+        credits: null,
+        amountMinor: 500,
         currency: "usd",
-      },
+        eventId: `evt_failed_${n}`,
+      }),
     });
   const durations = (ms: number) => t.db.query("update webhook_events set duration_ms = $1", [ms]);
   const page = async () => renderToStaticMarkup(await MetricsPage({ searchParams: Promise.resolve({ window: "1h" }) }));

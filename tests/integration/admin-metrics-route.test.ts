@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/metrics/route";
 import { setDb } from "@/lib/db";
+import { grantAction, noneAction, type WebhookAction } from "@/lib/db/actions";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { resetEnvCache } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
@@ -21,30 +22,31 @@ describe("GET /api/metrics", () => {
     setDb(t.db);
     process.env.METRICS_TOKEN = TOKEN;
     resetEnvCache();
-    const seed = (
-      eventId: string,
-      action: string,
-      args: Record<string, unknown>,
-      provider: "stripe" | "paystack" = "stripe",
-    ) =>
+    const seed = (eventId: string, action: WebhookAction, provider: "stripe" | "paystack" = "stripe") =>
       ingestWebhookEvent(t.db, {
         provider,
         eventId,
         eventType: "checkout.session.completed",
         payload: { id: eventId },
         action,
-        args,
       });
-    await seed("evt_ok", "none", {});
-    await seed("evt_ignored", "none", { status: "ignored", outcome: "ignored: unpaid" });
-    await seed("evt_paystack", "none", {}, "paystack");
-    await seed("evt_failed", "grant", {
-      provider: "stripe",
-      external_id: "cs_x",
-      package_id: "no_such_pack",
-      amount_minor: 500,
-      currency: "usd",
-    });
+    await seed("evt_ok", noneAction("processed", "recorded"));
+    await seed("evt_ignored", noneAction("ignored", "ignored: unpaid"));
+    await seed("evt_paystack", noneAction("processed", "recorded"), "paystack");
+    await seed(
+      "evt_failed",
+      grantAction({
+        provider: "stripe",
+        externalId: "cs_x",
+        userId: null,
+        email: null,
+        packageId: "no_such_pack",
+        credits: null,
+        amountMinor: 500,
+        currency: "usd",
+        eventId: "evt_failed",
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -9,6 +9,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { failAction, noneAction } from "@/lib/db/actions";
 import { metricsAlerts } from "@/lib/admin/metrics-window";
 import type { Database } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
@@ -78,8 +79,7 @@ describe.each(targets)("alert delivery on %s", (target) => {
         eventId: uid("evt"),
         eventType: "checkout.session.completed",
         payload: {},
-        action: outcome === "processed" ? "none" : "fail",
-        args: outcome === "processed" ? {} : { reason: "unknown package" },
+        action: outcome === "processed" ? noneAction("processed", "recorded") : failAction("unknown package"),
       });
     }
   }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listCreditLedger } from "@/lib/db/rpc/account";
 import { adjustCredits, findUsers, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
-import { grantCreditsForPurchase, spendCredits, syncAdminEmails } from "@/lib/db/rpc/credits";
+import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
 import {
   balanceOf,
   createUser,
@@ -13,6 +13,7 @@ import {
   walletsOffLedger,
   type TestDatabase,
 } from "../helpers/databases";
+import { spendCredits } from "../helpers/credit-rpc";
 import { expectDatabaseError } from "../helpers/sql-assertions";
 
 const unique = () => randomUUID().slice(0, 8);

@@ -2,14 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCreateAccount, localFindAccount } from "@/lib/db/rpc/accounts";
-import {
-  claimPendingCreditGrants,
-  grantCreditsForPurchase,
-  reversePurchaseCredits,
-  spendCredits,
-  syncAdminEmails,
-  type GrantArgs,
-} from "@/lib/db/rpc/credits";
+import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
 import { healthCheck } from "@/lib/db/rpc/health";
 import {
   balanceOf,
@@ -20,6 +13,7 @@ import {
   walletsOffLedger,
   type TestDatabase,
 } from "../helpers/databases";
+import { claimPendingCreditGrants, reversePurchaseCredits, spendCredits } from "../helpers/credit-rpc";
 import { expectDatabaseError, rowCounts } from "../helpers/sql-assertions";
 
 const unique = () => randomUUID().slice(0, 8);

@@ -14,8 +14,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseError } from "@/lib/db/errors";
 import type { SqlDatabase } from "@/lib/db/port";
-import { grantCreditsForPurchase, reversePurchaseCredits, spendCredits } from "@/lib/db/rpc/credits";
+import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import { reversePurchaseCredits, spendCredits } from "../helpers/credit-rpc";
 
 /** The payments a run can make (index = payment); amount 0 is a free checkout. */
 const PAYMENTS = [

@@ -5,6 +5,7 @@
  * and old sent mails are purged. PGlite, and a server when DATABASE_URL is set.
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import { failAction, noneAction } from "@/lib/db/actions";
 import type { Session } from "@/lib/auth";
 import { retryAllFailedAsAdmin, retryEventAsAdmin } from "@/lib/admin/retry";
 import { claimDueWebhookEvents, getWebhookEvent, ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
@@ -37,8 +38,7 @@ describe.each(targets)("retention on %s", (target) => {
       eventId,
       eventType: "checkout.session.completed",
       payload: { id: eventId, data: { object: { customer_email: "someone@example.com" } } },
-      action: plan === "ok" ? "none" : "fail",
-      args: plan === "ok" ? { outcome: "recorded" } : { reason: "unknown package: gold" },
+      action: plan === "ok" ? noneAction("processed", "recorded") : failAction("unknown package: gold"),
       email: "someone@example.com",
       externalId: uid("pi"),
     });
@@ -107,8 +107,7 @@ describe.each(targets)("retention on %s", (target) => {
       eventId: failed.eventId,
       eventType: "checkout.session.completed",
       payload: { id: failed.eventId },
-      action: "none",
-      args: {},
+      action: noneAction("processed", "recorded"),
     });
     expect(again).toMatchObject({ duplicate: true, id: failed.id, status: "failed" });
 

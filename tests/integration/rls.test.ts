@@ -5,11 +5,13 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noneAction } from "@/lib/db/actions";
 import { classifyDriverError, DatabaseError } from "@/lib/db/errors";
 import { createApiKey } from "@/lib/db/rpc/api-keys";
-import { grantCreditsForPurchase, spendCredits, syncAdminEmails } from "@/lib/db/rpc/credits";
+import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { spendCredits } from "../helpers/credit-rpc";
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -115,8 +117,7 @@ describe.each(targets)("row level security on %s", (target) => {
       eventId: `evt_${run}`,
       eventType: "test.rls",
       payload: { email: emails.a },
-      action: "none",
-      args: {},
+      action: noneAction("processed", "recorded"),
     });
     await t.db.query(
       "insert into public.credit_packages (id, name, credits, amount_minor, currency, active) values ('retired', 'Retired', 1, 1, 'usd', false)",

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failAction, grantAction, noneAction, reverseAction, type WebhookAction } from "@/lib/db/actions";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import {
   claimDueWebhookEvents,
@@ -11,8 +12,8 @@ import {
   retryWebhookEvent,
   webhookMetrics,
   type IngestArgs,
-  type ProviderName,
 } from "@/lib/db/rpc/webhook-events";
+import { type ProviderName } from "@/lib/providers/names";
 import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
 import { rowCounts } from "../helpers/sql-assertions";
 
@@ -31,26 +32,31 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       eventId: `evt_${unique()}`,
       eventType: "test.event",
       payload: { hello: "world" },
-      action: "none",
-      args: {},
+      action: noneAction("processed", "recorded"),
       ...a,
     });
 
-  const grantArgs = (externalId: string, extra: Record<string, unknown> = {}) => ({
-    provider: "stripe",
-    external_id: externalId,
-    credits: 100,
-    amount_minor: 1000,
-    currency: "usd",
-    ...extra,
-  });
-  const refundArgs = (externalId: string) => ({
-    provider: "stripe",
-    external_id: externalId,
-    kind: "refund",
-    reference: `ch_${externalId}`,
-    refunded_minor: 1000,
-  });
+  const grant = (externalId: string, extra: Partial<Parameters<typeof grantAction>[0]> = {}) =>
+    grantAction({
+      provider: "stripe",
+      externalId,
+      userId: null,
+      email: null,
+      packageId: null,
+      credits: 100,
+      amountMinor: 1000,
+      currency: "usd",
+      eventId: `evt_${externalId}`,
+      ...extra,
+    });
+  const refund = (externalId: string) =>
+    reverseAction({
+      provider: "stripe",
+      externalId,
+      kind: "refund",
+      reference: `ch_${externalId}`,
+      refundedMinor: 1000,
+    });
 
   async function eventRow(id: string) {
     const [row] = await t.db.query<Record<string, unknown>>(
@@ -65,8 +71,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const user = await createUser(t.db, `ingest-${unique()}@example.com`);
       const result = await ingest({
         eventType: "checkout.session.completed",
-        action: "grant",
-        args: grantArgs(`pi_${unique()}`, { user_id: user }),
+        action: grant(`pi_${unique()}`, { userId: user }),
       });
       expect(result).toMatchObject({ duplicate: false, status: "processed", attempts: 1, error: null });
       expect(result.outcome).toMatch(/^granted 100 credits to .* \(balance 100\)$/);
@@ -82,10 +87,10 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("answers a redelivery as duplicate without running its action again", async () => {
       const user = await createUser(t.db, `redeliver-${unique()}@example.com`);
       const eventId = `evt_${unique()}`;
-      const first = await ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) });
+      const first = await ingest({ eventId, action: grant(`pi_${unique()}`, { userId: user }) });
       const before = await rowCounts(t.db);
       // the redelivery even names another payment: it must not be looked at
-      const again = await ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) });
+      const again = await ingest({ eventId, action: grant(`pi_${unique()}`, { userId: user }) });
       expect(again).toEqual({ duplicate: true, id: first.id, status: "processed" });
       expect(await rowCounts(t.db)).toEqual(before);
       expect(await balanceOf(t.db, user)).toBe(100);
@@ -97,9 +102,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const eventId = `evt_${unique()}`;
       // different payments: only the event dedupe (not the purchase key) can keep this to one grant
       const results = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          ingest({ eventId, action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) }),
-        ),
+        Array.from({ length: 8 }, () => ingest({ eventId, action: grant(`pi_${unique()}`, { userId: user }) })),
       );
       expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
@@ -114,8 +117,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("stores a delivery in its final state with one attempt, and shows it in the attempt log", async () => {
       const user = await createUser(t.db, `final-${unique()}@example.com`);
       const result = await ingest({
-        action: "grant",
-        args: grantArgs(`pi_${unique()}`, { user_id: user }),
+        action: grant(`pi_${unique()}`, { userId: user }),
         elapsedMs: 2,
       });
       const detail = await getWebhookEvent(t.db, result.id);
@@ -143,7 +145,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
 
     it("stores an action's error as failed with the reason, one attempt and a next attempt time", async () => {
       const externalId = `pi_${unique()}`;
-      const result = await ingest({ eventType: "charge.refunded", action: "reverse", args: refundArgs(externalId) });
+      const result = await ingest({ eventType: "charge.refunded", action: refund(externalId) });
       expect(result).toMatchObject({ duplicate: false, status: "failed", attempts: 1, outcome: null });
       expect(result.error).toBe(`purchase not found: stripe ${externalId}`);
       const row = await eventRow(result.id);
@@ -158,11 +160,10 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("rolls back a failed action's writes but keeps the failed event", async () => {
       const before = await rowCounts(t.db);
       const result = await ingest({
-        action: "grant",
-        args: grantArgs(`cs_${unique()}`, {
+        action: grant(`cs_${unique()}`, {
           email: `x-${unique()}@example.com`,
           credits: null,
-          package_id: "missing_pack",
+          packageId: "missing_pack",
         }),
       });
       expect(result).toMatchObject({ status: "failed", error: "unknown package: missing_pack" });
@@ -172,8 +173,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("records an event as ignored through webhook_action_none", async () => {
       const result = await ingest({
         eventType: "checkout.session.completed",
-        action: "none",
-        args: { status: "ignored", outcome: "ignored: unpaid" },
+        action: noneAction("ignored", "ignored: unpaid"),
       });
       expect(result).toMatchObject({ status: "ignored", outcome: "ignored: unpaid", attempts: 1 });
       expect(await eventRow(result.id)).toMatchObject({
@@ -184,15 +184,17 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     });
 
     it("fails an event through webhook_action_fail with the given reason", async () => {
-      const result = await ingest({ action: "fail", args: { reason: "unexpected payload shape" } });
+      const result = await ingest({ action: failAction("unexpected payload shape") });
       expect(result).toMatchObject({ status: "failed", error: "unexpected payload shape" });
     });
 
     it("fails an event whose action does not exist, without running anything", async () => {
-      const result = await ingest({ action: "no_such_action", args: {} });
+      // only a cast can name an action without a builder: the SQL guard is what is tested here
+      const unknownAction = (name: string) => ({ action: name, args: {} }) as unknown as WebhookAction;
+      const result = await ingest({ action: unknownAction("no_such_action") });
       expect(result.status).toBe("failed");
       expect(result.error).toMatch(/webhook_action_no_such_action/);
-      const bad = await ingest({ action: "none; drop table x", args: {} });
+      const bad = await ingest({ action: unknownAction("none; drop table x") });
       expect(bad).toMatchObject({ status: "failed", error: "invalid action name" });
     });
 
@@ -207,8 +209,8 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("turns a failed event into processed once its cause is fixed", async () => {
       const user = await createUser(t.db, `retry-${unique()}@example.com`);
       const externalId = `pi_${unique()}`;
-      const action = { action: "reverse", args: refundArgs(externalId) };
-      const failed = await ingest({ eventType: "charge.refunded", ...action });
+      const action = refund(externalId);
+      const failed = await ingest({ eventType: "charge.refunded", action });
       expect(failed.status).toBe("failed");
       // still not there: a second failure, counted
       expect(await retryWebhookEvent(t.db, failed.id, action, "sweep")).toMatchObject({
@@ -238,21 +240,17 @@ describe.each(targets)("webhook event functions on %s", (target) => {
 
     it("skips an event that is already processed", async () => {
       const user = await createUser(t.db, `skip-${unique()}@example.com`);
-      const action = { action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) };
-      const done = await ingest(action);
-      const again = await retryWebhookEvent(
-        t.db,
-        done.id,
-        { action: "grant", args: grantArgs(`pi_${unique()}`, { user_id: user }) },
-        "admin",
-      );
+      const done = await ingest({ action: grant(`pi_${unique()}`, { userId: user }) });
+      const again = await retryWebhookEvent(t.db, done.id, grant(`pi_${unique()}`, { userId: user }), "admin");
       expect(again).toMatchObject({ id: done.id, status: "processed", skipped: true });
       expect((await eventRow(done.id)).attempts).toBe(1);
       expect(await balanceOf(t.db, user)).toBe(100);
     });
 
     it("raises 'event not found' for an unknown id", async () => {
-      await expect(retryWebhookEvent(t.db, randomUUID(), { action: "none", args: {} }, "admin")).rejects.toMatchObject({
+      await expect(
+        retryWebhookEvent(t.db, randomUUID(), noneAction("processed", "recorded"), "admin"),
+      ).rejects.toMatchObject({
         code: "P0002",
         message: "event not found",
       });
@@ -261,7 +259,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
 
   describe("claim_due_webhook_events", () => {
     async function failedEvent(dueSecondsAgo: number | null, attempts = 1) {
-      const result = await ingest({ action: "fail", args: { reason: "not yet" } });
+      const result = await ingest({ action: failAction("not yet") });
       await t.db.query(
         "update public.webhook_events set attempts = $2, next_attempt_at = case when $3::int is null then next_attempt_at else now() - make_interval(secs => $3::int) end where id = $1",
         [result.id, attempts, dueSecondsAgo],
@@ -342,7 +340,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         (await ingest({ provider, eventType: type, ...extra })).id;
       ids = {
         stripeProcessed: await add("stripe"),
-        stripeFailed: await add("stripe", { action: "fail", args: { reason: "boom" } }),
+        stripeFailed: await add("stripe", { action: failAction("boom") }),
         paystack: await add("paystack"),
         byEmail: await add("paystack", { email: email.toUpperCase() }),
         byExternal: await add("fireblocks", { externalId: `ext_${type}` }),
@@ -441,8 +439,8 @@ describe.each(targets)("webhook event functions on %s", (target) => {
     it("returns the event with its payload and attempt log", async () => {
       const user = await createUser(t.db, `detail-${unique()}@example.com`);
       const externalId = `pi_${unique()}`;
-      const action = { action: "reverse", args: refundArgs(externalId) };
-      const failed = await ingest({ payload: { id: "evt_detail", nested: { amount: 1000 } }, ...action });
+      const action = refund(externalId);
+      const failed = await ingest({ payload: { id: "evt_detail", nested: { amount: 1000 } }, action });
       await grantCreditsForPurchase(t.db, {
         provider: "stripe",
         externalId,
@@ -493,17 +491,15 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         provider: "paystack",
         eventType: "metrics.b",
         elapsedMs: 300,
-        action: "none",
-        args: { status: "ignored" },
+        action: noneAction("ignored", "recorded"),
       });
       const failed = await ingest({
         provider: "paystack",
         eventType: "metrics.b",
         elapsedMs: 200,
-        action: "fail",
-        args: { reason: "x" },
+        action: failAction("x"),
       });
-      await retryWebhookEvent(t.db, failed.id, { action: "fail", args: { reason: "still x" } }, "sweep");
+      await retryWebhookEvent(t.db, failed.id, failAction("still x"), "sweep");
 
       const m = await webhookMetrics(t.db, since, 3600);
       expect(m).toMatchObject({ total: 4, processed: 2, ignored: 1, failed: 1, received: 0, retries: 1 });

@@ -19,6 +19,7 @@ import {
 import { requireAdmin } from "@/lib/auth";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
 import { webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
+import { providerColor } from "@/lib/providers/names";
 
 export const metadata: Metadata = { title: "Webhook metrics" };
 
@@ -29,13 +30,6 @@ const STATUS_SERIES: ChartSeries[] = [
   { key: "ignored", label: "ignored", color: "#94a3b8" },
   { key: "failed", label: "failed", color: "#ef4444" },
 ];
-const PROVIDER_COLORS: Record<string, string> = {
-  stripe: "#6366f1",
-  fireblocks: "#0ea5e9",
-  invoices: "#f59e0b",
-  paystack: "#14b8a6",
-  tradingview: "#8b5cf6",
-};
 
 export default async function MetricsPage({ searchParams }: Props) {
   await requireAdmin();
@@ -124,7 +118,7 @@ function MetricsBody({ metrics: m, window, now }: { metrics: WebhookMetrics; win
             <EventsChart
               title="Events over time, by provider"
               points={providers.points}
-              series={providers.providers.map((p) => ({ key: p, label: p, color: PROVIDER_COLORS[p] ?? "#64748b" }))}
+              series={providers.providers.map((p) => ({ key: p, label: p, color: providerColor(p) }))}
               window={window.key}
             />
           </div>

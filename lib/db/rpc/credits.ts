@@ -1,5 +1,12 @@
-/** Typed wrappers for the credit functions (supabase/migrations/*_credit_functions.sql). */
+/**
+ * Typed wrappers for the credit functions the app calls directly
+ * (supabase/migrations/*_credit_functions.sql). Reversals run inside webhook
+ * actions (lib/db/actions.ts), spending through the API-key functions
+ * (api-keys.ts), and pending grants are claimed by SQL on sign-up; the tests
+ * call those functions through tests/helpers/credit-rpc.ts.
+ */
 import { z } from "zod";
+import type { PaymentProviderName } from "@/lib/providers/names";
 import type { Database } from "../port";
 import { int, uuid } from "./scalars";
 
@@ -14,7 +21,7 @@ export const grantResult = z.object({
 export type GrantResult = z.infer<typeof grantResult>;
 
 export interface GrantArgs {
-  provider: "stripe" | "fireblocks" | "invoices" | "paystack";
+  provider: PaymentProviderName;
   externalId: string;
   userId?: string | null;
   email?: string | null;
@@ -39,45 +46,6 @@ export async function grantCreditsForPurchase(db: Database, a: GrantArgs): Promi
       p_package_id: a.packageId ?? null,
       p_event_id: a.eventId ?? null,
     }),
-  );
-}
-
-export const reverseResult = z.object({
-  outcome: z.enum(["reversed", "unchanged"]),
-  purchase_id: uuid,
-  user_id: uuid.nullable(),
-  credits_reversed: int,
-  status: z.string(),
-  balance: int.nullable(),
-});
-export type ReverseResult = z.infer<typeof reverseResult>;
-
-export type ReversalKind = "refund" | "dispute" | "dispute_reinstated" | "dispute_lost";
-
-export async function reversePurchaseCredits(
-  db: Database,
-  a: { provider: string; externalId: string; kind: ReversalKind; reference: string; refundedMinor?: number | null },
-): Promise<ReverseResult> {
-  return reverseResult.parse(
-    await db.rpc("reverse_purchase_credits", {
-      p_provider: a.provider,
-      p_external_id: a.externalId,
-      p_kind: a.kind,
-      p_reference: a.reference,
-      p_refunded_minor: a.refundedMinor ?? null,
-    }),
-  );
-}
-
-export async function claimPendingCreditGrants(db: Database, userId: string, email: string): Promise<number> {
-  return int.parse(await db.rpc("claim_pending_credit_grants", { p_user_id: userId, p_email: email }));
-}
-
-export const spendResult = z.object({ outcome: z.enum(["spent", "duplicate"]), balance: int });
-
-export async function spendCredits(db: Database, userId: string, amount: number, idempotencyKey: string) {
-  return spendResult.parse(
-    await db.rpc("spend_credits", { p_user_id: userId, p_amount: amount, p_idempotency_key: idempotencyKey }),
   );
 }
 

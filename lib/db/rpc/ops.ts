@@ -6,7 +6,8 @@
 import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp } from "./scalars";
-import { attemptResult, type AttemptResult, type IngestArgs, type ProviderName } from "./webhook-events";
+import type { ProviderName } from "@/lib/providers/names";
+import { attemptResult, type AttemptResult, type IngestArgs } from "./webhook-events";
 
 export type OpsJob = "stripe_reconcile";
 
@@ -46,8 +47,8 @@ export async function reconcileWebhookEvent(db: Database, a: Omit<IngestArgs, "e
       p_event_id: a.eventId,
       p_event_type: a.eventType,
       p_payload: a.payload,
-      p_action: a.action,
-      p_args: a.args,
+      p_action: a.action.action,
+      p_args: a.action.args,
       p_email: a.email ?? null,
       p_external_id: a.externalId ?? null,
     }),

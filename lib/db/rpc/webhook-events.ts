@@ -1,18 +1,12 @@
 /** Typed wrappers for the event-log functions (supabase/migrations/*_webhook_event_functions.sql). */
 import { z } from "zod";
+import { PROVIDERS, type ProviderName } from "@/lib/providers/names";
+import type { WebhookAction } from "../actions";
 import type { Database } from "../port";
 import { decimal, int, timestamp, uuid } from "./scalars";
 
-export const PROVIDERS = ["stripe", "fireblocks", "invoices", "paystack", "tradingview"] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
 export const EVENT_STATUSES = ["received", "processed", "ignored", "failed", "rejected"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
-
-/** What a provider handler decided to do: a webhook_action_<name> function and its arguments. */
-export interface WebhookAction {
-  action: string;
-  args: Record<string, unknown>;
-}
 
 export const attemptResult = z.object({
   duplicate: z.boolean(),
@@ -25,11 +19,13 @@ export const attemptResult = z.object({
 });
 export type AttemptResult = z.infer<typeof attemptResult>;
 
-export interface IngestArgs extends WebhookAction {
+export interface IngestArgs {
   provider: ProviderName;
   eventId: string;
   eventType: string;
   payload: unknown;
+  /** What to do: built by lib/db/actions.ts. */
+  action: WebhookAction;
   email?: string | null;
   externalId?: string | null;
   elapsedMs?: number;
@@ -42,8 +38,8 @@ export async function ingestWebhookEvent(db: Database, a: IngestArgs): Promise<A
       p_event_id: a.eventId,
       p_event_type: a.eventType,
       p_payload: a.payload,
-      p_action: a.action,
-      p_args: a.args,
+      p_action: a.action.action,
+      p_args: a.action.args,
       p_email: a.email ?? null,
       p_external_id: a.externalId ?? null,
       p_elapsed_ms: a.elapsedMs ?? 0,

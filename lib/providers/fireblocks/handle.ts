@@ -7,7 +7,9 @@
  * reason: moving our own funds to a user's address is not a payment. Final
  * failures and intermediate statuses are recorded without credit.
  */
+import { fireblocksTransferAction } from "@/lib/db/actions";
 import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
+import { parsePart } from "@/lib/providers/parse";
 import { fireblocksEventId, readEnvelope, transactionSchema, type FireblocksTransaction } from "./schema";
 
 const STATUS_UPDATED = new Set(["TRANSACTION_STATUS_UPDATED", "transaction.status.updated"]);
@@ -35,17 +37,15 @@ function completed(tx: FireblocksTransaction, eventId: string): Plan {
   const amount = tx.amountInfo?.amount ?? tx.amount ?? null;
   if (amount === null) return { ...fail(`transaction ${tx.id} COMPLETED without an amount`), externalId: tx.id };
   return {
-    action: "fireblocks_transfer",
-    args: {
-      tx_id: tx.id,
-      status: tx.status,
+    ...fireblocksTransferAction({
+      txId: tx.id,
       address: destinationAddress(tx),
-      asset_id: tx.assetId ?? null,
-      source_type: source,
+      assetId: tx.assetId ?? null,
+      sourceType: source,
       amount,
-      amount_usd: tx.amountInfo?.amountUSD ?? (tx.amountUSD != null ? String(tx.amountUSD) : null),
-      event_id: eventId,
-    },
+      amountUsd: tx.amountInfo?.amountUSD ?? (tx.amountUSD != null ? String(tx.amountUSD) : null),
+      eventId,
+    }),
     externalId: tx.id,
   };
 }
@@ -55,12 +55,9 @@ export function planFireblocksEvent(payload: unknown): Plan {
   if (!envelope) return fail("stored payload is not a Fireblocks notification");
   const isStatusUpdate = STATUS_UPDATED.has(envelope.type);
   if (!isStatusUpdate && !CREATED.has(envelope.type)) return ignore(`unhandled event type ${envelope.type}`);
-  const parsed = transactionSchema.safeParse(envelope.data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return fail(`unexpected ${envelope.type} payload: data.${issue.path.join(".")} ${issue.message}`);
-  }
-  const tx = parsed.data;
+  const parsed = parsePart(transactionSchema, envelope.data, envelope.type, "data");
+  if (!parsed.ok) return parsed.plan;
+  const tx = parsed.value;
   const located = { externalId: tx.id };
   if (isStatusUpdate && tx.status === "COMPLETED") return completed(tx, fireblocksEventId(envelope));
   if (FINAL_WITHOUT_CREDIT.has(tx.status))

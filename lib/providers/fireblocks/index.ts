@@ -1,6 +1,7 @@
 /** Fireblocks deposits (app/api/fireblocks/webhook): either signature scheme, v1 or v2 bodies. */
 import { getEnv } from "@/lib/env";
 import { WebhookRejection, type WebhookProvider } from "@/lib/ingest/types";
+import { parseJsonBody } from "@/lib/providers/parse";
 import { planFireblocksEvent } from "./handle";
 import { fireblocksEventId, readEnvelope } from "./schema";
 import { verifyFireblocksSignature } from "./verify";
@@ -13,12 +14,7 @@ export const fireblocksProvider: WebhookProvider = {
       publicKeyPem: env.FIREBLOCKS_WEBHOOK_PUBLIC_KEY,
       jwksUrl: env.FIREBLOCKS_JWKS_URL,
     });
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString("utf8"));
-    } catch {
-      throw new WebhookRejection(400, "malformed JSON body");
-    }
+    const body = parseJsonBody(rawBody);
     const envelope = readEnvelope(body);
     if (!envelope) throw new WebhookRejection(400, "not a Fireblocks notification");
     return { id: fireblocksEventId(envelope, rawBody), type: envelope.type, payload: body };

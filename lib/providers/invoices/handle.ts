@@ -4,6 +4,7 @@
  * legal forward moves apply, late older states are ignored, impossible ones
  * fail with the reason; Complete grants the invoice's package once.
  */
+import { invoiceUpdateAction } from "@/lib/db/actions";
 import { fail, type Plan } from "@/lib/ingest/types";
 import { eventTime, invoiceEventId, invoiceEventSchema } from "./schema";
 
@@ -14,19 +15,17 @@ export function planInvoiceEvent(payload: unknown): Plan {
   const event = parsed.data;
   const { data } = event;
   return {
-    action: "invoice_update",
-    args: {
-      invoice_id: data.invoiceId,
+    ...invoiceUpdateAction({
+      invoiceId: data.invoiceId,
       state: data.state,
-      previous_state: data.previousState ?? null,
-      event_at: eventTime(event.timestamp),
-      cash_amount: data.cashAmount,
-      crypto_amount: data.cryptoAmount,
+      eventAt: eventTime(event.timestamp),
+      cashAmount: data.cashAmount,
+      cryptoAmount: data.cryptoAmount,
       reason: data.reason ?? null,
-      received_amount: data.transaction?.receivedAmount ?? data.transaction?.amount ?? null,
-      expected_amount: data.transaction?.expectedAmount ?? data.cryptoAmount ?? null,
-      event_id: invoiceEventId(event),
-    },
+      receivedAmount: data.transaction?.receivedAmount ?? data.transaction?.amount ?? null,
+      expectedAmount: data.transaction?.expectedAmount ?? data.cryptoAmount ?? null,
+      eventId: invoiceEventId(event),
+    }),
     externalId: data.invoiceId,
   };
 }

@@ -14,8 +14,9 @@
  * The callback route grants charges through the same function, so whichever
  * of webhook and callback arrives second finds the purchase done.
  */
-import type { z } from "zod";
+import { paystackChargeAction, paystackRefundAction, reverseAction, type ReversalKind } from "@/lib/db/actions";
 import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
+import { asUserId, parsePart } from "@/lib/providers/parse";
 import {
   keyText,
   paystackDisputeSchema,
@@ -27,14 +28,11 @@ import {
   type PaystackTransaction,
 } from "./schema";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Buyer and package named by a Paystack transaction (metadata set when the payment was started). */
 export function purchaseOf(tx: PaystackTransaction) {
-  const userId = keyText(tx.metadata.user_id);
   return {
     externalId: tx.reference,
-    userId: userId && UUID.test(userId) ? userId : null,
+    userId: asUserId(keyText(tx.metadata.user_id)),
     email: tx.customer?.email?.trim() || null,
     packageId: keyText(tx.metadata.package_id),
     amountMinor: tx.amount,
@@ -47,19 +45,10 @@ const DISPUTE_LOST = new Set(["merchant-accepted", "auto-accepted"]);
 /** Resolutions after which the merchant keeps the money: the merchant won. */
 const DISPUTE_WON = new Set(["declined"]);
 
-function parseData<S extends z.ZodType>(schema: S, event: PaystackEvent): z.infer<S> | Plan {
-  const parsed = schema.safeParse(event.data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  return fail(`unexpected ${event.event} payload: data.${issue.path.join(".")} ${issue.message}`);
-}
-
-const isPlan = (value: unknown): value is Plan =>
-  typeof value === "object" && value !== null && "action" in value && "args" in value;
-
 function chargeSuccess(event: PaystackEvent, eventId: string): Plan {
-  const tx = parseData(paystackTransactionSchema, event);
-  if (isPlan(tx)) return tx;
+  const parsed = parsePart(paystackTransactionSchema, event.data, event.event, "data");
+  if (!parsed.ok) return parsed.plan;
+  const tx = parsed.value;
   const p = purchaseOf(tx);
   const located = { email: p.email, externalId: p.externalId };
   if (tx.status !== "success")
@@ -72,25 +61,14 @@ function chargeSuccess(event: PaystackEvent, eventId: string): Plan {
       ...located,
     };
   }
-  return {
-    action: "paystack_charge",
-    args: {
-      provider: "paystack",
-      external_id: p.externalId,
-      user_id: p.userId,
-      email: p.email,
-      package_id: p.packageId,
-      amount_minor: p.amountMinor,
-      currency: p.currency,
-      event_id: eventId,
-    },
-    ...located,
-  };
+  const { packageId } = p;
+  return { ...paystackChargeAction({ ...p, packageId, eventId }), ...located };
 }
 
 function refund(event: PaystackEvent, eventId: string): Plan {
-  const r = parseData(paystackRefundSchema, event);
-  if (isPlan(r)) return r;
+  const parsed = parsePart(paystackRefundSchema, event.data, event.event, "data");
+  if (!parsed.ok) return parsed.plan;
+  const r = parsed.value;
   const externalId = r.transaction_reference;
   if (event.event !== "refund.processed") {
     return {
@@ -101,22 +79,21 @@ function refund(event: PaystackEvent, eventId: string): Plan {
     };
   }
   return {
-    action: "paystack_refund",
     // a refund without its own reference is named by the delivery (same body, same id)
-    args: { external_id: externalId, refund_id: keyText(r.refund_reference) ?? eventId, amount_minor: r.amount },
+    ...paystackRefundAction({ externalId, refundId: keyText(r.refund_reference) ?? eventId, amountMinor: r.amount }),
     externalId,
   };
 }
 
 function dispute(event: PaystackEvent): Plan {
-  const d = parseData(paystackDisputeSchema, event);
-  if (isPlan(d)) return d;
+  const parsed = parsePart(paystackDisputeSchema, event.data, event.event, "data");
+  if (!parsed.ok) return parsed.plan;
+  const d = parsed.value;
   const externalId = d.transaction?.reference ?? d.transaction_reference ?? null;
   const id = String(d.id);
   if (!externalId) return ignore(`dispute ${id} names no transaction: not a purchase of ours`);
-  const reverse = (kind: string): Plan => ({
-    action: "reverse",
-    args: { provider: "paystack", external_id: externalId, kind, reference: id },
+  const reverse = (kind: ReversalKind): Plan => ({
+    ...reverseAction({ provider: "paystack", externalId, kind, reference: id, refundedMinor: null }),
     externalId,
   });
   if (event.event === "charge.dispute.create") return reverse("dispute");

@@ -7,8 +7,9 @@
  * for one payment grant once. Buyer: client_reference_id, then metadata.user_id,
  * then the e-mail (matched to a profile in SQL, else a pending grant).
  */
+import { grantAction, reversePaymentAction, type ReversalKind } from "@/lib/db/actions";
 import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
-import { asUserId, creditsFrom, idList, isPlan, parseObject } from "./parse";
+import { asUserId, creditsFrom, idList, parsePart } from "@/lib/providers/parse";
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -36,28 +37,13 @@ function grant(args: {
       externalId: args.externalId,
     };
   }
-  return {
-    action: "grant",
-    args: {
-      provider: "stripe",
-      external_id: args.externalId,
-      user_id: args.userId,
-      email: args.email,
-      // a package id wins: its credits are the price list's, not the caller's
-      credits: args.packageId ? null : args.credits,
-      package_id: args.packageId,
-      amount_minor: args.amountMinor,
-      currency: args.currency,
-      event_id: args.eventId,
-    },
-    email: args.email,
-    externalId: args.externalId,
-  };
+  return { ...grantAction({ provider: "stripe", ...args }), email: args.email, externalId: args.externalId };
 }
 
 function checkoutSession(event: StripeEvent): Plan {
-  const s = parseObject(checkoutSessionSchema, event);
-  if (isPlan(s)) return s;
+  const parsed = parsePart(checkoutSessionSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const s = parsed.value;
   const externalId = s.payment_intent ?? s.id;
   const email = s.customer_details?.email ?? s.customer_email ?? null;
   const located = { email, externalId };
@@ -85,8 +71,9 @@ function checkoutSession(event: StripeEvent): Plan {
 }
 
 function paymentIntentSucceeded(event: StripeEvent): Plan {
-  const pi = parseObject(paymentIntentSchema, event);
-  if (isPlan(pi)) return pi;
+  const parsed = parsePart(paymentIntentSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const pi = parsed.value;
   const credits = creditsFrom(pi.metadata);
   const email = pi.receipt_email ?? pi.metadata.email ?? null;
   if (!credits.packageId && credits.credits === null) {
@@ -108,8 +95,9 @@ function paymentIntentSucceeded(event: StripeEvent): Plan {
 }
 
 function paymentIntentFailed(event: StripeEvent): Plan {
-  const pi = parseObject(paymentIntentSchema, event);
-  if (isPlan(pi)) return pi;
+  const parsed = parsePart(paymentIntentSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const pi = parsed.value;
   const reason = pi.last_payment_error?.message ?? "no reason given";
   return { ...record(`payment failed: ${reason}`), email: pi.receipt_email ?? null, externalId: pi.id };
 }
@@ -121,33 +109,33 @@ function paymentIntentFailed(event: StripeEvent): Plan {
  * invoice.paid / invoice_payment.paid recorded (SQL: purchase_payments).
  */
 function chargeRefunded(event: StripeEvent): Plan {
-  const charge = parseObject(chargeSchema, event);
-  if (isPlan(charge)) return charge;
+  const parsed = parsePart(chargeSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const charge = parsed.value;
   const email = charge.billing_details?.email ?? null;
   const paymentIds = idList(charge.payment_intent, charge.id, charge.invoice);
   return {
-    action: "reverse_payment",
-    args: {
+    ...reversePaymentAction({
       provider: "stripe",
-      payment_ids: paymentIds,
+      paymentIds,
       kind: "refund",
       reference: charge.id,
       // cumulative: Stripe sends the total refunded so far, so replays and reordering are harmless
-      refunded_minor: Math.min(charge.amount_refunded, charge.amount),
-    },
+      refundedMinor: Math.min(charge.amount_refunded, charge.amount),
+    }),
     email,
     externalId: paymentIds[0],
   };
 }
 
 function dispute(event: StripeEvent): Plan {
-  const d = parseObject(disputeSchema, event);
-  if (isPlan(d)) return d;
+  const parsed = parsePart(disputeSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const d = parsed.value;
   const paymentIds = idList(d.payment_intent, d.charge);
   if (paymentIds.length === 0) return ignore(`dispute ${d.id} names no payment: not a purchase of ours`);
-  const reverse = (kind: string): Plan => ({
-    action: "reverse_payment",
-    args: { provider: "stripe", payment_ids: paymentIds, kind, reference: d.id },
+  const reverse = (kind: ReversalKind): Plan => ({
+    ...reversePaymentAction({ provider: "stripe", paymentIds, kind, reference: d.id, refundedMinor: null }),
     externalId: paymentIds[0],
   });
   if (event.type === "charge.dispute.created") return reverse("dispute");

@@ -10,18 +10,23 @@
  * checkout put in the subscription's metadata: credits per period come from
  * our plan table, never from the payload.
  */
+import type { z } from "zod";
+import {
+  linkPaymentAction,
+  subscriptionAction,
+  subscriptionInvoicePaidAction,
+  subscriptionPaymentFailedAction,
+} from "@/lib/db/actions";
 import { fail, ignore, type Plan } from "@/lib/ingest/types";
-import { asUserId, creditsFrom, idList, isPlan, parseObject } from "./parse";
+import { asUserId, creditsFrom, idList, parsePart } from "@/lib/providers/parse";
 import { invoicePaymentSchema, invoiceSchema, subscriptionSchema, type StripeEvent } from "./schema";
 
-type Invoice = Exclude<ReturnType<typeof parseInvoice>, Plan>;
+type Invoice = z.infer<typeof invoiceSchema>;
 type Priced = {
   price: string | null;
   plan: string | null;
   pricing?: { price_details?: { price: string | null } | null } | null;
 };
-
-const parseInvoice = (event: StripeEvent) => parseObject(invoiceSchema, event);
 
 const priceOf = (item: Priced): string | null => item.pricing?.price_details?.price ?? item.price ?? item.plan ?? null;
 
@@ -49,41 +54,42 @@ function subscriptionOf(inv: Invoice) {
 }
 
 export function invoicePaid(event: StripeEvent): Plan {
-  const inv = parseInvoice(event);
-  if (isPlan(inv)) return inv;
+  const parsed = parsePart(invoiceSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const inv = parsed.value;
   const sub = subscriptionOf(inv);
   const email = inv.customer_email ?? null;
   if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
   const legacy = creditsFrom(sub.metadata);
   return {
-    action: "subscription_invoice_paid",
-    args: {
-      invoice_id: inv.id,
-      subscription_id: sub.subscriptionId,
-      customer_id: inv.customer,
-      user_id: asUserId(sub.metadata.user_id),
+    ...subscriptionInvoicePaidAction({
+      invoiceId: inv.id,
+      subscriptionId: sub.subscriptionId,
+      customerId: inv.customer,
+      userId: asUserId(sub.metadata.user_id),
       email,
-      plan_id: sub.metadata.plan_id?.trim() || null,
-      price_ids: sub.priceIds,
+      planId: sub.metadata.plan_id?.trim() || null,
+      priceIds: sub.priceIds,
       // subscriptions made in the Dashboard may name a pack or a credit count instead of a plan
-      package_id: legacy.packageId,
-      credits: legacy.packageId ? null : legacy.credits,
-      amount_minor: inv.amount_paid,
+      packageId: legacy.packageId,
+      credits: legacy.credits,
+      amountMinor: inv.amount_paid,
       currency: inv.currency,
       // before API 2025-03-31 the invoice names its payment; from then on invoice_payment.paid does
-      payment_ids: idList(inv.payment_intent, inv.charge),
-      period_end: isoFromUnix(sub.periodEnd),
-      event_at: isoFromUnix(event.created),
-      event_id: event.id,
-    },
+      paymentIds: idList(inv.payment_intent, inv.charge),
+      periodEnd: isoFromUnix(sub.periodEnd),
+      eventAt: isoFromUnix(event.created),
+      eventId: event.id,
+    }),
     email,
     externalId: inv.id,
   };
 }
 
 export function invoicePaymentFailed(event: StripeEvent): Plan {
-  const inv = parseInvoice(event);
-  if (isPlan(inv)) return inv;
+  const parsed = parsePart(invoiceSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const inv = parsed.value;
   const sub = subscriptionOf(inv);
   const email = inv.customer_email ?? null;
   if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
@@ -92,26 +98,26 @@ export function invoicePaymentFailed(event: StripeEvent): Plan {
     ? `Stripe retries on ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}`
     : "no further automatic attempt";
   return {
-    action: "subscription_payment_failed",
-    args: {
-      invoice_id: inv.id,
-      subscription_id: sub.subscriptionId,
-      customer_id: inv.customer,
-      user_id: asUserId(sub.metadata.user_id),
+    ...subscriptionPaymentFailedAction({
+      invoiceId: inv.id,
+      subscriptionId: sub.subscriptionId,
+      customerId: inv.customer,
+      userId: asUserId(sub.metadata.user_id),
       email,
-      plan_id: sub.metadata.plan_id?.trim() || null,
-      price_ids: sub.priceIds,
+      planId: sub.metadata.plan_id?.trim() || null,
+      priceIds: sub.priceIds,
       reason: `${attempt}; ${next}`,
-      event_at: isoFromUnix(event.created),
-    },
+      eventAt: isoFromUnix(event.created),
+    }),
     email,
     externalId: inv.id,
   };
 }
 
 export function invoicePaymentPaid(event: StripeEvent): Plan {
-  const payment = parseObject(invoicePaymentSchema, event);
-  if (isPlan(payment)) return payment;
+  const parsed = parsePart(invoicePaymentSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const payment = parsed.value;
   if (!payment.invoice) return fail(`invoice_payment ${payment.id} names no invoice`);
   const paymentIds = idList(payment.payment?.payment_intent, payment.payment?.charge);
   if (paymentIds.length === 0) {
@@ -121,35 +127,34 @@ export function invoicePaymentPaid(event: StripeEvent): Plan {
     };
   }
   return {
-    action: "link_payment",
-    args: { provider: "stripe", external_id: payment.invoice, payment_ids: paymentIds, event_id: event.id },
+    ...linkPaymentAction({ provider: "stripe", externalId: payment.invoice, paymentIds, eventId: event.id }),
     externalId: payment.invoice,
   };
 }
 
 export function subscriptionChanged(event: StripeEvent): Plan {
-  const sub = parseObject(subscriptionSchema, event);
-  if (isPlan(sub)) return sub;
+  const parsed = parsePart(subscriptionSchema, event.data.object, event.type);
+  if (!parsed.ok) return parsed.plan;
+  const sub = parsed.value;
   const credits = creditsFrom(sub.metadata);
   const items = sub.items?.data ?? [];
   const periodEnd = sub.current_period_end ?? items[0]?.current_period_end ?? null;
   return {
-    action: "subscription",
-    args: {
+    ...subscriptionAction({
       provider: "stripe",
-      external_id: sub.id,
+      externalId: sub.id,
       status: event.type === "customer.subscription.deleted" && sub.status !== "canceled" ? "canceled" : sub.status,
-      customer_id: sub.customer,
-      user_id: asUserId(sub.metadata.user_id),
+      customerId: sub.customer,
+      userId: asUserId(sub.metadata.user_id),
       email: sub.metadata.email ?? null,
-      plan_id: sub.metadata.plan_id?.trim() || null,
-      price_ids: idList(...items.map(priceOf)),
-      package_id: credits.packageId,
-      credits_per_period: credits.credits,
-      current_period_end: isoFromUnix(periodEnd),
-      cancel_at_period_end: sub.cancel_at_period_end ?? false,
-      event_at: isoFromUnix(event.created),
-    },
+      planId: sub.metadata.plan_id?.trim() || null,
+      priceIds: idList(...items.map(priceOf)),
+      packageId: credits.packageId,
+      creditsPerPeriod: credits.credits,
+      currentPeriodEnd: isoFromUnix(periodEnd),
+      cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
+      eventAt: isoFromUnix(event.created),
+    }),
     email: sub.metadata.email ?? null,
     externalId: sub.id,
   };

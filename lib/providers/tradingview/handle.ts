@@ -1,4 +1,5 @@
 /** A verified TradingView alert becomes one stored trading_alerts row. No trade is ever executed. */
+import { tradingAlertAction } from "@/lib/db/actions";
 import { fail, type Plan } from "@/lib/ingest/types";
 import { tradingViewPayloadSchema } from "./schema";
 
@@ -19,14 +20,11 @@ export function planTradingViewAlert(payload: unknown): Plan {
   const { id, alert } = parsed.data;
   const strategy =
     alert.strategy && typeof alert.strategy === "object" ? (alert.strategy as Record<string, unknown>) : {};
-  return {
-    action: "trading_alert",
-    args: {
-      event_id: id,
-      ticker: firstText(alert, ["ticker", "symbol"]),
-      action: firstText(alert, ["action", "side", "order_action"]) ?? text(strategy.order_action),
-      message: firstText(alert, ["message", "comment", "text"]) ?? parsed.data.text ?? null,
-      payload,
-    },
-  };
+  return tradingAlertAction({
+    eventId: id,
+    ticker: firstText(alert, ["ticker", "symbol"]),
+    side: firstText(alert, ["action", "side", "order_action"]) ?? text(strategy.order_action),
+    message: firstText(alert, ["message", "comment", "text"]) ?? parsed.data.text ?? null,
+    payload,
+  });
 }

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { WebhookRejection } from "@/lib/ingest/types";
 import { safeEqual } from "@/lib/security/safe-equal";
+import { parseJsonBody } from "@/lib/providers/parse";
 import type { TradingViewPayload } from "./schema";
 
 const PAIR = /^\s*([A-Za-z_][\w.-]{0,63})\s*[=:]\s*(.*?)\s*$/;
@@ -23,12 +24,7 @@ function canonical(value: unknown): string {
 }
 
 function parseJson(text: string): { secret: unknown; alert: Record<string, unknown> } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new WebhookRejection(400, "malformed JSON body");
-  }
+  const parsed = parseJsonBody(text);
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new WebhookRejection(400, "the alert must be a JSON object or plain text");
   }

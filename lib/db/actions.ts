@@ -1,0 +1,372 @@
+/**
+ * The typed seam between the providers' planners and the SQL actions.
+ *
+ * A planned action is `{ action: "<name>", args }`; `ingest_webhook_event`
+ * and `retry_webhook_event` run `webhook_action_<name>(args)`, which reads
+ * `args` by key (`p_args ->> 'external_id'`). A key spelled differently on the
+ * two sides would silently read as null, so every action is built here and
+ * only here: one builder per SQL function, camelCase in, the SQL function's
+ * keys out, every key always present (null when unknown). The JSDoc names the
+ * function and the migration that defines it last.
+ *
+ * tests/unit/action-seam.test.ts checks, against the migrated database, that
+ * each builder's keys are exactly the keys its function reads (following
+ * `webhook_action_x(p_args …)` hand-offs), that every `webhook_action_*`
+ * function has a builder, and that the migration named here is the one that
+ * defines the function last.
+ */
+import type { PaymentProviderName } from "@/lib/providers/names";
+
+/** What a reversal does to a purchase's credits (reverse_purchase_credits). */
+export type ReversalKind = "refund" | "dispute" | "dispute_reinstated" | "dispute_lost";
+
+/** An id list for a jsonb array key: SQL reads these with `p_args -> 'key'`, so they are never null. */
+type Ids = string[];
+
+/**
+ * `webhook_action_none`: nothing to change; the event is stored with this status and outcome.
+ * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ */
+export const noneAction = (status: "processed" | "ignored", outcome: string) =>
+  ({ action: "none", args: { status, outcome } }) as const;
+
+/**
+ * `webhook_action_fail`: the event is stored as failed with this reason (the sweep retries it).
+ * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ */
+export const failAction = (reason: string) => ({ action: "fail", args: { reason } }) as const;
+
+/**
+ * `webhook_action_grant`: grant_credits_for_purchase, once per (provider, external id).
+ * A package id wins over a credit count: its credits are the price list's, not the caller's.
+ * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ */
+export const grantAction = (a: {
+  provider: PaymentProviderName;
+  externalId: string;
+  userId: string | null;
+  email: string | null;
+  packageId: string | null;
+  credits: number | null;
+  amountMinor: number;
+  currency: string;
+  eventId: string;
+}) =>
+  ({
+    action: "grant",
+    args: {
+      provider: a.provider,
+      external_id: a.externalId,
+      user_id: a.userId,
+      email: a.email,
+      credits: a.packageId ? null : a.credits,
+      package_id: a.packageId,
+      amount_minor: a.amountMinor,
+      currency: a.currency,
+      event_id: a.eventId,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_reverse`: reverse_purchase_credits for the purchase `externalId` names.
+ * `refundedMinor` is the total refunded so far (cumulative), null for disputes.
+ * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ */
+export const reverseAction = (a: {
+  provider: PaymentProviderName;
+  externalId: string;
+  kind: ReversalKind;
+  reference: string;
+  refundedMinor: number | null;
+}) =>
+  ({
+    action: "reverse",
+    args: {
+      provider: a.provider,
+      external_id: a.externalId,
+      kind: a.kind,
+      reference: a.reference,
+      refunded_minor: a.refundedMinor,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_reverse_payment`: a reversal named by payment ids (a payment intent, a charge, an
+ * invoice), tried in order against the purchases and their linked payments, then webhook_action_reverse.
+ * @sql supabase/migrations/20261130000170_purchase_payments.sql
+ */
+export const reversePaymentAction = (a: {
+  provider: PaymentProviderName;
+  paymentIds: Ids;
+  kind: ReversalKind;
+  reference: string;
+  refundedMinor: number | null;
+}) =>
+  ({
+    action: "reverse_payment",
+    args: {
+      provider: a.provider,
+      payment_ids: a.paymentIds,
+      kind: a.kind,
+      reference: a.reference,
+      refunded_minor: a.refundedMinor,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_link_payment`: records which payments paid the purchase `externalId` (an invoice).
+ * @sql supabase/migrations/20261130000170_purchase_payments.sql
+ */
+export const linkPaymentAction = (a: {
+  provider: PaymentProviderName;
+  externalId: string;
+  paymentIds: Ids;
+  eventId: string;
+}) =>
+  ({
+    action: "link_payment",
+    args: { provider: a.provider, external_id: a.externalId, payment_ids: a.paymentIds, event_id: a.eventId },
+  }) as const;
+
+/** The buyer and plan an invoice or subscription names (subscription actions share them). */
+interface SubscriptionParty {
+  customerId: string | null;
+  userId: string | null;
+  email: string | null;
+  planId: string | null;
+  priceIds: Ids;
+}
+
+/**
+ * `webhook_action_subscription`: upsert_subscription; an older event than the stored state is ignored.
+ * @sql supabase/migrations/20261130000171_credit_plans.sql
+ */
+export const subscriptionAction = (
+  a: SubscriptionParty & {
+    provider: PaymentProviderName;
+    externalId: string;
+    status: string;
+    packageId: string | null;
+    creditsPerPeriod: number | null;
+    currentPeriodEnd: string | null;
+    cancelAtPeriodEnd: boolean;
+    eventAt: string | null;
+  },
+) =>
+  ({
+    action: "subscription",
+    args: {
+      provider: a.provider,
+      external_id: a.externalId,
+      status: a.status,
+      customer_id: a.customerId,
+      user_id: a.userId,
+      email: a.email,
+      plan_id: a.planId,
+      price_ids: a.priceIds,
+      package_id: a.packageId,
+      credits_per_period: a.creditsPerPeriod,
+      current_period_end: a.currentPeriodEnd,
+      cancel_at_period_end: a.cancelAtPeriodEnd,
+      event_at: a.eventAt,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_subscription_invoice_paid`: grants one period's credits once per invoice
+ * (the plan's, else the package's, else `credits`), links the invoice's payments, keeps the subscription.
+ * @sql supabase/migrations/20261130000171_credit_plans.sql
+ */
+export const subscriptionInvoicePaidAction = (
+  a: SubscriptionParty & {
+    invoiceId: string;
+    subscriptionId: string;
+    packageId: string | null;
+    credits: number | null;
+    amountMinor: number;
+    currency: string;
+    paymentIds: Ids;
+    periodEnd: string | null;
+    eventAt: string | null;
+    eventId: string;
+  },
+) =>
+  ({
+    action: "subscription_invoice_paid",
+    args: {
+      invoice_id: a.invoiceId,
+      subscription_id: a.subscriptionId,
+      customer_id: a.customerId,
+      user_id: a.userId,
+      email: a.email,
+      plan_id: a.planId,
+      price_ids: a.priceIds,
+      package_id: a.packageId,
+      credits: a.packageId ? null : a.credits,
+      amount_minor: a.amountMinor,
+      currency: a.currency,
+      payment_ids: a.paymentIds,
+      period_end: a.periodEnd,
+      event_at: a.eventAt,
+      event_id: a.eventId,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_subscription_payment_failed`: marks the subscription past due with the reason.
+ * @sql supabase/migrations/20261130000171_credit_plans.sql
+ */
+export const subscriptionPaymentFailedAction = (
+  a: SubscriptionParty & { invoiceId: string; subscriptionId: string; reason: string; eventAt: string | null },
+) =>
+  ({
+    action: "subscription_payment_failed",
+    args: {
+      invoice_id: a.invoiceId,
+      subscription_id: a.subscriptionId,
+      customer_id: a.customerId,
+      user_id: a.userId,
+      email: a.email,
+      plan_id: a.planId,
+      price_ids: a.priceIds,
+      reason: a.reason,
+      event_at: a.eventAt,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_paystack_charge`: a charge.success; grants the named package once per reference,
+ * only when at least its price was paid in its currency (then webhook_action_grant without `credits`).
+ * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ */
+export const paystackChargeAction = (a: {
+  externalId: string;
+  userId: string | null;
+  email: string | null;
+  packageId: string;
+  amountMinor: number;
+  currency: string;
+  eventId: string;
+}) =>
+  ({
+    action: "paystack_charge",
+    args: {
+      provider: "paystack",
+      external_id: a.externalId,
+      user_id: a.userId,
+      email: a.email,
+      package_id: a.packageId,
+      amount_minor: a.amountMinor,
+      currency: a.currency,
+      event_id: a.eventId,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_paystack_refund`: stores the refund once (by `refundId`) and reverses credits for
+ * the sum of the payment's refunds.
+ * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ */
+export const paystackRefundAction = (a: { externalId: string; refundId: string; amountMinor: number }) =>
+  ({
+    action: "paystack_refund",
+    args: { external_id: a.externalId, refund_id: a.refundId, amount_minor: a.amountMinor },
+  }) as const;
+
+/**
+ * `webhook_action_fireblocks_transfer`: a COMPLETED transfer from outside; credited when it reached
+ * one of our deposit addresses in that address's asset, at the stored rate.
+ * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ */
+export const fireblocksTransferAction = (a: {
+  txId: string;
+  address: string | null;
+  assetId: string | null;
+  sourceType: string;
+  amount: string | number;
+  amountUsd: string | null;
+  eventId: string;
+}) =>
+  ({
+    action: "fireblocks_transfer",
+    args: {
+      tx_id: a.txId,
+      address: a.address,
+      asset_id: a.assetId,
+      source_type: a.sourceType,
+      amount: a.amount,
+      amount_usd: a.amountUsd,
+      event_id: a.eventId,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_invoice_update`: the crypto invoice's state machine under a row lock; Complete
+ * grants the invoice's package once.
+ * @sql supabase/migrations/20261123000900_provider_actions.sql
+ */
+export const invoiceUpdateAction = (a: {
+  invoiceId: string;
+  state: string;
+  eventAt: string | null;
+  cashAmount: string | number | null;
+  cryptoAmount: string | number | null;
+  reason: string | null;
+  receivedAmount: string | number | null;
+  expectedAmount: string | number | null;
+  eventId: string;
+}) =>
+  ({
+    action: "invoice_update",
+    args: {
+      invoice_id: a.invoiceId,
+      state: a.state,
+      event_at: a.eventAt,
+      cash_amount: a.cashAmount,
+      crypto_amount: a.cryptoAmount,
+      reason: a.reason,
+      received_amount: a.receivedAmount,
+      expected_amount: a.expectedAmount,
+      event_id: a.eventId,
+    },
+  }) as const;
+
+/**
+ * `webhook_action_trading_alert`: stores one trading_alerts row. No trade is ever executed.
+ * @sql supabase/migrations/20261123000900_provider_actions.sql
+ */
+export const tradingAlertAction = (a: {
+  eventId: string;
+  ticker: string | null;
+  side: string | null;
+  message: string | null;
+  payload: unknown;
+}) =>
+  ({
+    action: "trading_alert",
+    args: { event_id: a.eventId, ticker: a.ticker, action: a.side, message: a.message, payload: a.payload },
+  }) as const;
+
+/** Every builder by its action name: the test walks this against the database's webhook_action_* functions. */
+export const ACTION_BUILDERS = {
+  none: noneAction,
+  fail: failAction,
+  grant: grantAction,
+  reverse: reverseAction,
+  reverse_payment: reversePaymentAction,
+  link_payment: linkPaymentAction,
+  subscription: subscriptionAction,
+  subscription_invoice_paid: subscriptionInvoicePaidAction,
+  subscription_payment_failed: subscriptionPaymentFailedAction,
+  paystack_charge: paystackChargeAction,
+  paystack_refund: paystackRefundAction,
+  fireblocks_transfer: fireblocksTransferAction,
+  invoice_update: invoiceUpdateAction,
+  trading_alert: tradingAlertAction,
+} as const;
+
+type Builders = typeof ACTION_BUILDERS;
+export type ActionName = keyof Builders;
+
+/** A planned SQL action: only the builders above make these (the union is of their return types). */
+export type WebhookAction = { [N in ActionName]: ReturnType<Builders[N]> }[ActionName];

@@ -1,0 +1,204 @@
+/**
+ * The seam between TypeScript and SQL (lib/db/actions.ts): every action
+ * builder writes exactly the keys its webhook_action_* function reads, read
+ * off the function definitions of the migrated database (pg_get_functiondef),
+ * so a key renamed on either side fails here instead of reading as null.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION_BUILDERS, type ActionName, type WebhookAction } from "@/lib/db/actions";
+import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+
+/** One call of every builder, with every input given (a new builder without a sample does not compile). */
+const SAMPLES: { [N in ActionName]: WebhookAction & { action: N } } = {
+  none: ACTION_BUILDERS.none("processed", "recorded"),
+  fail: ACTION_BUILDERS.fail("reason"),
+  grant: ACTION_BUILDERS.grant({
+    provider: "stripe",
+    externalId: "pi_1",
+    userId: null,
+    email: "a@example.com",
+    packageId: "starter",
+    credits: null,
+    amountMinor: 500,
+    currency: "usd",
+    eventId: "evt_1",
+  }),
+  reverse: ACTION_BUILDERS.reverse({
+    provider: "paystack",
+    externalId: "ref_1",
+    kind: "dispute",
+    reference: "1",
+    refundedMinor: null,
+  }),
+  reverse_payment: ACTION_BUILDERS.reverse_payment({
+    provider: "stripe",
+    paymentIds: ["pi_1", "ch_1"],
+    kind: "refund",
+    reference: "ch_1",
+    refundedMinor: 100,
+  }),
+  link_payment: ACTION_BUILDERS.link_payment({
+    provider: "stripe",
+    externalId: "in_1",
+    paymentIds: ["pi_1"],
+    eventId: "evt_1",
+  }),
+  subscription: ACTION_BUILDERS.subscription({
+    provider: "stripe",
+    externalId: "sub_1",
+    status: "active",
+    customerId: "cus_1",
+    userId: null,
+    email: null,
+    planId: "pro",
+    priceIds: ["price_1"],
+    packageId: null,
+    creditsPerPeriod: null,
+    currentPeriodEnd: null,
+    cancelAtPeriodEnd: false,
+    eventAt: null,
+  }),
+  subscription_invoice_paid: ACTION_BUILDERS.subscription_invoice_paid({
+    invoiceId: "in_1",
+    subscriptionId: "sub_1",
+    customerId: "cus_1",
+    userId: null,
+    email: null,
+    planId: "pro",
+    priceIds: ["price_1"],
+    packageId: null,
+    credits: null,
+    amountMinor: 900,
+    currency: "usd",
+    paymentIds: [],
+    periodEnd: null,
+    eventAt: null,
+    eventId: "evt_1",
+  }),
+  subscription_payment_failed: ACTION_BUILDERS.subscription_payment_failed({
+    invoiceId: "in_1",
+    subscriptionId: "sub_1",
+    customerId: "cus_1",
+    userId: null,
+    email: null,
+    planId: null,
+    priceIds: [],
+    reason: "card declined",
+    eventAt: null,
+  }),
+  paystack_charge: ACTION_BUILDERS.paystack_charge({
+    externalId: "ref_1",
+    userId: null,
+    email: null,
+    packageId: "starter",
+    amountMinor: 500,
+    currency: "ngn",
+    eventId: "evt_1",
+  }),
+  paystack_refund: ACTION_BUILDERS.paystack_refund({ externalId: "ref_1", refundId: "rf_1", amountMinor: 100 }),
+  fireblocks_transfer: ACTION_BUILDERS.fireblocks_transfer({
+    txId: "tx_1",
+    address: "0xabc",
+    assetId: "ETH",
+    sourceType: "EXTERNAL_WALLET",
+    amount: "0.1",
+    amountUsd: null,
+    eventId: "evt_1",
+  }),
+  invoice_update: ACTION_BUILDERS.invoice_update({
+    invoiceId: "inv_1",
+    state: "Complete",
+    eventAt: null,
+    cashAmount: 10,
+    cryptoAmount: "0.001",
+    reason: null,
+    receivedAmount: null,
+    expectedAmount: null,
+    eventId: "evt_1",
+  }),
+  trading_alert: ACTION_BUILDERS.trading_alert({
+    eventId: "evt_1",
+    ticker: "BTCUSD",
+    side: "buy",
+    message: null,
+    payload: {},
+  }),
+};
+
+/** The keys a function reads from p_args: `p_args ->> 'k'`, `p_args -> 'k'`, `p_args ? 'k'`, and hand-offs. */
+function keysRead(name: string, defs: Map<string, string>, seen: string[] = []): Set<string> {
+  const def = defs.get(name);
+  if (!def) throw new Error(`no function public.webhook_action_${name}(jsonb)`);
+  if (seen.includes(name)) throw new Error(`hand-off cycle: ${[...seen, name].join(" → ")}`);
+  // the body only (pg_get_functiondef quotes it as $function$…$function$), without comments
+  const body = def.slice(def.indexOf("$function$"), def.lastIndexOf("$function$")).replace(/--[^\n]*/g, "");
+  const keys = new Set([...body.matchAll(/p_args\s*(?:->>|->|\?)\s*'(\w+)'/g)].map((m) => m[1]));
+  // webhook_action_y(p_args - 'a' - 'b') or webhook_action_y(p_args || jsonb_build_object('a', …, 'b', …))
+  for (const m of body.matchAll(
+    /webhook_action_(\w+)\(\s*p_args((?:\s*-\s*'\w+')*)(?:\s*\|\|\s*jsonb_build_object\(([^;]*?)\)\s*\))?/g,
+  )) {
+    const removed = new Set([...m[2].matchAll(/'(\w+)'/g)].map((k) => k[1]));
+    const set = new Set(m[3] ? [...m[3].matchAll(/'(\w+)'\s*,/g)].map((k) => k[1]) : []);
+    for (const key of keysRead(m[1], defs, [...seen, name])) if (!removed.has(key) && !set.has(key)) keys.add(key);
+  }
+  // any other use of p_args as a whole would hide keys from this test
+  const uses = [...body.matchAll(/p_args(?!\s*(?:->>|->|\?)\s*')/g)].length;
+  const handOffs = [...body.matchAll(/webhook_action_\w+\(\s*p_args/g)].length;
+  if (uses !== handOffs) throw new Error(`webhook_action_${name} uses p_args whole: teach this test`);
+  return keys;
+}
+
+describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", () => {
+  let t: TestDatabase;
+  let defs: Map<string, string>;
+  beforeAll(async () => {
+    t = await openTestDatabase("pglite");
+    const rows = await t.db.query<{ name: string; def: string }>(
+      `select substr(p.proname, length('webhook_action_') + 1) as name, pg_get_functiondef(p.oid) as def
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.proname like 'webhook\\_action\\_%'
+          and pg_get_function_identity_arguments(p.oid) = 'p_args jsonb'`,
+    );
+    defs = new Map(rows.map((r) => [r.name, r.def]));
+  });
+  afterAll(async () => t?.drop());
+
+  it("has one builder per webhook_action_* function, and no builder without one", () => {
+    expect(Object.keys(ACTION_BUILDERS).sort()).toEqual([...defs.keys()].sort());
+  });
+
+  it.each(Object.keys(SAMPLES) as ActionName[])(
+    "%s: the builder writes exactly the keys its function reads",
+    (name) => {
+      const sample = SAMPLES[name];
+      expect(sample.action).toBe(name);
+      expect(Object.keys(sample.args).sort()).toEqual([...keysRead(name, defs)].sort());
+    },
+  );
+
+  it("reads hand-offs: paystack_charge passes its arguments on to grant without credits", () => {
+    expect([...keysRead("paystack_charge", defs)].sort()).toEqual(
+      [...keysRead("grant", defs)].filter((k) => k !== "credits").sort(),
+    );
+  });
+
+  it("names, in each builder's JSDoc, the migration that defines its function last", () => {
+    const source = fs.readFileSync(path.join(process.cwd(), "lib/db/actions.ts"), "utf8");
+    const migrations = fs
+      .readdirSync(path.join(process.cwd(), "supabase/migrations"))
+      .filter((f) => f.endsWith(".sql"))
+      .sort();
+    for (const name of Object.keys(ACTION_BUILDERS)) {
+      const doc = new RegExp(`\`webhook_action_${name}\`[^]*?@sql (supabase/migrations/\\S+)`).exec(source);
+      expect(doc, `JSDoc of webhook_action_${name}`).not.toBeNull();
+      const last = migrations.filter((f) =>
+        fs
+          .readFileSync(path.join(process.cwd(), "supabase/migrations", f), "utf8")
+          .includes(`function public.webhook_action_${name}(p_args jsonb)`),
+      );
+      expect(doc![1]).toBe(`supabase/migrations/${last.at(-1)}`);
+    }
+  });
+});
