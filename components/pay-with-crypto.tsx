@@ -4,7 +4,7 @@
  * one pack it is a single button; given several, a labelled choice of pack.
  */
 import { payWithCryptoAction } from "@/lib/checkout/crypto-actions";
-import type { CreditPackage } from "@/lib/db/rpc/account";
+import type { CreditPackage } from "@/lib/db/rpc/account-reads";
 import { getEnv } from "@/lib/env";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { SubmitButton } from "./submit-button";

@@ -1,5 +1,5 @@
 /** A purchase's status in words a buyer understands. */
-import type { PurchaseRow } from "@/lib/db/rpc/account";
+import type { PurchaseRow } from "@/lib/db/rpc/account-reads";
 
 const LABELS: Record<PurchaseRow["status"], { label: string; className: string }> = {
   completed: { label: "Completed", className: "bg-emerald-50 text-emerald-800 ring-emerald-200" },

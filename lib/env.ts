@@ -127,7 +127,8 @@ const schema = z.object({
 
 type Raw = z.infer<typeof schema>;
 
-export interface Env extends Omit<
+/** What every mode has; `Env` adds what its mode needs. */
+interface EnvCommon extends Omit<
   Raw,
   | "AUTH_SECRET"
   | "STRIPE_WEBHOOK_SECRET"
@@ -139,7 +140,6 @@ export interface Env extends Omit<
   | "LOG_LEVEL"
   | "LOG_FORMAT"
 > {
-  mode: Mode;
   isProduction: boolean;
   dataDir: string;
   pgliteDir: string;
@@ -178,6 +178,18 @@ export interface Env extends Omit<
   /** JSON lines in production and tests; one readable line per entry under `next dev`. */
   LOG_FORMAT: NonNullable<Raw["LOG_FORMAT"]>;
 }
+
+/** The configuration by mode: the variables a mode runs on are present (strings) in that mode. */
+export type Env =
+  | (EnvCommon & { mode: "embedded" })
+  | (EnvCommon & { mode: "postgres"; DATABASE_URL: string })
+  | (EnvCommon & {
+      mode: "supabase";
+      NEXT_PUBLIC_SUPABASE_URL: string;
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: string;
+      SUPABASE_SERVICE_ROLE_KEY: string;
+    });
+export type SupabaseEnv = Extract<Env, { mode: "supabase" }>;
 
 const SUPABASE_VARS = [
   "NEXT_PUBLIC_SUPABASE_URL",
@@ -288,9 +300,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     "",
   );
 
-  return {
+  const common: EnvCommon = {
     ...raw,
-    mode,
     isProduction,
     dataDir,
     pgliteDir,
@@ -312,6 +323,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     LOG_LEVEL: raw.LOG_LEVEL ?? (raw.NODE_ENV === "test" ? "silent" : "info"),
     LOG_FORMAT: raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json"),
   };
+  // the same decisions as `mode` above, written so that the type knows what each mode has
+  const { NEXT_PUBLIC_SUPABASE_URL: supabaseUrl, NEXT_PUBLIC_SUPABASE_ANON_KEY: anonKey } = raw;
+  const serviceRoleKey = raw.SUPABASE_SERVICE_ROLE_KEY;
+  if (supabaseUrl && anonKey && serviceRoleKey) {
+    return {
+      ...common,
+      mode: "supabase",
+      NEXT_PUBLIC_SUPABASE_URL: supabaseUrl,
+      NEXT_PUBLIC_SUPABASE_ANON_KEY: anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: serviceRoleKey,
+    };
+  }
+  if (raw.DATABASE_URL) return { ...common, mode: "postgres", DATABASE_URL: raw.DATABASE_URL };
+  return { ...common, mode: "embedded" };
 }
 
 let cached: Env | undefined;
@@ -319,6 +344,14 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The configuration of supabase mode, for code that runs only there (Supabase Auth). */
+export function getSupabaseEnv(): SupabaseEnv {
+  const env = getEnv();
+  if (env.mode !== "supabase")
+    throw new Error(`Supabase Auth is used only in supabase mode (this is ${env.mode} mode)`);
+  return env;
 }
 
 /** Tests change process.env between cases; this makes the next getEnv() read it again. */

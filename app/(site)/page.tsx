@@ -3,7 +3,7 @@ import Link from "next/link";
 import { PackGrid } from "@/components/pack-grid";
 import { getSession } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { listActivePackages } from "@/lib/db/rpc/account";
+import { listActivePackages } from "@/lib/db/rpc/account-reads";
 
 export const dynamic = "force-dynamic";
 

@@ -5,7 +5,7 @@
  */
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
-import type { LoginLimits } from "@/lib/db/rpc/accounts";
+import type { LoginLimits } from "@/lib/db/rpc/local-accounts";
 import { getEnv } from "@/lib/env";
 import { nextCookieJar, requestCookieJar } from "./cookie-jars";
 import { credentialsSchema, parseCredentials } from "./credentials";

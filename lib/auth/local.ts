@@ -22,7 +22,7 @@ import {
   type LinkPurpose,
   type LoginLimits,
   type UsedLink,
-} from "@/lib/db/rpc/accounts";
+} from "@/lib/db/rpc/local-accounts";
 import { getEnv } from "@/lib/env";
 import { mailQueued } from "@/lib/mail";
 import { passwordResetMail, verificationMail } from "@/lib/mail/messages";

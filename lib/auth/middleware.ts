@@ -10,8 +10,8 @@
 import { createServerClient } from "@supabase/ssr";
 import { NextResponse, type NextRequest } from "next/server";
 import { getDb } from "@/lib/db";
-import { localSessionStatus } from "@/lib/db/rpc/accounts";
-import { getEnv } from "@/lib/env";
+import { localSessionStatus } from "@/lib/db/rpc/local-accounts";
+import { getEnv, getSupabaseEnv } from "@/lib/env";
 import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
 import { appUrl } from "./redirects";
 import { isAdminEmail } from "./session";
@@ -57,9 +57,9 @@ async function refreshLocal(request: NextRequest): Promise<Refreshed> {
 }
 
 async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
-  const env = getEnv();
+  const env = getSupabaseEnv();
   const written: Array<{ name: string; value: string; options: object }> = [];
-  const supabase = createServerClient(env.NEXT_PUBLIC_SUPABASE_URL!, env.NEXT_PUBLIC_SUPABASE_ANON_KEY!, {
+  const supabase = createServerClient(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_ANON_KEY, {
     cookies: {
       getAll: () => request.cookies.getAll(),
       setAll: (cookies) => {

@@ -8,15 +8,15 @@
  */
 import { createServerClient } from "@supabase/ssr";
 import type { Database } from "@/lib/db";
-import { getEnv } from "@/lib/env";
+import { getSupabaseEnv } from "@/lib/env";
 import { syncAdminsOnce } from "./admin-sync";
 import { tooManyAttempts, type Credentials } from "./credentials";
 import { appUrl } from "./redirects";
 import { sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
 
 function supabaseFor(jar: CookieJar) {
-  const env = getEnv();
-  return createServerClient(env.NEXT_PUBLIC_SUPABASE_URL!, env.NEXT_PUBLIC_SUPABASE_ANON_KEY!, {
+  const env = getSupabaseEnv();
+  return createServerClient(env.NEXT_PUBLIC_SUPABASE_URL, env.NEXT_PUBLIC_SUPABASE_ANON_KEY, {
     cookies: {
       getAll: () => jar.getAll(),
       setAll: (cookies) => {

@@ -16,12 +16,12 @@ export function createDatabaseFromEnv(): Database {
   switch (env.mode) {
     case "supabase":
       return createSupabaseDatabase({
-        url: env.NEXT_PUBLIC_SUPABASE_URL!,
-        serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY!,
+        url: env.NEXT_PUBLIC_SUPABASE_URL,
+        serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
       });
     case "postgres":
-      return createPostgresDatabase({ connectionString: env.DATABASE_URL!, max: env.PG_POOL_MAX });
-    default:
+      return createPostgresDatabase({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX });
+    case "embedded":
       return createPgliteDatabase({ dataDir: env.pgliteDir });
   }
 }

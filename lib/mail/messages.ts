@@ -1,5 +1,5 @@
 /** The text of the mails local accounts send. Links are built from APP_URL (lib/auth/redirects), never from a request. */
-import type { Mail } from "@/lib/db/rpc/accounts";
+import type { Mail } from "@/lib/db/rpc/local-accounts";
 
 export function verificationMail(link: string): Mail {
   return {

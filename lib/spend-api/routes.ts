@@ -5,7 +5,7 @@
  */
 import { getDb } from "@/lib/db";
 import { authenticateApiKey, spendCreditsWithApiKey } from "@/lib/db/rpc/api-keys";
-import { getWallet } from "@/lib/db/rpc/account";
+import { getWallet } from "@/lib/db/rpc/account-reads";
 import { json } from "@/lib/http/json";
 import { bearerKey, hashApiKey } from "./api-key";
 import { apiRateLimit } from "./rate-limit";

@@ -1,7 +1,7 @@
 /** API keys (create, store only the hash, revoke) and admins' adjustments, as SQL functions on every target. */
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listCreditLedger } from "@/lib/db/rpc/account";
+import { listCreditLedger } from "@/lib/db/rpc/account-reads";
 import { adjustCredits, findUsers, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";

@@ -1,7 +1,7 @@
 /** The credit SQL functions, called the way the app calls them (lib/db/rpc), on every target. */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCreateAccount, localFindAccount } from "@/lib/db/rpc/accounts";
+import { localCreateAccount, localFindAccount } from "@/lib/db/rpc/local-accounts";
 import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
 import { healthCheck } from "@/lib/db/rpc/health";
 import {
@@ -40,8 +40,9 @@ describe.each(targets)("credit functions on %s", (target) => {
   }
 
   async function ledgerOf(purchaseId: string) {
+    // xmin (the inserting transaction) breaks ties: PGlite's clock can give two statements one created_at
     return t.db.query<{ kind: string; delta: string }>(
-      "select kind, delta::text from public.credit_ledger where purchase_id = $1 order by created_at, id",
+      "select kind, delta::text from public.credit_ledger where purchase_id = $1 order by created_at, xmin::text::bigint, id",
       [purchaseId],
     );
   }

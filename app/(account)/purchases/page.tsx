@@ -2,12 +2,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
-import { OlderLink } from "@/components/older-link";
+import { OlderLink, pageHref } from "@/components/older-link";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, listPurchases } from "@/lib/db/rpc/account";
+import { decodeCursor, encodeCursor, listPurchases } from "@/lib/db/rpc/account-reads";
 
 export const metadata: Metadata = { title: "Purchases" };
 export const dynamic = "force-dynamic";
@@ -32,7 +32,11 @@ export default async function PurchasesPage({ searchParams }: { searchParams: Pr
       ) : (
         <PurchasesTable purchases={page.rows} />
       )}
-      <OlderLink path="/purchases" next={page.next && encodeCursor(page.next)} isFirstPage={!before} />
+      <OlderLink
+        newest="/purchases"
+        older={page.next && pageHref("/purchases", encodeCursor(page.next))}
+        isFirstPage={!before}
+      />
     </>
   );
 }

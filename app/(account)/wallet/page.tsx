@@ -5,7 +5,7 @@ import { DepositAddress } from "@/components/deposit-address";
 import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
-import { OlderLink } from "@/components/older-link";
+import { OlderLink, pageHref } from "@/components/older-link";
 import { PackGrid } from "@/components/pack-grid";
 import { PageTitle } from "@/components/page-title";
 import { PayWithCrypto } from "@/components/pay-with-crypto";
@@ -20,7 +20,7 @@ import {
   listActivePackages,
   listCreditLedger,
   takeClaimNotices,
-} from "@/lib/db/rpc/account";
+} from "@/lib/db/rpc/account-reads";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { formatCredits } from "@/lib/format";
 
@@ -93,7 +93,11 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
         ) : (
           <LedgerTable entries={ledger.rows} />
         )}
-        <OlderLink path="/wallet" next={ledger.next && encodeCursor(ledger.next)} isFirstPage={!before} />
+        <OlderLink
+          newest="/wallet"
+          older={ledger.next && pageHref("/wallet", encodeCursor(ledger.next))}
+          isFirstPage={!before}
+        />
       </section>
     </>
   );

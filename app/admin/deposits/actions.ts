@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireAdmin } from "@/lib/auth";
-import { DatabaseUnavailableError, getDb } from "@/lib/db";
+import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
 import { assignDepositAddress } from "@/lib/db/rpc/providers";
 
 const assignment = z.object({
@@ -13,14 +13,23 @@ const assignment = z.object({
   address: z.string().trim().min(1).max(200).regex(/^\S+$/),
 });
 
-/** The outcome goes back in the query string as a short code the page turns into a sentence. */
+/**
+ * The outcome goes back in the query string as a short code the page turns into a sentence,
+ * chosen by the SQLSTATE assign_deposit_address raises (…_provider_money_rules.sql).
+ */
 function problemCode(error: unknown): string {
   if (error instanceof DatabaseUnavailableError) return "unavailable";
-  const message = error instanceof Error ? error.message : "";
-  if (/no account with e-mail/.test(message)) return "no-account";
-  if (/already assigned/.test(message)) return "taken";
-  if (/no credit rate/.test(message)) return "asset";
-  return "invalid";
+  if (!(error instanceof DatabaseError)) return "invalid";
+  switch (error.code) {
+    case "P0002": // no account with that e-mail
+      return "no-account";
+    case "23505": // the address belongs to another account or asset
+      return "taken";
+    case "22023": // no credit rate for the asset (the address's shape is checked above, before the call)
+      return "asset";
+    default:
+      return "invalid";
+  }
 }
 
 export async function assignDepositAddressAction(form: FormData): Promise<void> {

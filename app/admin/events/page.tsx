@@ -4,6 +4,7 @@ import Link from "next/link";
 import { EventFilters } from "@/components/admin/event-filters";
 import { EventsTable } from "@/components/admin/events-table";
 import { EmptyState } from "@/components/empty-state";
+import { OlderLink } from "@/components/older-link";
 import { Notice } from "@/components/notice";
 import { PageTitle } from "@/components/page-title";
 import { RetryForm } from "@/components/admin/retry-form";
@@ -16,9 +17,6 @@ import { retryAllFailedAction } from "./actions";
 export const metadata: Metadata = { title: "Webhook events" };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const pageLink =
-  "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
 
 export default async function EventsPage({ searchParams }: Props) {
   // The layout checks too, but a layout is not re-run on every navigation; each page guards itself.
@@ -81,20 +79,11 @@ export default async function EventsPage({ searchParams }: Props) {
       ) : (
         <>
           <EventsTable events={page.events} />
-          <nav aria-label="Pages" className="flex items-center justify-between">
-            {search.cursor ? (
-              <Link href={eventsHref(search.values)} className={pageLink}>
-                ← Newest
-              </Link>
-            ) : (
-              <span />
-            )}
-            {page.olderCursor ? (
-              <Link href={eventsHref(search.values, page.olderCursor)} className={pageLink}>
-                Older →
-              </Link>
-            ) : null}
-          </nav>
+          <OlderLink
+            newest={eventsHref(search.values)}
+            older={page.olderCursor ? eventsHref(search.values, page.olderCursor) : null}
+            isFirstPage={!search.cursor}
+          />
         </>
       )}
     </div>

@@ -7,7 +7,7 @@ import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { getDb } from "@/lib/db";
-import { getActivePackage } from "@/lib/db/rpc/account";
+import { getActivePackage } from "@/lib/db/rpc/account-reads";
 import { TestPlanOrder } from "@/components/test-plan-order";
 import { formatCredits, formatMoney } from "@/lib/format";
 

@@ -10,7 +10,7 @@
  * segments), and the redirect to /wallet is built from APP_URL.
  */
 import { getDb } from "@/lib/db";
-import { getActivePackage } from "@/lib/db/rpc/account";
+import { getActivePackage } from "@/lib/db/rpc/account-reads";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { purchaseOf } from "./handle";

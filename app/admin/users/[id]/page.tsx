@@ -7,14 +7,14 @@ import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
-import { OlderLink } from "@/components/older-link";
+import { OlderLink, pageHref } from "@/components/older-link";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { SubmitButton } from "@/components/submit-button";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/lib/db/rpc/account";
+import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/lib/db/rpc/account-reads";
 import { getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { uuid } from "@/lib/db/rpc/scalars";
 import { formatCredits, formatDateTime } from "@/lib/format";
@@ -143,7 +143,11 @@ export default async function UserPage({ params, searchParams }: Props) {
         ) : (
           <LedgerTable entries={ledger.rows} showAdmin />
         )}
-        <OlderLink path={path} next={ledger.next && encodeCursor(ledger.next)} isFirstPage={!before} />
+        <OlderLink
+          newest={path}
+          older={ledger.next && pageHref(path, encodeCursor(ledger.next))}
+          isFirstPage={!before}
+        />
       </section>
 
       <section aria-labelledby="purchases-heading" className="space-y-3">
