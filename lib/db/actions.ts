@@ -137,6 +137,14 @@ interface SubscriptionParty {
   priceIds: Ids;
 }
 
+const partyArgs = (a: SubscriptionParty) => ({
+  customer_id: a.customerId,
+  user_id: a.userId,
+  email: a.email,
+  plan_id: a.planId,
+  price_ids: a.priceIds,
+});
+
 /**
  * `webhook_action_subscription`: upsert_subscription; an older event than the stored state is ignored.
  * @sql supabase/migrations/20261130000171_credit_plans.sql
@@ -159,11 +167,7 @@ export const subscriptionAction = (
       provider: a.provider,
       external_id: a.externalId,
       status: a.status,
-      customer_id: a.customerId,
-      user_id: a.userId,
-      email: a.email,
-      plan_id: a.planId,
-      price_ids: a.priceIds,
+      ...partyArgs(a),
       package_id: a.packageId,
       credits_per_period: a.creditsPerPeriod,
       current_period_end: a.currentPeriodEnd,
@@ -196,11 +200,7 @@ export const subscriptionInvoicePaidAction = (
     args: {
       invoice_id: a.invoiceId,
       subscription_id: a.subscriptionId,
-      customer_id: a.customerId,
-      user_id: a.userId,
-      email: a.email,
-      plan_id: a.planId,
-      price_ids: a.priceIds,
+      ...partyArgs(a),
       package_id: a.packageId,
       credits: a.packageId ? null : a.credits,
       amount_minor: a.amountMinor,
@@ -224,11 +224,7 @@ export const subscriptionPaymentFailedAction = (
     args: {
       invoice_id: a.invoiceId,
       subscription_id: a.subscriptionId,
-      customer_id: a.customerId,
-      user_id: a.userId,
-      email: a.email,
-      plan_id: a.planId,
-      price_ids: a.priceIds,
+      ...partyArgs(a),
       reason: a.reason,
       event_at: a.eventAt,
     },

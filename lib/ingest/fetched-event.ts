@@ -8,7 +8,7 @@
 import type { Database } from "@/lib/db";
 import { reconcileWebhookEvent } from "@/lib/db/rpc/ops";
 import type { AttemptResult } from "@/lib/db/rpc/webhook-events";
-import type { VerifiedEvent, WebhookProvider } from "./types";
+import { eventRecord, type VerifiedEvent, type WebhookProvider } from "./types";
 
 export async function ingestFetchedEvent(
   db: Database,
@@ -16,13 +16,5 @@ export async function ingestFetchedEvent(
   event: VerifiedEvent,
 ): Promise<AttemptResult> {
   const plan = provider.plan(event.payload, event.type);
-  return reconcileWebhookEvent(db, {
-    provider: provider.name,
-    eventId: event.id,
-    eventType: event.type,
-    payload: event.payload,
-    action: plan,
-    email: plan.email,
-    externalId: plan.externalId,
-  });
+  return reconcileWebhookEvent(db, eventRecord(provider.name, event, plan));
 }

@@ -6,6 +6,7 @@
  * first delivery did, without verifying the signature again.
  */
 import { failAction, noneAction, type WebhookAction } from "@/lib/db/actions";
+import type { IngestArgs } from "@/lib/db/rpc/webhook-events";
 import type { ProviderName } from "@/lib/providers/names";
 
 /** A request we refuse: answered with `status` and a short message, nothing written. */
@@ -62,3 +63,18 @@ export const record = (outcome: string): Plan => noneAction("processed", outcome
 export const ignore = (outcome: string): Plan => noneAction("ignored", outcome);
 /** … or stored as failed with this reason: visible to admins and retried by the sweep. */
 export const fail = (reason: string): Plan => failAction(reason);
+
+/** What is stored for a verified event and its plan (ingest_webhook_event's arguments, without timing). */
+export const eventRecord = (
+  provider: ProviderName,
+  event: VerifiedEvent,
+  plan: Plan,
+): Omit<IngestArgs, "elapsedMs"> => ({
+  provider,
+  eventId: event.id,
+  eventType: event.type,
+  payload: event.payload,
+  action: plan,
+  email: plan.email,
+  externalId: plan.externalId,
+});

@@ -13,7 +13,13 @@ import { json, jsonError } from "@/lib/http/json";
 import { errorField, getLogger } from "@/lib/logger";
 import { readRawBody } from "./read-body";
 import { logWebhookRequest, requestIdOf } from "./request-log";
-import { UpstreamUnavailableError, WebhookRejection, type VerifiedEvent, type WebhookProvider } from "./types";
+import {
+  eventRecord,
+  UpstreamUnavailableError,
+  WebhookRejection,
+  type VerifiedEvent,
+  type WebhookProvider,
+} from "./types";
 
 /** The answer to a request that failed: its 4xx, 503 when a dependency is down, else 500 (no stack, no detail). */
 function errorResponse(error: unknown): Response {
@@ -43,13 +49,7 @@ export function webhookRoute(provider: WebhookProvider): (request: Request) => P
       event = await provider.verify(rawBody, request.headers);
       const plan = event.plan ?? provider.plan(event.payload, event.type);
       const result = await ingestWebhookEvent(getDb(), {
-        provider: provider.name,
-        eventId: event.id,
-        eventType: event.type,
-        payload: event.payload,
-        action: plan,
-        email: plan.email,
-        externalId: plan.externalId,
+        ...eventRecord(provider.name, event, plan),
         elapsedMs: performance.now() - started,
       });
       logWebhookRequest({

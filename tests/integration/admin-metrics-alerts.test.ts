@@ -6,7 +6,7 @@
  */
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { grantAction, noneAction } from "@/lib/db/actions";
+import { failAction, noneAction } from "@/lib/db/actions";
 import type { Session } from "@/lib/auth";
 
 vi.mock("@/lib/auth", () => ({
@@ -49,17 +49,7 @@ describe("metrics alert banners", () => {
       eventId: `evt_failed_${n++}`,
       eventType: "checkout.session.completed",
       payload: {},
-      action: grantAction({
-        provider: "stripe",
-        externalId: `cs_${n}`,
-        userId: null,
-        email: null,
-        packageId: "no_such_pack",
-        credits: null,
-        amountMinor: 500,
-        currency: "usd",
-        eventId: `evt_failed_${n}`,
-      }),
+      action: failAction("unknown package: no_such_pack"),
     });
   const durations = (ms: number) => t.db.query("update webhook_events set duration_ms = $1", [ms]);
   const page = async () => renderToStaticMarkup(await MetricsPage({ searchParams: Promise.resolve({ window: "1h" }) }));

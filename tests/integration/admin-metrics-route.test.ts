@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/metrics/route";
 import { setDb } from "@/lib/db";
-import { grantAction, noneAction, type WebhookAction } from "@/lib/db/actions";
+import { failAction, noneAction, type WebhookAction } from "@/lib/db/actions";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { resetEnvCache } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
@@ -33,20 +33,7 @@ describe("GET /api/metrics", () => {
     await seed("evt_ok", noneAction("processed", "recorded"));
     await seed("evt_ignored", noneAction("ignored", "ignored: unpaid"));
     await seed("evt_paystack", noneAction("processed", "recorded"), "paystack");
-    await seed(
-      "evt_failed",
-      grantAction({
-        provider: "stripe",
-        externalId: "cs_x",
-        userId: null,
-        email: null,
-        packageId: "no_such_pack",
-        credits: null,
-        amountMinor: 500,
-        currency: "usd",
-        eventId: "evt_failed",
-      }),
-    );
+    await seed("evt_failed", failAction("unknown package: no_such_pack"));
   });
 
   afterAll(async () => {

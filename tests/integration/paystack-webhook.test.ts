@@ -2,7 +2,9 @@
  * POST /api/paystack/webhook and GET /api/paystack/callback through the real
  * routes, on PGlite and the server; Paystack's verify API is a local server.
  */
+import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import PaystackReturnPage from "@/app/(site)/checkout/paystack/page";
 import { GET as callback } from "@/app/api/paystack/callback/route";
 import { POST } from "@/app/api/paystack/webhook/route";
 import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
@@ -50,6 +52,19 @@ describe.each(targets)("Paystack on %s", (target) => {
         `http://localhost/api/paystack/callback?reference=${encodeURIComponent(ref)}&trxref=${encodeURIComponent(ref)}`,
       ),
     );
+  /** The outcome a not-granted return names (303 to /checkout/paystack). */
+  const outcomeOf = (res: Response) => {
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get("location")!);
+    expect(location.pathname).toBe("/checkout/paystack");
+    return location.searchParams.get("outcome");
+  };
+  /** The page that 303 leads to, rendered as the buyer sees it. */
+  const returnPage = async (res: Response) => {
+    const query = new URL(res.headers.get("location")!).searchParams;
+    const searchParams = Promise.resolve(Object.fromEntries(query));
+    return renderToStaticMarkup(await PaystackReturnPage({ searchParams }));
+  };
   const eventRow = (eventId: string) => t.eventRow("paystack", eventId).then((row) => row!);
   const buyer = async () => {
     const email = `${uid("paystack")}@example.com`;
@@ -344,17 +359,21 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect(await count(`purchases where provider = 'paystack' and external_id = '${tx.reference}'`)).toBe(1);
     });
 
-    it("shows a friendly page and grants nothing when Paystack cannot be reached; the webhook completes it", async () => {
+    it("sends the buyer to a page that explains, and grants nothing, when Paystack cannot be reached; the webhook completes it", async () => {
       const { user } = await buyer();
       const tx = paystackTransaction({ metadata: { package_id: "starter", user_id: user } });
       process.env.PAYSTACK_API_BASE = "http://127.0.0.1:1";
       resetEnvCache();
       const before = await businessRows();
       const res = await returnTo(tx.reference);
-      expect(res.status).toBe(502);
-      expect(res.headers.get("content-type")).toMatch(/text\/html/);
-      const html = await res.text();
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(
+        `https://credits.example.com/checkout/paystack?outcome=unreachable&reference=${tx.reference}`,
+      );
+      const html = await returnPage(res);
       expect(html).toMatch(/could not confirm your payment yet/);
+      expect(html).toMatch(/Paystack did not answer in time/);
+      expect(html).toContain(`Reference ${tx.reference}`);
       expect(html).not.toMatch(/at \w+ \(|Error:|sk_test/);
       expect(await businessRows()).toEqual(before);
 
@@ -370,10 +389,23 @@ describe.each(targets)("Paystack on %s", (target) => {
       });
       api.set(abandoned);
       const before = await businessRows();
-      expect((await returnTo(abandoned.reference)).status).toBe(402);
-      expect((await returnTo("ref_nobody_paid")).status).toBe(502);
+      const notPaid = await returnTo(abandoned.reference);
+      expect(outcomeOf(notPaid)).toBe("not-paid");
+      expect(await returnPage(notPaid)).toMatch(/Payment not completed.*No credits were added/s);
+      expect(outcomeOf(await returnTo("ref_nobody_paid"))).toBe("unknown");
       expect((await returnTo("<script>")).status).toBe(400);
       expect(await businessRows()).toEqual(before);
+    });
+
+    it("explains an outcome it does not know as not confirmed yet, and shows nothing else from the query", async () => {
+      const html = renderToStaticMarkup(
+        await PaystackReturnPage({
+          searchParams: Promise.resolve({ outcome: "<b>granted</b>", reference: ["a", "b"] }),
+        }),
+      );
+      expect(html).toMatch(/could not confirm your payment yet/);
+      expect(html).not.toContain("<b>");
+      expect(html).not.toContain("Reference");
     });
 
     it("redirects to APP_URL's /wallet whatever Host and X-Forwarded-* the request carries", async () => {
@@ -403,7 +435,7 @@ describe.each(targets)("Paystack on %s", (target) => {
       const { user } = await buyer();
       const tx = paystackTransaction({ amount: 499, metadata: { package_id: "starter", user_id: user } });
       api.set(tx);
-      expect((await returnTo(tx.reference)).status).toBe(409);
+      expect(outcomeOf(await returnTo(tx.reference))).toBe("mismatch");
       expect(await balanceOf(t.db, user)).toBe(0);
     });
   });

@@ -11,22 +11,16 @@ describe.each(targets)("database on %s", (target) => {
 
   it("grants a purchase once and reports the duplicate", async () => {
     const user = await createUser(t.db, "smoke@example.com");
-    const first = await grantCreditsForPurchase(t.db, {
+    const purchase = {
       provider: "stripe",
       externalId: "pi_smoke",
       userId: user,
       credits: 100,
       amountMinor: 500,
       currency: "usd",
-    });
-    const second = await grantCreditsForPurchase(t.db, {
-      provider: "stripe",
-      externalId: "pi_smoke",
-      userId: user,
-      credits: 100,
-      amountMinor: 500,
-      currency: "usd",
-    });
+    } as const;
+    const first = await grantCreditsForPurchase(t.db, purchase);
+    const second = await grantCreditsForPurchase(t.db, purchase);
     expect(first.outcome).toBe("granted");
     expect(second.outcome).toBe("duplicate");
     expect(await balanceOf(t.db, user)).toBe(100);

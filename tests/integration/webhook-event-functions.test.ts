@@ -58,6 +58,17 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       refundedMinor: 1000,
     });
 
+  /** The purchase a refund names: 100 credits for 10.00 USD. */
+  const buy = (user: string, externalId: string) =>
+    grantCreditsForPurchase(t.db, {
+      provider: "stripe",
+      externalId,
+      userId: user,
+      credits: 100,
+      amountMinor: 1000,
+      currency: "usd",
+    });
+
   async function eventRow(id: string) {
     const [row] = await t.db.query<Record<string, unknown>>(
       "select status, attempts, last_error, outcome, next_attempt_at, processed_at from public.webhook_events where id = $1",
@@ -218,14 +229,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         attempts: 2,
       });
 
-      await grantCreditsForPurchase(t.db, {
-        provider: "stripe",
-        externalId,
-        userId: user,
-        credits: 100,
-        amountMinor: 1000,
-        currency: "usd",
-      });
+      await buy(user, externalId);
       const retried = await retryWebhookEvent(t.db, failed.id, action, "admin");
       expect(retried).toMatchObject({ duplicate: false, status: "processed", attempts: 3, error: null });
       expect(retried.outcome).toBe("refund: took back 100 credits (purchase refunded)");
@@ -441,14 +445,7 @@ describe.each(targets)("webhook event functions on %s", (target) => {
       const externalId = `pi_${unique()}`;
       const action = refund(externalId);
       const failed = await ingest({ payload: { id: "evt_detail", nested: { amount: 1000 } }, action });
-      await grantCreditsForPurchase(t.db, {
-        provider: "stripe",
-        externalId,
-        userId: user,
-        credits: 100,
-        amountMinor: 1000,
-        currency: "usd",
-      });
+      await buy(user, externalId);
       await retryWebhookEvent(t.db, failed.id, action, "admin");
 
       const detail = await getWebhookEvent(t.db, failed.id);

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp } from "./scalars";
 import type { ProviderName } from "@/lib/providers/names";
-import { attemptResult, type AttemptResult, type IngestArgs } from "./webhook-events";
+import { attemptResult, eventParams, type AttemptResult, type IngestArgs } from "./webhook-events";
 
 export type OpsJob = "stripe_reconcile";
 
@@ -41,18 +41,7 @@ export async function knownWebhookEventIds(
 
 /** ingest_webhook_event for an event fetched from the provider's API, marked source = reconcile when this call recorded it. */
 export async function reconcileWebhookEvent(db: Database, a: Omit<IngestArgs, "elapsedMs">): Promise<AttemptResult> {
-  return attemptResult.parse(
-    await db.rpc("reconcile_webhook_event", {
-      p_provider: a.provider,
-      p_event_id: a.eventId,
-      p_event_type: a.eventType,
-      p_payload: a.payload,
-      p_action: a.action.action,
-      p_args: a.action.args,
-      p_email: a.email ?? null,
-      p_external_id: a.externalId ?? null,
-    }),
-  );
+  return attemptResult.parse(await db.rpc("reconcile_webhook_event", eventParams(a)));
 }
 
 export async function pruneWebhookPayloads(db: Database, olderThan: Date, batch: number): Promise<number> {

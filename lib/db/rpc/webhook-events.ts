@@ -31,19 +31,21 @@ export interface IngestArgs {
   elapsedMs?: number;
 }
 
+/** The parameters ingest_webhook_event and reconcile_webhook_event share. */
+export const eventParams = (a: Omit<IngestArgs, "elapsedMs">) => ({
+  p_provider: a.provider,
+  p_event_id: a.eventId,
+  p_event_type: a.eventType,
+  p_payload: a.payload,
+  p_action: a.action.action,
+  p_args: a.action.args,
+  p_email: a.email ?? null,
+  p_external_id: a.externalId ?? null,
+});
+
 export async function ingestWebhookEvent(db: Database, a: IngestArgs): Promise<AttemptResult> {
   return attemptResult.parse(
-    await db.rpc("ingest_webhook_event", {
-      p_provider: a.provider,
-      p_event_id: a.eventId,
-      p_event_type: a.eventType,
-      p_payload: a.payload,
-      p_action: a.action.action,
-      p_args: a.action.args,
-      p_email: a.email ?? null,
-      p_external_id: a.externalId ?? null,
-      p_elapsed_ms: a.elapsedMs ?? 0,
-    }),
+    await db.rpc("ingest_webhook_event", { ...eventParams(a), p_elapsed_ms: a.elapsedMs ?? 0 }),
   );
 }
 

@@ -4,8 +4,11 @@
  * looked up with Paystack's verify API (Bearer secret) and checked against the
  * package (status success, currency, amount) before granting through
  * grant_credits_for_purchase, the function the webhook uses: whichever of the
- * two arrives second finds the purchase done. When Paystack cannot be reached
- * the buyer gets a plain page and nothing is granted; the webhook completes it.
+ * two arrives second finds the purchase done. Granted: 303 to /wallet. Not
+ * granted (Paystack unreachable or not knowing the payment yet, not paid, not
+ * matching a pack, the database down): 303 to the page /checkout/paystack,
+ * which says why and that the webhook completes a real payment; nothing is
+ * granted here.
  * The reference must look like a Paystack reference (no `.`/`..` path
  * segments), and the redirect to /wallet is built from APP_URL.
  */
@@ -13,34 +16,26 @@ import { getDb } from "@/lib/db";
 import { getActivePackage } from "@/lib/db/rpc/account-reads";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
+import { jsonError } from "@/lib/http/json";
 import { purchaseOf } from "./handle";
 import { PAYSTACK_REFERENCE, paystackTransactionSchema } from "./schema";
 
 const VERIFY_TIMEOUT_MS = 10_000;
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+/** Why the callback could not add the credits itself: the page /checkout/paystack explains each. */
+export const PAYSTACK_RETURN_OUTCOMES = ["unreachable", "unknown", "not-paid", "mismatch", "unavailable"] as const;
+export type PaystackReturnOutcome = (typeof PAYSTACK_RETURN_OUTCOMES)[number];
 
-/** A small self-contained page: this is a route handler, and the buyer must never see a stack trace. */
-function page(status: number, title: string, message: string): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:grid;place-items:center;min-height:100vh;margin:0}
-main{max-width:32rem;background:#fff;border:1px solid #e2e8f0;border-radius:.75rem;padding:2rem;margin:1rem}
-h1{font-size:1.25rem;margin:0 0 .75rem}p{line-height:1.5;color:#334155}a{color:#4338ca;font-weight:600}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/wallet">Go to your wallet</a></p></main></body></html>`;
-  return new Response(html, {
-    status,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+/** 303 to a page of ours, built from APP_URL: never the request's Host or X-Forwarded-* (the URL is ours, not the caller's). */
+function seeOther(pathAndQuery: string): Response {
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${getEnv().APP_URL}${pathAndQuery}`, "cache-control": "no-store" },
   });
 }
 
-const notConfirmed = (status: number, detail: string) =>
-  page(
-    status,
-    "We could not confirm your payment yet",
-    `${detail} If you paid, your credits will appear in your wallet as soon as Paystack notifies us; nothing is lost.`,
-  );
+const notGranted = (outcome: PaystackReturnOutcome, reference: string) =>
+  seeOther(`/checkout/paystack?outcome=${outcome}&reference=${encodeURIComponent(reference)}`);
 
 async function fetchTransaction(reference: string, base: string, secret: string): Promise<unknown> {
   const response = await fetch(`${base}/transaction/verify/${encodeURIComponent(reference)}`, {
@@ -57,34 +52,27 @@ async function fetchTransaction(reference: string, base: string, secret: string)
 export async function paystackCallback(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const reference = url.searchParams.get("reference") ?? url.searchParams.get("trxref") ?? "";
-  if (!PAYSTACK_REFERENCE.test(reference))
-    return page(400, "Unknown payment", "This link does not name a Paystack payment.");
+  // a crafted link, or Paystack not set up here: no buyer of ours can arrive like this
+  if (!PAYSTACK_REFERENCE.test(reference)) return jsonError(400, "this link does not name a Paystack payment");
   const env = getEnv();
-  if (!env.PAYSTACK_SECRET_KEY)
-    return page(404, "Paystack is not set up", "Paying with Paystack is not available on this site.");
+  if (!env.PAYSTACK_SECRET_KEY) return jsonError(404, "paying with Paystack is not available on this site");
 
   let data: unknown;
   try {
     data = await fetchTransaction(reference, env.PAYSTACK_API_BASE, env.PAYSTACK_SECRET_KEY);
   } catch {
     console.error("paystack callback: the verify API could not be reached");
-    return notConfirmed(502, "Paystack did not answer in time.");
+    return notGranted("unreachable", reference);
   }
   const tx = paystackTransactionSchema.safeParse(data);
-  if (!tx.success || tx.data.reference !== reference)
-    return notConfirmed(502, "Paystack does not know this payment yet.");
-  if (tx.data.status !== "success")
-    return page(
-      402,
-      "Payment not completed",
-      `Paystack reports this payment as ${tx.data.status ?? "unknown"}. No credits were added.`,
-    );
+  if (!tx.success || tx.data.reference !== reference) return notGranted("unknown", reference);
+  if (tx.data.status !== "success") return notGranted("not-paid", reference);
 
   const purchase = purchaseOf(tx.data);
   const pack = purchase.packageId ? await getActivePackage(getDb(), purchase.packageId).catch(() => null) : null;
   if (!pack || pack.currency !== purchase.currency || purchase.amountMinor < pack.amount_minor) {
     // Not ours to decide here (credits-only or mismatched payments): the webhook records it for an admin.
-    return notConfirmed(409, "This payment does not match a credit pack.");
+    return notGranted("mismatch", reference);
   }
   try {
     await grantCreditsForPurchase(getDb(), {
@@ -100,14 +88,7 @@ export async function paystackCallback(request: Request): Promise<Response> {
     });
   } catch (error) {
     console.error(`paystack callback: grant failed (${(error as Error).name})`);
-    return notConfirmed(503, "We could not record your payment just now.");
+    return notGranted("unavailable", reference);
   }
-  return new Response(null, {
-    status: 303,
-    // APP_URL, never the request's Host or X-Forwarded-* (a URL for the browser is ours, not the caller's)
-    headers: {
-      location: `${env.APP_URL}/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`,
-      "cache-control": "no-store",
-    },
-  });
+  return seeOther(`/wallet?checkout=success&package=${encodeURIComponent(pack.id)}`);
 }

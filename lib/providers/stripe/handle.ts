@@ -20,16 +20,7 @@ import {
 } from "./schema";
 import { invoicePaid, invoicePaymentFailed, invoicePaymentPaid, subscriptionChanged } from "./subscription-events";
 
-function grant(args: {
-  externalId: string;
-  userId: string | null;
-  email: string | null;
-  packageId: string | null;
-  credits: number | null;
-  amountMinor: number;
-  currency: string;
-  eventId: string;
-}): Plan {
+function grant(args: Omit<Parameters<typeof grantAction>[0], "provider">): Plan {
   if (!args.packageId && args.credits === null) {
     return {
       ...fail(`unknown package: metadata names neither package_id nor credits`),

@@ -53,6 +53,17 @@ function subscriptionOf(inv: Invoice) {
   };
 }
 
+/** Who an invoice bills and for which plan: what both invoice actions name. */
+function partyOf(inv: Invoice, sub: ReturnType<typeof subscriptionOf>) {
+  return {
+    customerId: inv.customer,
+    userId: asUserId(sub.metadata.user_id),
+    email: inv.customer_email ?? null,
+    planId: sub.metadata.plan_id?.trim() || null,
+    priceIds: sub.priceIds,
+  };
+}
+
 export function invoicePaid(event: StripeEvent): Plan {
   const parsed = parsePart(invoiceSchema, event.data.object, event.type);
   if (!parsed.ok) return parsed.plan;
@@ -65,11 +76,7 @@ export function invoicePaid(event: StripeEvent): Plan {
     ...subscriptionInvoicePaidAction({
       invoiceId: inv.id,
       subscriptionId: sub.subscriptionId,
-      customerId: inv.customer,
-      userId: asUserId(sub.metadata.user_id),
-      email,
-      planId: sub.metadata.plan_id?.trim() || null,
-      priceIds: sub.priceIds,
+      ...partyOf(inv, sub),
       // subscriptions made in the Dashboard may name a pack or a credit count instead of a plan
       packageId: legacy.packageId,
       credits: legacy.credits,
@@ -101,11 +108,7 @@ export function invoicePaymentFailed(event: StripeEvent): Plan {
     ...subscriptionPaymentFailedAction({
       invoiceId: inv.id,
       subscriptionId: sub.subscriptionId,
-      customerId: inv.customer,
-      userId: asUserId(sub.metadata.user_id),
-      email,
-      planId: sub.metadata.plan_id?.trim() || null,
-      priceIds: sub.priceIds,
+      ...partyOf(inv, sub),
       reason: `${attempt}; ${next}`,
       eventAt: isoFromUnix(event.created),
     }),
