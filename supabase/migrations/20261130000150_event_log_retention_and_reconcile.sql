@@ -130,7 +130,11 @@ comment on function public.known_webhook_event_ids(text, text[]) is
   An event fetched from the provider's API that was never delivered: the same
   ingest_webhook_event (same dedupe, same action, same transaction), and when
   this call recorded it (not a duplicate of a live delivery that won the race)
-  the row and its first attempt are marked as reconciled.
+  the row and its first attempt are marked as reconciled. ingest_webhook_event
+  (20261130000140) writes no attempts row for a first delivery that succeeds
+  (get_webhook_event shows the event row as attempt 1, trigger "delivery"), so
+  the attempt is written here when there is none: reconciliation is rare (at
+  most one run every ten minutes) and the admin page must not call it a delivery.
 */
 create or replace function public.reconcile_webhook_event(
   p_provider    text,
@@ -157,12 +161,17 @@ begin
     v_id := (v_result ->> 'id')::uuid;
     update public.webhook_events set source = 'reconcile' where id = v_id;
     update public.webhook_event_attempts set trigger = 'reconcile' where event_id = v_id and attempt = 1;
+    if not found then
+      insert into public.webhook_event_attempts (event_id, attempt, status, outcome, error, duration_ms, trigger)
+      select e.id, 1, e.status, e.outcome, e.last_error, e.duration_ms, 'reconcile'
+        from public.webhook_events e where e.id = v_id;
+    end if;
   end if;
   return v_result;
 end
 $$;
 comment on function public.reconcile_webhook_event(text, text, text, jsonb, text, jsonb, text, text) is
-  'Ingests an event fetched from a provider''s API through ingest_webhook_event (same dedupe and action) and marks it source = reconcile unless a delivery recorded it first.';
+  'Ingests an event fetched from a provider''s API through ingest_webhook_event (same dedupe and action), marks it source = reconcile unless a delivery recorded it first, and records its first attempt with trigger reconcile.';
 
 /*
   Retention: sets payload to null on events received before p_older_than, at
