@@ -20,6 +20,7 @@
  *   --instances N    N `next start` processes on the one database, connections spread over them
  *   --cpu-prof       write the servers' V8 CPU profiles to .data/bench/profiles/{app,minimal}
  *   --node-options S NODE_OPTIONS for the server(s), e.g. "--max-semi-space-size=16" (A/B runtime flags)
+ *   --app-env K=V    an environment variable for the app's server(s), repeatable (A/B settings, e.g. LOG_LEVEL=warn)
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
  * DATABASE_URL names the server (its database part is ignored: a credits_bench_*
@@ -52,7 +53,7 @@ const { values: flags } = parseArgs({
     count: { type: "string" },
     concurrency: { type: "string", default: "16" },
     duplicates: { type: "string", default: "0.2" },
-    warmup: { type: "string", default: "500" },
+    warmup: { type: "string", default: "2000" },
     pool: { type: "string" },
     users: { type: "string", default: "1000" },
     embedded: { type: "boolean", default: false },
@@ -70,6 +71,7 @@ const { values: flags } = parseArgs({
     "build-root": { type: "string" },
     "dist-dir": { type: "string" },
     "node-options": { type: "string" },
+    "app-env": { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -99,6 +101,13 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
     APP_DATA_DIR: path.join(ROOT, ".data", "bench"),
     ...(flags.pool ? { PG_POOL_MAX: flags.pool } : {}),
     ...(flags["node-options"] ? { NODE_OPTIONS: flags["node-options"] } : {}),
+    ...Object.fromEntries(
+      flags["app-env"].map((pair) => {
+        const at = pair.indexOf("=");
+        if (at < 1) throw new Error(`--app-env takes KEY=VALUE, not ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
     ...extra,
   };
 }

@@ -5,10 +5,12 @@
  * (shared_preload_libraries; track = all shows the statements inside the
  * functions). Prints per-statement totals and the backend's CPU per call.
  *
- *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql]
+ *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql | --minimal]
  *
  * setup.sql (optional) runs after the migrations: an A/B variant to measure
- * (drop an index, replace a function), never committed as such.
+ * (drop an index, replace a function), never committed as such. --minimal
+ * profiles the minimal route's bench_minimal.ingest (bench/minimal-route/schema.sql)
+ * with the same deliveries instead: the same writes, done plainly.
  */
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -16,7 +18,36 @@ import pg from "pg";
 import { cpuSeconds } from "./cpu";
 import { createBenchDatabase, CREATE_USERS_SQL, DEFAULT_ADMIN_URL } from "./database";
 import { generateTraffic } from "./deliveries";
+import type { Delivery } from "./deliveries";
 import { ingestCalls, INGEST } from "./ingest-ceiling";
+import { MINIMAL_SCHEMA_SQL } from "./minimal-route";
+
+const MINIMAL = {
+  name: "bench_minimal_ingest",
+  text: "select bench_minimal.ingest($1, $2, $3, $4, $5, $6, $7, $8) as result",
+};
+/** What the minimal route sends for each delivery (bench/minimal-route/app/minimal/webhook/route.ts). */
+const minimalCalls = (deliveries: Delivery[]): unknown[][] =>
+  deliveries.map((d) => {
+    const event = JSON.parse(d.body) as { id: string; type: string; data: { object: Record<string, unknown> } };
+    const session = event.data.object as {
+      payment_intent: string;
+      client_reference_id: string;
+      metadata: { package_id: string };
+      amount_total: number;
+      currency: string;
+    };
+    return [
+      event.id,
+      event.type,
+      d.body,
+      session.payment_intent,
+      session.client_reference_id,
+      session.metadata.package_id,
+      session.amount_total,
+      session.currency,
+    ];
+  });
 
 const calls = Number(process.argv[2] ?? 3000);
 
@@ -26,22 +57,21 @@ async function main() {
   await client.connect();
   try {
     await client.query("create extension if not exists pg_stat_statements");
-    if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
+    const minimal = process.argv[3] === "--minimal";
+    if (minimal) await client.query(MINIMAL_SCHEMA_SQL());
+    else if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
+    const [statement, callsOf] = minimal ? [MINIMAL, minimalCalls] : [INGEST, ingestCalls];
     const users = (await client.query<{ id: string }>(CREATE_USERS_SQL, ["profile", 1000])).rows.map((r) => r.id);
     const secret = `whsec_${randomBytes(8).toString("hex")}`;
-    const warm = ingestCalls(
-      generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }),
-    );
-    const run = ingestCalls(
-      generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }),
-    );
-    for (const values of warm) await client.query({ ...INGEST, values });
+    const warm = callsOf(generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }));
+    const run = callsOf(generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }));
+    for (const values of warm) await client.query({ ...statement, values });
     const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid;
     await client.query("select pg_stat_statements_reset()");
     await client.query("select pg_stat_reset()");
     const cpuBefore = cpuSeconds(pid);
     const started = performance.now();
-    for (const values of run) await client.query({ ...INGEST, values });
+    for (const values of run) await client.query({ ...statement, values });
     const wall = performance.now() - started;
     const cpu = (cpuSeconds(pid) - cpuBefore) * 1000;
     console.log(
