@@ -5,15 +5,13 @@ import { useActionState } from "react";
 import type { AuthFormState } from "@/lib/auth/actions";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
+import { EmailField, inputClass } from "./form-fields";
 
 interface Props {
   kind: "signin" | "signup";
   action: (state: AuthFormState, form: FormData) => Promise<AuthFormState>;
   next: string;
 }
-
-const inputClass =
-  "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500";
 
 export function AuthForm({ kind, action, next }: Props) {
   const [state, formAction] = useActionState(action, {});
@@ -24,20 +22,7 @@ export function AuthForm({ kind, action, next }: Props) {
       {state.error && <Notice tone="error">{state.error}</Notice>}
       {state.message && <Notice tone="info">{state.message}</Notice>}
       <input type="hidden" name="next" value={next} />
-      <div>
-        <label htmlFor="email" className="block text-sm font-medium text-slate-800">
-          E-mail
-        </label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          required
-          autoComplete="email"
-          defaultValue={state.email}
-          className={inputClass}
-        />
-      </div>
+      <EmailField defaultValue={state.email} />
       <div>
         <div className="flex items-baseline justify-between">
           <label htmlFor="password" className="block text-sm font-medium text-slate-800">

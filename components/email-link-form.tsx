@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import type { AuthFormState } from "@/lib/auth/actions";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
+import { EmailField } from "./form-fields";
 
 interface Props {
   action: (state: AuthFormState, form: FormData) => Promise<AuthFormState>;
@@ -14,9 +15,6 @@ interface Props {
   /** a compact inline form (the banner) */
   compact?: boolean;
 }
-
-const inputClass =
-  "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500";
 
 export function EmailLinkForm({ action, withEmail = false, label, pendingLabel, compact = false }: Props) {
   const [state, formAction] = useActionState(action, {});
@@ -36,22 +34,7 @@ export function EmailLinkForm({ action, withEmail = false, label, pendingLabel, 
     <form action={formAction} className="space-y-5">
       {state.error && <Notice tone="error">{state.error}</Notice>}
       {state.message && <Notice tone="success">{state.message}</Notice>}
-      {withEmail && (
-        <div>
-          <label htmlFor="email" className="block text-sm font-medium text-slate-800">
-            E-mail
-          </label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            required
-            autoComplete="email"
-            defaultValue={state.email}
-            className={inputClass}
-          />
-        </div>
-      )}
+      {withEmail && <EmailField defaultValue={state.email} />}
       <SubmitButton className="w-full" pendingLabel={pendingLabel}>
         {label}
       </SubmitButton>

@@ -5,14 +5,12 @@ import { useActionState } from "react";
 import type { AuthFormState } from "@/lib/auth/actions";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
+import { inputClass } from "./form-fields";
 
 interface Props {
   action: (state: AuthFormState, form: FormData) => Promise<AuthFormState>;
   token: string;
 }
-
-const inputClass =
-  "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500";
 
 export function ResetPasswordForm({ action, token }: Props) {
   const [state, formAction] = useActionState(action, {});

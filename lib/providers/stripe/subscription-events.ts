@@ -64,18 +64,27 @@ function partyOf(inv: Invoice, sub: ReturnType<typeof subscriptionOf>) {
   };
 }
 
-export function invoicePaid(event: StripeEvent): Plan {
+/** The invoice of a subscription, or the plan that ends the event here (not an invoice, or not a subscription's). */
+function subscriptionInvoice(event: StripeEvent) {
   const parsed = parsePart(invoiceSchema, event.data.object, event.type);
-  if (!parsed.ok) return parsed.plan;
+  if (!parsed.ok) return parsed;
   const inv = parsed.value;
   const sub = subscriptionOf(inv);
-  const email = inv.customer_email ?? null;
-  if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
+  const located = { email: inv.customer_email ?? null, externalId: inv.id };
+  if (!sub.subscriptionId)
+    return { ok: false as const, plan: { ...ignore("invoice is not for a subscription"), ...located } };
+  return { ok: true as const, inv, sub, subscriptionId: sub.subscriptionId, located };
+}
+
+export function invoicePaid(event: StripeEvent): Plan {
+  const billed = subscriptionInvoice(event);
+  if (!billed.ok) return billed.plan;
+  const { inv, sub, subscriptionId, located } = billed;
   const legacy = creditsFrom(sub.metadata);
   return {
     ...subscriptionInvoicePaidAction({
       invoiceId: inv.id,
-      subscriptionId: sub.subscriptionId,
+      subscriptionId,
       ...partyOf(inv, sub),
       // subscriptions made in the Dashboard may name a pack or a credit count instead of a plan
       packageId: legacy.packageId,
@@ -88,18 +97,14 @@ export function invoicePaid(event: StripeEvent): Plan {
       eventAt: isoFromUnix(event.created),
       eventId: event.id,
     }),
-    email,
-    externalId: inv.id,
+    ...located,
   };
 }
 
 export function invoicePaymentFailed(event: StripeEvent): Plan {
-  const parsed = parsePart(invoiceSchema, event.data.object, event.type);
-  if (!parsed.ok) return parsed.plan;
-  const inv = parsed.value;
-  const sub = subscriptionOf(inv);
-  const email = inv.customer_email ?? null;
-  if (!sub.subscriptionId) return { ...ignore("invoice is not for a subscription"), email, externalId: inv.id };
+  const billed = subscriptionInvoice(event);
+  if (!billed.ok) return billed.plan;
+  const { inv, sub, subscriptionId, located } = billed;
   const attempt = inv.attempt_count ? `Attempt ${inv.attempt_count} failed` : "Payment failed";
   const next = inv.next_payment_attempt
     ? `Stripe retries on ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}`
@@ -107,13 +112,12 @@ export function invoicePaymentFailed(event: StripeEvent): Plan {
   return {
     ...subscriptionPaymentFailedAction({
       invoiceId: inv.id,
-      subscriptionId: sub.subscriptionId,
+      subscriptionId,
       ...partyOf(inv, sub),
       reason: `${attempt}; ${next}`,
       eventAt: isoFromUnix(event.created),
     }),
-    email,
-    externalId: inv.id,
+    ...located,
   };
 }
 
