@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { chromiumLaunchOptions } from "./tests/e2e/chromium";
 
 /** The first free port from `from` (synchronous: the config must be plain values). */
 function freePort(from: number): string {
@@ -35,8 +36,6 @@ process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
 const port = process.env.E2E_PORT ?? "";
 const dataDir = process.env.E2E_DATA_DIR ?? "";
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
 export default defineConfig({
   testDir: "tests/e2e",
   globalSetup: externalServer ? undefined : "./tests/e2e/mail-catcher.ts",
@@ -57,17 +56,7 @@ export default defineConfig({
       name: "chromium",
       use: {
         ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: chromiumPath,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
+        launchOptions: chromiumLaunchOptions,
       },
     },
   ],

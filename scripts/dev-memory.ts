@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { chromiumLaunchOptions } from "../tests/e2e/chromium";
 
 // `npm run dev` is `next dev --turbopack`; --webpack measures the webpack dev server instead.
 const turbopack = !process.argv.includes("--webpack");
@@ -95,17 +96,7 @@ try {
   }
   rows.push(["GET / (first request, cold)", 0, treeRssMiB(child.pid!)]);
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   const page = await browser.newPage({ baseURL: base });
   page.setDefaultTimeout(600_000);
   const visit = async (label: string, action: () => Promise<unknown>) => {

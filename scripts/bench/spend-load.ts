@@ -1,11 +1,11 @@
 /**
- * Sends pre-generated spends through autocannon at fixed concurrency, one
- * request per spend, and records each answer against the spend that caused it
- * (one request in flight per connection, so the connection's context says which).
+ * Sends pre-generated spends through the bench's autocannon runner
+ * (./http-load.ts) at fixed concurrency, one request per spend, and records
+ * each answer against the spend that caused it.
  */
-import autocannon from "autocannon";
+import { runLoad } from "./http-load";
 import type { Spend } from "./spend-traffic";
-import { summarize, type LatencySummary } from "./stats";
+import type { LatencySummary } from "./stats";
 
 export interface SpendAnswer {
   spend: Spend;
@@ -30,69 +30,27 @@ export async function runSpendLoad(options: {
   spends: Spend[];
   connections: number;
 }): Promise<SpendLoadResult> {
-  const { spends } = options;
-  let cursor = 0;
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
   const answers: SpendAnswer[] = [];
-  const started = performance.now();
-  let lastResponseAt = started;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        amount: spends.length,
-        timeout: 30,
-        requests: [
-          {
-            method: "POST",
-            path: "/api/v1/spend",
-            setupRequest: (request, context) => {
-              const spend = spends[Math.min(cursor++, spends.length - 1)];
-              (context as { spend?: Spend }).spend = spend;
-              return {
-                ...request,
-                method: "POST",
-                path: "/api/v1/spend",
-                headers: {
-                  "content-type": "application/json",
-                  authorization: `Bearer ${spend.spender.key}`,
-                  "idempotency-key": spend.idempotencyKey,
-                },
-                body: spend.body,
-              };
-            },
-            onResponse: (status, body, context) => {
-              const spend = (context as { spend?: Spend }).spend!;
-              let parsed: { outcome?: string; balance?: number } = {};
-              try {
-                parsed = JSON.parse(body);
-              } catch {
-                // counted by status below
-              }
-              answers.push({ spend, status, outcome: parsed.outcome ?? null, balance: parsed.balance ?? null });
-            },
-          },
-        ],
-      },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      lastResponseAt = performance.now();
-      latencies.push(responseTime);
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    });
+  const {
+    perSecond,
+    built: _built,
+    ...result
+  } = await runLoad({
+    url: options.url,
+    path: "/api/v1/spend",
+    items: options.spends,
+    connections: options.connections,
+    headersOf: (spend) => ({ authorization: `Bearer ${spend.spender.key}`, "idempotency-key": spend.idempotencyKey }),
+    bodyOf: (spend) => spend.body,
+    onAnswer: (spend, status, body) => {
+      let parsed: { outcome?: string; balance?: number } = {};
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // counted by status
+      }
+      answers.push({ spend, status, outcome: parsed.outcome ?? null, balance: parsed.balance ?? null });
+    },
   });
-  const seconds = (lastResponseAt - started) / 1000;
-  return {
-    requests: latencies.length,
-    seconds: Math.round(seconds * 1000) / 1000,
-    spendsPerSecond: Math.round(latencies.length / seconds),
-    latency: summarize(latencies),
-    statuses,
-    answers,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+  return { ...result, spendsPerSecond: perSecond, answers };
 }
