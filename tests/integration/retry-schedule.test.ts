@@ -15,7 +15,8 @@ import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
 /** Seconds from one failed attempt to the next try: 30 s doubling, at most 6 h. */
-const EXPECTED_DELAYS = [30, 60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, 21600];
+/** Seconds from each failed attempt to the next; the 12th and last failure schedules none (null). */
+const EXPECTED_DELAYS = [30, 60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 21600, null];
 
 describe.each(targets)("retry schedule on %s", (target) => {
   const t = useRouteSuite(target, () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
@@ -37,7 +38,7 @@ describe.each(targets)("retry schedule on %s", (target) => {
   }
   const state = async (id: string) =>
     (
-      await t.db.query<{ attempts: number; delay: string; status: string }>(
+      await t.db.query<{ attempts: number; delay: string | null; status: string }>(
         `select attempts, status, round(extract(epoch from next_attempt_at - processed_at))::text as delay
            from webhook_events where id = $1`,
         [id],
@@ -48,18 +49,25 @@ describe.each(targets)("retry schedule on %s", (target) => {
 
   it("waits 30 s after the first failure, doubling each time up to 6 h, and stops after 12 attempts", async () => {
     const { id } = await failedEvent();
-    const delays: number[] = [];
+    const delays: Array<number | null> = [];
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const row = await state(id);
       expect(row).toMatchObject({ attempts: attempt, status: "failed" });
-      delays.push(Number(row.delay));
+      delays.push(row.delay === null ? null : Number(row.delay));
       if (attempt < MAX_ATTEMPTS) expect((await retryEvent(t.db, id, "sweep")).status).toBe("failed");
     }
     expect(delays).toEqual(EXPECTED_DELAYS);
 
-    // Due, but out of attempts: the sweep leaves it to an admin.
+    // Out of attempts: no next attempt is scheduled (the sweep's index holds only events it may claim),
+    // and even made due by hand the sweep leaves it to an admin.
+    expect((await state(id)).delay).toBeNull();
     await makeDue(id);
     expect((await claimDueWebhookEvents(t.db, 500, MAX_ATTEMPTS)).map((e) => e.id)).not.toContain(id);
+  });
+
+  it("agrees with the database on the number of attempts", async () => {
+    const [row] = await t.db.query<{ max: number }>("select private.webhook_max_attempts() as max");
+    expect(row.max).toBe(MAX_ATTEMPTS);
   });
 
   it("retries in the sweep only once the backoff has passed", async () => {
