@@ -5,35 +5,10 @@
  */
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import {
-  ADMIN_EMAIL,
-  PASSWORD,
-  checkoutCompletedEvent,
-  confirmEmail,
-  sendStripeEvent,
-  signIn,
-  uniqueEmail,
-} from "./helpers";
+import { ADMIN_EMAIL, checkoutCompletedEvent, sendStripeEvent, signUpOrSignIn, uniqueEmail } from "./helpers";
 
-/** Other specs may have created the admin account already in this run's database. */
-async function signInAsAdmin(page: Page): Promise<void> {
-  await page.goto("/signup");
-  await page.getByLabel("E-mail").fill(ADMIN_EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  // Wait for the answer before moving on: leaving mid-request would abort the sign-up POST.
-  const outcome = await Promise.race([
-    page.waitForURL(/\/wallet/).then(() => "created" as const),
-    // Filtered: Next's route announcer is an (empty) role=alert as well.
-    page
-      .getByRole("alert")
-      .filter({ hasText: /account with this e-mail/i })
-      .waitFor()
-      .then(() => "exists" as const),
-  ]);
-  if (outcome === "exists") await signIn(page, ADMIN_EMAIL);
-  else await confirmEmail(page, ADMIN_EMAIL); // ADMIN_EMAILS counts only a confirmed address
-}
+/** Other specs may have created the admin account already in this run's database; a new one is confirmed (ADMIN_EMAILS counts only a confirmed address). */
+const signInAsAdmin = (page: Page) => signUpOrSignIn(page, ADMIN_EMAIL);
 
 test("an admin finds a failed event by e-mail, reads its payload, and Retry records a new attempt", async ({
   page,
