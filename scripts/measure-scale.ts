@@ -19,6 +19,7 @@ import path from "node:path";
 import pg from "pg";
 import { migrate } from "../lib/db/migrate";
 import { withPostgresClient } from "../lib/db/postgres";
+import { bulkLoad } from "./bench/database";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -70,29 +71,6 @@ async function timed(client: pg.Client, sql: string, params: unknown[] = []): Pr
   }
   timings.sort((a, b) => a - b);
   return { ms: Math.round(timings[Math.floor(REPEATS / 2)] * 100) / 100, rows };
-}
-
-async function bulkLoad(
-  client: pg.Client,
-  steps: Array<[string, unknown[]]>,
-): Promise<{ loadS: number; indexS: number }> {
-  const indexes = (
-    await client.query<{ name: string; def: string }>(
-      `select i.relname as name, pg_get_indexdef(i.oid) as def
-         from pg_index x join pg_class i on i.oid = x.indexrelid
-        where x.indrelid = 'public.webhook_events'::regclass and not x.indisprimary and not x.indisunique`,
-    )
-  ).rows;
-  const started = performance.now();
-  await client.query("set synchronous_commit = off");
-  for (const index of indexes) await client.query(`drop index public.${index.name}`);
-  for (const [sql, params] of steps) await client.query(sql, params);
-  const loadS = (performance.now() - started) / 1000;
-  const indexStarted = performance.now();
-  await client.query("set maintenance_work_mem = '512MB'");
-  for (const index of indexes) await client.query(index.def);
-  await client.query("vacuum analyze public.webhook_events");
-  return { loadS, indexS: (performance.now() - indexStarted) / 1000 };
 }
 
 async function sizes(client: pg.Client) {

@@ -1,5 +1,6 @@
 /** Throw-away databases on the benchmark's Postgres server (credits_bench_*), migrated like `npm run db:migrate`. */
 import { randomBytes } from "node:crypto";
+import type pg from "pg";
 import { migrate } from "../../lib/db/migrate";
 import { withPostgresClient } from "../../lib/db/postgres";
 
@@ -35,3 +36,30 @@ export async function createBenchDatabase(
 /** Accounts the deliveries name as client_reference_id (the sign-up trigger creates profile + wallet). */
 export const CREATE_USERS_SQL = `insert into auth.users (email)
   select 'bench-' || $1::text || '-' || i || '@example.com' from generate_series(1, $2::int) i returning id`;
+
+/**
+ * Loads webhook_events in bulk as a restore would: secondary indexes dropped,
+ * the steps run, the indexes rebuilt, then vacuum analyze. Seconds of each part.
+ */
+export async function bulkLoad(
+  client: pg.Client,
+  steps: Array<[string, unknown[]]>,
+): Promise<{ loadS: number; indexS: number; indexCount: number }> {
+  const indexes = (
+    await client.query<{ name: string; def: string }>(
+      `select i.relname as name, pg_get_indexdef(i.oid) as def
+         from pg_index x join pg_class i on i.oid = x.indexrelid
+        where x.indrelid = 'public.webhook_events'::regclass and not x.indisprimary and not x.indisunique`,
+    )
+  ).rows;
+  const started = performance.now();
+  await client.query("set synchronous_commit = off");
+  for (const index of indexes) await client.query(`drop index public.${index.name}`);
+  for (const [sql, params] of steps) await client.query(sql, params);
+  const loadS = (performance.now() - started) / 1000;
+  const indexStarted = performance.now();
+  await client.query("set maintenance_work_mem = '512MB'");
+  for (const index of indexes) await client.query(index.def);
+  await client.query("vacuum analyze public.webhook_events");
+  return { loadS, indexS: (performance.now() - indexStarted) / 1000, indexCount: indexes.length };
+}

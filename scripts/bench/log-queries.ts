@@ -6,7 +6,7 @@
  * printed with auto_explain, which shows the statement the function runs.
  */
 import pg from "pg";
-import { createBenchDatabase } from "./database";
+import { bulkLoad, createBenchDatabase } from "./database";
 import { median } from "./stats";
 
 export interface LogQueryTiming {
@@ -77,25 +77,9 @@ export async function runLogQueries(options: {
   const results: LogQueryTiming[] = [];
   try {
     // Bulk load: drop the secondary indexes, insert, rebuild (the unique/primary keys stay).
-    const indexes = (
-      await client.query<{ name: string; def: string }>(
-        `select i.relname as name, pg_get_indexdef(i.oid) as def
-           from pg_index x join pg_class i on i.oid = x.indexrelid
-          where x.indrelid = 'public.webhook_events'::regclass and not x.indisprimary and not x.indisunique`,
-      )
-    ).rows;
-    const seedStarted = performance.now();
-    await client.query("set synchronous_commit = off");
-    for (const index of indexes) await client.query(`drop index public.${index.name}`);
-    await client.query(SEED_SQL);
-    const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const indexStarted = performance.now();
-    await client.query("set maintenance_work_mem = '256MB'");
-    for (const index of indexes) await client.query(index.def);
-    await client.query("vacuum analyze public.webhook_events");
-    const indexSeconds = (performance.now() - indexStarted) / 1000;
+    const { loadS: seedSeconds, indexS: indexSeconds, indexCount } = await bulkLoad(client, [[SEED_SQL, []]]);
     log(
-      `seeded ${ROWS.toLocaleString("en")} events in ${seedSeconds.toFixed(1)} s, rebuilt ${indexes.length} indexes + analyze in ${indexSeconds.toFixed(1)} s`,
+      `seeded ${ROWS.toLocaleString("en")} events in ${seedSeconds.toFixed(1)} s, rebuilt ${indexCount} indexes + analyze in ${indexSeconds.toFixed(1)} s`,
     );
 
     const cursorAt = async (offset: number, where = "true", params: unknown[] = []) => {
