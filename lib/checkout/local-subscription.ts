@@ -16,6 +16,7 @@ import type { UserSubscription } from "@/lib/db/rpc/subscriptions";
 import { postSignedToOwnWebhook, SelfDeliveryError } from "@/lib/http/post-signed";
 import {
   addMonth,
+  derivedId,
   invoiceEvent,
   invoicePaymentPaidEvent,
   subscriptionEvent,
@@ -52,12 +53,19 @@ const paid = (s: TestSubscription, invoice: Parameters<typeof invoiceEvent>[2]) 
   invoicePaymentPaidEvent(s, invoice.id, testId("pi")),
 ];
 
-/** "Pay" on the test checkout for a plan: the subscription starts and its first period is paid. */
-export async function subscribeLocally(order: PlanOrder): Promise<void> {
+/**
+ * "Pay" on the test checkout for a plan: the subscription starts and its first period is paid.
+ * `earlier` is how many subscriptions to this plan the buyer had when the click was checked
+ * (none of them live): the subscription's id comes from the buyer, the plan and that count, and
+ * its first invoice's from the subscription, so two clicks at once send the same subscription
+ * and the same invoice, and the webhook grants the period once.
+ */
+export async function subscribeLocally(order: PlanOrder, earlier: number): Promise<void> {
   const { buyer, plan } = order;
+  const subscriptionId = derivedId("sub", buyer.userId, plan.id, String(earlier));
   const s: TestSubscription = {
-    subscriptionId: testId("sub"),
-    customerId: testId("cus"),
+    subscriptionId,
+    customerId: derivedId("cus", buyer.userId),
     userId: buyer.userId,
     email: buyer.email,
     planId: plan.id,
@@ -69,7 +77,7 @@ export async function subscribeLocally(order: PlanOrder): Promise<void> {
   const period = { start, end: addMonth(start) };
   await deliver([
     subscriptionEvent("customer.subscription.created", s, period, { status: "active", at: start }),
-    ...paid(s, { id: testId("in"), period, reason: "subscription_create", at: start }),
+    ...paid(s, { id: derivedId("in", subscriptionId, "first"), period, reason: "subscription_create", at: start }),
   ]);
 }
 
@@ -94,12 +102,14 @@ export function testActionEvents(
   const now = new Date();
   const start = sub.current_period_end ?? now;
   const next = { start, end: addMonth(start) };
+  // the next period's invoice: one id per (subscription, period), so two clicks at once pay it once
+  const nextInvoice = derivedId("in", sub.external_id, start.toISOString());
   switch (action) {
     case "renew":
-      return paid(s, { id: testId("in"), period: next, reason: "subscription_cycle" });
+      return paid(s, { id: nextInvoice, period: next, reason: "subscription_cycle" });
     case "fail":
       return [
-        invoiceEvent("invoice.payment_failed", s, { id: testId("in"), period: next, reason: "subscription_cycle" }),
+        invoiceEvent("invoice.payment_failed", s, { id: nextInvoice, period: next, reason: "subscription_cycle" }),
       ];
     case "pay": {
       if (!sub.failed_invoice_id) throw new SelfDeliveryError(`subscription ${sub.external_id} has no overdue invoice`);

@@ -11,17 +11,25 @@ import { jsonError } from "@/lib/http/json";
 import type { PlanOrder } from "./order";
 import { getStripe } from "./stripe-client";
 
-/** The buyer's live subscription to this plan, if any: subscribing twice is refused. */
-export async function existingSubscription(order: PlanOrder): Promise<UserSubscription | null> {
-  const subscriptions = await listUserSubscriptions(getDb(), order.buyer.userId);
-  return subscriptions.find((s) => s.plan_id === order.plan.id && isLive(s)) ?? null;
+/** The buyer's subscriptions to this plan, and the live one if any: subscribing twice is refused. */
+export async function subscriptionsToPlan(order: PlanOrder): Promise<{ live: UserSubscription | null; count: number }> {
+  const subscriptions = (await listUserSubscriptions(getDb(), order.buyer.userId)).filter(
+    (s) => s.plan_id === order.plan.id,
+  );
+  return { live: subscriptions.find(isLive) ?? null, count: subscriptions.length };
 }
 
-/** 409 with a message a person understands, or null when the buyer may subscribe. */
-export async function refuseIfSubscribed(order: PlanOrder): Promise<Response | null> {
-  const existing = await existingSubscription(order);
-  if (!existing) return null;
-  return jsonError(409, `you already subscribe to ${order.plan.name}; manage or cancel it on your wallet`);
+/**
+ * 409 with a message a person understands when the buyer already has this plan; else how many
+ * (ended) subscriptions to it they had, read in the same query (the local test checkout names
+ * the new subscription by it).
+ */
+export async function refuseIfSubscribed(order: PlanOrder): Promise<{ refused: Response } | { earlier: number }> {
+  const { live, count } = await subscriptionsToPlan(order);
+  if (!live) return { earlier: count };
+  return {
+    refused: jsonError(409, `you already subscribe to ${order.plan.name}; manage or cancel it on your wallet`),
+  };
 }
 
 /** appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose). */

@@ -30,8 +30,8 @@ const logDeliveryFailure = (what: string, error: unknown) =>
 
 /** POST /api/checkout with plan_id: Stripe Checkout in subscription mode, else the local test checkout page. */
 export async function startPlanCheckout(order: PlanOrder): Promise<Response> {
-  const refused = await refuseIfSubscribed(order);
-  if (refused) return refused;
+  const check = await refuseIfSubscribed(order);
+  if ("refused" in check) return check.refused;
   if (localCheckoutEnabled()) return seeOther(`/checkout/test?plan=${encodeURIComponent(order.plan.id)}`);
   if (!cardPaymentsConfigured()) return seeOther("/wallet?checkout=unavailable");
   try {
@@ -43,10 +43,10 @@ export async function startPlanCheckout(order: PlanOrder): Promise<Response> {
 
 /** POST /api/checkout/test with plan_id: the subscription starts and its first period is paid, through our webhook. */
 export async function payPlanTestCheckout(order: PlanOrder): Promise<Response> {
-  const refused = await refuseIfSubscribed(order);
-  if (refused) return refused;
+  const check = await refuseIfSubscribed(order);
+  if ("refused" in check) return check.refused;
   try {
-    await subscribeLocally(order);
+    await subscribeLocally(order, check.earlier);
   } catch (error) {
     logDeliveryFailure("subscription", error);
     return seeOther(`/checkout/test?plan=${encodeURIComponent(order.plan.id)}&error=webhook`);

@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from "@/lib/auth/claims";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { payTestCheckout, startCheckout } from "@/lib/checkout/routes";
 import { openBillingPortal, testSubscriptionAction } from "@/lib/checkout/subscription-routes";
+import { POST as stripeWebhook } from "@/app/api/stripe/webhook/route";
 import { setDb, type SqlDatabase } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
@@ -37,6 +38,28 @@ async function recordingServer(reply: (r: Recorded) => { status: number; body: u
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { origin, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A server on 127.0.0.1 that hands every request to `handler` (a route handler of ours). */
+async function forwardingServer(handler: (request: Request) => Promise<Response>) {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+      void handler(
+        new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) }),
+      )
+        .then(async (response) =>
+          res.writeHead(response.status, { "content-type": "application/json" }).end(await response.text()),
+        )
+        .catch(() => res.writeHead(500).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 let t: TestDatabase;
@@ -545,6 +568,46 @@ describe("monthly plans", () => {
         checkoutRequest(body, { origin, path: "/api/checkout/test/subscription", signedIn }),
       );
     };
+
+    it("two test subscribes at once start one subscription and pay its first period once; two renews at once, one more period", async () => {
+      const webhook = await forwardingServer(stripeWebhook); // our real webhook, on the test database
+      const balance = async () =>
+        Number(
+          (
+            await db.query<{ b: string }>(
+              "select coalesce(sum(delta), 0)::text as b from credit_ledger where user_id = $1",
+              [userId],
+            )
+          )[0].b,
+        );
+      try {
+        setEnv({ APP_URL: webhook.origin });
+        const before = await balance();
+        const subscribing = await Promise.all(
+          [1, 2, 3].map(() =>
+            payTestCheckout(checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" })),
+          ),
+        );
+        for (const response of subscribing) expect([303, 409]).toContain(response.status);
+        const subscriptions = await db.query<{ external_id: string }>(
+          "select external_id from subscriptions where user_id = $1 and plan_id = $2",
+          [userId, PLAN],
+        );
+        expect(subscriptions).toHaveLength(1);
+        expect(await balance()).toBe(before + 600);
+
+        const renewing = await Promise.all(
+          [1, 2, 3].map(() =>
+            action({ subscription_id: subscriptions[0].external_id, action: "renew" }, webhook.origin),
+          ),
+        );
+        for (const response of renewing) expect(response.status).toBe(303);
+        expect(await balance()).toBe(before + 1200);
+      } finally {
+        await unsubscribe();
+        await webhook.close();
+      }
+    });
 
     it("renew sends the next invoice.paid; cancel sends updated (cancel_at_period_end) then deleted", async () => {
       const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));

@@ -5,7 +5,7 @@
  * checkout emits for plans, and what tests send. Ids carry `local` (or the
  * caller's tag) so they can never be mistaken for live objects.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 const API_VERSION = "2025-03-31.basil";
 
@@ -23,6 +23,14 @@ export interface TestSubscription {
 }
 
 export const testId = (prefix: string, tag = "local") => `${prefix}_${tag}_${randomBytes(10).toString("hex")}`;
+
+/**
+ * An id made from what it names (the same parts give the same id): two clicks
+ * that mean the same subscription or the same period produce the same
+ * objects, so the webhook's exactly-once rules make the second one change nothing.
+ */
+export const derivedId = (prefix: string, ...parts: string[]) =>
+  `${prefix}_local_${createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 24)}`;
 
 const unix = (date: Date) => Math.floor(date.getTime() / 1000);
 
