@@ -27,15 +27,18 @@ comment on table public.auth_rate_limits is
   auth_rate_limit_take: counts one attempt of p_action for the IP and for the
   (e-mail, IP) pair, in one statement per scope (the upsert's row lock
   serializes a burst), and says whether it may go ahead.
-  {allowed, retry_after_seconds}.
+  {allowed, retry_after_seconds}. The limits default by action: signin 10 per
+  (e-mail, IP) and 50 per IP in 15 minutes; signup and mail (each costs a
+  scrypt hash or a mail, so every attempt counts) 5 and 20 per hour. Sign-up
+  and link requests call it directly; sign-in through auth_login_attempt.
 */
 create or replace function public.auth_rate_limit_take(
   p_action             text,
   p_email              text,
   p_ip                 text,
-  p_window_seconds     integer,
-  p_max_per_email_ip   integer,
-  p_max_per_ip         integer
+  p_window_seconds     integer default null,
+  p_max_per_email_ip   integer default null,
+  p_max_per_ip         integer default null
 ) returns jsonb
 language plpgsql
 security definer
@@ -48,7 +51,10 @@ declare
   v_started timestamptz;
   v_until   timestamptz;
   v_max     integer;
-  v_window  interval := make_interval(secs => least(greatest(coalesce(p_window_seconds, 900), 1), 86400));
+  v_signin  boolean := p_action = 'signin';
+  v_email   text := lower(trim(coalesce(p_email, '')));
+  v_window  interval := make_interval(secs => least(greatest(
+              coalesce(p_window_seconds, case when v_signin then 900 else 3600 end), 1), 86400));
 begin
   if p_action is null or p_action not in ('signin', 'signup', 'mail') then
     raise exception 'unknown rate-limited action: %', coalesce(p_action, 'null') using errcode = '22023';
@@ -57,14 +63,16 @@ begin
   foreach v_scope in array array['email_ip', 'ip'] loop
     v_key := case v_scope
                when 'ip' then public.auth_rate_limit_key(coalesce(p_ip, ''))
-               else public.auth_rate_limit_key(coalesce(p_email, '') || ' ' || coalesce(p_ip, '')) end;
+               else public.auth_rate_limit_key(v_email || ' ' || coalesce(p_ip, '')) end;
     insert into public.auth_rate_limits as r (scope, key_hash, failures, window_started_at)
     values (p_action || ':' || v_scope, v_key, 1, now())
     on conflict (scope, key_hash) do update
       set failures = case when r.window_started_at > now() - v_window then r.failures + 1 else 1 end,
           window_started_at = case when r.window_started_at > now() - v_window then r.window_started_at else now() end
     returning r.failures, r.window_started_at into v_count, v_started;
-    v_max := case v_scope when 'ip' then p_max_per_ip else p_max_per_email_ip end;
+    v_max := case v_scope
+               when 'ip' then coalesce(p_max_per_ip, case when v_signin then 50 else 20 end)
+               else coalesce(p_max_per_email_ip, case when v_signin then 10 else 5 end) end;
     if v_count > v_max then
       v_until := greatest(v_until, v_started + v_window);
     end if;
@@ -75,7 +83,7 @@ begin
 end
 $$;
 comment on function public.auth_rate_limit_take(text, text, text, integer, integer, integer) is
-  'Counts one attempt of signin/signup/mail per client IP and per (e-mail, IP); purges old rows. {allowed, retry_after_seconds}.';
+  'Counts one attempt of signin/signup/mail per client IP and per (e-mail, IP), limits defaulting by action; purges old rows. {allowed, retry_after_seconds}.';
 
 /* Sign-in: p_max_per_email now limits one e-mail from one IP (an attacker elsewhere cannot lock the owner out). */
 create or replace function public.auth_login_attempt(
@@ -89,7 +97,7 @@ language sql
 security definer
 set search_path = ''
 as $$
-  select public.auth_rate_limit_take('signin', lower(trim(p_email)), p_ip, p_window_seconds, p_max_per_email, p_max_per_ip)
+  select public.auth_rate_limit_take('signin', p_email, p_ip, p_window_seconds, p_max_per_email, p_max_per_ip)
 $$;
 comment on function public.auth_login_attempt(text, text, integer, integer, integer) is
   'Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked; auth_login_succeeded gives it back. {allowed, retry_after_seconds}.';
@@ -111,42 +119,5 @@ $$;
 comment on function public.auth_login_succeeded(text, text) is
   'After a correct password: clears the (e-mail, IP) counter and returns the IP''s reserved attempt, so only failures count.';
 
-/* Sign-up and link requests: every attempt counts (a scrypt hash or a mail each). */
-create or replace function public.auth_signup_attempt(
-  p_email          text,
-  p_ip             text,
-  p_window_seconds integer default 3600,
-  p_max_per_email  integer default 5,
-  p_max_per_ip     integer default 20
-) returns jsonb
-language sql
-security definer
-set search_path = ''
-as $$
-  select public.auth_rate_limit_take('signup', lower(trim(p_email)), p_ip, p_window_seconds, p_max_per_email, p_max_per_ip)
-$$;
-comment on function public.auth_signup_attempt(text, text, integer, integer, integer) is
-  'Counts a sign-up attempt per (e-mail, IP) and per IP (default 5 and 20 per hour). {allowed, retry_after_seconds}.';
-
-create or replace function public.auth_mail_attempt(
-  p_email          text,
-  p_ip             text,
-  p_window_seconds integer default 3600,
-  p_max_per_email  integer default 5,
-  p_max_per_ip     integer default 20
-) returns jsonb
-language sql
-security definer
-set search_path = ''
-as $$
-  select public.auth_rate_limit_take('mail', lower(trim(p_email)), p_ip, p_window_seconds, p_max_per_email, p_max_per_ip)
-$$;
-comment on function public.auth_mail_attempt(text, text, integer, integer, integer) is
-  'Counts a request for a verification or reset link per (e-mail, IP) and per IP. {allowed, retry_after_seconds}.';
-
 revoke execute on function public.auth_rate_limit_take(text, text, text, integer, integer, integer) from public, anon, authenticated;
-revoke execute on function public.auth_signup_attempt(text, text, integer, integer, integer) from public, anon, authenticated;
-revoke execute on function public.auth_mail_attempt(text, text, integer, integer, integer) from public, anon, authenticated;
 grant execute on function public.auth_rate_limit_take(text, text, text, integer, integer, integer) to service_role;
-grant execute on function public.auth_signup_attempt(text, text, integer, integer, integer) to service_role;
-grant execute on function public.auth_mail_attempt(text, text, integer, integer, integer) to service_role;

@@ -52,6 +52,16 @@ function limitArgs(limits: LoginLimits) {
   return { p_window_seconds: limits.windowSeconds, p_max_per_email: limits.maxPerEmail, p_max_per_ip: limits.maxPerIp };
 }
 
+/** auth_rate_limit_take for one attempt of `action`; unset limits take the action's defaults in SQL. */
+const rateLimitArgs = (action: "signup" | "mail", email: string, ip: string, limits: LoginLimits) => ({
+  p_action: action,
+  p_email: email,
+  p_ip: ip,
+  p_window_seconds: limits.windowSeconds,
+  p_max_per_email_ip: limits.maxPerEmail,
+  p_max_per_ip: limits.maxPerIp,
+});
+
 /** Counts a sign-up attempt (each costs a scrypt hash) per (e-mail, IP) and per IP. */
 export async function takeSignUpAttempt(
   db: Database,
@@ -59,7 +69,7 @@ export async function takeSignUpAttempt(
   ip: string,
   limits: LoginLimits = {},
 ): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_signup_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
+  return loginStatus.parse(await db.rpc("auth_rate_limit_take", rateLimitArgs("signup", email, ip, limits)));
 }
 
 /** Counts a request for a mailed link per (e-mail, IP) and per IP. */
@@ -69,7 +79,7 @@ export async function takeMailAttempt(
   ip: string,
   limits: LoginLimits = {},
 ): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_mail_attempt", { p_email: email, p_ip: ip, ...limitArgs(limits) }));
+  return loginStatus.parse(await db.rpc("auth_rate_limit_take", rateLimitArgs("mail", email, ip, limits)));
 }
 
 /** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked (atomic across instances). */
