@@ -130,11 +130,7 @@ comment on function public.known_webhook_event_ids(text, text[]) is
   An event fetched from the provider's API that was never delivered: the same
   ingest_webhook_event (same dedupe, same action, same transaction), and when
   this call recorded it (not a duplicate of a live delivery that won the race)
-  the row and its first attempt are marked as reconciled. ingest_webhook_event
-  (20261130000140) writes no attempts row for a first delivery that succeeds
-  (get_webhook_event shows the event row as attempt 1, trigger "delivery"), so
-  the attempt is written here when there is none: reconciliation is rare (at
-  most one run every ten minutes) and the admin page must not call it a delivery.
+  the row and its first attempt are marked as reconciled.
 */
 create or replace function public.reconcile_webhook_event(
   p_provider    text,
@@ -161,26 +157,19 @@ begin
     v_id := (v_result ->> 'id')::uuid;
     update public.webhook_events set source = 'reconcile' where id = v_id;
     update public.webhook_event_attempts set trigger = 'reconcile' where event_id = v_id and attempt = 1;
-    if not found then
-      insert into public.webhook_event_attempts (event_id, attempt, status, outcome, error, duration_ms, trigger)
-      select e.id, 1, e.status, e.outcome, e.last_error, e.duration_ms, 'reconcile'
-        from public.webhook_events e where e.id = v_id;
-    end if;
   end if;
   return v_result;
 end
 $$;
 comment on function public.reconcile_webhook_event(text, text, text, jsonb, text, jsonb, text, text) is
-  'Ingests an event fetched from a provider''s API through ingest_webhook_event (same dedupe and action), marks it source = reconcile unless a delivery recorded it first, and records its first attempt with trigger reconcile.';
+  'Ingests an event fetched from a provider''s API through ingest_webhook_event (same dedupe and action) and marks it source = reconcile unless a delivery recorded it first.';
 
 /*
   Retention: sets payload to null on events received before p_older_than, at
   most p_batch rows per call (short row locks; the sweep calls it a few times).
   A watermark (ops_jobs 'webhook_payload_retention') keeps each batch an index
   range scan from where the last one stopped, instead of walking over every
-  already-pruned row (12 s per call at 10M events without it, docs/scaling.md);
-  a batch that finds less than p_batch rows moves it to the cutoff. An advisory
-  lock lets one instance prune at a time, so no row is passed over.
+  already-pruned row; an advisory lock lets one instance prune at a time.
   Pruned failed events leave the retry schedule (nothing left to re-plan).
 */
 create or replace function public.prune_webhook_payloads(p_older_than timestamptz, p_batch integer default 500)
@@ -214,11 +203,7 @@ begin
     returning batch.received_at
   )
   select count(*), max(received_at) into v_count, v_last from pruned;
-  if v_count < greatest(least(p_batch, 10000), 1) then
-    -- the whole range up to the cutoff was read: nothing older is left with a payload
-    -- (new rows arrive with received_at = now(), far past the cutoff)
-    perform public.advance_ops_job_watermark('webhook_payload_retention', p_older_than);
-  else
+  if v_last is not null then
     perform public.advance_ops_job_watermark('webhook_payload_retention', v_last);
   end if;
   return v_count;
