@@ -5,7 +5,7 @@
  * keyset paging that neither skips nor repeats rows sharing a timestamp, and
  * for the empty state. Through the typed wrappers in lib/db/rpc/account-reads.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   getWallet,
   listCreditLedger,
@@ -14,15 +14,12 @@ import {
   type Cursor,
   type Page,
 } from "@/lib/db/rpc/account-reads";
-import { createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { createUser, targets } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 import { uid } from "../helpers/stripe";
 
 describe.each(targets)("account reads on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(() => t?.drop());
+  const t = useTestDatabase(target);
 
   /**
    * `count` starter purchases (100 credits each) for the user, all in one statement:

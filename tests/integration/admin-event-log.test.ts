@@ -1,11 +1,12 @@
 /** The admin event log's URL parsing and keyset paging, on the real list_webhook_events (PGlite, and a server when DATABASE_URL is set). */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { noneAction } from "@/lib/db/actions";
 import { loadEventPage } from "@/lib/admin/event-log";
 import { PAGE_SIZE, decodeCursor, encodeCursor, eventsHref, parseEventSearch } from "@/lib/admin/event-search";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { type ProviderName } from "@/lib/providers/names";
-import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { targets } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 
 describe("parseEventSearch", () => {
   it("keeps valid filters and reports invalid ones without dropping the rest", () => {
@@ -46,11 +47,10 @@ describe("parseEventSearch", () => {
 });
 
 describe.each(targets)("loadEventPage on %s", (target) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(target);
   const TOTAL = PAGE_SIZE + 7;
 
   beforeAll(async () => {
-    t = await openTestDatabase(target);
     for (let i = 0; i < TOTAL; i++) {
       const provider: ProviderName = i % 3 === 0 ? "paystack" : "stripe";
       await ingestWebhookEvent(t.db, {
@@ -64,7 +64,6 @@ describe.each(targets)("loadEventPage on %s", (target) => {
       });
     }
   });
-  afterAll(async () => t?.drop());
 
   it("pages through every event exactly once, newest first", async () => {
     const rows: { event_id: string; received_at: Date; id: string }[] = [];

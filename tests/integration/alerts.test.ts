@@ -15,7 +15,8 @@ import type { Database } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
 import { ingestWebhookEvent, webhookMetrics } from "@/lib/db/rpc/webhook-events";
 import { alertState, runAlerts } from "@/lib/ops/alerts";
-import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { targets } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 import { uid } from "../helpers/stripe";
 
 interface Receiver {
@@ -49,13 +50,12 @@ async function startReceiver(): Promise<Receiver> {
 const APP_URL = "https://credits.example.com";
 
 describe.each(targets)("alert delivery on %s", (target) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(target);
   /** Two app instances: two pools on one server database (one PGlite is one instance, called twice at once). */
   let instances: [Database, Database];
   let receiver: Receiver;
 
   beforeAll(async () => {
-    t = await openTestDatabase(target);
     instances =
       target === "postgres" ? [t.db, createPostgresDatabase({ connectionString: t.url!, max: 5 })] : [t.db, t.db];
     receiver = await startReceiver();
@@ -63,7 +63,6 @@ describe.each(targets)("alert delivery on %s", (target) => {
   afterAll(async () => {
     await receiver.close();
     if (instances[1] !== t.db) await instances[1].close();
-    await t.drop();
   });
   beforeEach(async () => {
     receiver.messages.length = 0;

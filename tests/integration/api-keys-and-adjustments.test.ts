@@ -1,37 +1,25 @@
 /** API keys (create, store only the hash, revoke) and admins' adjustments, as SQL functions on every target. */
 import { createHash, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { listCreditLedger } from "@/lib/db/rpc/account-reads";
 import { adjustCredits, findUsers, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
-import {
-  balanceOf,
-  createUser,
-  openTestDatabase,
-  targets,
-  walletsOffLedger,
-  type TestDatabase,
-} from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
+import { unique, useTestDatabase } from "../helpers/test-database";
 import { spendCredits } from "../helpers/credit-rpc";
 import { expectDatabaseError } from "../helpers/sql-assertions";
 
-const unique = () => randomUUID().slice(0, 8);
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const RATE = { limit: 1000, windowSeconds: 60 };
 
 describe.each(targets)("API keys and adjustments on %s", (target) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(target, { checkLedger: true });
   let admin = "";
   beforeAll(async () => {
-    t = await openTestDatabase(target);
     const adminEmail = `admin-${unique()}@example.com`;
     admin = await createUser(t.db, adminEmail);
     await syncAdminEmails(t.db, [adminEmail]);
-  });
-  afterAll(async () => {
-    if (t) expect(await walletsOffLedger(t.db)).toEqual([]);
-    await t?.drop();
   });
 
   const fund = (userId: string, credits: number) =>

@@ -1,11 +1,9 @@
 /** Every malformed call of a money function raises a clear error and writes no business row. */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { balanceOf, createUser, targets } from "../helpers/databases";
+import { grantStripePurchase, unique, useTestDatabase } from "../helpers/test-database";
 import { expectDatabaseError, rowCounts, type RowCounts } from "../helpers/sql-assertions";
-
-const unique = () => randomUUID().slice(0, 8);
 
 type Ctx = { user: string; externalId: string };
 /** A function and its arguments (made from the test's user and purchase). */
@@ -95,23 +93,14 @@ const BAD_CALLS: Array<[name: string, call: Call, message: RegExp, code?: string
 ];
 
 describe.each(targets)("bad input on %s", (target) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(target);
   const ctx: Ctx = { user: "", externalId: `pi_good_${unique()}` };
   let before: RowCounts;
 
   beforeAll(async () => {
-    t = await openTestDatabase(target);
     ctx.user = await createUser(t.db, `bad-input-${unique()}@example.com`);
-    await grantCreditsForPurchase(t.db, {
-      provider: "stripe",
-      externalId: ctx.externalId,
-      userId: ctx.user,
-      credits: 100,
-      amountMinor: 1000,
-      currency: "usd",
-    });
+    await grantStripePurchase(t.db, { externalId: ctx.externalId, userId: ctx.user });
   });
-  afterAll(async () => t?.drop());
   beforeEach(async () => {
     before = await rowCounts(t.db);
   });

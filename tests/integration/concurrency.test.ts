@@ -2,7 +2,6 @@
  * Races that only a real server can run: many connections at once. Skipped
  * without DATABASE_URL (PGlite runs one statement at a time).
  */
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
@@ -14,8 +13,7 @@ import {
   walletsOffLedger,
   type TestDatabase,
 } from "../helpers/databases";
-
-const unique = () => randomUUID().slice(0, 8);
+import { unique } from "../helpers/test-database";
 
 const GRANT_SQL = `select public.grant_credits_for_purchase(
   p_provider => $1, p_external_id => $2, p_user_id => $3, p_email => $4,

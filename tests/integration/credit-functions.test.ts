@@ -1,35 +1,18 @@
 /** The credit SQL functions, called the way the app calls them (lib/db/rpc), on every target. */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { localCreateAccount, localFindAccount } from "@/lib/db/rpc/local-accounts";
-import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
+import { syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
 import { healthCheck } from "@/lib/db/rpc/health";
-import {
-  balanceOf,
-  confirmEmail,
-  createUser,
-  openTestDatabase,
-  targets,
-  walletsOffLedger,
-  type TestDatabase,
-} from "../helpers/databases";
+import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
+import { grantStripePurchase, unique, useTestDatabase } from "../helpers/test-database";
 import { claimPendingCreditGrants, reversePurchaseCredits, spendCredits } from "../helpers/credit-rpc";
 import { expectDatabaseError, rowCounts } from "../helpers/sql-assertions";
 
-const unique = () => randomUUID().slice(0, 8);
-
 describe.each(targets)("credit functions on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => {
-    if (t) expect(await walletsOffLedger(t.db)).toEqual([]);
-    await t?.drop();
-  });
+  const t = useTestDatabase(target, { checkLedger: true });
 
-  const grant = (a: Partial<GrantArgs> & { externalId: string }) =>
-    grantCreditsForPurchase(t.db, { provider: "stripe", credits: 100, amountMinor: 1000, currency: "usd", ...a });
+  const grant = (a: Partial<GrantArgs> & { externalId: string }) => grantStripePurchase(t.db, a);
 
   async function purchase(externalId: string) {
     const rows = await t.db.query<Record<string, unknown>>(

@@ -3,31 +3,18 @@
  * with Supabase's meaning): pending grants, e-mail matching of purchases and
  * ADMIN_EMAILS all wait for it. Each case is an attack that worked before.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrate } from "@/lib/db/migrate";
-import { grantCreditsForPurchase, syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
-import {
-  balanceOf,
-  confirmEmail,
-  createUser,
-  openTestDatabase,
-  targets,
-  type TestDatabase,
-} from "../helpers/databases";
+import { syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
+import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
+import { grantStripePurchase, useTestDatabase } from "../helpers/test-database";
 
 let n = 0;
 const unique = () => `${Date.now().toString(36)}-${++n}`;
 
 describe.each(targets)("e-mail ownership on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
-  const grant = (a: Partial<GrantArgs> & { externalId: string }) =>
-    grantCreditsForPurchase(t.db, { provider: "stripe", credits: 100, amountMinor: 1000, currency: "usd", ...a });
+  const t = useTestDatabase(target);
+  const grant = (a: Partial<GrantArgs> & { externalId: string }) => grantStripePurchase(t.db, a);
   const pendingRow = async (purchaseId: string) =>
     (
       await t.db.query<{ claimed_by: string | null }>(

@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverOutbox } from "@/lib/mail/sender";
-import { openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { targets } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 
 interface Received {
   from: string;
@@ -54,16 +55,12 @@ async function startSmtp() {
 }
 
 describe.each(targets)("mail delivery through SMTP on %s", (target) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(target);
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   beforeAll(async () => {
-    t = await openTestDatabase(target);
     smtp = await startSmtp();
   });
-  afterAll(async () => {
-    await smtp?.close();
-    await t?.drop();
-  });
+  afterAll(async () => smtp?.close());
 
   const enqueue = async (to: string, subject: string, body: string) =>
     (

@@ -1,27 +1,13 @@
 /** Credits bought before the buyer has an account are claimed when the account appears (auth.users trigger). */
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { grantCreditsForPurchase, type GrantArgs } from "@/lib/db/rpc/credits";
-import {
-  balanceOf,
-  createUser,
-  openTestDatabase,
-  targets,
-  walletsOffLedger,
-  type TestDatabase,
-} from "../helpers/databases";
-
-const unique = () => randomUUID().slice(0, 8);
+import { describe, expect, it } from "vitest";
+import { type GrantArgs } from "@/lib/db/rpc/credits";
+import { balanceOf, createUser, targets, walletsOffLedger } from "../helpers/databases";
+import { grantStripePurchase, unique, useTestDatabase } from "../helpers/test-database";
 
 describe.each(targets)("pending credit grants on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => t?.drop());
+  const t = useTestDatabase(target);
 
-  const grant = (a: Partial<GrantArgs> & { externalId: string }) =>
-    grantCreditsForPurchase(t.db, { provider: "stripe", credits: 100, amountMinor: 1000, currency: "usd", ...a });
+  const grant = (a: Partial<GrantArgs> & { externalId: string }) => grantStripePurchase(t.db, a);
 
   it("credits a purchase made by an unknown e-mail once, when an account with that e-mail in other case signs up", async () => {
     const email = `early.buyer-${unique()}@example.com`;

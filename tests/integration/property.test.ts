@@ -11,11 +11,12 @@
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DatabaseError } from "@/lib/db/errors";
 import type { SqlDatabase } from "@/lib/db/port";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
-import { createUser, openTestDatabase, targets, walletsOffLedger, type TestDatabase } from "../helpers/databases";
+import { createUser, targets, walletsOffLedger } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 import { reversePurchaseCredits, spendCredits } from "../helpers/credit-rpc";
 
 /** The payments a run can make (index = payment); amount 0 is a free checkout. */
@@ -307,11 +308,7 @@ async function runScenario(db: SqlDatabase, ops: Op[], lost: boolean[]) {
 }
 
 describe.each(targets)("credit functions under random sequences on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => t?.drop());
+  const t = useTestDatabase(target);
 
   it("keep every wallet equal to its ledger and never credit a payment twice", async () => {
     await fc.assert(

@@ -11,9 +11,8 @@ import { createApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
 import { ingestWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { unique } from "../helpers/test-database";
 import { spendCredits } from "../helpers/credit-rpc";
-
-const unique = () => randomUUID().slice(0, 8);
 
 type Query = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
 

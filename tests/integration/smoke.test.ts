@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
+import { useTestDatabase } from "../helpers/test-database";
 
 describe.each(targets)("database on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => t?.drop());
+  const t = useTestDatabase(target);
 
   it("grants a purchase once and reports the duplicate", async () => {
     const user = await createUser(t.db, "smoke@example.com");

@@ -13,10 +13,10 @@ import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
 import { createApiKey, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { balanceOf, createUser, targets, walletsOffLedger } from "../helpers/databases";
+import { unique } from "../helpers/test-database";
 import { useRouteSuite } from "../helpers/route-suite";
 
 const RATE_LIMIT = 200;
-const unique = () => randomUUID().slice(0, 8);
 
 function spendRequest(
   key: string | null,

@@ -1,7 +1,7 @@
 /** The event-log SQL functions: record + act + finish, retry, sweep leases, admin log, metrics. */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { failAction, grantAction, noneAction, reverseAction, type WebhookAction } from "@/lib/db/actions";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import {
@@ -14,17 +14,12 @@ import {
   type IngestArgs,
 } from "@/lib/db/rpc/webhook-events";
 import { type ProviderName } from "@/lib/providers/names";
-import { balanceOf, createUser, openTestDatabase, targets, type TestDatabase } from "../helpers/databases";
+import { balanceOf, createUser, targets } from "../helpers/databases";
+import { unique, useTestDatabase } from "../helpers/test-database";
 import { rowCounts } from "../helpers/sql-assertions";
 
-const unique = () => randomUUID().slice(0, 8);
-
 describe.each(targets)("webhook event functions on %s", (target) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await openTestDatabase(target);
-  });
-  afterAll(async () => t?.drop());
+  const t = useTestDatabase(target);
 
   const ingest = (a: Partial<IngestArgs> = {}) =>
     ingestWebhookEvent(t.db, {
