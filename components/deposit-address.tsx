@@ -1,5 +1,5 @@
 /** The user's Fireblocks deposit addresses (server component): where to send crypto, and what it buys. */
-import { Notice } from "@/components/notice";
+import { LoadFailed, PageSection } from "@/components/page-section";
 import { getDb } from "@/lib/db";
 import { listDepositAddresses, type DepositAddress as Address } from "@/lib/db/rpc/providers";
 import { formatCredits } from "@/lib/format";
@@ -15,17 +15,10 @@ export async function DepositAddress({ userId }: { userId: string }) {
   try {
     addresses = await listDepositAddresses(getDb(), userId);
   } catch {
-    return (
-      <Notice tone="error" title="Deposit addresses could not be loaded">
-        Please reload the page in a moment.
-      </Notice>
-    );
+    return <LoadFailed what="Deposit addresses" />;
   }
   return (
-    <section aria-labelledby="deposit-heading" className="space-y-3">
-      <h2 id="deposit-heading" className="text-xl font-semibold text-slate-900">
-        Deposit crypto
-      </h2>
+    <PageSection id="deposit" title="Deposit crypto">
       {addresses.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-4 py-4 text-sm text-slate-600">
           You have no deposit address yet. Once an admin assigns you one, it appears here; every completed transfer to
@@ -52,6 +45,6 @@ export async function DepositAddress({ userId }: { userId: string }) {
           </li>
         </ul>
       )}
-    </section>
+    </PageSection>
   );
 }

@@ -1,5 +1,5 @@
 /** /wallet's monthly plans: the signed-in person's subscriptions, then the plans on sale (server component). */
-import { Notice } from "@/components/notice";
+import { LoadFailed, PageSection } from "@/components/page-section";
 import { getDb } from "@/lib/db";
 import {
   isLive,
@@ -17,11 +17,7 @@ export async function PlansSection({ userId, testMode }: { userId: string; testM
   try {
     [plans, subscriptions] = await Promise.all([listActivePlans(getDb()), listUserSubscriptions(getDb(), userId)]);
   } catch {
-    return (
-      <Notice tone="error" title="Plans could not be loaded">
-        Please reload the page in a moment.
-      </Notice>
-    );
+    return <LoadFailed what="Plans" />;
   }
   if (plans.length === 0 && subscriptions.length === 0) return null;
   const live = subscriptions.filter(isLive);
@@ -29,10 +25,7 @@ export async function PlansSection({ userId, testMode }: { userId: string; testM
   const shown = live.length > 0 ? live : subscriptions.slice(0, 1);
   const subscribedPlans = new Set(live.map((s) => s.plan_id));
   return (
-    <section aria-labelledby="plans-heading" className="space-y-4">
-      <h2 id="plans-heading" className="text-xl font-semibold text-slate-900">
-        Monthly plans
-      </h2>
+    <PageSection id="plans" title="Monthly plans" roomy>
       {shown.map((sub) => (
         <SubscriptionCard key={sub.id} sub={sub} testMode={testMode} />
       ))}
@@ -43,6 +36,6 @@ export async function PlansSection({ userId, testMode }: { userId: string; testM
           ))}
         </div>
       )}
-    </section>
+    </PageSection>
   );
 }

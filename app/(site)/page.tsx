@@ -1,6 +1,7 @@
 // Home: the packs on sale and how buying works.
 import Link from "next/link";
 import { PackGrid } from "@/components/pack-grid";
+import { PageSection } from "@/components/page-section";
 import { getSession } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { listActivePackages } from "@/lib/db/rpc/account-reads";
@@ -48,17 +49,11 @@ export default async function HomePage() {
         )}
       </section>
 
-      <section aria-labelledby="packs-heading" className="space-y-4">
-        <h2 id="packs-heading" className="text-xl font-semibold text-slate-900">
-          Packs
-        </h2>
+      <PageSection id="packs" title="Packs" roomy>
         <PackGrid packs={packs} canBuy={session !== null} />
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="how-heading" className="space-y-4">
-        <h2 id="how-heading" className="text-xl font-semibold text-slate-900">
-          How it works
-        </h2>
+      <PageSection id="how" title="How it works" roomy>
         <ol className="grid gap-4 sm:grid-cols-3">
           {STEPS.map((step, index) => (
             <li key={step.title} className="rounded-2xl border border-slate-200 bg-white p-5">
@@ -70,7 +65,7 @@ export default async function HomePage() {
             </li>
           ))}
         </ol>
-      </section>
+      </PageSection>
     </div>
   );
 }

@@ -5,7 +5,7 @@
  */
 import Link from "next/link";
 import { DataTable } from "@/components/data-table";
-import { Notice } from "@/components/notice";
+import { LoadFailed, PageSection } from "@/components/page-section";
 import { SubscriptionStatus } from "@/components/subscription-status";
 import { getDb } from "@/lib/db";
 import { listUserSubscriptions, type UserSubscription } from "@/lib/db/rpc/subscriptions";
@@ -46,17 +46,10 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
   try {
     subscriptions = await listUserSubscriptions(getDb(), userId);
   } catch {
-    return (
-      <Notice tone="error" title="Subscriptions could not be loaded">
-        Please reload the page in a moment.
-      </Notice>
-    );
+    return <LoadFailed what="Subscriptions" />;
   }
   return (
-    <section aria-labelledby="user-subscription-heading" className="space-y-3">
-      <h2 id="user-subscription-heading" className="text-xl font-semibold text-slate-900">
-        Subscription
-      </h2>
+    <PageSection id="user-subscription" title="Subscription">
       {subscriptions.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-white px-4 py-4 text-sm text-slate-600">
           No subscription: this account buys packs only.
@@ -104,6 +97,6 @@ export async function AdminUserSubscription({ userId }: { userId: string }) {
           ))}
         </DataTable>
       )}
-    </section>
+    </PageSection>
   );
 }

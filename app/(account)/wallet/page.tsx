@@ -11,6 +11,7 @@ import { PageTitle } from "@/components/page-title";
 import { PayWithCrypto } from "@/components/pay-with-crypto";
 import { PlansSection } from "@/components/plans-section";
 import { SubscriptionNotice } from "@/components/subscription-notice";
+import { PageSection } from "@/components/page-section";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import {
@@ -70,22 +71,16 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
 
       <BalanceCard balance={wallet?.balance ?? 0} />
 
-      <section aria-labelledby="buy-heading" className="space-y-4">
-        <h2 id="buy-heading" className="text-xl font-semibold text-slate-900">
-          Buy credits
-        </h2>
+      <PageSection id="buy" title="Buy credits" roomy>
         <PackGrid packs={packs} canBuy />
         <PayWithCrypto packs={packs} />
-      </section>
+      </PageSection>
 
       <PlansSection userId={session.userId} testMode={localCheckoutEnabled()} />
 
       <DepositAddress userId={session.userId} />
 
-      <section aria-labelledby="ledger-heading" className="space-y-4">
-        <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
-          Ledger
-        </h2>
+      <PageSection id="ledger" title="Ledger" roomy>
         {ledger.rows.length === 0 ? (
           <EmptyState title={before ? "No older entries" : "No credits yet"}>
             {before ? "You have reached the beginning of your history." : "Buy a pack above and it will show up here."}
@@ -98,7 +93,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
           older={ledger.next && pageHref("/wallet", encodeCursor(ledger.next))}
           isFirstPage={!before}
         />
-      </section>
+      </PageSection>
     </>
   );
 }

@@ -1,8 +1,8 @@
 // /admin/deposits: assign Fireblocks deposit addresses to accounts, and see every assignment.
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
-import { EmptyState } from "@/components/empty-state";
 import { Notice } from "@/components/notice";
+import { LoadedList } from "@/components/page-section";
 import { SubmitButton } from "@/components/submit-button";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
@@ -101,28 +101,28 @@ export default async function DepositsPage({ searchParams }: Props) {
         <SubmitButton pendingLabel="Assigning…">Assign</SubmitButton>
       </form>
 
-      {!addresses ? (
-        <Notice tone="error" title="Addresses could not be loaded">
-          The database did not answer; reload this page in a moment.
-        </Notice>
-      ) : addresses.length === 0 ? (
-        <EmptyState title="No addresses assigned yet">Assign one above; the buyer sees it on their wallet.</EmptyState>
-      ) : (
-        <DataTable
-          caption="Assigned deposit addresses"
-          dense
-          columns={[{ label: "Account" }, { label: "Asset" }, { label: "Address" }, { label: "Assigned" }]}
-        >
-          {addresses.map((a) => (
-            <tr key={a.address}>
-              <td className="px-3 py-2 text-slate-900">{a.email}</td>
-              <td className="px-3 py-2">{a.asset_id}</td>
-              <td className="break-all px-3 py-2 font-mono text-xs text-slate-800">{a.address}</td>
-              <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(a.created_at)}</td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
+      <LoadedList
+        items={addresses}
+        what="Addresses"
+        empty={{ title: "No addresses assigned yet", text: "Assign one above; the buyer sees it on their wallet." }}
+      >
+        {(rows) => (
+          <DataTable
+            caption="Assigned deposit addresses"
+            dense
+            columns={[{ label: "Account" }, { label: "Asset" }, { label: "Address" }, { label: "Assigned" }]}
+          >
+            {rows.map((a) => (
+              <tr key={a.address}>
+                <td className="px-3 py-2 text-slate-900">{a.email}</td>
+                <td className="px-3 py-2">{a.asset_id}</td>
+                <td className="break-all px-3 py-2 font-mono text-xs text-slate-800">{a.address}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(a.created_at)}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </LoadedList>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { EventsTable } from "@/components/admin/events-table";
 import { EmptyState } from "@/components/empty-state";
 import { OlderLink } from "@/components/older-link";
 import { Notice } from "@/components/notice";
+import { LoadFailed } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { RetryForm } from "@/components/admin/retry-form";
 import { loadEventPage, type EventPage } from "@/lib/admin/event-log";
@@ -58,10 +59,10 @@ export default async function EventsPage({ searchParams }: Props) {
       ) : null}
 
       {!page ? (
-        <Notice tone="error" title="Events could not be loaded">
+        <LoadFailed what="Events">
           The database did not answer. Providers&apos; deliveries are answered 503 meanwhile and will be redelivered;
           reload this page in a moment.
-        </Notice>
+        </LoadFailed>
       ) : page.events.length === 0 ? (
         <EmptyState
           title={

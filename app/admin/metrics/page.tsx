@@ -4,6 +4,7 @@ import { CountList } from "@/components/admin/count-list";
 import { EventsChart, type ChartSeries } from "@/components/admin/events-chart";
 import { EmptyState } from "@/components/empty-state";
 import { Notice } from "@/components/notice";
+import { LoadFailed } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { StatCard } from "@/components/admin/stat-card";
 import { WindowChooser } from "@/components/admin/window-chooser";
@@ -52,13 +53,7 @@ export default async function MetricsPage({ searchParams }: Props) {
         <WindowChooser current={window.key} />
       </PageTitle>
 
-      {!metrics ? (
-        <Notice tone="error" title="Metrics could not be loaded">
-          The database did not answer; reload this page in a moment.
-        </Notice>
-      ) : (
-        <MetricsBody metrics={metrics} window={window} now={now} />
-      )}
+      {!metrics ? <LoadFailed what="Metrics" /> : <MetricsBody metrics={metrics} window={window} now={now} />}
     </div>
   );
 }

@@ -2,8 +2,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/data-table";
-import { EmptyState } from "@/components/empty-state";
-import { Notice } from "@/components/notice";
+import { LoadedList } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { requireAdmin } from "@/lib/auth";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
@@ -69,49 +68,54 @@ export default async function UsersPage({ searchParams }: Props) {
         )}
       </form>
 
-      {!users ? (
-        <Notice tone="error" title="Accounts could not be loaded">
-          The database did not answer; reload this page in a moment.
-        </Notice>
-      ) : users.length === 0 ? (
-        <EmptyState title={query ? `No account's e-mail contains “${query}”.` : "No accounts yet."}>
-          {query ? "Check the spelling, or search for part of the address." : "Accounts appear here as people sign up."}
-        </EmptyState>
-      ) : (
-        <>
-          <p className="text-sm text-slate-600">
-            {query
-              ? `${users.length === 50 ? "First 50" : users.length} matching ${users.length === 1 ? "account" : "accounts"}`
-              : "Newest accounts"}
-          </p>
-          <DataTable
-            caption="Accounts"
-            dense
-            columns={[{ label: "E-mail" }, { label: "Balance", numeric: true }, { label: "Signed up" }]}
-          >
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td className="px-3 py-2">
-                  <Link href={`/admin/users/${u.id}`} className="font-medium text-indigo-700 hover:underline">
-                    {u.email}
-                  </Link>
-                  {u.is_admin && (
-                    <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
-                      admin
-                    </span>
-                  )}
-                </td>
-                <td
-                  className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${u.balance < 0 ? "text-red-700" : "text-slate-900"}`}
-                >
-                  {formatCredits(u.balance)}
-                </td>
-                <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(u.created_at)}</td>
-              </tr>
-            ))}
-          </DataTable>
-        </>
-      )}
+      <LoadedList
+        items={users}
+        what="Accounts"
+        empty={
+          query
+            ? {
+                title: `No account's e-mail contains “${query}”.`,
+                text: "Check the spelling, or search for part of the address.",
+              }
+            : { title: "No accounts yet.", text: "Accounts appear here as people sign up." }
+        }
+      >
+        {(rows) => (
+          <>
+            <p className="text-sm text-slate-600">
+              {query
+                ? `${rows.length === 50 ? "First 50" : rows.length} matching ${rows.length === 1 ? "account" : "accounts"}`
+                : "Newest accounts"}
+            </p>
+            <DataTable
+              caption="Accounts"
+              dense
+              columns={[{ label: "E-mail" }, { label: "Balance", numeric: true }, { label: "Signed up" }]}
+            >
+              {rows.map((u) => (
+                <tr key={u.id}>
+                  <td className="px-3 py-2">
+                    <Link href={`/admin/users/${u.id}`} className="font-medium text-indigo-700 hover:underline">
+                      {u.email}
+                    </Link>
+                    {u.is_admin && (
+                      <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
+                        admin
+                      </span>
+                    )}
+                  </td>
+                  <td
+                    className={`whitespace-nowrap px-3 py-2 text-right tabular-nums ${u.balance < 0 ? "text-red-700" : "text-slate-900"}`}
+                  >
+                    {formatCredits(u.balance)}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(u.created_at)}</td>
+                </tr>
+              ))}
+            </DataTable>
+          </>
+        )}
+      </LoadedList>
     </div>
   );
 }

@@ -2,8 +2,8 @@
 import type { Metadata } from "next";
 import { ApiKeysTable } from "@/components/api-keys-table";
 import { CreateApiKeyForm } from "@/components/create-api-key-form";
-import { EmptyState } from "@/components/empty-state";
 import { Notice } from "@/components/notice";
+import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
 import { requireUser } from "@/lib/auth";
@@ -43,27 +43,19 @@ export default async function ApiKeysPage({
       {error && <Notice tone="error">{PROBLEMS[error] ?? PROBLEMS.invalid}</Notice>}
       {done === "revoked" && <Notice tone="success">Key revoked. Requests with it are refused from now on.</Notice>}
 
-      <section aria-labelledby="create-heading" className="space-y-3">
-        <h2 id="create-heading" className="text-xl font-semibold text-slate-900">
-          Create a key
-        </h2>
+      <PageSection id="create" title="Create a key">
         <CreateApiKeyForm action={createApiKeyAction} />
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="keys-heading" className="space-y-3">
-        <h2 id="keys-heading" className="text-xl font-semibold text-slate-900">
-          Your keys
-        </h2>
-        {!keys ? (
-          <Notice tone="error" title="Keys could not be loaded">
-            The database did not answer; reload this page in a moment.
-          </Notice>
-        ) : keys.length === 0 ? (
-          <EmptyState title="No keys yet">Create one above; it is shown once, right after you create it.</EmptyState>
-        ) : (
-          <ApiKeysTable keys={keys} revokeAction={revokeApiKeyAction} />
-        )}
-      </section>
+      <PageSection id="keys" title="Your keys">
+        <LoadedList
+          items={keys}
+          what="Keys"
+          empty={{ title: "No keys yet", text: "Create one above; it is shown once, right after you create it." }}
+        >
+          {(rows) => <ApiKeysTable keys={rows} revokeAction={revokeApiKeyAction} />}
+        </LoadedList>
+      </PageSection>
 
       <section
         aria-labelledby="usage-heading"

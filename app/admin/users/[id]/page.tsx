@@ -12,6 +12,7 @@ import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { SubmitButton } from "@/components/submit-button";
+import { PageSection } from "@/components/page-section";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/lib/db/rpc/account-reads";
@@ -134,10 +135,7 @@ export default async function UserPage({ params, searchParams }: Props) {
 
       <AdminUserSubscription userId={id} />
 
-      <section aria-labelledby="ledger-heading" className="space-y-3">
-        <h2 id="ledger-heading" className="text-xl font-semibold text-slate-900">
-          Ledger
-        </h2>
+      <PageSection id="ledger" title="Ledger">
         {ledger.rows.length === 0 ? (
           <EmptyState title={before ? "No older entries" : "No credit changes yet"} />
         ) : (
@@ -148,24 +146,18 @@ export default async function UserPage({ params, searchParams }: Props) {
           older={ledger.next && pageHref(path, encodeCursor(ledger.next))}
           isFirstPage={!before}
         />
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="purchases-heading" className="space-y-3">
-        <h2 id="purchases-heading" className="text-xl font-semibold text-slate-900">
-          Purchases
-        </h2>
+      <PageSection id="purchases" title="Purchases">
         {purchases.rows.length === 0 ? (
           <EmptyState title="No purchases" />
         ) : (
           <PurchasesTable purchases={purchases.rows} />
         )}
         {purchases.next && <p className="text-sm text-slate-500">Showing the newest 50.</p>}
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="grants-heading" className="space-y-3">
-        <h2 id="grants-heading" className="text-xl font-semibold text-slate-900">
-          Pending grants
-        </h2>
+      <PageSection id="grants" title="Pending grants">
         {grants.length === 0 ? (
           <EmptyState title="No pending grants">
             Credits bought with this e-mail before the account existed would show here.
@@ -195,7 +187,7 @@ export default async function UserPage({ params, searchParams }: Props) {
             ))}
           </DataTable>
         )}
-      </section>
+      </PageSection>
     </div>
   );
 }
