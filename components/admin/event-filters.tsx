@@ -8,6 +8,37 @@ const field =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500";
 const label = "block text-xs font-medium text-slate-600";
 
+/** A choice among known values, with an "all" option that leaves the filter out of the URL. */
+function SelectFilter({
+  name,
+  label: text,
+  all,
+  options,
+  value,
+}: {
+  name: string;
+  label: string;
+  all: string;
+  options: readonly string[];
+  value: string | undefined;
+}) {
+  return (
+    <div>
+      <label htmlFor={`filter-${name}`} className={label}>
+        {text}
+      </label>
+      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""} className={field}>
+        <option value="">{all}</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function EventFilters({ values }: { values: SearchValues }) {
   return (
     <form
@@ -31,32 +62,14 @@ export function EventFilters({ values }: { values: SearchValues }) {
             className={field}
           />
         </div>
-        <div>
-          <label htmlFor="filter-provider" className={label}>
-            Provider
-          </label>
-          <select id="filter-provider" name="provider" defaultValue={values.provider ?? ""} className={field}>
-            <option value="">All providers</option>
-            {PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="filter-status" className={label}>
-            Status
-          </label>
-          <select id="filter-status" name="status" defaultValue={values.status ?? ""} className={field}>
-            <option value="">All statuses</option>
-            {EVENT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectFilter
+          name="provider"
+          label="Provider"
+          all="All providers"
+          options={PROVIDERS}
+          value={values.provider}
+        />
+        <SelectFilter name="status" label="Status" all="All statuses" options={EVENT_STATUSES} value={values.status} />
         <div className="sm:col-span-2">
           <label htmlFor="filter-type" className={label}>
             Type

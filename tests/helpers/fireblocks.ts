@@ -8,6 +8,7 @@ import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:cry
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, FlattenedSign } from "jose";
+import { payloadOf, webhookRequest } from "./webhook-request";
 
 export const uid = (prefix: string) => `${prefix}_${randomBytes(8).toString("hex")}`;
 
@@ -112,8 +113,5 @@ export const v2Event = (data: Record<string, unknown>, eventType = "transaction.
 });
 
 export function fireblocksRequest(body: string | object, headers: Record<string, string | null>): Request {
-  const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const h = new Headers({ "content-type": "application/json" });
-  for (const [k, v] of Object.entries(headers)) if (v !== null) h.set(k, v);
-  return new Request("http://localhost/api/fireblocks/webhook", { method: "POST", headers: h, body: payload });
+  return webhookRequest("fireblocks", payloadOf(body), headers);
 }

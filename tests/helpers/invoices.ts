@@ -1,5 +1,6 @@
 /** Crypto invoice gateway deliveries, signed as the gateway signs them (X-Signature: t=…,v1=HMAC-SHA256 of "t.body"). */
 import { invoiceSignatureHeader } from "@/lib/providers/invoices/verify";
+import { payloadOf, webhookRequest, signatureOr } from "./webhook-request";
 
 export const INVOICE_SECRET = "invoice_test_secret_0123456789";
 
@@ -31,16 +32,9 @@ export function invoiceRequest(
   body: string | object,
   options: { secret?: string; timestamp?: number; header?: string | null; url?: string } = {},
 ): Request {
-  const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const header =
-    options.header !== undefined
-      ? options.header
-      : invoiceSignatureHeader(options.secret ?? INVOICE_SECRET, payload, options.timestamp);
-  const headers = new Headers({ "content-type": "application/json" });
-  if (header !== null) headers.set("x-signature", header);
-  return new Request(options.url ?? "http://localhost/api/invoices/webhook", {
-    method: "POST",
-    headers,
-    body: payload,
-  });
+  const payload = payloadOf(body);
+  const header = signatureOr(options.header, () =>
+    invoiceSignatureHeader(options.secret ?? INVOICE_SECRET, payload, options.timestamp),
+  );
+  return webhookRequest("invoices", payload, { "x-signature": header }, options.url);
 }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { paystackSignature } from "@/lib/providers/paystack/verify";
+import { payloadOf, webhookRequest, signatureOr } from "./webhook-request";
 
 export const PAYSTACK_SECRET = "sk_test_paystack_0123456789abcdef";
 
@@ -34,12 +35,9 @@ export function paystackRequest(
   body: string | object,
   options: { secret?: string; header?: string | null } = {},
 ): Request {
-  const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const header =
-    options.header !== undefined ? options.header : paystackSignature(options.secret ?? PAYSTACK_SECRET, payload);
-  const headers = new Headers({ "content-type": "application/json" });
-  if (header !== null) headers.set("x-paystack-signature", header);
-  return new Request("http://localhost/api/paystack/webhook", { method: "POST", headers, body: payload });
+  const payload = payloadOf(body);
+  const header = signatureOr(options.header, () => paystackSignature(options.secret ?? PAYSTACK_SECRET, payload));
+  return webhookRequest("paystack", payload, { "x-paystack-signature": header });
 }
 
 export interface VerifyApi {

@@ -1,6 +1,7 @@
 /** Builds Stripe events and signed deliveries the way Stripe does (stripe.webhooks.generateTestHeaderString). */
 import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
+import { payloadOf, webhookRequest, signatureOr } from "./webhook-request";
 
 export const WEBHOOK_SECRET = "whsec_test_primary_0123456789abcdef";
 export const ROTATED_SECRET = "whsec_test_rotated_fedcba9876543210";
@@ -26,18 +27,15 @@ export function signedRequest(
   body: string | object,
   options: { secret?: string; timestamp?: number; header?: string | null; url?: string } = {},
 ): Request {
-  const payload = typeof body === "string" ? body : JSON.stringify(body);
-  const header =
-    options.header !== undefined
-      ? options.header
-      : Stripe.webhooks.generateTestHeaderString({
-          payload,
-          secret: options.secret ?? WEBHOOK_SECRET,
-          timestamp: options.timestamp,
-        });
-  const headers = new Headers({ "content-type": "application/json" });
-  if (header !== null) headers.set("stripe-signature", header);
-  return new Request(options.url ?? "http://localhost/api/stripe/webhook", { method: "POST", headers, body: payload });
+  const payload = payloadOf(body);
+  const header = signatureOr(options.header, () =>
+    Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? WEBHOOK_SECRET,
+      timestamp: options.timestamp,
+    }),
+  );
+  return webhookRequest("stripe", payload, { "stripe-signature": header }, options.url);
 }
 
 export function checkoutSession(overrides: Record<string, unknown> = {}) {

@@ -8,6 +8,7 @@ import { listWebhookEvents } from "@/lib/db/rpc/webhook-events";
 import { targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
+import { payloadOf, webhookRequest } from "../helpers/webhook-request";
 
 const SECRET = "tv-secret-0123456789";
 
@@ -18,14 +19,7 @@ describe.each(targets)("TradingView webhook on %s", (target) => {
   const send = (
     body: string | object,
     contentType = typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
-  ) =>
-    POST(
-      new Request("http://localhost/api/tradingview/webhook", {
-        method: "POST",
-        headers: { "content-type": contentType },
-        body: typeof body === "string" ? body : JSON.stringify(body),
-      }),
-    );
+  ) => POST(webhookRequest("tradingview", payloadOf(body), { "content-type": contentType }));
   const alertRow = async (nonce: string) =>
     (
       await t.db.query<{
