@@ -10,6 +10,7 @@ import { isLive, listUserSubscriptions, type UserSubscription } from "@/lib/db/r
 import { jsonError } from "@/lib/http/json";
 import type { PlanOrder } from "./order";
 import { getStripe } from "./stripe-client";
+import { checkoutLineItem } from "./stripe-checkout";
 
 /** The buyer's subscriptions to this plan, and the live one if any: subscribing twice is refused. */
 export async function subscriptionsToPlan(order: PlanOrder): Promise<{ live: UserSubscription | null; count: number }> {
@@ -40,19 +41,11 @@ export function subscriptionCheckoutParams(
 ): Stripe.Checkout.SessionCreateParams {
   const { buyer, plan } = order;
   const metadata = { plan_id: plan.id, user_id: buyer.userId };
-  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = plan.stripe_price_id
-    ? { price: plan.stripe_price_id, quantity: 1 }
-    : {
-        quantity: 1,
-        price_data: {
-          currency: plan.currency,
-          unit_amount: plan.amount_minor,
-          recurring: { interval: plan.billing_interval },
-          product_data: {
-            name: `${plan.name}: ${plan.credits_per_period.toLocaleString("en-US")} credits every ${plan.billing_interval}`,
-          },
-        },
-      };
+  const lineItem = checkoutLineItem(
+    plan,
+    `${plan.name}: ${plan.credits_per_period.toLocaleString("en-US")} credits every ${plan.billing_interval}`,
+    { interval: plan.billing_interval },
+  );
   return {
     mode: "subscription",
     line_items: [lineItem],

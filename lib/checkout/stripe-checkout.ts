@@ -7,20 +7,32 @@ import type Stripe from "stripe";
 import type { Order } from "./order";
 import { getStripe } from "./stripe-client";
 
+/**
+ * The one line of a Checkout Session: the product's own Stripe Price when it is set, else an inline
+ * price from our row (amount and currency as the catalogue says, `recurring` for a plan).
+ */
+export function checkoutLineItem(
+  product: { stripe_price_id: string | null; currency: string; amount_minor: number },
+  name: string,
+  recurring?: Stripe.Checkout.SessionCreateParams.LineItem.PriceData.Recurring,
+): Stripe.Checkout.SessionCreateParams.LineItem {
+  if (product.stripe_price_id) return { price: product.stripe_price_id, quantity: 1 };
+  return {
+    quantity: 1,
+    price_data: {
+      currency: product.currency,
+      unit_amount: product.amount_minor,
+      ...(recurring ? { recurring } : {}),
+      product_data: { name },
+    },
+  };
+}
+
 /** appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose). */
 export function checkoutSessionParams(order: Order, appUrl: string): Stripe.Checkout.SessionCreateParams {
   const { buyer, pack } = order;
   const metadata = { package_id: pack.id, user_id: buyer.userId };
-  const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = pack.stripe_price_id
-    ? { price: pack.stripe_price_id, quantity: 1 }
-    : {
-        quantity: 1,
-        price_data: {
-          currency: pack.currency,
-          unit_amount: pack.amount_minor,
-          product_data: { name: `${pack.name}: ${pack.credits.toLocaleString("en-US")} credits` },
-        },
-      };
+  const lineItem = checkoutLineItem(pack, `${pack.name}: ${pack.credits.toLocaleString("en-US")} credits`);
   return {
     mode: "payment",
     line_items: [lineItem],
