@@ -64,6 +64,16 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       )
     )[0];
 
+  /** What every API version's paid invoice has: id, amount, currency, customer. */
+  const paidInvoice = (id: string, amount = PLAN.amount) => ({
+    id,
+    object: "invoice",
+    status: "paid",
+    amount_paid: amount,
+    currency: "usd",
+    customer: "cus_x",
+    customer_email: null,
+  });
   /** An invoice.paid as API 2025-03-31 and later send it: no payment_intent / charge on the invoice. */
   const invoicePaidNew = (a: {
     invoice: string;
@@ -76,13 +86,7 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
     stripeEvent(
       "invoice.paid",
       {
-        id: a.invoice,
-        object: "invoice",
-        status: "paid",
-        amount_paid: a.amount ?? PLAN.amount,
-        currency: "usd",
-        customer: "cus_x",
-        customer_email: null,
+        ...paidInvoice(a.invoice, a.amount),
         metadata: {},
         parent: {
           type: "subscription_details",
@@ -114,13 +118,7 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
     stripeEvent(
       "invoice.paid",
       {
-        id: a.invoice,
-        object: "invoice",
-        status: "paid",
-        amount_paid: a.amount ?? PLAN.amount,
-        currency: "usd",
-        customer: "cus_x",
-        customer_email: null,
+        ...paidInvoice(a.invoice, a.amount),
         subscription: a.sub,
         payment_intent: a.pi,
         charge: a.charge,

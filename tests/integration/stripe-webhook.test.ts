@@ -63,33 +63,23 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
 
     it("waits when unpaid, then grants on async_payment_succeeded and records async_payment_failed", async () => {
       const user = await createUser(t.db, `${uid("async")}@example.com`);
-      const session = checkoutSession({
-        payment_status: "unpaid",
-        client_reference_id: user,
-        metadata: { package_id: "pro" },
-      });
+      const unpaidPro = () =>
+        checkoutSession({ payment_status: "unpaid", client_reference_id: user, metadata: { package_id: "pro" } });
+      const processedAs = async (eventId: string, outcome: RegExp) =>
+        expect(await eventRow(eventId)).toMatchObject({ status: "processed", outcome: expect.stringMatching(outcome) });
+
+      const session = unpaidPro();
       const waiting = stripeEvent("checkout.session.completed", session);
       await deliver(waiting);
-      expect(await eventRow(waiting.id)).toMatchObject({
-        status: "processed",
-        outcome: expect.stringMatching(/awaiting async payment/),
-      });
+      await processedAs(waiting.id, /awaiting async payment/);
       expect(await balanceOf(t.db, user)).toBe(0);
 
       await deliver(stripeEvent("checkout.session.async_payment_succeeded", { ...session, payment_status: "paid" }));
       expect(await balanceOf(t.db, user)).toBe(550);
 
-      const other = checkoutSession({
-        payment_status: "unpaid",
-        client_reference_id: user,
-        metadata: { package_id: "pro" },
-      });
-      const failed = stripeEvent("checkout.session.async_payment_failed", other);
+      const failed = stripeEvent("checkout.session.async_payment_failed", unpaidPro());
       await deliver(failed);
-      expect(await eventRow(failed.id)).toMatchObject({
-        status: "processed",
-        outcome: expect.stringMatching(/async payment failed/),
-      });
+      await processedAs(failed.id, /async payment failed/);
       expect(await balanceOf(t.db, user)).toBe(550);
     });
 
