@@ -5,17 +5,20 @@
  * (shared_preload_libraries; track = all shows the statements inside the
  * functions). Prints per-statement totals and the backend's CPU per call.
  *
- *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql | --minimal]
+ *   DATABASE_URL=postgres://…/postgres npx tsx scripts/bench/sql-profile.ts [calls] [setup.sql | --minimal] [--connections N]
  *
  * setup.sql (optional) runs after the migrations: an A/B variant to measure
  * (drop an index, replace a function), never committed as such. --minimal
  * profiles the minimal route's bench_minimal.ingest (bench/minimal-route/schema.sql)
  * with the same deliveries instead: the same writes, done plainly.
+ * --connections N (default 1) sends the calls over N connections at once and
+ * sums the CPU of their backends: whether concurrency (locks, WAL, hot index
+ * pages) adds to the cost per call, as it would under `npm run bench`.
  */
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { cpuSeconds } from "./cpu";
+import { cpuByPid, cpuDelta } from "./cpu";
 import { createBenchDatabase, CREATE_USERS_SQL, DEFAULT_ADMIN_URL } from "./database";
 import { generateTraffic } from "./deliveries";
 import type { Delivery } from "./deliveries";
@@ -49,7 +52,12 @@ const minimalCalls = (deliveries: Delivery[]): unknown[][] =>
     ];
   });
 
-const calls = Number(process.argv[2] ?? 3000);
+const args = process.argv.slice(2);
+const connectionsFlag = args.indexOf("--connections");
+const connections = connectionsFlag >= 0 ? Number(args.splice(connectionsFlag, 2)[1]) : 1;
+const calls = Number(args[0] ?? 3000);
+const variant = args[1];
+if (!Number.isInteger(connections) || connections < 1) throw new Error("--connections takes a whole number ≥ 1");
 
 async function main() {
   const database = await createBenchDatabase(process.env.DATABASE_URL || DEFAULT_ADMIN_URL);
@@ -57,25 +65,44 @@ async function main() {
   await client.connect();
   try {
     await client.query("create extension if not exists pg_stat_statements");
-    const minimal = process.argv[3] === "--minimal";
+    const minimal = variant === "--minimal";
     if (minimal) await client.query(MINIMAL_SCHEMA_SQL());
-    else if (process.argv[3]) await client.query(fs.readFileSync(process.argv[3], "utf8"));
+    else if (variant) await client.query(fs.readFileSync(variant, "utf8"));
     const [statement, callsOf] = minimal ? [MINIMAL, minimalCalls] : [INGEST, ingestCalls];
     const users = (await client.query<{ id: string }>(CREATE_USERS_SQL, ["profile", 1000])).rows.map((r) => r.id);
     const secret = `whsec_${randomBytes(8).toString("hex")}`;
     const warm = callsOf(generateTraffic({ count: 500, duplicateShare: 0.2, secret, userIds: users, runTag: "pw" }));
     const run = callsOf(generateTraffic({ count: calls, duplicateShare: 0.2, secret, userIds: users, runTag: "pr" }));
-    for (const values of warm) await client.query({ ...statement, values });
-    const pid = (await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid;
+    const workers = [client];
+    for (let i = 1; i < connections; i++) {
+      const worker = new pg.Client({ connectionString: database.url });
+      await worker.connect();
+      workers.push(worker);
+    }
+    /** Every call once, each worker taking the next one as it finishes its last (a closed loop per connection). */
+    const send = async (list: unknown[][]) => {
+      let next = 0;
+      await Promise.all(
+        workers.map(async (worker) => {
+          while (next < list.length) await worker.query({ ...statement, values: list[next++] });
+        }),
+      );
+    };
+    await send(warm);
+    const pids = await Promise.all(
+      workers.map(async (w) => (await w.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0].pid),
+    );
     await client.query("select pg_stat_statements_reset()");
     await client.query("select pg_stat_reset()");
-    const cpuBefore = cpuSeconds(pid);
+    const cpuBefore = cpuByPid(pids);
     const started = performance.now();
-    for (const values of run) await client.query({ ...statement, values });
+    await send(run);
     const wall = performance.now() - started;
-    const cpu = (cpuSeconds(pid) - cpuBefore) * 1000;
+    const cpu = cpuDelta(cpuBefore, cpuByPid(pids)) * 1000;
+    await Promise.all(workers.slice(1).map((w) => w.end()));
+    const on = connections === 1 ? "one connection" : `${connections} connections`;
     console.log(
-      `${calls} calls (20 % redeliveries) on one connection: ${(wall / calls).toFixed(3)} ms wall, ${(cpu / calls).toFixed(3)} ms backend CPU per call`,
+      `${calls} calls (20 % redeliveries) on ${on}: ${Math.round((calls / wall) * 1000)} calls/s, ${(cpu / calls).toFixed(3)} ms backend CPU per call`,
     );
     const top = await client.query(
       `select calls, round(total_exec_time::numeric, 1) as total_ms, round((total_exec_time / calls)::numeric * 1000, 1) as us_per_call,
