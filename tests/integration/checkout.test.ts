@@ -40,6 +40,19 @@ async function recordingServer(reply: (r: Recorded) => { status: number; body: u
   return { origin, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** Runs `run` with a recording server, and closes the server afterwards whatever happens. */
+async function withRecordingServer<T>(
+  reply: (r: Recorded) => { status: number; body: unknown },
+  run: (server: Awaited<ReturnType<typeof recordingServer>>) => Promise<T>,
+): Promise<T> {
+  const server = await recordingServer(reply);
+  try {
+    return await run(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /** A server on 127.0.0.1 that hands every request to `handler` (a route handler of ours). */
 async function forwardingServer(handler: (request: Request) => Promise<Response>) {
   const server = http.createServer((req, res) => {
@@ -140,39 +153,39 @@ describe("POST /api/checkout", () => {
   });
 
   it("with a Stripe key, creates a Checkout Session with the buyer and the pack, and redirects to it", async () => {
-    const stripe = await recordingServer(() => ({
-      status: 200,
-      body: { id: "cs_test_fake", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_test_fake" },
-    }));
-    try {
-      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
-      const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
-      expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_fake");
+    await withRecordingServer(
+      () => ({
+        status: 200,
+        body: { id: "cs_test_fake", object: "checkout.session", url: "https://checkout.stripe.com/c/pay/cs_test_fake" },
+      }),
+      async (stripe) => {
+        setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+        const response = await startCheckout(checkoutRequest({ package_id: "pro" }));
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_fake");
 
-      expect(stripe.requests).toHaveLength(1);
-      const [call] = stripe.requests;
-      expect(call.method).toBe("POST");
-      expect(call.url).toBe("/v1/checkout/sessions");
-      expect(call.headers.authorization).toBe("Bearer sk_test_fake_key");
-      const params = Object.fromEntries(new URLSearchParams(call.body));
-      expect(params).toMatchObject({
-        mode: "payment",
-        client_reference_id: userId,
-        customer_email: BUYER,
-        "metadata[package_id]": "pro",
-        "metadata[user_id]": userId,
-        "payment_intent_data[metadata][package_id]": "pro",
-        "payment_intent_data[metadata][user_id]": userId,
-        "line_items[0][quantity]": "1",
-        "line_items[0][price_data][currency]": "usd",
-        "line_items[0][price_data][unit_amount]": "2500",
-        success_url: "https://credits.example.com/wallet?checkout=success",
-        cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
-      });
-    } finally {
-      await stripe.close();
-    }
+        expect(stripe.requests).toHaveLength(1);
+        const [call] = stripe.requests;
+        expect(call.method).toBe("POST");
+        expect(call.url).toBe("/v1/checkout/sessions");
+        expect(call.headers.authorization).toBe("Bearer sk_test_fake_key");
+        const params = Object.fromEntries(new URLSearchParams(call.body));
+        expect(params).toMatchObject({
+          mode: "payment",
+          client_reference_id: userId,
+          customer_email: BUYER,
+          "metadata[package_id]": "pro",
+          "metadata[user_id]": userId,
+          "payment_intent_data[metadata][package_id]": "pro",
+          "payment_intent_data[metadata][user_id]": userId,
+          "line_items[0][quantity]": "1",
+          "line_items[0][price_data][currency]": "usd",
+          "line_items[0][price_data][unit_amount]": "2500",
+          success_url: "https://credits.example.com/wallet?checkout=success",
+          cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
+        });
+      },
+    );
   });
 
   it("uses the pack's Stripe price when it has one", async () => {
@@ -215,79 +228,83 @@ describe("POST /api/checkout/test (the local test checkout)", () => {
   const appAt = (origin: string) => setEnv({ APP_URL: origin });
 
   it("is impossible when STRIPE_SECRET_KEY is set: 404, and nothing is sent", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    try {
-      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
-      const response = await payTestCheckout(
-        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
-      );
-      expect(response.status).toBe(404);
-      expect(webhook.requests).toHaveLength(0);
-    } finally {
-      await webhook.close();
-    }
+    await withRecordingServer(
+      () => ({ status: 200, body: { received: true } }),
+      async (webhook) => {
+        setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key" });
+        const response = await payTestCheckout(
+          checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+        );
+        expect(response.status).toBe(404);
+        expect(webhook.requests).toHaveLength(0);
+      },
+    );
   });
 
   it("answers 401 signed out and 400 for an unknown pack, sending nothing", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: {} }));
-    try {
-      const opts = { origin: webhook.origin, path: "/api/checkout/test" };
-      expect(
-        (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { ...opts, signedIn: false }))).status,
-      ).toBe(401);
-      expect((await payTestCheckout(checkoutRequest({ package_id: "nope" }, opts))).status).toBe(400);
-      expect(webhook.requests).toHaveLength(0);
-    } finally {
-      await webhook.close();
-    }
+    await withRecordingServer(
+      () => ({ status: 200, body: {} }),
+      async (webhook) => {
+        const opts = { origin: webhook.origin, path: "/api/checkout/test" };
+        expect(
+          (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { ...opts, signedIn: false }))).status,
+        ).toBe(401);
+        expect((await payTestCheckout(checkoutRequest({ package_id: "nope" }, opts))).status).toBe(400);
+        expect(webhook.requests).toHaveLength(0);
+      },
+    );
   });
 
   it("sends our webhook a checkout.session.completed signed with STRIPE_WEBHOOK_SECRET, then goes to /wallet", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    try {
-      appAt(webhook.origin);
-      const response = await payTestCheckout(
-        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
-      );
-      expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
+    await withRecordingServer(
+      () => ({ status: 200, body: { received: true } }),
+      async (webhook) => {
+        appAt(webhook.origin);
+        const response = await payTestCheckout(
+          checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+        );
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
 
-      const [call] = webhook.requests;
-      expect(call.url).toBe("/api/stripe/webhook");
-      const event = Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET);
-      expect(event).toMatchObject({
-        object: "event",
-        type: "checkout.session.completed",
-        livemode: false,
-        data: {
-          object: {
-            payment_status: "paid",
-            client_reference_id: userId,
-            customer_details: { email: BUYER },
-            amount_total: 500,
-            currency: "usd",
-            metadata: { package_id: "starter", user_id: userId },
+        const [call] = webhook.requests;
+        expect(call.url).toBe("/api/stripe/webhook");
+        const event = Stripe.webhooks.constructEvent(
+          call.body,
+          String(call.headers["stripe-signature"]),
+          WEBHOOK_SECRET,
+        );
+        expect(event).toMatchObject({
+          object: "event",
+          type: "checkout.session.completed",
+          livemode: false,
+          data: {
+            object: {
+              payment_status: "paid",
+              client_reference_id: userId,
+              customer_details: { email: BUYER },
+              amount_total: 500,
+              currency: "usd",
+              metadata: { package_id: "starter", user_id: userId },
+            },
           },
-        },
-      });
-      expect(event.id).toMatch(/^evt_/);
-      expect((event.data.object as { payment_intent: string }).payment_intent).toMatch(/^pi_local_/);
-    } finally {
-      await webhook.close();
-    }
+        });
+        expect(event.id).toMatch(/^evt_/);
+        expect((event.data.object as { payment_intent: string }).payment_intent).toMatch(/^pi_local_/);
+      },
+    );
   });
 
   it("returns to the test checkout with an error when the webhook does not accept the event", async () => {
-    const webhook = await recordingServer(() => ({ status: 401, body: { error: "invalid signature" } }));
-    try {
-      appAt(webhook.origin);
-      const response = await payTestCheckout(
-        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
-      );
-      expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
-    } finally {
-      await webhook.close();
-    }
+    await withRecordingServer(
+      () => ({ status: 401, body: { error: "invalid signature" } }),
+      async (webhook) => {
+        appAt(webhook.origin);
+        const response = await payTestCheckout(
+          checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+        );
+        expect(response.headers.get("location")).toBe("/checkout/test?package=starter&error=webhook");
+      },
+    );
   });
 });
 
@@ -302,40 +319,40 @@ describe("the local test checkout in production", () => {
   );
 
   it("is off without LOCAL_TEST_CHECKOUT=1: /api/checkout/test answers 404 and sends nothing, /api/checkout says card payments are not configured", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    try {
-      setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
-      expect(localCheckoutEnabled()).toBe(false);
-      const pay = await payTestCheckout(
-        checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
-      );
-      expect(pay.status).toBe(404);
-      expect(webhook.requests).toHaveLength(0);
+    await withRecordingServer(
+      () => ({ status: 200, body: { received: true } }),
+      async (webhook) => {
+        setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: undefined });
+        expect(localCheckoutEnabled()).toBe(false);
+        const pay = await payTestCheckout(
+          checkoutRequest({ package_id: "starter" }, { origin: webhook.origin, path: "/api/checkout/test" }),
+        );
+        expect(pay.status).toBe(404);
+        expect(webhook.requests).toHaveLength(0);
 
-      const start = await startCheckout(checkoutRequest({ package_id: "starter" }));
-      expect(start.status).toBe(303);
-      expect(start.headers.get("location")).toBe("/wallet?checkout=unavailable");
-    } finally {
-      await webhook.close();
-    }
+        const start = await startCheckout(checkoutRequest({ package_id: "starter" }));
+        expect(start.status).toBe(303);
+        expect(start.headers.get("location")).toBe("/wallet?checkout=unavailable");
+      },
+    );
   });
 
   it("is on with LOCAL_TEST_CHECKOUT=1 (a demo), and never with a Stripe key", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    try {
-      setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: "1" });
-      const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }));
-      expect(pay.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
-      expect(webhook.requests).toHaveLength(1);
+    await withRecordingServer(
+      () => ({ status: 200, body: { received: true } }),
+      async (webhook) => {
+        setEnv({ NODE_ENV: "production", APP_URL: webhook.origin, LOCAL_TEST_CHECKOUT: "1" });
+        const pay = await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }));
+        expect(pay.headers.get("location")).toBe("/wallet?checkout=success&package=starter");
+        expect(webhook.requests).toHaveLength(1);
 
-      setEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
-      expect(
-        (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status,
-      ).toBe(404);
-      expect(webhook.requests).toHaveLength(1);
-    } finally {
-      await webhook.close();
-    }
+        setEnv({ STRIPE_SECRET_KEY: "sk_live_fake_key" });
+        expect(
+          (await payTestCheckout(checkoutRequest({ package_id: "starter" }, { path: "/api/checkout/test" }))).status,
+        ).toBe(404);
+        expect(webhook.requests).toHaveLength(1);
+      },
+    );
   });
 });
 
@@ -449,39 +466,39 @@ describe("monthly plans", () => {
   });
 
   it("with a Stripe key, opens Checkout in subscription mode carrying the user and the plan", async () => {
-    const stripe = await recordingServer(() => ({
-      status: 200,
-      body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" },
-    }));
-    try {
-      setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
-      // the client may post anything else: credits and price come from the plan row
-      const response = await startCheckout(checkoutRequest({ plan_id: PLAN, credits: "999999", amount: "1" }));
-      expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_sub");
-      const [call] = stripe.requests;
-      expect(call.url).toBe("/v1/checkout/sessions");
-      const params = Object.fromEntries(new URLSearchParams(call.body));
-      expect(params).toMatchObject({
-        mode: "subscription",
-        client_reference_id: userId,
-        customer_email: BUYER,
-        "metadata[plan_id]": PLAN,
-        "metadata[user_id]": userId,
-        "subscription_data[metadata][plan_id]": PLAN,
-        "subscription_data[metadata][user_id]": userId,
-        "line_items[0][quantity]": "1",
-        "line_items[0][price_data][currency]": "usd",
-        "line_items[0][price_data][unit_amount]": "2000",
-        "line_items[0][price_data][recurring][interval]": "month",
-        success_url: "https://credits.example.com/wallet?checkout=subscribed",
-        cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
-      });
-      expect(Object.values(params)).not.toContain("999999");
-      expect(params["payment_intent_data[metadata][plan_id]"]).toBeUndefined(); // not allowed in subscription mode
-    } finally {
-      await stripe.close();
-    }
+    await withRecordingServer(
+      () => ({
+        status: 200,
+        body: { id: "cs_test_sub", url: "https://checkout.stripe.com/c/pay/cs_test_sub" },
+      }),
+      async (stripe) => {
+        setEnv({ STRIPE_SECRET_KEY: "sk_test_fake_key", STRIPE_API_BASE: stripe.origin });
+        // the client may post anything else: credits and price come from the plan row
+        const response = await startCheckout(checkoutRequest({ plan_id: PLAN, credits: "999999", amount: "1" }));
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("https://checkout.stripe.com/c/pay/cs_test_sub");
+        const [call] = stripe.requests;
+        expect(call.url).toBe("/v1/checkout/sessions");
+        const params = Object.fromEntries(new URLSearchParams(call.body));
+        expect(params).toMatchObject({
+          mode: "subscription",
+          client_reference_id: userId,
+          customer_email: BUYER,
+          "metadata[plan_id]": PLAN,
+          "metadata[user_id]": userId,
+          "subscription_data[metadata][plan_id]": PLAN,
+          "subscription_data[metadata][user_id]": userId,
+          "line_items[0][quantity]": "1",
+          "line_items[0][price_data][currency]": "usd",
+          "line_items[0][price_data][unit_amount]": "2000",
+          "line_items[0][price_data][recurring][interval]": "month",
+          success_url: "https://credits.example.com/wallet?checkout=subscribed",
+          cancel_url: "https://credits.example.com/wallet?checkout=cancelled",
+        });
+        expect(Object.values(params)).not.toContain("999999");
+        expect(params["payment_intent_data[metadata][plan_id]"]).toBeUndefined(); // not allowed in subscription mode
+      },
+    );
   });
 
   it("uses the plan's Stripe Price when it has one", async () => {
@@ -528,37 +545,37 @@ describe("monthly plans", () => {
   });
 
   it("the local test checkout for a plan sends customer.subscription.created, then invoice.paid, signed, with the plan's price", async () => {
-    const webhook = await recordingServer(() => ({ status: 200, body: { received: true } }));
-    try {
-      setEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
-      const response = await payTestCheckout(
-        checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }),
-      );
-      expect(response.status).toBe(303);
-      expect(response.headers.get("location")).toBe("/wallet?checkout=subscribed");
-      const events = webhook.requests.map((call) =>
-        Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET),
-      );
-      expect(events.map((e) => e.type)).toEqual([
-        "customer.subscription.created",
-        "invoice.paid",
-        "invoice_payment.paid",
-      ]);
-      const [created, paid] = events;
-      expect(created.data.object).toMatchObject({ status: "active", metadata: { user_id: userId, plan_id: PLAN } });
-      expect(paid.data.object).toMatchObject({
-        amount_paid: 2000,
-        currency: "usd",
-        parent: {
-          subscription_details: {
-            subscription: (created.data.object as { id: string }).id,
-            metadata: { user_id: userId, plan_id: PLAN },
+    await withRecordingServer(
+      () => ({ status: 200, body: { received: true } }),
+      async (webhook) => {
+        setEnv({ APP_URL: webhook.origin }); // the test checkout delivers to APP_URL, never to the request's origin
+        const response = await payTestCheckout(
+          checkoutRequest({ plan_id: PLAN }, { origin: webhook.origin, path: "/api/checkout/test" }),
+        );
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("/wallet?checkout=subscribed");
+        const events = webhook.requests.map((call) =>
+          Stripe.webhooks.constructEvent(call.body, String(call.headers["stripe-signature"]), WEBHOOK_SECRET),
+        );
+        expect(events.map((e) => e.type)).toEqual([
+          "customer.subscription.created",
+          "invoice.paid",
+          "invoice_payment.paid",
+        ]);
+        const [created, paid] = events;
+        expect(created.data.object).toMatchObject({ status: "active", metadata: { user_id: userId, plan_id: PLAN } });
+        expect(paid.data.object).toMatchObject({
+          amount_paid: 2000,
+          currency: "usd",
+          parent: {
+            subscription_details: {
+              subscription: (created.data.object as { id: string }).id,
+              metadata: { user_id: userId, plan_id: PLAN },
+            },
           },
-        },
-      });
-    } finally {
-      await webhook.close();
-    }
+        });
+      },
+    );
   });
 
   describe("test-mode subscription buttons", () => {
