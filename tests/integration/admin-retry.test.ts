@@ -17,19 +17,10 @@ import { getWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import { balanceOf, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
+import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
 
-const ADMIN: Session = {
-  userId: "00000000-0000-4000-8000-000000000001",
-  email: "admin@example.com",
-  emailConfirmed: true,
-  isAdmin: true,
-};
-const BUYER: Session = {
-  userId: "00000000-0000-4000-8000-000000000002",
-  email: "buyer@example.com",
-  emailConfirmed: true,
-  isAdmin: false,
-};
+const ADMIN = ADMIN_SESSION;
+const BUYER = confirmedSession("00000000-0000-4000-8000-000000000002", "buyer@example.com");
 
 describe("admin retry actions", () => {
   const t = useRouteSuite("pglite", () => ({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));

@@ -36,6 +36,7 @@ import { resetEnvCache } from "@/lib/env";
 import { balanceOf, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
+import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
 
 /** Runs a server action and returns where it sent the browser: a redirect's URL, or "404". */
 async function outcomeOf(action: Promise<void>): Promise<string> {
@@ -94,18 +95,8 @@ describe("crypto checkout and the local test gateway", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    buyer = {
-      userId: await createUser(t.db, `${uid("buyer")}@example.com`),
-      email: "buyer@example.com",
-      isAdmin: false,
-      emailConfirmed: true,
-    };
-    stranger = {
-      userId: await createUser(t.db, `${uid("stranger")}@example.com`),
-      email: "stranger@example.com",
-      isAdmin: false,
-      emailConfirmed: true,
-    };
+    buyer = confirmedSession(await createUser(t.db, `${uid("buyer")}@example.com`), "buyer@example.com");
+    stranger = confirmedSession(await createUser(t.db, `${uid("stranger")}@example.com`), "stranger@example.com");
     mocked.session = buyer;
     delivered.length = 0;
   });
@@ -201,12 +192,7 @@ describe("crypto checkout and the local test gateway", () => {
 
 describe("the admin's deposit-address action", () => {
   const t = useRouteSuite("pglite", () => ({}));
-  const admin: Session = {
-    userId: "00000000-0000-4000-8000-000000000001",
-    email: "admin@example.com",
-    isAdmin: true,
-    emailConfirmed: true,
-  };
+  const admin = ADMIN_SESSION;
   const assign = (fields: Record<string, string>) => outcomeOf(assignDepositAddressAction(form(fields)));
   const owner = async (address: string) =>
     (
@@ -253,12 +239,7 @@ describe("the admin's deposit-address action", () => {
     const email = `${uid("depositor")}@example.com`;
     await createUser(t.db, email);
     const address = `0x${uid("addr")}`;
-    mocked.session = {
-      userId: "00000000-0000-4000-8000-000000000002",
-      email: "user@example.com",
-      isAdmin: false,
-      emailConfirmed: true,
-    };
+    mocked.session = confirmedSession("00000000-0000-4000-8000-000000000002", "user@example.com");
     expect(await assign({ email, asset_id: "USDC", address })).toBe("404");
     mocked.session = null;
     expect(await assign({ email, asset_id: "USDC", address })).toBe("/login");

@@ -3,19 +3,14 @@
  * reference) to find the buyer and the product, and the price must be the catalogue's.
  */
 import { describe, expect, it } from "vitest";
-import type { Session } from "@/lib/auth/session";
 import { subscriptionCheckoutParams } from "@/lib/checkout/plan-checkout";
 import { checkoutSessionParams } from "@/lib/checkout/stripe-checkout";
 import type { CreditPackage } from "@/lib/db/rpc/account-reads";
 import type { CreditPlan } from "@/lib/db/rpc/subscriptions";
+import { confirmedSession } from "../helpers/sessions";
 
 const APP = "https://credits.example.com";
-const buyer: Session = {
-  userId: "8f0c5a52-4a3b-4d6e-9a31-6b0f1c2d3e4f",
-  email: "buyer@example.com",
-  emailConfirmed: true,
-  isAdmin: false,
-};
+const buyer = confirmedSession("8f0c5a52-4a3b-4d6e-9a31-6b0f1c2d3e4f", "buyer@example.com");
 const pack: CreditPackage = {
   id: "pro",
   name: "Pro",
