@@ -38,6 +38,24 @@ export function signedRequest(
   return webhookRequest("stripe", payload, { "stripe-signature": header }, options.url);
 }
 
+/** A Stripe dispute as its events carry it: against a payment intent and/or a charge; `amount` only when given. */
+export function disputeObject(a: {
+  id: string;
+  status: string;
+  pi: string | null;
+  charge?: string | null;
+  amount?: number;
+}) {
+  return {
+    id: a.id,
+    object: "dispute",
+    status: a.status,
+    payment_intent: a.pi,
+    charge: a.charge ?? null,
+    ...(a.amount !== undefined ? { amount: a.amount } : {}),
+  };
+}
+
 export function checkoutSession(overrides: Record<string, unknown> = {}) {
   return {
     id: uid("cs_test"),

@@ -18,7 +18,7 @@ import {
 } from "@/lib/providers/stripe/test-subscription-events";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
-import { WEBHOOK_SECRET, signedRequest, stripeEvent, uid } from "../helpers/stripe";
+import { WEBHOOK_SECRET, disputeObject, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/stripe-events");
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
@@ -172,14 +172,7 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
     return event;
   };
   const dispute = (type: string, a: { id: string; charge: string; pi: string | null; status: string }) =>
-    stripeEvent(type, {
-      id: a.id,
-      object: "dispute",
-      amount: PLAN.amount,
-      charge: a.charge,
-      payment_intent: a.pi,
-      status: a.status,
-    });
+    stripeEvent(type, disputeObject({ ...a, amount: PLAN.amount }));
 
   describe("refunds and disputes of a period's payment", () => {
     it("before 2025-03-31: a refund of invoice.payment_intent takes back that period's credits only", async () => {

@@ -10,7 +10,15 @@ import { setDb } from "@/lib/db";
 import { createPostgresDatabase } from "@/lib/db/postgres";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
-import { ROTATED_SECRET, WEBHOOK_SECRET, checkoutSession, signedRequest, stripeEvent, uid } from "../helpers/stripe";
+import {
+  ROTATED_SECRET,
+  WEBHOOK_SECRET,
+  checkoutSession,
+  disputeObject,
+  signedRequest,
+  stripeEvent,
+  uid,
+} from "../helpers/stripe";
 
 describe.each(targets)("Stripe webhook on %s", (target) => {
   const t = useRouteSuite(target, () => ({
@@ -248,25 +256,17 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       const { user, pi } = await buy("300");
       const dp = uid("dp");
       await deliver(
-        stripeEvent("charge.dispute.created", {
-          id: dp,
-          object: "dispute",
-          status: "needs_response",
-          payment_intent: pi,
-          charge: uid("ch"),
-          amount: 1000,
-        }),
+        stripeEvent(
+          "charge.dispute.created",
+          disputeObject({ id: dp, status: "needs_response", pi: pi, charge: uid("ch"), amount: 1000 }),
+        ),
       );
       expect(await balanceOf(t.db, user)).toBe(0);
       await deliver(
-        stripeEvent("charge.dispute.closed", {
-          id: dp,
-          object: "dispute",
-          status: "won",
-          payment_intent: pi,
-          charge: uid("ch"),
-          amount: 1000,
-        }),
+        stripeEvent(
+          "charge.dispute.closed",
+          disputeObject({ id: dp, status: "won", pi: pi, charge: uid("ch"), amount: 1000 }),
+        ),
       );
       expect(await balanceOf(t.db, user)).toBe(300);
     });
@@ -275,22 +275,13 @@ describe.each(targets)("Stripe webhook on %s", (target) => {
       const { user, pi } = await buy("120");
       const dp = uid("dp");
       await deliver(
-        stripeEvent("charge.dispute.closed", {
-          id: dp,
-          object: "dispute",
-          status: "lost",
-          payment_intent: pi,
-          charge: null,
-        }),
+        stripeEvent("charge.dispute.closed", disputeObject({ id: dp, status: "lost", pi: pi, charge: null })),
       );
       await deliver(
-        stripeEvent("charge.dispute.created", {
-          id: dp,
-          object: "dispute",
-          status: "needs_response",
-          payment_intent: pi,
-          charge: null,
-        }),
+        stripeEvent(
+          "charge.dispute.created",
+          disputeObject({ id: dp, status: "needs_response", pi: pi, charge: null }),
+        ),
       );
       expect(await balanceOf(t.db, user)).toBe(0);
       expect(
