@@ -1,5 +1,6 @@
 // The event log's filter form: a plain GET form, so filters live in the URL (shareable, back button works).
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { KNOWN_EVENT_TYPES, hasFilters, type SearchValues } from "@/lib/admin/event-search";
 import { EVENT_STATUSES } from "@/lib/db/rpc/webhook-events";
 import { PROVIDERS } from "@/lib/providers/names";
@@ -7,6 +8,28 @@ import { PROVIDERS } from "@/lib/providers/names";
 const field =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-2 focus:outline-indigo-500";
 const label = "block text-xs font-medium text-slate-600";
+
+/** One labelled field of the form; its control has the id `filter-<name>`. */
+function FilterField({
+  name,
+  label: text,
+  wide = false,
+  children,
+}: {
+  name: string;
+  label: string;
+  wide?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={wide ? "sm:col-span-2" : undefined}>
+      <label htmlFor={`filter-${name}`} className={label}>
+        {text}
+      </label>
+      {children}
+    </div>
+  );
+}
 
 /** A choice among known values, with an "all" option that leaves the filter out of the URL. */
 function SelectFilter({
@@ -23,10 +46,7 @@ function SelectFilter({
   value: string | undefined;
 }) {
   return (
-    <div>
-      <label htmlFor={`filter-${name}`} className={label}>
-        {text}
-      </label>
+    <FilterField name={name} label={text}>
       <select id={`filter-${name}`} name={name} defaultValue={value ?? ""} className={field}>
         <option value="">{all}</option>
         {options.map((option) => (
@@ -35,7 +55,7 @@ function SelectFilter({
           </option>
         ))}
       </select>
-    </div>
+    </FilterField>
   );
 }
 
@@ -49,10 +69,7 @@ export function EventFilters({ values }: { values: SearchValues }) {
       className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
     >
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-6">
-        <div className="sm:col-span-2">
-          <label htmlFor="filter-q" className={label}>
-            Event id, e-mail or external id
-          </label>
+        <FilterField name="q" label="Event id, e-mail or external id" wide>
           <input
             id="filter-q"
             name="q"
@@ -61,7 +78,7 @@ export function EventFilters({ values }: { values: SearchValues }) {
             placeholder="evt_…, buyer@example.com, pi_…"
             className={field}
           />
-        </div>
+        </FilterField>
         <SelectFilter
           name="provider"
           label="Provider"
@@ -70,10 +87,7 @@ export function EventFilters({ values }: { values: SearchValues }) {
           value={values.provider}
         />
         <SelectFilter name="status" label="Status" all="All statuses" options={EVENT_STATUSES} value={values.status} />
-        <div className="sm:col-span-2">
-          <label htmlFor="filter-type" className={label}>
-            Type
-          </label>
+        <FilterField name="type" label="Type" wide>
           <input
             id="filter-type"
             name="type"
@@ -87,19 +101,13 @@ export function EventFilters({ values }: { values: SearchValues }) {
               <option key={t} value={t} />
             ))}
           </datalist>
-        </div>
-        <div>
-          <label htmlFor="filter-from" className={label}>
-            From (UTC)
-          </label>
+        </FilterField>
+        <FilterField name="from" label="From (UTC)">
           <input id="filter-from" name="from" type="date" defaultValue={values.from} className={field} />
-        </div>
-        <div>
-          <label htmlFor="filter-to" className={label}>
-            To (UTC, inclusive)
-          </label>
+        </FilterField>
+        <FilterField name="to" label="To (UTC, inclusive)">
           <input id="filter-to" name="to" type="date" defaultValue={values.to} className={field} />
-        </div>
+        </FilterField>
         <div className="flex items-end gap-3 sm:col-span-2 lg:col-span-4 lg:justify-end">
           {hasFilters(values) ? (
             <Link
