@@ -1,0 +1,90 @@
+/**
+ * Every list page has three states: the database did not answer (a notice, no details), nothing yet
+ * (an empty state that says what to do), and the list. Rendered here from the real pages and
+ * components (server components, to HTML), on a real database and on one that is down.
+ */
+import { renderToStaticMarkup } from "react-dom/server";
+import type { ReactElement } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
+
+const auth = vi.hoisted(() => ({ user: null as unknown }));
+vi.mock("@/lib/auth", async (original) => ({
+  ...(await original<typeof import("@/lib/auth")>()),
+  requireUser: async () => auth.user,
+  requireAdmin: async () => auth.user,
+}));
+
+import ApiKeysPage from "@/app/(account)/settings/api-keys/page";
+import DepositsPage from "@/app/admin/deposits/page";
+import UsersPage from "@/app/admin/users/page";
+import { AdminUserSubscription } from "@/components/admin/user-subscription";
+import { DepositAddress } from "@/components/deposit-address";
+import { PlansSection } from "@/components/plans-section";
+import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
+import { createApiKey } from "@/lib/db/rpc/api-keys";
+import { createUser } from "../helpers/databases";
+import { unique, useTestDatabase } from "../helpers/test-database";
+
+const html = async (element: Promise<ReactElement | null> | ReactElement | null) => renderToStaticMarkup(await element);
+const noParams = { searchParams: Promise.resolve({}) };
+
+/** A database that never answers, as the adapters report it. */
+const down: Database = {
+  mode: "postgres",
+  rpc: async () => {
+    throw new DatabaseUnavailableError();
+  },
+  close: async () => {},
+};
+
+afterEach(() => setDb(undefined));
+
+describe("list pages when the database is down", () => {
+  it("say what could not be loaded and what to do, with no error detail", async () => {
+    setDb(down);
+    const userId = "00000000-0000-4000-8000-000000000002";
+    auth.user = confirmedSession(userId, "user@example.com");
+    const keys = await html(ApiKeysPage(noParams));
+    expect(keys).toContain("Keys could not be loaded");
+    expect(keys).toContain("reload this page in a moment");
+    expect(keys).not.toContain("No keys yet");
+    expect(keys).not.toContain("database unavailable"); // the error's own message stays on the server
+
+    expect(await html(DepositAddress({ userId }))).toContain("Deposit addresses could not be loaded");
+    expect(await html(PlansSection({ userId, testMode: true }))).toContain("Plans could not be loaded");
+
+    auth.user = ADMIN_SESSION;
+    expect(await html(UsersPage(noParams))).toContain("Accounts could not be loaded");
+    expect(await html(DepositsPage(noParams))).toContain("Addresses could not be loaded");
+    expect(await html(AdminUserSubscription({ userId }))).toContain("Subscriptions could not be loaded");
+  });
+});
+
+describe("list pages on a real database", () => {
+  const t = useTestDatabase("pglite");
+
+  it("show an empty state that says what to do, then the list", async () => {
+    setDb(t.db);
+    const email = `pages-${unique()}@example.com`;
+    const userId = await createUser(t.db, email);
+    auth.user = confirmedSession(userId, email);
+    const empty = await html(ApiKeysPage(noParams));
+    expect(empty).toContain("No keys yet");
+    expect(empty).toContain("Create one above");
+    expect(empty).not.toContain("could not be loaded");
+
+    await createApiKey(t.db, userId, "Nightly report");
+    const listed = await html(ApiKeysPage(noParams));
+    expect(listed).toContain("Nightly report");
+    expect(listed).not.toContain("No keys yet");
+
+    auth.user = ADMIN_SESSION;
+    expect(await html(DepositsPage(noParams))).toContain("No addresses assigned yet");
+    const none = await html(UsersPage({ searchParams: Promise.resolve({ q: "nobody-at-all" }) }));
+    expect(none).toContain("No account&#x27;s e-mail contains “nobody-at-all”.");
+    const found = await html(UsersPage({ searchParams: Promise.resolve({ q: email }) }));
+    expect(found).toContain(email);
+    expect(found).toContain("1 matching account");
+  });
+});
