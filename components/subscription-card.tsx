@@ -28,6 +28,10 @@ function TestAction({
     <form action="/api/checkout/test/subscription" method="post">
       <input type="hidden" name="subscription_id" value={sub.external_id} />
       <input type="hidden" name="action" value={action} />
+      {sub.current_period_end && (
+        // the period this page shows: a second click after the first went through acts on nothing
+        <input type="hidden" name="period_end" value={sub.current_period_end.toISOString()} />
+      )}
       <SubmitButton pendingLabel={pending} className={primary ? "" : secondary}>
         {label}
       </SubmitButton>

@@ -57,7 +57,12 @@ export async function payPlanTestCheckout(order: PlanOrder): Promise<Response> {
 /** A form is a few hundred bytes: anything past this is refused with 413 before it is read. */
 const MAX_FORM_BYTES = 8 * 1024;
 
-const actionBody = z.object({ subscription_id: z.string().trim().min(1).max(255), action: z.enum(TEST_ACTIONS) });
+const actionBody = z.object({
+  subscription_id: z.string().trim().min(1).max(255),
+  action: z.enum(TEST_ACTIONS),
+  /** The period end the page showed (SubscriptionCard's forms carry it): the click acts on that period. */
+  period_end: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** Which test action a subscription in this state allows; the reason when it does not. */
 function refusal(action: TestAction, s: UserSubscription): string | null {
@@ -89,6 +94,15 @@ export async function testSubscriptionAction(request: Request): Promise<Response
   if (!sub) return jsonError(404, "no such test subscription on your account");
   const refused = refusal(body.data.action, sub);
   if (refused) return jsonError(409, refused);
+  if (body.data.period_end) {
+    // Two clicks on one page name the same period. The one that arrives after the first has moved the
+    // subscription on must not renew (or fail) the next period too: that period is done, nothing is sent.
+    const seen = Date.parse(body.data.period_end);
+    const current = sub.current_period_end?.getTime();
+    if (current === undefined || seen > current) return jsonError(409, "that period is not the current one; reload");
+    if (seen < current && (body.data.action === "renew" || body.data.action === "fail"))
+      return seeOther(`/wallet?subscription=${body.data.action}`);
+  }
   try {
     await runTestAction(body.data.action, sub, session);
   } catch (error) {

@@ -579,6 +579,13 @@ describe("monthly plans", () => {
   });
 
   describe("test-mode subscription buttons", () => {
+    /** The subscription's current period end, as /wallet renders it into the buttons' forms. */
+    const periodEnd = async (externalId: string) =>
+      (
+        await db.query<{ end: Date }>("select current_period_end as end from subscriptions where external_id = $1", [
+          externalId,
+        ])
+      )[0].end.toISOString();
     const action = (body: Record<string, string>, origin: string, signedIn = true) => {
       setEnv({ APP_URL: origin }); // events go to APP_URL, never to the request's origin
       return testSubscriptionAction(
@@ -613,13 +620,26 @@ describe("monthly plans", () => {
         expect(subscriptions).toHaveLength(1);
         expect(await balance()).toBe(before + 600);
 
-        const renewing = await Promise.all(
-          [1, 2, 3].map(() =>
-            action({ subscription_id: subscriptions[0].external_id, action: "renew" }, webhook.origin),
-          ),
-        );
+        // the button's form carries the period the page showed, as SubscriptionCard renders it
+        const shown = await periodEnd(subscriptions[0].external_id);
+        const renew = { subscription_id: subscriptions[0].external_id, action: "renew", period_end: shown };
+        const renewing = await Promise.all([1, 2, 3].map(() => action(renew, webhook.origin)));
         for (const response of renewing) expect(response.status).toBe(303);
         expect(await balance()).toBe(before + 1200);
+
+        // a click that arrives after the renewal went through (same page, same period) pays nothing more
+        expect((await action(renew, webhook.origin)).headers.get("location")).toBe("/wallet?subscription=renew");
+        expect(await balance()).toBe(before + 1200);
+        // from the reloaded page (the next period), one more
+        const next = { ...renew, period_end: await periodEnd(subscriptions[0].external_id) };
+        expect(next.period_end).not.toBe(shown);
+        expect((await action(next, webhook.origin)).status).toBe(303);
+        expect(await balance()).toBe(before + 1800);
+        // a period the page cannot have shown (after the current one) is refused, nothing sent
+        const future = new Date(Date.parse(next.period_end) + 40 * 86_400_000).toISOString();
+        expect((await action({ ...renew, period_end: future }, webhook.origin)).status).toBe(409);
+        expect((await action({ ...renew, period_end: "yesterday" }, webhook.origin)).status).toBe(400);
+        expect(await balance()).toBe(before + 1800);
       } finally {
         await unsubscribe();
         await webhook.close();
