@@ -16,8 +16,7 @@ import {
   requestEmailLink,
   reserveLoginAttempt,
   startLocalSession,
-  takeMailAttempt,
-  takeSignUpAttempt,
+  takeAuthAttempt,
   consumeEmailLink,
   type LinkPurpose,
   type LoginLimits,
@@ -76,7 +75,7 @@ export async function localSignUp(
   credentials: Credentials,
   context: RequestContext,
 ): Promise<AuthOutcome> {
-  const limit = await takeSignUpAttempt(db, credentials.email, context.ip, context.limits);
+  const limit = await takeAuthAttempt(db, "signup", credentials.email, context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const hash = await hashPassword(credentials.password);
   const link = newLinkToken();
@@ -137,7 +136,7 @@ export async function localRequestLink(
   purpose: LinkPurpose,
   context: RequestContext,
 ): Promise<LinkOutcome> {
-  const limit = await takeMailAttempt(db, email, context.ip, context.limits);
+  const limit = await takeAuthAttempt(db, "mail", email, context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const link = newLinkToken();
   const url = appUrl(`/${purpose === "verify_email" ? "verify-email" : "reset-password"}?token=${link.token}`);
@@ -180,7 +179,7 @@ export async function localResetPassword(
 ): Promise<LinkOutcome> {
   if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
   // Each try costs a scrypt hash: counted like sign-ups, per IP.
-  const limit = await takeSignUpAttempt(db, "password-reset", context.ip, context.limits);
+  const limit = await takeAuthAttempt(db, "signup", "password-reset", context.ip, context.limits);
   if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const used = await consumeEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
   if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };

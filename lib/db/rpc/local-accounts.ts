@@ -52,34 +52,27 @@ function limitArgs(limits: LoginLimits) {
   return { p_window_seconds: limits.windowSeconds, p_max_per_email: limits.maxPerEmail, p_max_per_ip: limits.maxPerIp };
 }
 
-/** auth_rate_limit_take for one attempt of `action`; unset limits take the action's defaults in SQL. */
-const rateLimitArgs = (action: "signup" | "mail", email: string, ip: string, limits: LoginLimits) => ({
-  p_action: action,
-  p_email: email,
-  p_ip: ip,
-  p_window_seconds: limits.windowSeconds,
-  p_max_per_email_ip: limits.maxPerEmail,
-  p_max_per_ip: limits.maxPerIp,
-});
-
-/** Counts a sign-up attempt (each costs a scrypt hash) per (e-mail, IP) and per IP. */
-export async function takeSignUpAttempt(
+/**
+ * Counts one attempt of `action` per (e-mail, IP) and per IP (auth_rate_limit_take): "signup" (each
+ * costs a scrypt hash) or "mail" (a request for a mailed link). Unset limits take the action's SQL defaults.
+ */
+export async function takeAuthAttempt(
   db: Database,
+  action: "signup" | "mail",
   email: string,
   ip: string,
   limits: LoginLimits = {},
 ): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_rate_limit_take", rateLimitArgs("signup", email, ip, limits)));
-}
-
-/** Counts a request for a mailed link per (e-mail, IP) and per IP. */
-export async function takeMailAttempt(
-  db: Database,
-  email: string,
-  ip: string,
-  limits: LoginLimits = {},
-): Promise<LoginStatus> {
-  return loginStatus.parse(await db.rpc("auth_rate_limit_take", rateLimitArgs("mail", email, ip, limits)));
+  return loginStatus.parse(
+    await db.rpc("auth_rate_limit_take", {
+      p_action: action,
+      p_email: email,
+      p_ip: ip,
+      p_window_seconds: limits.windowSeconds,
+      p_max_per_email_ip: limits.maxPerEmail,
+      p_max_per_ip: limits.maxPerIp,
+    }),
+  );
 }
 
 /** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked (atomic across instances). */
