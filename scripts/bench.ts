@@ -21,6 +21,8 @@
  *   --cpu-prof       write the servers' V8 CPU profiles to .data/bench/profiles/{app,minimal}
  *   --node-options S NODE_OPTIONS for the server(s), e.g. "--max-semi-space-size=16" (A/B runtime flags)
  *   --app-env K=V    an environment variable for the app's server(s), repeatable (A/B settings, e.g. LOG_LEVEL=warn)
+ *   --app-sql FILE   SQL run on the app's database after the migrations (A/B of a schema variant, e.g.
+ *                    scripts/bench/variants/without-integrity.sql); never touches the minimal route's tables
  *   --build-root DIR --dist-dir D   run a build made elsewhere (A/B experiments)
  *
  * DATABASE_URL names the server (its database part is ignored: a credits_bench_*
@@ -72,6 +74,7 @@ const { values: flags } = parseArgs({
     "dist-dir": { type: "string" },
     "node-options": { type: "string" },
     "app-env": { type: "string", multiple: true, default: [] },
+    "app-sql": { type: "string" },
   },
 });
 
@@ -278,6 +281,10 @@ async function postgresScenario(
   log(`database ${database.name} created and migrated`);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
+  if (flags["app-sql"]) {
+    await client.query(fs.readFileSync(flags["app-sql"], "utf8"));
+    log(`applied ${flags["app-sql"]} to the app's schema (a variant: not what ships)`);
+  }
   const query: Query = async (sql, params) => (await client.query(sql, params as unknown[])).rows;
   const targets: Target[] = [];
   try {
@@ -527,6 +534,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
     options: { concurrency, duplicateShare, warmup: warmupCount, users: userCount, pool: flags.pool ?? "default" },
+    ...(flags["app-sql"] ? { appSql: flags["app-sql"] } : {}),
   };
 
   let build: Build | undefined;
