@@ -33,7 +33,7 @@ import { assignDepositAddressAction } from "@/app/admin/deposits/actions";
 import { payWithCryptoAction, testGatewayAction } from "@/lib/checkout/crypto-actions";
 import { POST as invoicesPOST } from "@/app/api/invoices/webhook/route";
 import { resetEnvCache } from "@/lib/env";
-import { balanceOf, createUser } from "../helpers/databases";
+import { balanceOf, confirmEmail, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { uid } from "../helpers/stripe";
 import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
@@ -233,6 +233,20 @@ describe("the admin's deposit-address action", () => {
       "/admin/deposits?error=invalid",
     );
     expect(await t.count("deposit_addresses")).toBe(before);
+  });
+
+  it("e-mail ownership: never gives an address to an account whose e-mail is unconfirmed (whoever signed up with the customer's address would collect the deposits)", async () => {
+    const email = `${uid("customer")}@example.com`;
+    const squatter = await createUser(t.db, email, { confirmed: false });
+    const address = `0x${uid("addr")}`;
+    mocked.session = admin;
+    expect(await assign({ email: email.toUpperCase(), asset_id: "USDC", address })).toBe(
+      "/admin/deposits?error=unconfirmed",
+    );
+    expect(await owner(address)).toBeUndefined();
+    await confirmEmail(t.db, squatter); // only the owner of the mailbox can do this
+    expect(await assign({ email, asset_id: "USDC", address })).toBe("/admin/deposits?done=assigned");
+    expect(await owner(address)).toEqual({ user_id: squatter, asset_id: "USDC" });
   });
 
   it("is for admins only: a signed-in user gets 404, a signed-out one the login page", async () => {

@@ -16,7 +16,7 @@ import {
   testId,
   type TestSubscription,
 } from "@/lib/providers/stripe/test-subscription-events";
-import { balanceOf, createUser, targets } from "../helpers/databases";
+import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
 import { WEBHOOK_SECRET, disputeObject, signedRequest, stripeEvent, uid } from "../helpers/stripe";
 
@@ -313,6 +313,39 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       expect(new Date((await subscriptionRow(s.subscriptionId)).current_period_end!).getTime()).toBe(
         period2.end.getTime(),
       );
+    });
+
+    it("e-mail ownership: a subscription known only by e-mail never links to or pays an unconfirmed account with that address; the confirmation links it and claims the period", async () => {
+      const email = `${uid("sub-owner")}@example.com`;
+      const squatter = await createUser(t.db, email.toUpperCase(), { confirmed: false });
+      const s: TestSubscription = { ...(await subscriber()), userId: "", email }; // made in the Dashboard: no user id
+      const created = subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) });
+      (created.data.object as { metadata: Record<string, string> }).metadata = { plan_id: PLAN.id, email };
+      expect((await deliver(created)).status).toBe(200);
+      expect((await subscriptionRow(s.subscriptionId)).user_id).toBeNull();
+
+      expect((await deliver(paid(s, testId("in", "test")))).status).toBe(200);
+      expect(await balanceOf(t.db, squatter)).toBe(0);
+      expect(await t.count(`pending_credit_grants where email = '${email}' and claimed_at is null`)).toBe(1);
+
+      await confirmEmail(t.db, squatter); // only the owner of the mailbox can do this
+      expect(await balanceOf(t.db, squatter)).toBe(PLAN.credits);
+      expect((await subscriptionRow(s.subscriptionId)).user_id).toBe(squatter);
+      await deliver(paid(s, testId("in", "test"), period2, at(40)));
+      expect(await balanceOf(t.db, squatter)).toBe(2 * PLAN.credits);
+    });
+
+    it("a confirmation and the subscription's event at the same moment: the subscription ends up linked either way", async () => {
+      for (let i = 0; i < 10; i++) {
+        const email = `${uid("sub-race")}@example.com`;
+        const owner = await createUser(t.db, email, { confirmed: false });
+        const s: TestSubscription = { ...(await subscriber()), userId: "", email };
+        const created = subscriptionEvent("customer.subscription.created", s, period1, { status: "active", at: at(0) });
+        (created.data.object as { metadata: Record<string, string> }).metadata = { plan_id: PLAN.id, email };
+        const [delivered] = await Promise.all([deliver(created), confirmEmail(t.db, owner)]);
+        expect(delivered.status).toBe(200);
+        expect((await subscriptionRow(s.subscriptionId)).user_id).toBe(owner);
+      }
     });
 
     it("takes the credits from our plan, never from the payload: a credits count in metadata is not read, a known Price wins", async () => {

@@ -23,6 +23,8 @@ function problemCode(error: unknown): string {
   switch (error.code) {
     case "P0002": // no account with that e-mail
       return "no-account";
+    case "55000": // an account has it, but has not confirmed it
+      return "unconfirmed";
     case "23505": // the address belongs to another account or asset
       return "taken";
     case "22023": // no credit rate for the asset (the address's shape is checked above, before the call)
