@@ -216,7 +216,33 @@ function localSecret(dataDir: string, name: string, make: () => string): string 
   }
 }
 
+/**
+ * The secrets. In production one that is set but empty (a template copied
+ * without its value, a CI variable that did not resolve) is a mistake, not
+ * "off": start-up stops and names it. Unset stays unset (the feature is off).
+ */
+const SECRET_VARS = [
+  "AUTH_SECRET",
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+  "INVOICE_WEBHOOK_SECRET",
+  "PAYSTACK_SECRET_KEY",
+  "TRADINGVIEW_WEBHOOK_SECRET",
+  "CRON_SECRET",
+  "METRICS_TOKEN",
+  "SUPABASE_SERVICE_ROLE_KEY",
+] as const;
+
+/** Empty or only blanks (and commas: STRIPE_WEBHOOK_SECRET is a list). */
+const isBlank = (value: string) => value.split(",").every((part) => part.trim() === "");
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
+  if (source.NODE_ENV === "production") {
+    const empty = SECRET_VARS.find((name) => source[name] !== undefined && isBlank(source[name]));
+    if (empty) {
+      throw new ConfigError(empty, "is set but empty; give it its value or remove it (no empty secrets in production)");
+    }
+  }
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

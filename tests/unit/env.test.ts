@@ -367,3 +367,35 @@ describe("APP_DATA_DIR", () => {
     expect(parseEnv({ ...SUPABASE, APP_DATA_DIR: ` ${dataDir} ` }).dataDir).toBe(path.resolve(dataDir));
   });
 });
+
+describe("an empty secret in production", () => {
+  const PRODUCTION = { NODE_ENV: "production", DATABASE_URL, AUTH_SECRET: STRONG_SECRET };
+  const SECRETS = [
+    "AUTH_SECRET",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "INVOICE_WEBHOOK_SECRET",
+    "PAYSTACK_SECRET_KEY",
+    "TRADINGVIEW_WEBHOOK_SECRET",
+    "CRON_SECRET",
+    "METRICS_TOKEN",
+    "SUPABASE_SERVICE_ROLE_KEY",
+  ];
+
+  it.each(SECRETS)("%s set but empty stops start-up, naming the variable", (name) => {
+    for (const value of ["", "   ", ...(name === "STRIPE_WEBHOOK_SECRET" ? [" , "] : [])]) {
+      const error = configError({ ...PRODUCTION, [name]: value });
+      expect(error.variable).toBe(name);
+      expect(error.message).toMatch(new RegExp(`${name}.*empty`));
+    }
+  });
+
+  it("is still 'not set' outside production, and an unset secret in production stays off", () => {
+    for (const name of SECRETS.filter((n) => n !== "SUPABASE_SERVICE_ROLE_KEY")) {
+      expect(() => parse({ DATABASE_URL, [name]: "" })).not.toThrow();
+    }
+    const env = parse(PRODUCTION);
+    expect(env.PAYSTACK_SECRET_KEY).toBeUndefined();
+    expect(env.CRON_SECRET).toBeUndefined();
+  });
+});
