@@ -17,7 +17,7 @@ const PROBLEMS: Record<string, string> = {
   invalid: "Check the fields: an e-mail, an asset, and an address without spaces.",
   "no-account": "No account has that e-mail. The person must sign up first.",
   unconfirmed:
-    "That account has not confirmed its e-mail yet. An address is only assigned to a confirmed address, so that nobody else can sign up with it and collect the deposits.",
+    "That account has not confirmed its e-mail yet. Deposit addresses go only to confirmed accounts, so that nobody who signed up with someone else's e-mail collects their deposits.",
   taken:
     "That address (in any letter case) already belongs to another account or asset. Addresses are never moved between accounts.",
   asset: "That asset has no credit rate, so deposits could not be credited.",
