@@ -335,4 +335,17 @@ describe.each(targets)("row level security on %s", (target) => {
     const packs = await as(userA(), (q) => q<{ id: string }>("select id from public.credit_packages order by id"));
     expect(packs.map((p) => p.id)).toEqual(["pro", "scale", "starter"]);
   });
+
+  // last: it adds an account, which the counts above do not expect
+  it("shows a pending grant filed for an address to nobody but admins until the confirmation claims it", async () => {
+    const address = `nobody-${run}@example.com`;
+    const squatter = await createUser(t.db, address.toUpperCase(), { confirmed: false });
+    const grantsSeenBy = (claims: Claims) =>
+      as(claims, (q) =>
+        q<{ email: string }>("select email from public.pending_credit_grants where claimed_at is null"),
+      );
+    expect(await grantsSeenBy({ sub: squatter, role: "authenticated", email: address })).toEqual([]);
+    expect(await grantsSeenBy({ sub: ids.b, role: "authenticated", email: address })).toEqual([]); // a claim naming it
+    expect(await grantsSeenBy(admin())).toEqual([{ email: address }]);
+  });
 });
