@@ -30,8 +30,8 @@ const contentSecurityPolicy = [
   `connect-src 'self'${supabaseOrigin ? ` ${supabaseOrigin}` : ""}${isDev ? " ws: wss:" : ""}`,
   "object-src 'none'",
   "base-uri 'self'",
-  // Checkout redirects the browser to Stripe after a form post.
-  "form-action 'self' https://checkout.stripe.com",
+  // Checkout redirects the browser to Stripe or Paystack after a form post.
+  "form-action 'self' https://checkout.stripe.com https://checkout.paystack.com",
   "frame-ancestors 'none'",
 ].join("; ");
 

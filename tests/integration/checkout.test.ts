@@ -8,8 +8,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { requestCookieJar, signUp } from "@/lib/auth";
 import { SESSION_COOKIE } from "@/lib/auth/claims";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
+import { startPaystackCheckout } from "@/lib/checkout/paystack-checkout";
 import { payTestCheckout, startCheckout } from "@/lib/checkout/routes";
 import { openBillingPortal, testSubscriptionAction } from "@/lib/checkout/subscription-routes";
+import { GET as paystackCallback } from "@/app/api/paystack/callback/route";
 import { POST as stripeWebhook } from "@/app/api/stripe/webhook/route";
 import { setDb, type SqlDatabase } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
@@ -219,6 +221,142 @@ describe("POST /api/checkout", () => {
     } finally {
       await stripe.close();
     }
+  });
+});
+
+describe("POST /api/checkout/paystack", () => {
+  const PAYSTACK_SECRET = "sk_test_paystack_checkout_0123456789";
+  const paystackRequest = (body: Record<string, string>, options: { signedIn?: boolean } = {}) =>
+    checkoutRequest(body, { ...options, path: "/api/checkout/paystack" });
+  const initialized = (r: Recorded) => {
+    const sent = JSON.parse(r.body) as { reference: string };
+    return {
+      status: 200,
+      body: {
+        status: true,
+        message: "Authorization URL created",
+        data: {
+          authorization_url: `https://checkout.paystack.com/${sent.reference}`,
+          access_code: "ac_x",
+          reference: sent.reference,
+        },
+      },
+    };
+  };
+  beforeEach(() => setEnv({ PAYSTACK_SECRET_KEY: undefined, PAYSTACK_API_BASE: undefined }));
+  afterAll(() => setEnv({ PAYSTACK_SECRET_KEY: undefined, PAYSTACK_API_BASE: undefined }));
+
+  it("answers 404 when Paystack is not set up, and sends nothing anywhere", async () => {
+    const response = await startPaystackCheckout(paystackRequest({ package_id: "starter" }));
+    expect(response.status).toBe(404);
+  });
+
+  it("starts the payment on the server with the pack's price and the buyer's ids, and redirects to Paystack's page", async () => {
+    await withRecordingServer(initialized, async (paystack) => {
+      setEnv({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: paystack.origin });
+      const response = await startPaystackCheckout(paystackRequest({ package_id: "pro" }));
+      expect(response.status).toBe(303);
+      expect(paystack.requests).toHaveLength(1);
+      const [call] = paystack.requests;
+      expect(call.method).toBe("POST");
+      expect(call.url).toBe("/transaction/initialize");
+      expect(call.headers.authorization).toBe(`Bearer ${PAYSTACK_SECRET}`);
+      const sent = JSON.parse(call.body);
+      expect(sent).toEqual({
+        email: BUYER,
+        amount: 2500,
+        currency: "USD",
+        reference: expect.stringMatching(/^cr_[0-9a-f]{32}$/),
+        callback_url: "https://credits.example.com/api/paystack/callback",
+        metadata: { package_id: "pro", user_id: userId },
+      });
+      expect(response.headers.get("location")).toBe(`https://checkout.paystack.com/${sent.reference}`);
+    });
+  });
+
+  it("refuses what the other checkouts refuse: signed out 401, unknown or inactive pack 400, a plan 400; Paystack is not called", async () => {
+    await withRecordingServer(initialized, async (paystack) => {
+      setEnv({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: paystack.origin });
+      expect((await startPaystackCheckout(paystackRequest({ package_id: "pro" }, { signedIn: false }))).status).toBe(
+        401,
+      );
+      const refused: Array<Record<string, string>> = [
+        { package_id: "nope" },
+        { package_id: "scale" },
+        {},
+        { plan_id: "basic-monthly" },
+      ];
+      for (const body of refused) {
+        expect((await startPaystackCheckout(paystackRequest(body))).status).toBe(400);
+      }
+      expect(paystack.requests).toHaveLength(0);
+    });
+  });
+
+  it("Paystack refusing, answering for another reference, or unreachable: back to the wallet, which says so", async () => {
+    const replies = [
+      () => ({ status: 401, body: { status: false, message: "Invalid key" } }),
+      () => ({
+        status: 200,
+        body: { status: true, data: { authorization_url: "https://checkout.paystack.com/x", reference: "other" } },
+      }),
+    ];
+    for (const reply of replies) {
+      await withRecordingServer(reply, async (paystack) => {
+        setEnv({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: paystack.origin });
+        const response = await startPaystackCheckout(paystackRequest({ package_id: "starter" }));
+        expect(response.status).toBe(303);
+        expect(response.headers.get("location")).toBe("/wallet?checkout=paystack-unavailable&package=starter");
+      });
+    }
+    setEnv({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: "http://127.0.0.1:1" });
+    const response = await startPaystackCheckout(paystackRequest({ package_id: "starter" }));
+    expect(response.headers.get("location")).toBe("/wallet?checkout=paystack-unavailable&package=starter");
+  });
+
+  it("round trip: the buyer pays on Paystack's page and comes back through the callback, which grants the pack once", async () => {
+    const before = Number(
+      (await db.query<{ balance: string }>("select balance from wallets where user_id = $1", [userId]))[0].balance,
+    );
+    let started: { reference: string; amount: number; currency: string; email: string; metadata: object } | undefined;
+    await withRecordingServer(
+      (r) => {
+        if (r.url === "/transaction/initialize") {
+          started = JSON.parse(r.body);
+          return initialized(r);
+        }
+        // transaction/verify/<reference>: what Paystack reports once the buyer paid
+        return {
+          status: 200,
+          body: {
+            status: true,
+            data: {
+              id: 1,
+              reference: started!.reference,
+              status: "success",
+              amount: started!.amount,
+              currency: started!.currency,
+              customer: { email: started!.email },
+              metadata: started!.metadata,
+            },
+          },
+        };
+      },
+      async (paystack) => {
+        setEnv({ PAYSTACK_SECRET_KEY: PAYSTACK_SECRET, PAYSTACK_API_BASE: paystack.origin });
+        await startPaystackCheckout(paystackRequest({ package_id: "starter" }));
+        const back = `https://credits.example.com/api/paystack/callback?trxref=${started!.reference}&reference=${started!.reference}`;
+        for (let i = 0; i < 2; i++) {
+          const response = await paystackCallback(new Request(back));
+          expect(response.status).toBe(303);
+          expect(response.headers.get("location")).toMatch(/^https:\/\/credits\.example\.com\/wallet/);
+        }
+      },
+    );
+    const after = Number(
+      (await db.query<{ balance: string }>("select balance from wallets where user_id = $1", [userId]))[0].balance,
+    );
+    expect(after - before).toBe(100);
   });
 });
 

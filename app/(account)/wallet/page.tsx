@@ -9,6 +9,7 @@ import { OlderLink, pageHref } from "@/components/older-link";
 import { PackGrid } from "@/components/pack-grid";
 import { PageTitle } from "@/components/page-title";
 import { PayWithCrypto } from "@/components/pay-with-crypto";
+import { PayWithPaystack } from "@/components/pay-with-paystack";
 import { PlansSection } from "@/components/plans-section";
 import { SubscriptionNotice } from "@/components/subscription-notice";
 import { PageSection } from "@/components/page-section";
@@ -67,6 +68,11 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
           This site does not take card payments yet, so nothing was charged.
         </Notice>
       )}
+      {search.checkout === "paystack-unavailable" && (
+        <Notice tone="warning" title="Paystack did not answer">
+          The payment could not be started, so nothing was charged. Please try again in a moment.
+        </Notice>
+      )}
       <SubscriptionNotice checkout={search.checkout} subscription={search.subscription} />
 
       <BalanceCard balance={wallet?.balance ?? 0} />
@@ -74,6 +80,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
       <PageSection id="buy" title="Buy credits" roomy>
         <PackGrid packs={packs} canBuy />
         <PayWithCrypto packs={packs} />
+        <PayWithPaystack packs={packs} />
       </PageSection>
 
       <PlansSection userId={session.userId} testMode={localCheckoutEnabled()} />
