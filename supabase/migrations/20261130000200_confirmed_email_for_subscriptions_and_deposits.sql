@@ -66,7 +66,7 @@ begin
   if p_user_id is not null then
     select id into v_user from public.profiles where id = p_user_id;
   elsif v_email is not null then
-    -- serializes with a confirmation of this address (link_subscriptions_for_email)
+    -- serializes with a confirmation of this address (settle_confirmed_email)
     perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
     v_user := private.confirmed_account_for_email(v_email);
   end if;
@@ -97,30 +97,32 @@ comment on function public.upsert_subscription(text, text, text, text, uuid, tex
   'Creates or updates a subscription; the newest event time wins (older events are reported stale). Linked to an account by user id, or by e-mail only when that account''s address is confirmed.';
 
 /*
-  The subscriptions that name this address and no account yet, linked to the
-  account that has just confirmed it. Returns how many.
+  Everything that waited for this address, handed to the account that has
+  just confirmed it: its pending grants (claim_pending_credit_grants, which
+  takes the per-address lock) and the subscriptions that name it and no
+  account yet. Both auth.users triggers call this, so what "waits for an
+  address" is decided here only. Returns the credits claimed.
 */
-create or replace function private.link_subscriptions_for_email(p_user_id uuid, p_email text)
-returns integer
+create or replace function private.settle_confirmed_email(p_user_id uuid, p_email text)
+returns bigint
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_email text := lower(trim(p_email));
-  v_count integer;
+  v_credits bigint;
 begin
-  perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
+  v_credits := public.claim_pending_credit_grants(p_user_id, p_email);
+  -- under the lock the claim took: a subscription event for this address waits, then finds the account
   update public.subscriptions s
      set user_id = p_user_id, updated_at = now()
-   where s.user_id is null and s.email = v_email;
-  get diagnostics v_count = row_count;
-  return v_count;
+   where s.user_id is null and s.email = lower(trim(p_email));
+  return v_credits;
 end
 $$;
-comment on function private.link_subscriptions_for_email(uuid, text) is
-  'Links the subscriptions waiting for this e-mail (no account yet) to the account that confirmed it.';
-revoke execute on function private.link_subscriptions_for_email(uuid, text) from public, anon, authenticated;
+comment on function private.settle_confirmed_email(uuid, text) is
+  'On a confirmed address: claims its pending grants and links the subscriptions waiting for it (no account yet).';
+revoke execute on function private.settle_confirmed_email(uuid, text) from public, anon, authenticated;
 
 /* New account → profile and wallet; when the address is already confirmed, what waited for it. */
 create or replace function public.handle_new_auth_user() returns trigger
@@ -132,8 +134,7 @@ begin
   insert into public.wallets (user_id) values (new.id)
   on conflict (user_id) do nothing;
   if coalesce(new.email, '') <> '' and new.email_confirmed_at is not null then
-    perform public.claim_pending_credit_grants(new.id, new.email);
-    perform private.link_subscriptions_for_email(new.id, new.email);
+    perform private.settle_confirmed_email(new.id, new.email);
   end if;
   return new;
 end
@@ -153,8 +154,7 @@ begin
           or is_admin is distinct from public.admin_email_confirmed(new.email, new.email_confirmed_at));
   if coalesce(new.email, '') <> '' and new.email_confirmed_at is not null
      and (old.email_confirmed_at is null or lower(old.email) is distinct from lower(new.email)) then
-    perform public.claim_pending_credit_grants(new.id, new.email);
-    perform private.link_subscriptions_for_email(new.id, new.email);
+    perform private.settle_confirmed_email(new.id, new.email);
   end if;
   return new;
 end
