@@ -14,29 +14,19 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
+import { paystackApi } from "@/lib/providers/paystack/api";
 import { isPlanOrder, readOrder, seeOther, type Order } from "./order";
 
-const INITIALIZE_TIMEOUT_MS = 10_000;
-
-const initialized = z.object({
-  status: z.literal(true),
-  data: z.object({ authorization_url: z.url({ protocol: /^https?$/ }), reference: z.string() }),
-});
+const initialized = z.object({ authorization_url: z.url({ protocol: /^https?$/ }), reference: z.string() });
 
 /** A reference Paystack accepts and our callback reads back (lib/providers/paystack/schema.ts PAYSTACK_REFERENCE). */
-export const newPaystackReference = () => `cr_${randomBytes(16).toString("hex")}`;
+const newPaystackReference = () => `cr_${randomBytes(16).toString("hex")}`;
 
-/** transaction/initialize for this order; the hosted page's URL, or null when Paystack refused or did not answer. */
+/** transaction/initialize for this order; the hosted page's URL, or null when Paystack refused. */
 async function initialize(order: Order, reference: string): Promise<string | null> {
   const env = getEnv();
-  const response = await fetch(`${env.PAYSTACK_API_BASE}/transaction/initialize`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${env.PAYSTACK_SECRET_KEY}`,
-      "content-type": "application/json",
-      accept: "application/json",
-    },
-    body: JSON.stringify({
+  const answer = initialized.safeParse(
+    await paystackApi("/transaction/initialize", {
       email: order.buyer.email,
       amount: order.pack.amount_minor,
       currency: order.pack.currency.toUpperCase(),
@@ -44,15 +34,12 @@ async function initialize(order: Order, reference: string): Promise<string | nul
       callback_url: `${env.APP_URL}/api/paystack/callback`,
       metadata: { package_id: order.pack.id, user_id: order.buyer.userId },
     }),
-    signal: AbortSignal.timeout(INITIALIZE_TIMEOUT_MS),
-    cache: "no-store",
-    redirect: "error", // the Bearer secret goes to PAYSTACK_API_BASE and nowhere else
-  });
-  const body = initialized.safeParse(await response.json().catch(() => null));
-  if (!response.ok || !body.success || body.data.data.reference !== reference) return null;
-  const url = body.data.data.authorization_url;
+  );
+  if (!answer.success || answer.data.reference !== reference) return null;
   // the buyer's browser goes there: in production only to a TLS page
-  return env.isProduction && !url.startsWith("https://") ? null : url;
+  return env.isProduction && !answer.data.authorization_url.startsWith("https://")
+    ? null
+    : answer.data.authorization_url;
 }
 
 export async function startPaystackCheckout(request: Request): Promise<Response> {

@@ -17,10 +17,9 @@ import { getActivePackage } from "@/lib/db/rpc/account-reads";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
+import { paystackApi } from "./api";
 import { purchaseOf } from "./handle";
 import { PAYSTACK_REFERENCE, paystackTransactionSchema } from "./schema";
-
-const VERIFY_TIMEOUT_MS = 10_000;
 
 /** Why the callback could not add the credits itself: the page /checkout/paystack explains each. */
 export const PAYSTACK_RETURN_OUTCOMES = ["unreachable", "unknown", "not-paid", "mismatch", "unavailable"] as const;
@@ -37,18 +36,6 @@ function seeOther(pathAndQuery: string): Response {
 const notGranted = (outcome: PaystackReturnOutcome, reference: string) =>
   seeOther(`/checkout/paystack?outcome=${outcome}&reference=${encodeURIComponent(reference)}`);
 
-async function fetchTransaction(reference: string, base: string, secret: string): Promise<unknown> {
-  const response = await fetch(`${base}/transaction/verify/${encodeURIComponent(reference)}`, {
-    headers: { authorization: `Bearer ${secret}`, accept: "application/json" },
-    signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
-    cache: "no-store",
-    redirect: "error", // the Bearer secret goes to PAYSTACK_API_BASE and nowhere else
-  });
-  const body = (await response.json().catch(() => null)) as { status?: unknown; data?: unknown } | null;
-  if (!response.ok || !body || body.status !== true) return null;
-  return body.data;
-}
-
 export async function paystackCallback(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const reference = url.searchParams.get("reference") ?? url.searchParams.get("trxref") ?? "";
@@ -59,7 +46,7 @@ export async function paystackCallback(request: Request): Promise<Response> {
 
   let data: unknown;
   try {
-    data = await fetchTransaction(reference, env.PAYSTACK_API_BASE, env.PAYSTACK_SECRET_KEY);
+    data = await paystackApi(`/transaction/verify/${encodeURIComponent(reference)}`);
   } catch {
     console.error("paystack callback: the verify API could not be reached");
     return notGranted("unreachable", reference);
