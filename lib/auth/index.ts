@@ -5,10 +5,15 @@
  */
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
-import type { LoginLimits } from "@/lib/db/rpc/local-accounts";
+import {
+  recordLoginSuccess,
+  reserveLoginAttempt,
+  takeAuthAttempt,
+  type LoginLimits,
+} from "@/lib/db/rpc/local-accounts";
 import { getEnv } from "@/lib/env";
 import { nextCookieJar, requestCookieJar } from "./cookie-jars";
-import { credentialsSchema, parseCredentials } from "./credentials";
+import { credentialsSchema, parseCredentials, tooManyAttempts } from "./credentials";
 import {
   localGetSession,
   localRequestLink,
@@ -79,24 +84,49 @@ export interface AuthContext {
   limits?: LoginLimits;
 }
 
+/** A limited attempt: 429 with the wait, before anything else runs. */
+const limited = (retryAfterSeconds: number) =>
+  ({ ok: false, status: 429, error: tooManyAttempts(retryAfterSeconds) }) as const;
+
+/*
+ * The rate limits (SPEC §7) sit here, in front of both modes, so that in
+ * Supabase mode a limited attempt never reaches Supabase Auth: its own limits
+ * see every request coming from our server's address and cannot tell a
+ * guessing tool from the owner. The counters are SQL (lib/db/rpc/local-accounts.ts),
+ * per IP and per (e-mail, IP), shared by every app instance.
+ */
+
 /** context: where the request came from; a bare CookieJar (older callers) counts as the address "unknown". */
 export async function signUp(input: SignInput, contextOrJar: AuthContext | CookieJar): Promise<AuthOutcome> {
   const context: AuthContext = "ip" in contextOrJar ? contextOrJar : { ip: "unknown", jar: contextOrJar };
   const credentials = parseCredentials(input);
   if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
+  // each sign-up costs a password hash (ours or Supabase's) and may send a mail
+  const limit = await takeAuthAttempt(getDb(), "signup", credentials.value.email, context.ip, context.limits);
+  if (!limit.allowed) return limited(limit.retry_after_seconds);
   const cookies = context.jar ?? (await nextCookieJar());
   return supabaseMode()
     ? supabaseSignUp(getDb(), cookies, credentials.value)
-    : localSignUp(getDb(), cookies, credentials.value, context);
+    : localSignUp(getDb(), cookies, credentials.value);
 }
 
+/**
+ * The attempt is reserved before the password is checked, so a simultaneous
+ * burst from one address cannot outrun its counter, and a right password gives
+ * it back: only failures count, per IP and per (e-mail, IP).
+ */
 export async function signIn(input: SignInput, context: AuthContext): Promise<AuthOutcome> {
   const credentials = parseCredentials(input);
   if (!credentials.ok) return { ok: false, status: 400, error: credentials.error };
+  const { email } = credentials.value;
+  const reservation = await reserveLoginAttempt(getDb(), email, context.ip, context.limits);
+  if (!reservation.allowed) return limited(reservation.retry_after_seconds);
   const cookies = context.jar ?? (await nextCookieJar());
-  return supabaseMode()
-    ? supabaseSignIn(getDb(), cookies, credentials.value)
-    : localSignIn(getDb(), cookies, credentials.value, context.ip, context.limits);
+  const outcome = supabaseMode()
+    ? await supabaseSignIn(getDb(), cookies, credentials.value)
+    : await localSignIn(getDb(), cookies, credentials.value);
+  if (outcome.ok) await recordLoginSuccess(getDb(), email, context.ip);
+  return outcome;
 }
 
 /** Signs out this browser, ending the session on the server too. */
@@ -116,9 +146,11 @@ export async function requestEmailLink(
 ): Promise<LinkOutcome> {
   const parsed = emailOnly.safeParse({ email });
   if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
+  const limit = await takeAuthAttempt(getDb(), "mail", parsed.data.email, context.ip, context.limits);
+  if (!limit.allowed) return limited(limit.retry_after_seconds);
   return supabaseMode()
     ? supabaseRequestLink(context.jar ?? (await nextCookieJar()), parsed.data.email, purpose)
-    : localRequestLink(getDb(), parsed.data.email, purpose, context);
+    : localRequestLink(getDb(), parsed.data.email, purpose);
 }
 
 /** Opens a verification link (local accounts; Supabase confirms on its own server). */
@@ -133,7 +165,10 @@ const newPassword = credentialsSchema.shape.password;
 export async function resetPassword(token: unknown, password: unknown, context: AuthContext): Promise<LinkOutcome> {
   const parsed = newPassword.safeParse(password);
   if (!parsed.success) return { ok: false, status: 400, error: parsed.error.issues[0].message };
+  // each try costs a password hash: counted like sign-ups, per IP
+  const limit = await takeAuthAttempt(getDb(), "signup", "password-reset", context.ip, context.limits);
+  if (!limit.allowed) return limited(limit.retry_after_seconds);
   return supabaseMode()
     ? supabaseResetPassword(context.jar ?? (await nextCookieJar()), token, parsed.data)
-    : localResetPassword(getDb(), token, parsed.data, context);
+    : localResetPassword(getDb(), token, parsed.data);
 }

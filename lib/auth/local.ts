@@ -2,9 +2,8 @@
  * Local accounts (embedded and postgres modes): scrypt password hashes in
  * auth.users, a signed HS256 session cookie naming a revocable auth_sessions
  * row, and mailed links (verification, password reset) through the outbox.
- * Sign-in, sign-up and link requests are rate limited in the database per IP
- * and per (e-mail, IP), so the limits hold across app instances and a stranger
- * elsewhere cannot lock the owner out.
+ * The rate limits in front of sign-in, sign-up and link requests are the
+ * same in every mode: lib/auth/index.ts takes them before calling here.
  */
 import type { Database } from "@/lib/db";
 import {
@@ -12,14 +11,10 @@ import {
   localFindAccount,
   localSessionStatus,
   localSignUp as createLocalAccount,
-  recordLoginSuccess,
   requestEmailLink,
-  reserveLoginAttempt,
   startLocalSession,
-  takeAuthAttempt,
   consumeEmailLink,
   type LinkPurpose,
-  type LoginLimits,
   type UsedLink,
 } from "@/lib/db/rpc/local-accounts";
 import { getEnv } from "@/lib/env";
@@ -27,18 +22,13 @@ import { mailQueued } from "@/lib/mail";
 import { passwordResetMail, verificationMail } from "@/lib/mail/messages";
 import { resyncAdmins, syncAdminsOnce } from "./admin-sync";
 import { SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
-import { tooManyAttempts, type Credentials } from "./credentials";
+import type { Credentials } from "./credentials";
 import { hashLinkToken, looksLikeLinkToken, newLinkToken } from "./link-tokens";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 import { appUrl } from "./redirects";
 import { isAdminEmail, sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
 
 const WRONG_CREDENTIALS = "Wrong e-mail or password.";
-
-export interface RequestContext {
-  ip: string;
-  limits?: LoginLimits;
-}
 
 async function startSession(
   db: Database,
@@ -69,14 +59,7 @@ export async function localGetSession(db: Database, jar: CookieJar): Promise<Ses
  * in. The address owns nothing yet: pending grants and ADMIN_EMAILS wait for
  * the link (the auth.users trigger claims when email_confirmed_at is set).
  */
-export async function localSignUp(
-  db: Database,
-  jar: CookieJar,
-  credentials: Credentials,
-  context: RequestContext,
-): Promise<AuthOutcome> {
-  const limit = await takeAuthAttempt(db, "signup", credentials.email, context.ip, context.limits);
-  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
+export async function localSignUp(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
   const hash = await hashPassword(credentials.password);
   const link = newLinkToken();
   const url = appUrl(`/verify-email?token=${link.token}`);
@@ -93,23 +76,11 @@ export async function localSignUp(
   return { ok: true, session: await startSession(db, jar, result.user_id, result.email, false) };
 }
 
-export async function localSignIn(
-  db: Database,
-  jar: CookieJar,
-  credentials: Credentials,
-  ip: string,
-  limits: LoginLimits = {},
-): Promise<AuthOutcome> {
-  // Reserved before the password is checked (so a simultaneous burst from one address cannot outrun
-  // its counter) and given back by a correct password: only failures count, per IP and per (e-mail, IP).
-  const reservation = await reserveLoginAttempt(db, credentials.email, ip, limits);
-  if (!reservation.allowed) return { ok: false, status: 429, error: tooManyAttempts(reservation.retry_after_seconds) };
-
+export async function localSignIn(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
   const account = await localFindAccount(db, credentials.email);
   // Hash even when there is no account, so response time does not reveal which e-mails exist.
   const valid = await verifyPassword(credentials.password, account?.password_hash ?? (await dummyPasswordHash()));
   if (!account || !valid) return { ok: false, status: 401, error: WRONG_CREDENTIALS };
-  await recordLoginSuccess(db, credentials.email, ip);
   if (account.email_confirmed && isAdminEmail(account.email)) await syncAdminsOnce(db).catch(() => undefined);
   return { ok: true, session: await startSession(db, jar, account.user_id, account.email, account.email_confirmed) };
 }
@@ -130,14 +101,7 @@ const LINK_SENT = {
  * Mails a new verification link, or a password-reset link. The answer is the
  * same whether or not an account exists, so it does not reveal who has one.
  */
-export async function localRequestLink(
-  db: Database,
-  email: string,
-  purpose: LinkPurpose,
-  context: RequestContext,
-): Promise<LinkOutcome> {
-  const limit = await takeAuthAttempt(db, "mail", email, context.ip, context.limits);
-  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
+export async function localRequestLink(db: Database, email: string, purpose: LinkPurpose): Promise<LinkOutcome> {
   const link = newLinkToken();
   const url = appUrl(`/${purpose === "verify_email" ? "verify-email" : "reset-password"}?token=${link.token}`);
   const mail = purpose === "verify_email" ? verificationMail(url) : passwordResetMail(url);
@@ -171,16 +135,8 @@ export async function localVerifyEmail(db: Database, token: unknown): Promise<Li
 }
 
 /** Uses a reset link: a new password, the address confirmed, and every session of the account ended. */
-export async function localResetPassword(
-  db: Database,
-  token: unknown,
-  password: string,
-  context: RequestContext,
-): Promise<LinkOutcome> {
+export async function localResetPassword(db: Database, token: unknown, password: string): Promise<LinkOutcome> {
   if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
-  // Each try costs a scrypt hash: counted like sign-ups, per IP.
-  const limit = await takeAuthAttempt(db, "signup", "password-reset", context.ip, context.limits);
-  if (!limit.allowed) return { ok: false, status: 429, error: tooManyAttempts(limit.retry_after_seconds) };
   const used = await consumeEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
   if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);

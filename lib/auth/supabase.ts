@@ -2,8 +2,9 @@
  * Supabase mode: the same auth API backed by Supabase Auth through @supabase/ssr.
  * Supabase keeps its session in its own cookies (refreshed by middleware);
  * getUser() asks the Auth server, so a forged cookie is never trusted.
- * Supabase Auth applies its own rate limits, sends its own confirmation and
- * recovery mails, and sets auth.users.email_confirmed_at when the user
+ * Our per-IP and per-(e-mail, IP) limits run before any call here
+ * (lib/auth/index.ts): Supabase Auth's own limits see only our server's
+ * address. Supabase sends its own confirmation and recovery mails, and sets auth.users.email_confirmed_at when the user
  * confirms: the same SQL triggers then claim pending grants.
  */
 import { createServerClient } from "@supabase/ssr";
