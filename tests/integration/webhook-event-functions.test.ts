@@ -1,7 +1,7 @@
 /** The event-log SQL functions: record + act + finish, retry, sweep leases, admin log, metrics. */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { failAction, grantAction, noneAction, reverseAction, type WebhookAction } from "@/lib/db/actions";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import {
@@ -531,6 +531,65 @@ describe.each(targets)("webhook event functions on %s", (target) => {
         by_type: [],
         by_provider: [],
         series: [],
+        series_by_type: [],
+      });
+    });
+
+    describe("series_by_type", () => {
+      // A database of its own, emptied before each test: the window has no upper
+      // bound, so every event the suite above recorded would fall into it.
+      const own = useTestDatabase(target);
+      beforeEach(() => own.db.query("delete from public.webhook_events"));
+
+      const since = new Date("2020-01-01T00:00:00Z");
+      const at = (iso: string) => new Date(iso);
+      /** n events of one type received at one instant. */
+      const seed = (eventType: string, receivedAt: string, n = 1) =>
+        own.db.query(
+          `insert into public.webhook_events (provider, event_id, event_type, status, payload, received_at)
+           select 'stripe', 'evt_' || gen_random_uuid(), $1, 'processed', '{}'::jsonb, $2::timestamptz
+             from generate_series(1, $3::int)`,
+          [eventType, receivedAt, n],
+        );
+
+      it("counts each type per bucket, from the window's first instant, and nothing before it", async () => {
+        await seed("invoice.paid", "2020-01-01T00:00:00.000Z", 2); // the window's first instant: in
+        await seed("invoice.paid", "2020-01-01T00:59:59.999Z"); // last instant of the first bucket
+        await seed("invoice.paid", "2020-01-01T01:00:00.000Z"); // first instant of the second
+        await seed("charge.refunded", "2020-01-01T01:30:00.000Z", 2);
+        await seed("invoice.paid", "2019-12-31T23:59:59.999Z", 5); // a millisecond before the window: out
+
+        const m = await webhookMetrics(own.db, since, 3600);
+        expect(m.total).toBe(6);
+        expect(m.series_by_type).toEqual([
+          { bucket: at("2020-01-01T00:00:00Z"), event_type: "invoice.paid", count: 3 },
+          { bucket: at("2020-01-01T01:00:00Z"), event_type: "invoice.paid", count: 1 },
+          { bucket: at("2020-01-01T01:00:00Z"), event_type: "charge.refunded", count: 2 },
+        ]);
+      });
+
+      it("charts the window's eight most frequent types and sums the rest per bucket as other (event_type null)", async () => {
+        // type.01 × 10, type.02 × 9, … type.10 × 1 in the first hour
+        for (let i = 1; i <= 10; i++) await seed(`type.${String(i).padStart(2, "0")}`, "2020-01-01T00:10:00Z", 11 - i);
+        await seed("type.01", "2020-01-01T01:10:00Z");
+        await seed("type.09", "2020-01-01T01:10:00Z"); // 3 in all, tied with type.08: the name decides, type.08 is charted
+        await seed("type.10", "2020-01-01T01:10:00Z");
+        await seed("type.00", "2019-12-31T23:59:59.999Z", 50); // most frequent of all, but before the window
+
+        const m = await webhookMetrics(own.db, since, 3600);
+        const first = at("2020-01-01T00:00:00Z");
+        const second = at("2020-01-01T01:00:00Z");
+        expect(m.series_by_type).toEqual([
+          ...[10, 9, 8, 7, 6, 5, 4, 3].map((count, i) => ({
+            bucket: first,
+            event_type: `type.0${i + 1}`,
+            count,
+          })),
+          { bucket: first, event_type: null, count: 3 }, // type.09 × 2 + type.10 × 1
+          { bucket: second, event_type: "type.01", count: 1 },
+          { bucket: second, event_type: null, count: 2 },
+        ]);
+        expect(m.series_by_type.reduce((s, b) => s + b.count, 0)).toBe(m.total);
       });
     });
   });

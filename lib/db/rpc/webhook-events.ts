@@ -166,6 +166,8 @@ export const metricsResult = z.object({
   by_provider: countByKey,
   series: z.array(z.object({ bucket: timestamp, processed: int, ignored: int, failed: int, total: int })),
   series_by_provider: z.array(z.object({ bucket: timestamp, provider: z.string(), count: int })),
+  /** The window's top 8 types per bucket; event_type null sums the other types. */
+  series_by_type: z.array(z.object({ bucket: timestamp, event_type: z.string().nullable(), count: int })),
   last_hour: z.object({ failure_rate: decimal, p95_ms: decimal.nullable(), finished: int, failed: int }),
 });
 export type WebhookMetrics = z.infer<typeof metricsResult>;
