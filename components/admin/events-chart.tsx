@@ -1,13 +1,7 @@
 "use client";
 // Stacked bars per time bucket (recharts). Gets plain numbers only; nothing server-side reaches the bundle.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { ChartPoint, MetricsWindowKey } from "@/lib/admin/metrics-window";
-
-export interface ChartSeries {
-  key: string;
-  label: string;
-  color: string;
-}
+import type { ChartPoint, ChartSeries, MetricsWindowKey } from "@/lib/admin/metrics-window";
 
 interface EventsChartProps {
   title: string;

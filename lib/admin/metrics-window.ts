@@ -54,6 +54,30 @@ export function successRate(m: Pick<WebhookMetrics, "processed" | "ignored" | "f
 /** One chart point per bucket: epoch ms plus a count per series key. */
 export type ChartPoint = { t: number } & Record<string, number>;
 
+/** One stacked series of a chart: its key in the points, its legend label and colour. */
+export interface ChartSeries {
+  key: string;
+  label: string;
+  color: string;
+}
+
+/**
+ * Colours of the charted event types, most frequent first: Paul Tol's "muted"
+ * scheme, told apart with colour-blindness too. webhook_metrics charts at most
+ * eight types; the rest are one grey "other".
+ */
+export const TYPE_COLORS = [
+  "#cc6677",
+  "#332288",
+  "#ddcc77",
+  "#117733",
+  "#88ccee",
+  "#882255",
+  "#44aa99",
+  "#999933",
+] as const;
+export const OTHER_TYPES_COLOR = "#94a3b8";
+
 /**
  * Every bucket of the window, zeros included, so the time axis is even. Buckets
  * start at multiples of the bucket size since the Unix epoch, which is how
@@ -90,4 +114,39 @@ export function providerSeries(
     return point;
   });
   return { providers, points };
+}
+
+/**
+ * Events per bucket by type: a series per type webhook_metrics charted, most
+ * events in the window first (ties by name), then "other" for the rest. Series keys are positional (type1, type2, …), not the
+ * type names: recharts reads a dotted dataKey such as "invoice.paid" as a path.
+ */
+export function typeSeries(
+  m: WebhookMetrics,
+  window: MetricsWindow,
+  now: Date,
+): { series: ChartSeries[]; points: ChartPoint[] } {
+  const totals = new Map<string, number>();
+  for (const s of m.series_by_type) {
+    if (s.event_type !== null) totals.set(s.event_type, (totals.get(s.event_type) ?? 0) + s.count);
+  }
+  const types = [...totals].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([type]) => type);
+  const series: ChartSeries[] = types.map((type, i) => ({
+    key: `type${i + 1}`,
+    label: type,
+    color: TYPE_COLORS[i % TYPE_COLORS.length],
+  }));
+  if (m.series_by_type.some((s) => s.event_type === null)) {
+    series.push({ key: "other", label: "other", color: OTHER_TYPES_COLOR });
+  }
+  const keyOf = new Map<string | null, string>(types.map((type, i) => [type, `type${i + 1}`]));
+  keyOf.set(null, "other");
+  const counts = new Map<string, number>();
+  for (const s of m.series_by_type) counts.set(`${s.bucket.getTime()}|${keyOf.get(s.event_type)}`, s.count);
+  const points = bucketStarts(window, now).map((t) => {
+    const point: ChartPoint = { t };
+    for (const { key } of series) point[key] = counts.get(`${t}|${key}`) ?? 0;
+    return point;
+  });
+  return { series, points };
 }

@@ -1,7 +1,7 @@
 // /admin/metrics: webhook health over a chosen window, with last-hour alerts.
 import type { Metadata } from "next";
 import { CountList } from "@/components/admin/count-list";
-import { EventsChart, type ChartSeries } from "@/components/admin/events-chart";
+import { EventsChart } from "@/components/admin/events-chart";
 import { EmptyState } from "@/components/empty-state";
 import { Notice } from "@/components/notice";
 import { LoadFailed } from "@/components/page-section";
@@ -10,6 +10,7 @@ import { StatCard } from "@/components/admin/stat-card";
 import { WindowChooser } from "@/components/admin/window-chooser";
 import { formatDuration, formatPercent } from "@/lib/admin/format";
 import {
+  type ChartSeries,
   metricsAlerts,
   parseMetricsWindow,
   type MetricsWindow,
