@@ -118,8 +118,10 @@ export function providerSeries(
 
 /**
  * Events per bucket by type: a series per type webhook_metrics charted, most
- * events in the window first (ties by name), then "other" for the rest. Series keys are positional (type1, type2, …), not the
- * type names: recharts reads a dotted dataKey such as "invoice.paid" as a path.
+ * events in the window first (ties by name), then "other" for the rest. Series
+ * keys are positional (type1, type2, …), not the type names, which are
+ * whatever the providers send: a type called "t" would overwrite the bucket's
+ * time, and "__proto__" cannot be a key of a point at all.
  */
 export function typeSeries(
   m: WebhookMetrics,

@@ -47,7 +47,7 @@ describe("typeSeries", () => {
     ]);
   });
 
-  it("has a point for every bucket of the window, zeros included, keyed by series (not by the dotted type name)", () => {
+  it("has a point for every bucket of the window, zeros included, keyed by series (not by the type name)", () => {
     const { points } = typeSeries(
       metrics([
         { bucket: "2026-01-01T11:00:00Z", event_type: "invoice.paid", count: 1 },
@@ -71,6 +71,16 @@ describe("typeSeries", () => {
       now,
     );
     expect(series.map((s) => s.label)).toEqual(["alert"]);
+    expect(points[15]).toEqual({ t: t("2026-01-01T11:30:00Z"), type1: 2 });
+  });
+
+  it("keeps each bucket's time when a provider sends a type called 't'", () => {
+    const { series, points } = typeSeries(
+      metrics([{ bucket: "2026-01-01T11:30:00Z", event_type: "t", count: 2 }]),
+      hour,
+      now,
+    );
+    expect(series.map((s) => s.label)).toEqual(["t"]);
     expect(points[15]).toEqual({ t: t("2026-01-01T11:30:00Z"), type1: 2 });
   });
 
