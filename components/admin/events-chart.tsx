@@ -20,6 +20,9 @@ function tickLabel(t: number, window: MetricsWindowKey): string {
   return window === "7d" ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${time}` : time;
 }
 
+/** Legend text in the page's text colour: recharts writes it in the series colour, unreadable for the pale ones. */
+const legendLabel = (value: string) => <span style={{ color: "#334155" }}>{value}</span>;
+
 export function EventsChart({ title, points, series, window }: EventsChartProps) {
   return (
     <figure className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-label={title} data-chart>
@@ -42,7 +45,7 @@ export function EventsChart({ title, points, series, window }: EventsChartProps)
               cursor={{ fill: "#f1f5f9" }}
               contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e2e8f0" }}
             />
-            <Legend wrapperStyle={{ fontSize: 12 }} iconType="square" itemSorter={null} />
+            <Legend wrapperStyle={{ fontSize: 12 }} iconType="square" itemSorter={null} formatter={legendLabel} />
             {series.map((s) => (
               <Bar
                 key={s.key}
