@@ -78,8 +78,13 @@ test("the metrics page shows the numbers and draws its charts", async ({ page, r
   await expect(page).toHaveURL(/window=1h/);
   await expect(page.getByText("Success rate", { exact: true })).toBeVisible();
   await expect(page.getByText("p95 processing", { exact: true })).toBeVisible();
-  const chart = page.getByRole("figure", { name: "Events over time, by status" });
-  await expect(chart.locator("svg").first()).toBeVisible();
-  await expect(chart.locator("svg path.recharts-rectangle").first()).toBeAttached(); // at least one bar drawn
+  for (const name of ["Events over time, by status", "Events over time, by provider", "Events over time, by type"]) {
+    const chart = page.getByRole("figure", { name });
+    await expect(chart.locator("svg").first()).toBeVisible();
+    await expect(chart.locator("svg path.recharts-rectangle").first()).toBeAttached(); // at least one bar drawn
+  }
+  await expect(page.getByRole("figure", { name: "Events over time, by type" })).toContainText(
+    "checkout.session.completed", // the legend
+  );
   await expect(page.getByRole("region", { name: "Events by provider" })).toContainText("stripe");
 });

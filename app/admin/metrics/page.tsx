@@ -17,6 +17,7 @@ import {
   providerSeries,
   statusSeries,
   successRate,
+  typeSeries,
 } from "@/lib/admin/metrics-window";
 import { requireAdmin } from "@/lib/auth";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
@@ -63,6 +64,7 @@ function MetricsBody({ metrics: m, window, now }: { metrics: WebhookMetrics; win
   const alerts = metricsAlerts(m);
   const rate = successRate(m);
   const providers = providerSeries(m, window, now);
+  const types = typeSeries(m, window, now);
   return (
     <>
       {alerts.map((alert) => (
@@ -117,6 +119,14 @@ function MetricsBody({ metrics: m, window, now }: { metrics: WebhookMetrics; win
               series={providers.providers.map((p) => ({ key: p, label: p, color: providerColor(p) }))}
               window={window.key}
             />
+            <div className="lg:col-span-2">
+              <EventsChart
+                title="Events over time, by type"
+                points={types.points}
+                series={types.series}
+                window={window.key}
+              />
+            </div>
           </div>
 
           <div className="grid gap-4 lg:grid-cols-2">
