@@ -1,7 +1,7 @@
 // Home: the packs on sale and how buying works.
 import Link from "next/link";
 import { PackGrid } from "@/components/pack-grid";
-import { PageSection } from "@/components/page-section";
+import { LoadFailed, PageSection } from "@/components/page-section";
 import { getSession } from "@/lib/auth";
 import { getDb } from "@/lib/db";
 import { listActivePackages } from "@/lib/db/rpc/account-reads";
@@ -13,7 +13,10 @@ const STEPS = [
     title: "Create an account",
     body: "An e-mail and a password. Credits you paid for before signing up are added automatically.",
   },
-  { title: "Pick a pack", body: "Pay securely with Stripe Checkout. The price is fixed; no subscription." },
+  {
+    title: "Pick a pack",
+    body: "Pay once, securely, with Stripe Checkout. A pack has a fixed price and never renews; monthly plans are in your wallet.",
+  },
   {
     title: "Use your credits",
     body: "Your balance updates the moment the payment is confirmed. Every change is in your ledger.",
@@ -21,7 +24,11 @@ const STEPS = [
 ];
 
 export default async function HomePage() {
-  const [session, packs] = await Promise.all([getSession(), listActivePackages(getDb())]);
+  // The database down: the page still explains the product, and says the packs could not be loaded.
+  const [session, packs] = await Promise.all([
+    getSession().catch(() => null),
+    listActivePackages(getDb()).catch(() => undefined),
+  ]);
   return (
     <div className="space-y-14">
       <section className="max-w-2xl">
@@ -50,7 +57,7 @@ export default async function HomePage() {
       </section>
 
       <PageSection id="packs" title="Packs" roomy>
-        <PackGrid packs={packs} canBuy={session !== null} />
+        {packs ? <PackGrid packs={packs} canBuy={session !== null} /> : <LoadFailed what="Packs" />}
       </PageSection>
 
       <PageSection id="how" title="How it works" roomy>

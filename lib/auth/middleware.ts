@@ -12,6 +12,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getDb } from "@/lib/db";
 import { localSessionStatus } from "@/lib/db/rpc/local-accounts";
 import { getEnv, getSupabaseEnv } from "@/lib/env";
+import { unavailablePage } from "@/lib/http/unavailable-page";
 import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
 import { appUrl } from "./redirects";
 import { isAdminEmail } from "./session";
@@ -23,6 +24,8 @@ interface Refreshed {
   email: string | null;
   /** the address is listed in ADMIN_EMAILS and confirmed */
   isAdmin: boolean;
+  /** a signed cookie whose session could not be checked: the database did not answer */
+  unavailable?: boolean;
   /** applies the refreshed cookies to whatever response middleware returns */
   apply(response: NextResponse): NextResponse;
 }
@@ -36,8 +39,10 @@ async function refreshLocal(request: NextRequest): Promise<Refreshed> {
   try {
     status = claims ? await localSessionStatus(getDb(), claims.sessionId, claims.userId, refresh) : null;
   } catch {
-    // Database unreachable: nobody counts as signed in for now, but the cookie is kept for when it is back.
-    return { email: null, isAdmin: false, apply: (response) => response };
+    // Database unreachable. Without a (validly signed) cookie the visitor is simply signed out; with
+    // one, the session cannot be checked: not signed out (the cookie is kept for when it is back),
+    // not signed in either (no page is served as if it were).
+    return { email: null, isAdmin: false, unavailable: claims !== null, apply: (response) => response };
   }
   if (!claims || !status?.valid) {
     // A tampered, expired or revoked cookie is dropped so the browser stops sending it.
@@ -82,9 +87,23 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
   };
 }
 
+/**
+ * A signed-in person whose session cannot be checked (the database did not
+ * answer) is not signed out: no redirect to /login, whose page cannot check the
+ * session either. A page load gets the "temporarily unavailable" page as a 503;
+ * anything else (a form post, an API route) goes on to its handler, which
+ * checks the session itself and answers its own error.
+ */
+function whileUnavailable(request: NextRequest): NextResponse {
+  const { pathname, search } = request.nextUrl;
+  const pageLoad = (request.method === "GET" || request.method === "HEAD") && !pathname.startsWith("/api/");
+  return pageLoad ? unavailablePage(pathname + search) : NextResponse.next({ request });
+}
+
 export async function sessionMiddleware(request: NextRequest): Promise<NextResponse> {
   const refreshed = getEnv().mode === "supabase" ? await refreshSupabase(request) : await refreshLocal(request);
   const { pathname, search } = request.nextUrl;
+  if (refreshed.unavailable) return whileUnavailable(request);
 
   if (refreshed.email === null && SIGNED_IN_ONLY.some((pattern) => pattern.test(pathname))) {
     // Built from APP_URL: the Host header is the client's (or a proxy's) choice.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getSessionFromRequest, requestCookieJar, signIn, signUp } from "@/lib/auth";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSessionToken } from "@/lib/auth/claims";
 import { sessionMiddleware } from "@/lib/auth/middleware";
-import { setDb, type SqlDatabase } from "@/lib/db";
+import { DatabaseUnavailableError, setDb, type SqlDatabase } from "@/lib/db";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { resetEnvCache } from "@/lib/env";
 import { balanceOf, openTestDatabase, type TestDatabase } from "../helpers/databases";
@@ -261,6 +261,42 @@ describe("middleware", () => {
     const { token } = await signUpFor(email("nosy"));
     const response = await run("/admin/events", token);
     expect(response.headers.get("x-middleware-rewrite")).toContain("/_admin-not-found");
+  });
+
+  it("while the database is down: a signed-in page load gets the 503 page, not /login; posts and APIs go on", async () => {
+    const { token } = await signUpFor(email("outage"));
+    const down = {
+      mode: "postgres" as const,
+      rpc: async () => Promise.reject(new DatabaseUnavailableError()),
+      close: async () => {},
+    };
+    setDb(down);
+    try {
+      for (const path of ["/wallet", "/login", "/admin/events", "/purchases?page=2&x=<b>"]) {
+        const response = await run(path, token);
+        expect({ path, status: response.status }).toEqual({ path, status: 503 });
+        expect(response.headers.get("retry-after")).toBe("30");
+        expect(response.headers.get("location")).toBeNull();
+        expect(response.cookies.get(SESSION_COOKIE)).toBeUndefined(); // the cookie is kept for when it is back
+        const body = await response.text();
+        expect(body).toContain("Your credits are safe");
+        expect(body).not.toContain("<b>"); // the "Try again" link is escaped
+      }
+      const post = await sessionMiddleware(
+        new NextRequest("http://127.0.0.1:3000/wallet", {
+          method: "POST",
+          headers: { cookie: `${SESSION_COOKIE}=${token}` },
+        }),
+      );
+      expect(post.headers.get("x-middleware-next")).toBe("1");
+      expect((await run("/api/checkout/stripe", token)).headers.get("x-middleware-next")).toBe("1");
+      // without a cookie nothing needs the database: signed out, as always
+      expect((await run("/wallet")).status).toBe(307);
+      expect((await run("/login")).headers.get("x-middleware-next")).toBe("1");
+    } finally {
+      setDb(db);
+    }
+    expect((await run("/wallet", token)).headers.get("x-middleware-next")).toBe("1");
   });
 
   it("re-issues a session cookie in the second half of its life, and drops an invalid one", async () => {

@@ -11,10 +11,12 @@ import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
 const auth = vi.hoisted(() => ({ user: null as unknown }));
 vi.mock("@/lib/auth", async (original) => ({
   ...(await original<typeof import("@/lib/auth")>()),
+  getSession: async () => auth.user,
   requireUser: async () => auth.user,
   requireAdmin: async () => auth.user,
 }));
 
+import HomePage from "@/app/(site)/page";
 import ApiKeysPage from "@/app/(account)/settings/api-keys/page";
 import DepositsPage from "@/app/admin/deposits/page";
 import UsersPage from "@/app/admin/users/page";
@@ -54,6 +56,10 @@ describe("list pages when the database is down", () => {
     expect(await html(DepositAddress({ userId }))).toContain("Deposit addresses could not be loaded");
     expect(await html(PlansSection({ userId, testMode: true }))).toContain("Plans could not be loaded");
 
+    const home = await html(HomePage());
+    expect(home).toContain("Packs could not be loaded");
+    expect(home).toContain("How it works");
+
     auth.user = ADMIN_SESSION;
     expect(await html(UsersPage(noParams))).toContain("Accounts could not be loaded");
     expect(await html(DepositsPage(noParams))).toContain("Addresses could not be loaded");
@@ -75,6 +81,10 @@ describe("list pages on a real database", () => {
     expect(empty).not.toContain("could not be loaded");
 
     await createApiKey(t.db, userId, "Nightly report");
+    const home = await html(HomePage());
+    expect(home).toContain("Starter");
+    expect(home).not.toContain("could not be loaded");
+
     const listed = await html(ApiKeysPage(noParams));
     expect(listed).toContain("Nightly report");
     expect(listed).not.toContain("No keys yet");
