@@ -15,8 +15,9 @@
   The window's events are grouped once (cells: per bucket, provider, type and
   status) and every series reads those few rows: before, the status and the
   provider series each aggregated every event of the window again, and a
-  third pass for types made the 7-day view ~10 % slower (`npm run bench --
-  --log-queries`' 1,000,000 events, 200k in the window); see the commit.
+  third pass for types made the 7-day view ~10 % slower (timed on a database
+  seeded like `npm run bench -- --log-queries`: 1,000,000 events, 200k in the
+  window; the bench itself does not time this function); see the commit.
   by_type now breaks ties by name as the chart does, so the list and the
   legend agree. Otherwise the same as 20261130000152 (planned per call for its
   window, only the columns the numbers need).
