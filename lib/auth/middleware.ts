@@ -8,6 +8,7 @@
  * Pages and routes check again on the server (requireUser / requireAdmin).
  */
 import { createServerClient } from "@supabase/ssr";
+import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
 import { getDb } from "@/lib/db";
 import { localSessionStatus } from "@/lib/db/rpc/local-accounts";
@@ -24,7 +25,7 @@ interface Refreshed {
   email: string | null;
   /** the address is listed in ADMIN_EMAILS and confirmed */
   isAdmin: boolean;
-  /** a signed cookie whose session could not be checked: the database did not answer */
+  /** a signed-in cookie whose session could not be checked: the database (or Supabase Auth) did not answer */
   unavailable?: boolean;
   /** applies the refreshed cookies to whatever response middleware returns */
   apply(response: NextResponse): NextResponse;
@@ -75,10 +76,13 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
       },
     },
   });
-  const { data } = await supabase.auth.getUser();
+  const { data, error } = await supabase.auth.getUser();
   const email = data.user?.email ?? null;
   return {
     email,
+    // Supabase Auth unreachable (network, 502–504): the session could not be checked, which is not
+    // signing out; auth-js keeps the session cookies for such errors.
+    unavailable: email === null && isAuthRetryableFetchError(error),
     isAdmin: email !== null && Boolean(data.user?.email_confirmed_at) && isAdminEmail(email),
     apply: (response) => {
       for (const { name, value, options } of written) response.cookies.set(name, value, options);
@@ -88,8 +92,8 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
 }
 
 /**
- * A signed-in person whose session cannot be checked (the database did not
- * answer) is not signed out: no redirect to /login, whose page cannot check the
+ * A signed-in person whose session cannot be checked (the database, or
+ * Supabase Auth, did not answer) is not signed out: no redirect to /login, whose page cannot check the
  * session either. A page load gets the "temporarily unavailable" page as a 503;
  * anything else (a form post, an API route) goes on to its handler, which
  * checks the session itself and answers its own error.

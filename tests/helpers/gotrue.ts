@@ -7,6 +7,7 @@
  * POST /auth/v1/logout. Sign-up confirms at once (as with "Confirm email" off),
  * so it returns a session. `calls` counts every request by "METHOD path", which
  * is what the rate-limit tests read: a limited attempt must never get here.
+ * `down` makes it answer every request with a 503.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
@@ -17,6 +18,8 @@ export interface FakeGotrue {
   calls: Map<string, number>;
   /** How many requests reached "METHOD /auth/v1/…" (query string left out). */
   count(call: string): number;
+  /** While true, every request is answered 503, as Supabase Auth does during an outage. */
+  down: boolean;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,13 @@ const gotrueError = (status: number, errorCode: string, msg: string) => ({
 export async function startFakeGotrue(): Promise<FakeGotrue> {
   const users = new Map<string, User>();
   const calls = new Map<string, number>();
+  const fake: FakeGotrue = {
+    origin: "",
+    calls,
+    count: (call) => calls.get(call) ?? 0,
+    down: false,
+    close: async () => {},
+  };
 
   function answer(method: string, path: string, body: Record<string, unknown>, bearer: string | undefined) {
     const email = typeof body.email === "string" ? body.email.toLowerCase() : "";
@@ -109,17 +119,16 @@ export async function startFakeGotrue(): Promise<FakeGotrue> {
       calls.set(call, (calls.get(call) ?? 0) + 1);
       const text = Buffer.concat(chunks).toString();
       const bearer = request.headers.authorization?.replace(/^Bearer /, "");
-      const { status, body } = answer(request.method ?? "GET", url.pathname, text ? JSON.parse(text) : {}, bearer);
+      const { status, body } = fake.down
+        ? gotrueError(503, "unexpected_failure", "service unavailable")
+        : answer(request.method ?? "GET", url.pathname, text ? JSON.parse(text) : {}, bearer);
       response.writeHead(status, body === undefined ? {} : { "content-type": "application/json" });
       response.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    calls,
-    count: (call) => calls.get(call) ?? 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  fake.origin = `http://127.0.0.1:${port}`;
+  fake.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return fake;
 }

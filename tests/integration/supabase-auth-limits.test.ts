@@ -6,9 +6,12 @@
  * from the owner. Our counters (the same SQL functions as local accounts) run
  * first, so a limited attempt never reaches Supabase Auth at all — which is
  * what these tests count, on a stand-in GoTrue (tests/helpers/gotrue.ts).
+ * Also: Supabase Auth down is not the same as signed out (middleware).
  */
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestCookieJar, requestEmailLink, resetPassword, signIn, signUp } from "@/lib/auth";
+import { sessionMiddleware } from "@/lib/auth/middleware";
 import { resetEnvCache } from "@/lib/env";
 import { targets } from "../helpers/databases";
 import { startFakeGotrue, type FakeGotrue } from "../helpers/gotrue";
@@ -120,5 +123,30 @@ describe.each(targets)("Supabase mode: sign-in and sign-up limits on %s", (targe
     expect(await resetPassword("made-up-code", PASSWORD, { ip: "203.0.113.71", jar: jar() })).toMatchObject({
       status: 410,
     });
+  });
+
+  it("middleware: Supabase Auth down is not signing out; a page load gets the 503 page, the cookies stay", async () => {
+    const cookies = jar();
+    expect(
+      await signUp({ email: email("outage"), password: PASSWORD }, { ip: "192.0.2.90", jar: cookies }),
+    ).toMatchObject({ ok: true });
+    const cookie = cookies.written.map((c) => `${c.name}=${c.value}`).join("; ");
+    expect(cookie).toContain("sb-");
+    const load = (path: string, withCookie = true) =>
+      sessionMiddleware(new NextRequest(`http://127.0.0.1:3000${path}`, { headers: withCookie ? { cookie } : {} }));
+
+    expect((await load("/wallet")).headers.get("x-middleware-next")).toBe("1");
+    gotrue.down = true;
+    try {
+      const response = await load("/wallet");
+      expect(response.status).toBe(503);
+      expect(response.headers.get("location")).toBeNull();
+      expect(await response.text()).toContain("Your credits are safe");
+      expect(response.headers.getSetCookie().filter((c) => c.startsWith("sb-"))).toEqual([]);
+      expect((await load("/wallet", false)).status).toBe(307); // no session: signed out, as always
+    } finally {
+      gotrue.down = false;
+    }
+    expect((await load("/wallet")).headers.get("x-middleware-next")).toBe("1");
   });
 });
