@@ -1,4 +1,4 @@
-// Keeps sessions fresh; sends signed-out visitors from private pages to /login; 404 for non-admins on /admin/*.
+// Keeps sessions fresh; sends signed-out visitors from private pages to /login (non-admins get 404 from app/admin/layout.tsx).
 import type { NextRequest } from "next/server";
 import { sessionMiddleware } from "@/lib/auth/middleware";
 

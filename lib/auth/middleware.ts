@@ -1,7 +1,11 @@
 /**
  * What middleware does on every request: keep the session fresh (re-issue the
  * local JWT in the second half of its life; let @supabase/ssr refresh its
- * tokens) and keep signed-out visitors and non-admins out of private pages.
+ * tokens) and send signed-out visitors from private pages to /login.
+ * Non-admins get the 404 page from app/admin/layout.tsx (requireAdmin), not
+ * from a rewrite here: Next proxies a middleware rewrite over HTTP when its
+ * origin differs from the server's own (as it does under `next start -H
+ * <address>`), which answered 500 wherever "localhost" is not that address.
  * A local session counts only while its auth_sessions row is live: one
  * primary-key read per request (webhook and machine routes skip middleware),
  * so sign-out and a password reset end it everywhere at once.
@@ -16,15 +20,11 @@ import { getEnv, getSupabaseEnv } from "@/lib/env";
 import { unavailablePage } from "@/lib/http/unavailable-page";
 import { needsRefresh, SESSION_COOKIE, sessionCookieOptions, signSessionToken, verifySessionToken } from "./claims";
 import { appUrl } from "./redirects";
-import { isAdminEmail } from "./session";
 
 const SIGNED_IN_ONLY = [/^\/wallet(\/|$)/, /^\/purchases(\/|$)/, /^\/settings(\/|$)/, /^\/admin(\/|$)/];
-const ADMIN_ONLY = /^\/admin(\/|$)/;
 
 interface Refreshed {
   email: string | null;
-  /** the address is listed in ADMIN_EMAILS and confirmed */
-  isAdmin: boolean;
   /** a signed-in cookie whose session could not be checked: the database (or Supabase Auth) did not answer */
   unavailable?: boolean;
   /** applies the refreshed cookies to whatever response middleware returns */
@@ -43,18 +43,17 @@ async function refreshLocal(request: NextRequest): Promise<Refreshed> {
     // Database unreachable. Without a (validly signed) cookie the visitor is simply signed out; with
     // one, the session cannot be checked: not signed out (the cookie is kept for when it is back),
     // not signed in either (no page is served as if it were).
-    return { email: null, isAdmin: false, unavailable: claims !== null, apply: (response) => response };
+    return { email: null, unavailable: claims !== null, apply: (response) => response };
   }
   if (!claims || !status?.valid) {
     // A tampered, expired or revoked cookie is dropped so the browser stops sending it.
     const drop = (response: NextResponse) => (token ? (response.cookies.delete(SESSION_COOKIE), response) : response);
-    return { email: null, isAdmin: false, apply: drop };
+    return { email: null, apply: drop };
   }
-  const signedIn = { email: status.email, isAdmin: status.email_confirmed && isAdminEmail(status.email) };
-  if (!refresh) return { ...signedIn, apply: (response) => response };
+  if (!refresh) return { email: status.email, apply: (response) => response };
   const fresh = await signSessionToken(env.AUTH_SECRET, { ...claims, email: status.email });
   return {
-    ...signedIn,
+    email: status.email,
     apply: (response) => {
       response.cookies.set(SESSION_COOKIE, fresh, sessionCookieOptions(env.isProduction));
       return response;
@@ -83,7 +82,6 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
     // Supabase Auth unreachable (network, 502–504): the session could not be checked, which is not
     // signing out; auth-js keeps the session cookies for such errors.
     unavailable: email === null && isAuthRetryableFetchError(error),
-    isAdmin: email !== null && Boolean(data.user?.email_confirmed_at) && isAdminEmail(email),
     apply: (response) => {
       for (const { name, value, options } of written) response.cookies.set(name, value, options);
       return response;
@@ -113,10 +111,6 @@ export async function sessionMiddleware(request: NextRequest): Promise<NextRespo
     // Built from APP_URL: the Host header is the client's (or a proxy's) choice.
     const login = appUrl(`/login?${new URLSearchParams({ next: pathname + search })}`);
     return refreshed.apply(NextResponse.redirect(login));
-  }
-  if (refreshed.email !== null && ADMIN_ONLY.test(pathname) && !refreshed.isAdmin) {
-    // Admin pages do not exist for anyone else: render the ordinary 404.
-    return refreshed.apply(NextResponse.rewrite(new URL("/_admin-not-found", request.url)));
   }
   return refreshed.apply(NextResponse.next({ request }));
 }

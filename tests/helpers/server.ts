@@ -203,12 +203,14 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Extra node flags, e.g. ["--cpu-prof"]. */
   nodeArgs?: string[];
+  /** The address to listen on (`next start -H`); default 127.0.0.1. */
+  host?: string;
 }
 
 export async function startNextServer(options: StartOptions): Promise<NextServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"],
+    [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", options.host ?? "127.0.0.1"],
     {
       cwd: options.build.root,
       env: {
@@ -231,7 +233,7 @@ export async function startNextServer(options: StartOptions): Promise<NextServer
   let gone = false;
   void exited.then(() => (gone = true));
 
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `http://${options.host ?? "127.0.0.1"}:${options.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     if (gone) throw new Error(`next start exited early:\n${output}`);
