@@ -209,6 +209,40 @@ describe.each(targets)("Paystack on %s", (target) => {
       expect((await deliver(event)).status).toBe(200);
       expect((await eventRow("transfer.success:99")).status).toBe("ignored");
     });
+    /*
+     * Types Paystack documents whose data has no id, reference or refund reference: a 4xx would make
+     * Paystack retry them for 72 hours and they would never reach the event log (SPEC §4: record as
+     * ignored, answer 200). Named by a digest of their data, so a redelivery is still a duplicate.
+     */
+    it("records signed events without any id field (customer identification, invoices) as ignored, once", async () => {
+      const events = [
+        {
+          event: "customeridentification.success",
+          data: { customer_id: uid("cus"), customer_code: uid("CUS_"), email: "x@example.com", identification: {} },
+        },
+        {
+          event: "invoice.payment_failed",
+          data: { invoice_code: uid("INV_"), amount: 50000, transaction: { reference: uid("tx") }, paid: false },
+        },
+        { event: "dedicatedaccount.assign.success", data: { customer: { id: 4242 }, dedicated_account: null } },
+      ];
+      const before = await businessRows();
+      for (const event of events) {
+        const first = await deliver(event);
+        expect({ type: event.event, status: first.status }).toEqual({ type: event.event, status: 200 });
+        expect(first.body).toMatchObject({ duplicate: false, status: "ignored" });
+        const again = await deliver(event);
+        expect(again.body).toMatchObject({ duplicate: true });
+      }
+      const after = await businessRows();
+      expect(after).toEqual({ ...before, events: before.events + events.length });
+    });
+
+    it("still refuses a signed body that is not a Paystack event (no event name, or data not an object)", async () => {
+      for (const body of [{ data: { id: 1 } }, { event: "charge.success", data: "x" }, { event: "", data: {} }]) {
+        expect((await deliver(body)).status).toBe(400);
+      }
+    });
   });
 
   describe("refunds and disputes", () => {

@@ -107,9 +107,9 @@ function dispute(event: PaystackEvent): Plan {
 
 export function planPaystackEvent(payload: unknown): Plan {
   const parsed = paystackEventSchema.safeParse(payload);
-  const eventId = parsed.success ? paystackEventId(parsed.data) : null;
-  if (!parsed.success || !eventId) return fail("stored payload is not a Paystack event");
+  if (!parsed.success) return fail("stored payload is not a Paystack event");
   const event = parsed.data;
+  const eventId = paystackEventId(event);
   switch (event.event) {
     case "charge.success":
       return chargeSuccess(event, eventId);

@@ -13,9 +13,8 @@ export const paystackProvider: WebhookProvider = {
     // the stored payload keeps no card token or other reusable secret (the plan needs none)
     const body = redactPaystackSecrets(parseJsonBody(rawBody));
     const parsed = paystackEventSchema.safeParse(body);
-    const id = parsed.success ? paystackEventId(parsed.data) : null;
-    if (!parsed.success || !id) throw new WebhookRejection(400, "not a Paystack event");
-    return { id, type: parsed.data.event, payload: body };
+    if (!parsed.success) throw new WebhookRejection(400, "not a Paystack event");
+    return { id: paystackEventId(parsed.data), type: parsed.data.event, payload: body };
   },
   plan: (payload) => planPaystackEvent(payload),
 };

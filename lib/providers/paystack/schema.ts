@@ -91,15 +91,17 @@ export const keyText = (value: unknown): string | null =>
  * disputes), the refund's reference, or the transaction reference identifies a
  * delivery. A refund without a reference yet (pending, processing) is named by
  * its transaction and a digest of its data, so a redelivery is still a duplicate.
+ * Types with none of these keys (customeridentification.*, invoice.*,
+ * dedicatedaccount.*) are named by the digest alone: they are still recorded
+ * (as ignored), never refused.
  */
-export function paystackEventId(event: PaystackEvent): string | null {
+export function paystackEventId(event: PaystackEvent): string {
   const d = event.data;
   const key = keyText(d.id) ?? keyText(d.refund_reference) ?? keyText(d.reference);
   if (key) return `${event.event}:${key}`.slice(0, 255);
-  const transaction = keyText(d.transaction_reference);
-  if (!transaction) return null;
   const digest = createHash("sha256").update(JSON.stringify(d)).digest("hex").slice(0, 32);
-  return `${event.event}:${transaction}:${digest}`.slice(0, 255);
+  const transaction = keyText(d.transaction_reference);
+  return (transaction ? `${event.event}:${transaction}:${digest}` : `${event.event}:sha256:${digest}`).slice(0, 255);
 }
 
 /** Keys whose values let someone charge the card again or manage the subscription: never stored. */
