@@ -34,7 +34,7 @@ export function openApiDocument() {
       title: "Credits API",
       version: "1.0.0",
       description:
-        "Spend the credits of the account that owns the API key. Create keys at /settings/api-keys. Every answer is short JSON; errors carry a stable `error` code.",
+        "Spend the credits of the account that owns the API key. Create keys at /settings/api-keys. Every answer is short JSON; errors carry a stable `error` code. A method a path does not list answers 405 `method_not_allowed` with an `Allow` header.",
     },
     servers: [{ url: getEnv().APP_URL }],
     security: [{ apiKey: [] }],

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | "insufficient_credits"
   | "idempotency_conflict"
   | "rate_limited"
+  | "method_not_allowed"
   | "unavailable"
   | "internal_error";
 
@@ -50,3 +51,9 @@ export function failure(error: unknown, route: string): Response {
   console.error(`[api:${route}] ${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`);
   return apiError(500, "internal_error");
 }
+
+/**
+ * The handler for every method a /api/v1 route does not take: Next would answer a bare 405 with
+ * no body; ours is the same short JSON as every other answer, with the methods it does take.
+ */
+export const methodNotAllowed = (allow: string) => (): Response => apiError(405, "method_not_allowed", {}, { allow });

@@ -8,7 +8,10 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { GET as balanceRoute } from "@/app/api/v1/balance/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
+import * as balanceModule from "@/app/api/v1/balance/route";
+import * as openApiModule from "@/app/api/v1/openapi.json/route";
 import { POST as spendRoute } from "@/app/api/v1/spend/route";
+import * as spendModule from "@/app/api/v1/spend/route";
 import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
 import { createApiKey, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
@@ -300,5 +303,31 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(Object.keys(paths["/api/v1/spend"].post.responses)).toEqual(
       expect.arrayContaining(["200", "400", "401", "402", "409", "429"]),
     );
+  });
+
+  it("answers a method a route does not take with JSON 405 {error: method_not_allowed} and an Allow header", async () => {
+    const routes: Array<[string, Record<string, unknown>, string]> = [
+      ["/api/v1/spend", spendModule, "POST"],
+      ["/api/v1/balance", balanceModule, "GET, HEAD"],
+      ["/api/v1/openapi.json", openApiModule, "GET, HEAD"],
+    ];
+    for (const [path, module, allow] of routes) {
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allow.includes(m))) {
+        const handler = module[method];
+        expect({ path, method, handler: typeof handler }).toEqual({ path, method, handler: "function" });
+        const r = await call(
+          (handler as (request: Request) => Response | Promise<Response>)(
+            new Request(`http://app.test${path}`, { method }),
+          ),
+        );
+        expect({ path, method, status: r.status, body: r.body }).toEqual({
+          path,
+          method,
+          status: 405,
+          body: { error: "method_not_allowed" },
+        });
+        expect(r.headers.get("allow")).toBe(allow);
+      }
+    }
   });
 });
