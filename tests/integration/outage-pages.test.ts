@@ -10,15 +10,16 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_COOKIE, signSessionToken } from "@/lib/auth/claims";
+import { SESSION_COOKIE } from "@/lib/auth/claims";
 import { createServerDatabase, migrateServerDatabase, serverUrl } from "../helpers/databases";
 import { ensureBuild, freePort, ROOT, startNextServer, type NextServer } from "../helpers/server";
+import { getPage, signedInCookies } from "../helpers/server-sessions";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
 
 const enabled = Boolean(serverUrl) && process.env.RUN_FAULT_TESTS === "1";
 const AUTH_SECRET = randomBytes(32).toString("base64url");
+const EMAIL = "outage@example.com";
 
 describe.skipIf(!enabled)("pages while the database is unreachable (next start + Postgres)", () => {
   let database: { url: string; drop: () => Promise<void> };
@@ -30,23 +31,7 @@ describe.skipIf(!enabled)("pages while the database is unreachable (next start +
     const build = await ensureBuild({ distDir: ".next-fault" });
     database = await createServerDatabase("credits_outage");
     await migrateServerDatabase(database.url);
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const email = "outage@example.com";
-      const [{ id }] = (
-        await client.query<{ id: string }>(
-          "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
-          [email],
-        )
-      ).rows;
-      const [{ session }] = (
-        await client.query<{ session: string }>("select public.local_start_session($1) as session", [id])
-      ).rows;
-      cookie = `${SESSION_COOKIE}=${await signSessionToken(AUTH_SECRET, { userId: id, email, sessionId: session })}`;
-    } finally {
-      await client.end();
-    }
+    cookie = (await signedInCookies(database.url, AUTH_SECRET, [EMAIL]))[EMAIL];
 
     const target = new URL(database.url);
     proxy = await startTcpProxy(
@@ -75,12 +60,7 @@ describe.skipIf(!enabled)("pages while the database is unreachable (next start +
     await database?.drop();
   });
 
-  const get = (pathname: string, withCookie = true) =>
-    fetch(server.url + pathname, {
-      headers: withCookie ? { cookie } : {},
-      redirect: "manual",
-      signal: AbortSignal.timeout(30_000),
-    });
+  const get = (pathname: string, withCookie = true) => getPage(server.url, pathname, withCookie ? cookie : undefined);
 
   it("shows a signed-in user an 'unavailable, credits safe' page, not /login or a bare 500, and recovers", async () => {
     expect((await get("/wallet")).status).toBe(200);

@@ -11,11 +11,10 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_COOKIE, signSessionToken } from "@/lib/auth/claims";
 import { createServerDatabase, migrateServerDatabase, serverUrl } from "../helpers/databases";
 import { ensureBuild, freePort, ROOT, startNextServer, type NextServer } from "../helpers/server";
+import { getPage, signedInCookies } from "../helpers/server-sessions";
 
 const enabled = Boolean(serverUrl) && process.env.RUN_FAULT_TESTS === "1";
 const AUTH_SECRET = randomBytes(32).toString("base64url");
@@ -30,25 +29,7 @@ describe.skipIf(!enabled)("access rules on a server bound to 127.0.0.2 (next sta
     const build = await ensureBuild({ distDir: ".next-fault" });
     database = await createServerDatabase("credits_address");
     await migrateServerDatabase(database.url);
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      for (const email of ["someone@example.com", ADMIN]) {
-        const [{ id }] = (
-          await client.query<{ id: string }>(
-            "insert into auth.users (email, email_confirmed_at) values ($1, now()) returning id",
-            [email],
-          )
-        ).rows;
-        const [{ session }] = (
-          await client.query<{ session: string }>("select public.local_start_session($1) as session", [id])
-        ).rows;
-        cookies[email] =
-          `${SESSION_COOKIE}=${await signSessionToken(AUTH_SECRET, { userId: id, email, sessionId: session })}`;
-      }
-    } finally {
-      await client.end();
-    }
+    Object.assign(cookies, await signedInCookies(database.url, AUTH_SECRET, ["someone@example.com", ADMIN]));
     server = await startNextServer({
       build,
       host: "127.0.0.2",
@@ -69,12 +50,7 @@ describe.skipIf(!enabled)("access rules on a server bound to 127.0.0.2 (next sta
     await database?.drop();
   });
 
-  const get = (pathname: string, cookie?: string) =>
-    fetch(server.url + pathname, {
-      headers: cookie ? { cookie } : {},
-      redirect: "manual",
-      signal: AbortSignal.timeout(30_000),
-    });
+  const get = (pathname: string, cookie?: string) => getPage(server.url, pathname, cookie);
 
   it("gives a non-admin the 404 page on /admin/*, an admin the page, a signed-out visitor the login redirect", async () => {
     const index = await get("/admin", cookies["someone@example.com"]);
