@@ -14,7 +14,7 @@
 import { createServerClient } from "@supabase/ssr";
 import { isAuthRetryableFetchError } from "@supabase/supabase-js";
 import { NextResponse, type NextRequest } from "next/server";
-import { getDb } from "@/lib/db";
+import { DatabaseUnavailableError, getDb } from "@/lib/db";
 import { localSessionStatus } from "@/lib/db/rpc/local-accounts";
 import { getEnv, getSupabaseEnv } from "@/lib/env";
 import { unavailablePage } from "@/lib/http/unavailable-page";
@@ -39,11 +39,12 @@ async function refreshLocal(request: NextRequest): Promise<Refreshed> {
   let status: Awaited<ReturnType<typeof localSessionStatus>> | null = null;
   try {
     status = claims ? await localSessionStatus(getDb(), claims.sessionId, claims.userId, refresh) : null;
-  } catch {
+  } catch (error) {
     // Database unreachable. Without a (validly signed) cookie the visitor is simply signed out; with
     // one, the session cannot be checked: not signed out (the cookie is kept for when it is back),
     // not signed in either (no page is served as if it were).
-    return { email: null, unavailable: claims !== null, apply: (response) => response };
+    const unavailable = claims !== null && error instanceof DatabaseUnavailableError;
+    return { email: null, unavailable, apply: (response) => response };
   }
   if (!claims || !status?.valid) {
     // A tampered, expired or revoked cookie is dropped so the browser stops sending it.
@@ -91,10 +92,11 @@ async function refreshSupabase(request: NextRequest): Promise<Refreshed> {
 
 /**
  * A signed-in person whose session cannot be checked (the database, or
- * Supabase Auth, did not answer) is not signed out: no redirect to /login, whose page cannot check the
- * session either. A page load gets the "temporarily unavailable" page as a 503;
- * anything else (a form post, an API route) goes on to its handler, which
- * checks the session itself and answers its own error.
+ * Supabase Auth, did not answer) is not signed out: no redirect to /login,
+ * whose page cannot check the session either. A page load gets the
+ * "temporarily unavailable" page as a 503; anything else (a form post, an API
+ * route) goes on to its handler, which checks the session itself and answers
+ * its own error.
  */
 function whileUnavailable(request: NextRequest): NextResponse {
   const { pathname, search } = request.nextUrl;
