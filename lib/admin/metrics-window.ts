@@ -106,14 +106,24 @@ export function providerSeries(
   now: Date,
 ): { providers: string[]; points: ChartPoint[] } {
   const providers = m.by_provider.map((p) => p.key);
+  const rows = m.series_by_provider.map((s) => ({ bucket: s.bucket, key: s.provider, count: s.count }));
+  return { providers, points: bucketPoints(window, now, providers, rows) };
+}
+
+/** Every bucket of the window with a count per series key, zeros included, from (bucket, key, count) rows. */
+function bucketPoints(
+  window: MetricsWindow,
+  now: Date,
+  keys: string[],
+  rows: Array<{ bucket: Date; key: string; count: number }>,
+): ChartPoint[] {
   const counts = new Map<string, number>();
-  for (const s of m.series_by_provider) counts.set(`${s.bucket.getTime()}|${s.provider}`, s.count);
-  const points = bucketStarts(window, now).map((t) => {
+  for (const r of rows) counts.set(`${r.bucket.getTime()}|${r.key}`, r.count);
+  return bucketStarts(window, now).map((t) => {
     const point: ChartPoint = { t };
-    for (const p of providers) point[p] = counts.get(`${t}|${p}`) ?? 0;
+    for (const key of keys) point[key] = counts.get(`${t}|${key}`) ?? 0;
     return point;
   });
-  return { providers, points };
 }
 
 /**
@@ -143,12 +153,14 @@ export function typeSeries(
   }
   const keyOf = new Map<string | null, string>(types.map((type, i) => [type, `type${i + 1}`]));
   keyOf.set(null, "other");
-  const counts = new Map<string, number>();
-  for (const s of m.series_by_type) counts.set(`${s.bucket.getTime()}|${keyOf.get(s.event_type)}`, s.count);
-  const points = bucketStarts(window, now).map((t) => {
-    const point: ChartPoint = { t };
-    for (const { key } of series) point[key] = counts.get(`${t}|${key}`) ?? 0;
-    return point;
-  });
-  return { series, points };
+  const rows = m.series_by_type.map((s) => ({ bucket: s.bucket, key: keyOf.get(s.event_type)!, count: s.count }));
+  return {
+    series,
+    points: bucketPoints(
+      window,
+      now,
+      series.map((s) => s.key),
+      rows,
+    ),
+  };
 }
