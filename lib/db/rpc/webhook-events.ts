@@ -3,6 +3,7 @@ import { z } from "zod";
 import { PROVIDERS, type ProviderName } from "@/lib/providers/names";
 import type { WebhookAction } from "../actions";
 import type { Database } from "../port";
+import { ingestBatcherOf } from "./ingest-batch";
 import { decimal, int, timestamp, uuid } from "./scalars";
 
 export const EVENT_STATUSES = ["received", "processed", "ignored", "failed", "rejected"] as const;
@@ -43,10 +44,9 @@ export const eventParams = (a: Omit<IngestArgs, "elapsedMs">) => ({
   p_external_id: a.externalId ?? null,
 });
 
+/** One delivery: ingest_webhook_event, alone or with the deliveries waiting beside it (ingest-batch.ts). */
 export async function ingestWebhookEvent(db: Database, a: IngestArgs): Promise<AttemptResult> {
-  return attemptResult.parse(
-    await db.rpc("ingest_webhook_event", { ...eventParams(a), p_elapsed_ms: a.elapsedMs ?? 0 }),
-  );
+  return attemptResult.parse(await ingestBatcherOf(db).ingest(eventParams(a), a.elapsedMs ?? 0));
 }
 
 export async function retryWebhookEvent(

@@ -1,0 +1,213 @@
+/**
+ * Group commit for webhook deliveries (issue 14; docs/performance.md).
+ *
+ * A delivery that arrives while no ingest call is running goes to the
+ * database at once, alone, through ingest_webhook_event: nothing changes at low
+ * load. Deliveries that arrive while one is running wait for it and then go
+ * together through ingest_webhook_events: one transaction, one round trip, one
+ * commit for all of them, each delivery still in its own subtransaction with
+ * the same lock, dedupe and action as alone. Exactly-once stays in the
+ * database (its unique keys and locks); this only shares the transport.
+ *
+ * Every caller is answered after the call that carried its delivery has
+ * committed. A delivery the batch rolled back alone (it raised) is rejected
+ * with the error it raised, as a lone call would be. If the batch call itself
+ * is refused or times out, nothing of it committed: each delivery is then sent
+ * again alone, so one bad delivery never fails the others. If the database
+ * cannot be reached, every delivery of the batch is rejected (503, the
+ * provider retries; a batch whose commit was lost on the way back is found as
+ * duplicates then).
+ */
+import { classifyDriverError, DatabaseUnavailableError } from "../errors";
+import type { Database } from "../port";
+
+export interface BatchOptions {
+  /** Calls running at once while none is slow (default 1: deliveries wait behind it and go together). */
+  maxInFlight?: number;
+  /**
+   * A call running longer than this (ms) no longer holds the others back: one more may start
+   * beside it (a lock wait, a slow commit), up to maxLanes. A batch normally takes a few ms.
+   */
+  stallMs?: number;
+  /** Calls running at once at most, slow ones included (below the pool's size). */
+  maxLanes?: number;
+  /** Deliveries per batch call at most. */
+  maxBatch?: number;
+  /** Serialised arguments per batch call at most, in characters. */
+  maxChars?: number;
+}
+
+interface Pending {
+  /** ingest_webhook_event's named arguments, p_elapsed_ms excluded. */
+  params: Record<string, unknown>;
+  /** The same, serialised once for the batch call. */
+  json: string;
+  elapsedMs: number;
+  queuedAt: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** SQLSTATEs of a batch that failed as a whole inside the database (not the way there). */
+const STATEMENT_FAILURE = /^(40001|40P01|57014|55P03)$/;
+
+/** The database could not be reached or the connection broke (not: it answered with an error). */
+function connectionLost(error: unknown): boolean {
+  if (!(error instanceof DatabaseUnavailableError)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof code === "string" && STATEMENT_FAILURE.test(code));
+}
+
+const DEFAULTS: Required<BatchOptions> = {
+  maxInFlight: 1,
+  stallMs: 100,
+  maxLanes: 8,
+  maxBatch: 32,
+  maxChars: 4 * 1024 * 1024,
+};
+
+export class IngestBatcher {
+  private readonly queue: Pending[] = [];
+  /** Start times of the calls running now. */
+  private readonly running = new Set<{ startedAt: number }>();
+  private wakeUp: ReturnType<typeof setTimeout> | undefined;
+  private readonly options: Required<BatchOptions>;
+
+  constructor(
+    private readonly db: Database,
+    options: BatchOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** ingest_webhook_event's raw answer for these arguments (the caller parses it). */
+  ingest(params: Record<string, unknown>, elapsedMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let json: string;
+      try {
+        json = JSON.stringify(params);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      this.queue.push({ params, json, elapsedMs, queuedAt: performance.now(), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Calls that may run now: maxInFlight, plus one for each running call that has stalled. */
+  private lanes(now: number): number {
+    let stalled = 0;
+    for (const call of this.running) if (now - call.startedAt >= this.options.stallMs) stalled++;
+    return Math.min(this.options.maxInFlight + stalled, this.options.maxLanes);
+  }
+
+  private pump(): void {
+    const now = performance.now();
+    while (this.queue.length > 0 && this.running.size < this.lanes(now)) {
+      const batch = this.take();
+      const call = { startedAt: now };
+      this.running.add(call);
+      void this.send(batch).finally(() => {
+        this.running.delete(call);
+        this.pump();
+      });
+    }
+    // Deliveries still waiting: look again when the next running call would count as stalled.
+    if (this.queue.length > 0 && this.wakeUp === undefined && this.running.size < this.options.maxLanes) {
+      const fresh = [...this.running].map((c) => c.startedAt).filter((t) => now - t < this.options.stallMs);
+      if (fresh.length === 0) return;
+      this.wakeUp = setTimeout(
+        () => {
+          this.wakeUp = undefined;
+          this.pump();
+        },
+        Math.min(...fresh) + this.options.stallMs - now,
+      );
+      this.wakeUp.unref?.();
+    }
+  }
+
+  /** The oldest waiting deliveries, within the count and size limits (always at least one). */
+  private take(): Pending[] {
+    let chars = 0;
+    let n = 0;
+    while (n < this.queue.length && n < this.options.maxBatch) {
+      chars += this.queue[n].json.length;
+      if (n > 0 && chars > this.options.maxChars) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Time spent before the database call: the route's own, plus the wait here. */
+  private static elapsed(p: Pending, now: number): number {
+    return p.elapsedMs + (now - p.queuedAt);
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) return this.sendAlone(batch[0]);
+    const now = performance.now();
+    // SQL adapters take the array as JSON text (each delivery serialised once, when it arrived);
+    // supabase-js serialises its arguments itself.
+    const events =
+      this.db.mode === "supabase"
+        ? batch.map((p) => ({ ...p.params, p_elapsed_ms: IngestBatcher.elapsed(p, now) }))
+        : "[" +
+          batch
+            .map((p) => p.json.slice(0, -1) + `,"p_elapsed_ms":${IngestBatcher.elapsed(p, now).toFixed(3)}}`)
+            .join(",") +
+          "]";
+    let answers: unknown;
+    try {
+      answers = await this.db.rpc("ingest_webhook_events", { p_events: events });
+    } catch (error) {
+      if (connectionLost(error)) {
+        // The database is out of reach: alone, each would only wait for it again. The providers retry.
+        batch.forEach((p) => p.reject(error));
+        return;
+      }
+      // Refused or timed out as a whole: nothing of it committed. Each goes alone, so one bad delivery fails alone.
+      await Promise.all(batch.map((p) => this.sendAlone(p)));
+      return;
+    }
+    if (!Array.isArray(answers) || answers.length !== batch.length) {
+      batch.forEach((p) => p.reject(new Error("ingest_webhook_events: unexpected answer")));
+      return;
+    }
+    batch.forEach((p, i) => {
+      const answer = answers[i] as { sqlstate?: unknown; message?: unknown } | null;
+      if (answer && typeof answer.sqlstate === "string") {
+        p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
+      } else {
+        p.resolve(answer);
+      }
+    });
+  }
+
+  private async sendAlone(p: Pending): Promise<void> {
+    try {
+      p.resolve(
+        await this.db.rpc("ingest_webhook_event", {
+          ...p.params,
+          p_elapsed_ms: IngestBatcher.elapsed(p, performance.now()),
+        }),
+      );
+    } catch (error) {
+      p.reject(error);
+    }
+  }
+}
+
+const BATCHER = Symbol.for("credits.ingestBatcher");
+
+/**
+ * The batcher of this database object, one per process: kept on the object
+ * itself, because Next bundles this module once per route and the database is
+ * process-wide.
+ */
+export function ingestBatcherOf(db: Database): IngestBatcher {
+  const holder = db as Database & { [BATCHER]?: IngestBatcher };
+  holder[BATCHER] ??= new IngestBatcher(db);
+  return holder[BATCHER];
+}
