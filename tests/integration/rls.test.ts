@@ -197,6 +197,7 @@ describe.each(targets)("row level security on %s", (target) => {
       `select public.reverse_purchase_credits('stripe', 'pi_b1_${run}', 'refund', 'x', 1000)`,
       `select public.claim_pending_credit_grants('${ids.a}', 'nobody-${run}@example.com')`,
       `select public.ingest_webhook_event('stripe', 'evt_self', 't', '{}', 'none', '{}')`,
+      `select public.ingest_webhook_events('[{"p_provider": "stripe", "p_event_id": "evt_self", "p_payload": {}, "p_action": "none"}]')`,
       `select public.retry_webhook_event('${randomUUID()}', 'none', '{}')`,
       `select * from public.claim_due_webhook_events()`,
       `select * from public.list_webhook_events()`,
