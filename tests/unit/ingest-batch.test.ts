@@ -100,6 +100,19 @@ describe("IngestBatcher", () => {
     expect(await Promise.all([a, c])).toEqual([answer("a"), answer("c")]);
   });
 
+  it("sends at most 16 deliveries per call by default (two subtransaction ids each, within the 64 a backend caches)", async () => {
+    const { db, calls } = scripted();
+    const batcher = new IngestBatcher(db);
+    const all = Array.from({ length: 40 }, (_, i) => batcher.ingest(params(`evt_${i}`), 0));
+    for (let i = 0; i < 4; i++) {
+      await tick();
+      const call = calls[i];
+      call.finish(call.name === "ingest_webhook_event" ? answer("x") : events(call).map(() => answer("x")));
+    }
+    await Promise.all(all);
+    expect(calls.map((c) => (c.name === "ingest_webhook_event" ? 1 : events(c).length))).toEqual([1, 16, 16, 7]);
+  });
+
   it("keeps batches within the count and size limits", async () => {
     const { db, calls } = scripted();
     const batcher = new IngestBatcher(db, { maxBatch: 3, maxChars: 400 });

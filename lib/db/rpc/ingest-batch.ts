@@ -31,7 +31,11 @@ export interface BatchOptions {
   stallMs?: number;
   /** Calls running at once at most, slow ones included (below the pool's size). */
   maxLanes?: number;
-  /** Deliveries per batch call at most. */
+  /**
+   * Deliveries per batch call at most. Each one that writes takes two subtransaction ids (its own and its
+   * action's savepoint); 16 keeps a batch within the 64 a backend caches (PGPROC_MAX_CACHED_SUBXIDS), past
+   * which every other backend's visibility checks must read pg_subtrans while the batch runs.
+   */
   maxBatch?: number;
   /** Serialised arguments per batch call at most, in characters. */
   maxChars?: number;
@@ -62,7 +66,7 @@ const DEFAULTS: Required<BatchOptions> = {
   maxInFlight: 1,
   stallMs: 100,
   maxLanes: 8,
-  maxBatch: 32,
+  maxBatch: 16,
   maxChars: 4 * 1024 * 1024,
 };
 
