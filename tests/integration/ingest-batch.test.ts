@@ -47,6 +47,17 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
       eventId,
     }),
   });
+  /**
+   * The calls a burst sent at once is made in: on a server, the first goes alone and the rest wait behind it;
+   * PGlite waits for the end of the event-loop turn, so the whole burst goes together.
+   */
+  const burst = (n: number): [string, number][] =>
+    t.db.mode === "embedded"
+      ? [["ingest_webhook_events", n]]
+      : [
+          ["ingest_webhook_event", 1],
+          ["ingest_webhook_events", n - 1],
+        ];
   const count = async (sql: string, params: unknown[]) => (await t.db.query<{ n: number }>(sql, params))[0].n;
 
   it("grants each payment once when 40 events arrive twice each, all at once, and sends them in fewer calls", async () => {
@@ -66,10 +77,9 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
     expect(
       await count("select count(*)::int as n from public.webhook_events where event_id like $1", [`evt_pi_${tag}_%`]),
     ).toBe(40);
-    // The first went alone; the 79 that waited behind it went together.
-    expect(calls[0]).toEqual({ name: "ingest_webhook_event", events: 1 });
-    expect(calls.some((c) => c.name === "ingest_webhook_events" && c.events > 1)).toBe(true);
-    expect(calls.length).toBeLessThan(80);
+    // At most 16 per call: 80 deliveries in 5 or 6 calls.
+    expect(calls.length).toBeLessThanOrEqual(6);
+    expect(calls.every((c) => c.events <= 16)).toBe(true);
     expect(calls.reduce((n, c) => n + c.events, 0)).toBe(80);
   });
 
@@ -82,7 +92,7 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
       ingestWebhookEvent(db, delivery),
       ingestWebhookEvent(db, delivery),
     ]);
-    expect(calls.map((c) => c.events)).toEqual([1, 2]);
+    expect(calls.map((c) => [c.name, c.events])).toEqual(burst(3));
     expect(first.duplicate).toBe(false);
     expect([a.duplicate, b.duplicate]).toEqual([false, true]);
     expect(b.id).toBe(a.id);
@@ -106,10 +116,7 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
       ingestWebhookEvent(db, bad),
       ingestWebhookEvent(db, paid(user, `pi_${tag}_2`)),
     ]);
-    expect(calls.map((c) => [c.name, c.events])).toEqual([
-      ["ingest_webhook_event", 1],
-      ["ingest_webhook_events", 3],
-    ]);
+    expect(calls.map((c) => [c.name, c.events])).toEqual(burst(4));
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     const error = (settled[2] as PromiseRejectedResult).reason;
     expect(error).toBeInstanceOf(DatabaseError);
@@ -132,12 +139,12 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
       ingestWebhookEvent(db, nul),
       ingestWebhookEvent(db, paid(user, `pi_${tag}_2`)),
     ]);
+    // The batch failed as a whole; each of its deliveries went again alone.
+    const sent = burst(4);
+    const batchSize = sent[sent.length - 1][1];
     expect(calls.map((c) => [c.name, c.events])).toEqual([
-      ["ingest_webhook_event", 1],
-      ["ingest_webhook_events", 3],
-      ["ingest_webhook_event", 1],
-      ["ingest_webhook_event", 1],
-      ["ingest_webhook_event", 1],
+      ...sent,
+      ...Array.from({ length: batchSize }, () => ["ingest_webhook_event", 1]),
     ]);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(DatabaseError);

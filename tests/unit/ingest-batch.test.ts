@@ -60,6 +60,24 @@ describe("IngestBatcher", () => {
     expect(await Promise.all(rest)).toEqual([answer("a1"), answer("a2"), answer("a3")]);
   });
 
+  it("with PGlite, waits for the end of the event-loop turn, so the deliveries read in it go together", async () => {
+    const { db, calls } = scripted("embedded");
+    const batcher = new IngestBatcher(db);
+    const all = ["evt_0", "evt_1", "evt_2"].map((id) => batcher.ingest(params(id), 0));
+    expect(calls).toHaveLength(0);
+    await tick();
+    expect(calls.map((c) => c.name)).toEqual(["ingest_webhook_events"]);
+    expect(events(calls[0]).map((e) => e.p_event_id)).toEqual(["evt_0", "evt_1", "evt_2"]);
+    calls[0].finish([answer("a0"), answer("a1"), answer("a2")]);
+    expect(await Promise.all(all)).toEqual([answer("a0"), answer("a1"), answer("a2")]);
+    // A lone delivery still goes alone, one turn later.
+    const lone = batcher.ingest(params("evt_3"), 0);
+    await tick();
+    expect(calls[1].name).toBe("ingest_webhook_event");
+    calls[1].finish(answer("a3"));
+    expect(await lone).toEqual(answer("a3"));
+  });
+
   it("runs one call at a time by default and starts the next as soon as one ends", async () => {
     const { db, calls } = scripted();
     const batcher = new IngestBatcher(db);

@@ -3,7 +3,7 @@
  *
  * A delivery that arrives while no ingest call is running goes to the
  * database at once, alone, through ingest_webhook_event: nothing changes at low
- * load. Deliveries that arrive while one is running wait for it and then go
+ * load (with PGlite, at the end of the event-loop turn: see gatherTurn). Deliveries that arrive while one is running wait for it and then go
  * together through ingest_webhook_events: one transaction, one round trip, one
  * commit for all of them, each delivery still in its own subtransaction with
  * the same lock, dedupe and action as alone. Exactly-once stays in the
@@ -39,6 +39,12 @@ export interface BatchOptions {
   maxBatch?: number;
   /** Serialised arguments per batch call at most, in characters. */
   maxChars?: number;
+  /**
+   * Send at the end of the current event-loop turn, not at once, so that the deliveries read in the same
+   * turn go together. Default: on for PGlite, which runs on this thread: while one of its calls runs no
+   * delivery can arrive, so without this every call would go alone.
+   */
+  gatherTurn?: boolean;
 }
 
 interface Pending {
@@ -62,7 +68,7 @@ function connectionLost(error: unknown): boolean {
   return !(typeof code === "string" && STATEMENT_FAILURE.test(code));
 }
 
-const DEFAULTS: Required<BatchOptions> = {
+const DEFAULTS: Required<Omit<BatchOptions, "gatherTurn">> = {
   maxInFlight: 1,
   stallMs: 100,
   maxLanes: 8,
@@ -75,13 +81,14 @@ export class IngestBatcher {
   /** Start times of the calls running now. */
   private readonly running = new Set<{ startedAt: number }>();
   private wakeUp: ReturnType<typeof setTimeout> | undefined;
+  private pumpQueued = false;
   private readonly options: Required<BatchOptions>;
 
   constructor(
     private readonly db: Database,
     options: BatchOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...DEFAULTS, gatherTurn: db.mode === "embedded", ...options };
   }
 
   /** ingest_webhook_event's raw answer for these arguments (the caller parses it). */
@@ -95,6 +102,16 @@ export class IngestBatcher {
         return;
       }
       this.queue.push({ params, json, elapsedMs, queuedAt: performance.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (!this.options.gatherTurn) return this.pump();
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
       this.pump();
     });
   }
