@@ -153,4 +153,16 @@ describe.each(targets)("group commit of deliveries on %s", (target) => {
       await count("select count(*)::int as n from public.webhook_events where event_id = $1", [`evt_pi_${tag}_nul`]),
     ).toBe(0);
   });
+
+  // Last in the block: it drops the batch function from this test database.
+  it("works, one delivery at a time, against a database that does not have ingest_webhook_events yet", async () => {
+    await t.db.exec("drop function public.ingest_webhook_events(jsonb)");
+    const user = await createUser(t.db, `batch-old-${unique()}@example.com`);
+    const tag = unique();
+    const { db, calls } = spy(t.db);
+    const results = await Promise.all([0, 1, 2, 3].map((i) => ingestWebhookEvent(db, paid(user, `pi_${tag}_${i}`))));
+    expect(results.every((r) => r.status === "processed" && !r.duplicate)).toBe(true);
+    expect(await balanceOf(t.db, user)).toBe(400);
+    expect(calls.filter((c) => c.name === "ingest_webhook_event")).toHaveLength(4);
+  });
 });

@@ -3,11 +3,13 @@
  *
  * A delivery that arrives while no ingest call is running goes to the
  * database at once, alone, through ingest_webhook_event: nothing changes at low
- * load (with PGlite, at the end of the event-loop turn: see gatherTurn). Deliveries that arrive while one is running wait for it and then go
+ * load (with PGlite, at the end of the event-loop turn: see gatherTurn).
+ * Deliveries that arrive while one is running wait for it and then go
  * together through ingest_webhook_events: one transaction, one round trip, one
  * commit for all of them, each delivery still in its own subtransaction with
  * the same lock, dedupe and action as alone. Exactly-once stays in the
- * database (its unique keys and locks); this only shares the transport.
+ * database (its unique keys and locks); this only shares the transport. It is
+ * not a queue: nothing is kept past the request that brought it.
  *
  * Every caller is answered after the call that carried its delivery has
  * committed. A delivery the batch rolled back alone (it raised) is rejected
@@ -16,7 +18,9 @@
  * again alone, so one bad delivery never fails the others. If the database
  * cannot be reached, every delivery of the batch is rejected (503, the
  * provider retries; a batch whose commit was lost on the way back is found as
- * duplicates then).
+ * duplicates then). A database without ingest_webhook_events yet (the app
+ * deployed before its migration) refuses every batch, and each delivery goes
+ * alone: slower, not broken.
  */
 import { classifyDriverError, DatabaseUnavailableError } from "../errors";
 import type { Database } from "../port";
