@@ -63,6 +63,19 @@ const NETWORK_CODES = new Set([
  */
 export const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-4]|40001|40P01|57014|55P03)/;
 
+/** The transient SQLSTATEs of one statement (serialization, deadlock, timeout, lock not available): the database is up. */
+const STATEMENT_SQLSTATE = /^(40001|40P01|57014|55P03)$/;
+
+/**
+ * An unavailable error that means the database could not be reached or the connection broke, as opposed
+ * to a statement that failed for now inside a database that answered (both are "unavailable" to a route).
+ */
+export function isOutOfReach(error: unknown): boolean {
+  if (!(error instanceof DatabaseUnavailableError)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof code === "string" && STATEMENT_SQLSTATE.test(code));
+}
+
 function isUnavailableSqlState(code: string): boolean {
   return TRANSIENT_SQLSTATE.test(code);
 }

@@ -22,7 +22,7 @@
  * deployed before its migration) refuses every batch, and each delivery goes
  * alone: slower, not broken.
  */
-import { classifyDriverError, DatabaseUnavailableError } from "../errors";
+import { classifyDriverError, isOutOfReach } from "../errors";
 import type { Database } from "../port";
 
 export interface BatchOptions {
@@ -54,23 +54,14 @@ export interface BatchOptions {
 interface Pending {
   /** ingest_webhook_event's named arguments, p_elapsed_ms excluded. */
   params: Record<string, unknown>;
-  /** The same, serialised once for the batch call. */
-  json: string;
   elapsedMs: number;
   queuedAt: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-/** SQLSTATEs of a batch that failed as a whole inside the database (not the way there). */
-const STATEMENT_FAILURE = /^(40001|40P01|57014|55P03)$/;
-
-/** The database could not be reached or the connection broke (not: it answered with an error). */
-function connectionLost(error: unknown): boolean {
-  if (!(error instanceof DatabaseUnavailableError)) return false;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return !(typeof code === "string" && STATEMENT_FAILURE.test(code));
-}
+/** What one call carries: a delivery alone, or several with their serialised arguments. */
+type Batch = { alone: Pending } | { items: Pending[]; events: string | unknown[] };
 
 const DEFAULTS: Required<Omit<BatchOptions, "gatherTurn">> = {
   maxInFlight: 1,
@@ -98,14 +89,7 @@ export class IngestBatcher {
   /** ingest_webhook_event's raw answer for these arguments (the caller parses it). */
   ingest(params: Record<string, unknown>, elapsedMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      let json: string;
-      try {
-        json = JSON.stringify(params);
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      this.queue.push({ params, json, elapsedMs, queuedAt: performance.now(), resolve, reject });
+      this.queue.push({ params, elapsedMs, queuedAt: performance.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -130,10 +114,9 @@ export class IngestBatcher {
   private pump(): void {
     const now = performance.now();
     while (this.queue.length > 0 && this.running.size < this.lanes(now)) {
-      const batch = this.take();
       const call = { startedAt: now };
       this.running.add(call);
-      void this.send(batch).finally(() => {
+      void this.send(this.take(now)).finally(() => {
         this.running.delete(call);
         this.pump();
       });
@@ -153,16 +136,31 @@ export class IngestBatcher {
     }
   }
 
-  /** The oldest waiting deliveries, within the count and size limits (always at least one). */
-  private take(): Pending[] {
+  /**
+   * The oldest waiting deliveries, within the count and size limits: one alone (not serialised here: the
+   * adapter does it), or several, each with its arguments serialised once for ingest_webhook_events.
+   */
+  private take(now: number): Batch {
+    if (this.queue.length === 1 || this.options.maxBatch === 1) return { alone: this.queue.shift()! };
+    const items: Pending[] = [];
+    const objects: Record<string, unknown>[] = [];
+    const json: string[] = [];
     let chars = 0;
-    let n = 0;
-    while (n < this.queue.length && n < this.options.maxBatch) {
-      chars += this.queue[n].json.length;
-      if (n > 0 && chars > this.options.maxChars) break;
-      n++;
+    while (items.length < this.queue.length && items.length < this.options.maxBatch) {
+      const p = this.queue[items.length];
+      const args = { ...p.params, p_elapsed_ms: IngestBatcher.elapsed(p, now) };
+      const text = JSON.stringify(args);
+      chars += text.length;
+      if (items.length > 0 && chars > this.options.maxChars) break;
+      items.push(p);
+      objects.push(args);
+      json.push(text);
     }
-    return this.queue.splice(0, n);
+    this.queue.splice(0, items.length);
+    if (items.length === 1) return { alone: items[0] };
+    // SQL adapters take the array as JSON text; supabase-js serialises its arguments itself.
+    const events = this.db.mode === "supabase" ? objects : `[${json.join(",")}]`;
+    return { items, events };
   }
 
   /** Time spent before the database call: the route's own, plus the wait here. */
@@ -170,37 +168,27 @@ export class IngestBatcher {
     return p.elapsedMs + (now - p.queuedAt);
   }
 
-  private async send(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return this.sendAlone(batch[0]);
-    const now = performance.now();
-    // SQL adapters take the array as JSON text (each delivery serialised once, when it arrived);
-    // supabase-js serialises its arguments itself.
-    const events =
-      this.db.mode === "supabase"
-        ? batch.map((p) => ({ ...p.params, p_elapsed_ms: IngestBatcher.elapsed(p, now) }))
-        : "[" +
-          batch
-            .map((p) => p.json.slice(0, -1) + `,"p_elapsed_ms":${IngestBatcher.elapsed(p, now).toFixed(3)}}`)
-            .join(",") +
-          "]";
+  private async send(batch: Batch): Promise<void> {
+    if ("alone" in batch) return this.sendAlone(batch.alone);
+    const { items, events } = batch;
     let answers: unknown;
     try {
       answers = await this.db.rpc("ingest_webhook_events", { p_events: events });
     } catch (error) {
-      if (connectionLost(error)) {
+      if (isOutOfReach(error)) {
         // The database is out of reach: alone, each would only wait for it again. The providers retry.
-        batch.forEach((p) => p.reject(error));
+        items.forEach((p) => p.reject(error));
         return;
       }
       // Refused or timed out as a whole: nothing of it committed. Each goes alone, so one bad delivery fails alone.
-      await Promise.all(batch.map((p) => this.sendAlone(p)));
+      await Promise.all(items.map((p) => this.sendAlone(p)));
       return;
     }
-    if (!Array.isArray(answers) || answers.length !== batch.length) {
-      batch.forEach((p) => p.reject(new Error("ingest_webhook_events: unexpected answer")));
+    if (!Array.isArray(answers) || answers.length !== items.length) {
+      items.forEach((p) => p.reject(new Error("ingest_webhook_events: unexpected answer")));
       return;
     }
-    batch.forEach((p, i) => {
+    items.forEach((p, i) => {
       const answer = answers[i] as { sqlstate?: unknown; message?: unknown } | null;
       if (answer && typeof answer.sqlstate === "string") {
         p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
