@@ -1,7 +1,14 @@
 /** A user's API keys: which is which (name, prefix), when made and last used, and a revoke button per active key. */
-import type { ApiKeyRow } from "@/lib/db/rpc/api-keys";
+import type { ApiKeyRow, RevokedReason } from "@/lib/db/rpc/api-keys";
 import { formatDateTime } from "@/lib/format";
 import { DataTable } from "./data-table";
+
+const REVOKED_BECAUSE: Record<RevokedReason, string> = {
+  revoked_by_owner: "by you",
+  password_changed: "the password was changed",
+  signed_out_everywhere: "signed out everywhere",
+  account_disabled: "the account was disabled",
+};
 
 interface Props {
   keys: ApiKeyRow[];
@@ -22,7 +29,10 @@ export function ApiKeysTable({ keys, revokeAction }: Props) {
           <td className="whitespace-nowrap px-4 py-3">{k.last_used_at ? formatDateTime(k.last_used_at) : "Never"}</td>
           <td className="px-4 py-3">
             {k.revoked_at ? (
-              <span className="text-xs">Revoked {formatDateTime(k.revoked_at)}</span>
+              <span className="text-xs">
+                Revoked {formatDateTime(k.revoked_at)}
+                {k.revoked_reason && <span className="block text-slate-500">{REVOKED_BECAUSE[k.revoked_reason]}</span>}
+              </span>
             ) : (
               <form action={revokeAction}>
                 <input type="hidden" name="id" value={k.id} />

@@ -1,21 +1,31 @@
 "use client";
 /** Names a new API key, then shows it once with a copy button: the server keeps only its hash. */
-import { useActionState, useState } from "react";
+import { useActionState, useState, type ReactNode } from "react";
 import type { CreateKeyState } from "@/lib/api-keys/actions";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
 
 interface Props {
   action: (state: CreateKeyState, form: FormData) => Promise<CreateKeyState>;
+  /** Why no key can be created now (e.g. the e-mail is unconfirmed): the form is shown disabled with this beside it. */
+  unavailable?: ReactNode;
 }
 
 const field =
   "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
 
-export function CreateApiKeyForm({ action }: Props) {
+export function CreateApiKeyForm({ action, unavailable }: Props) {
   const [state, formAction] = useActionState(action, {});
+  const blocked = unavailable !== undefined;
   return (
     <div className="space-y-4">
+      {blocked && (
+        <div id="create-key-unavailable">
+          <Notice tone="warning" title="Confirm your e-mail address to create a key">
+            {unavailable}
+          </Notice>
+        </div>
+      )}
       <form
         key={state.serial ?? 0}
         action={formAction}
@@ -29,10 +39,18 @@ export function CreateApiKeyForm({ action }: Props) {
             maxLength={100}
             autoComplete="off"
             placeholder="e.g. Production backend"
-            className={field}
+            disabled={blocked}
+            aria-describedby={blocked ? "create-key-unavailable" : undefined}
+            className={`${field} disabled:cursor-not-allowed disabled:bg-slate-100`}
           />
         </label>
-        <SubmitButton pendingLabel="Creating…">Create key</SubmitButton>
+        <SubmitButton
+          pendingLabel="Creating…"
+          disabled={blocked}
+          aria-describedby={blocked ? "create-key-unavailable" : undefined}
+        >
+          Create key
+        </SubmitButton>
       </form>
       {state.error && <Notice tone="error">{state.error}</Notice>}
       {state.created && <NewKey name={state.created.name} secret={state.created.key} />}

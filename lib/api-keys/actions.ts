@@ -23,8 +23,13 @@ export interface CreateKeyState {
 
 const keyName = z.string().trim().min(1, "Give the key a name.").max(100, "A name has at most 100 characters.");
 
+/** Why an unconfirmed account may not create a key (the page says the same beside the disabled button). */
+export const CONFIRM_FIRST =
+  "Confirm your e-mail address first: a key spends this account's credits, so only an account whose address is proven may have one.";
+
 export async function createApiKeyAction(previous: CreateKeyState, form: FormData): Promise<CreateKeyState> {
   const session = await requireUser(PAGE);
+  if (!session.emailConfirmed) return { error: CONFIRM_FIRST };
   const name = keyName.safeParse(form.get("name") ?? "");
   if (!name.success) return { error: name.error.issues[0].message };
   try {
@@ -34,6 +39,7 @@ export async function createApiKeyAction(previous: CreateKeyState, form: FormDat
   } catch (error) {
     if (error instanceof DatabaseUnavailableError)
       return { error: "The database did not answer. Please try again in a moment." };
+    if (error instanceof DatabaseError && error.code === "55000") return { error: CONFIRM_FIRST };
     if (error instanceof DatabaseError && /at most 25 active keys/.test(error.message)) {
       return { error: "You have 25 active keys, the most an account may have. Revoke one you no longer use first." };
     }

@@ -10,6 +10,7 @@ import {
   safeNextPath,
   signIn,
   signOut,
+  signOutEverywhere,
   signUp,
   type AuthOutcome,
   type LinkOutcome,
@@ -65,6 +66,12 @@ export async function signUpAction(_previous: AuthFormState, form: FormData): Pr
 export async function signOutAction(): Promise<void> {
   await signOut();
   redirect("/");
+}
+
+/** Every browser signed out and every API key revoked; then the sign-in page says so. */
+export async function signOutEverywhereAction(): Promise<void> {
+  await signOutEverywhere();
+  redirect("/login?signed_out=everywhere");
 }
 
 /** "Send a new link" on the banner and /verify-email: for the signed-in account's own address only. */

@@ -5,6 +5,7 @@
  */
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
+import { setAccountDisabled as setAccountDisabledInDb, type DisabledResult } from "@/lib/db/rpc/account-access";
 import {
   recordLoginSuccess,
   reserveLoginAttempt,
@@ -20,6 +21,7 @@ import {
   localResetPassword,
   localSignIn,
   localSignOut,
+  localSignOutEverywhere,
   localSignUp,
   localVerifyEmail,
 } from "./local";
@@ -30,7 +32,9 @@ import {
   supabaseRequestLink,
   supabaseResetPassword,
   supabaseSignIn,
+  supabaseSetBanned,
   supabaseSignOut,
+  supabaseSignOutEverywhere,
   supabaseSignUp,
 } from "./supabase";
 
@@ -134,6 +138,39 @@ export async function signOut(jar?: CookieJar): Promise<void> {
   const cookies = jar ?? (await nextCookieJar());
   if (supabaseMode()) await supabaseSignOut(cookies);
   else await localSignOut(getDb(), cookies);
+}
+
+/**
+ * "Sign out everywhere": every session of the signed-in account ends (this
+ * browser's too) and every API key is revoked, in one transaction (SQL
+ * sign_out_everywhere). False when nobody is signed in.
+ */
+export async function signOutEverywhere(jar?: CookieJar): Promise<boolean> {
+  const cookies = jar ?? (await nextCookieJar());
+  return supabaseMode() ? supabaseSignOutEverywhere(getDb(), cookies) : localSignOutEverywhere(getDb(), cookies);
+}
+
+/**
+ * An admin disables an account (every key and session revoked, sign-in
+ * refused) or enables it again. The database checks that `adminId` is an
+ * admin and sets auth.users.banned_until; in Supabase mode the ban also goes
+ * through Supabase Auth's admin API (a failure there is logged: the column is
+ * what Supabase Auth reads).
+ */
+export async function setAccountDisabled(
+  userId: string,
+  disabled: boolean,
+  adminId: string,
+  reason?: string | null,
+): Promise<DisabledResult> {
+  const result = await setAccountDisabledInDb(getDb(), { userId, disabled, adminId, reason });
+  if (supabaseMode()) {
+    // The SQL has already set banned_until, which Supabase Auth reads; its admin API is told as well.
+    await supabaseSetBanned(userId, disabled).catch((error: unknown) =>
+      console.warn(`[auth] Supabase Auth admin API: ${(error as Error).message}; banned_until is set in SQL`),
+    );
+  }
+  return result;
 }
 
 const emailOnly = credentialsSchema.pick({ email: true });

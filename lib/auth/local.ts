@@ -17,6 +17,7 @@ import {
   type LinkPurpose,
   type UsedLink,
 } from "@/lib/db/rpc/local-accounts";
+import { signOutEverywhere } from "@/lib/db/rpc/account-access";
 import { getEnv } from "@/lib/env";
 import { mailQueued } from "@/lib/mail";
 import { passwordResetMail, verificationMail } from "@/lib/mail/messages";
@@ -26,7 +27,15 @@ import type { Credentials } from "./credentials";
 import { hashLinkToken, looksLikeLinkToken, newLinkToken } from "./link-tokens";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
 import { appUrl } from "./redirects";
-import { isAdminEmail, sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
+import {
+  ACCOUNT_DISABLED,
+  isAdminEmail,
+  sessionFor,
+  type AuthOutcome,
+  type CookieJar,
+  type LinkOutcome,
+  type Session,
+} from "./session";
 
 const WRONG_CREDENTIALS = "Wrong e-mail or password.";
 
@@ -81,15 +90,29 @@ export async function localSignIn(db: Database, jar: CookieJar, credentials: Cre
   // Hash even when there is no account, so response time does not reveal which e-mails exist.
   const valid = await verifyPassword(credentials.password, account?.password_hash ?? (await dummyPasswordHash()));
   if (!account || !valid) return { ok: false, status: 401, error: WRONG_CREDENTIALS };
+  // said only after the right password, so it reveals nothing to a guesser
+  if (account.disabled) return { ok: false, status: 403, error: ACCOUNT_DISABLED };
   if (account.email_confirmed && isAdminEmail(account.email)) await syncAdminsOnce(db).catch(() => undefined);
   return { ok: true, session: await startSession(db, jar, account.user_id, account.email, account.email_confirmed) };
 }
+
+const clearCookie = (jar: CookieJar) =>
+  jar.set(SESSION_COOKIE, "", { ...sessionCookieOptions(getEnv().isProduction), maxAge: 0 });
 
 /** Ends the session on the server (its row is revoked, so a copy of the cookie stops working) and clears the cookie. */
 export async function localSignOut(db: Database, jar: CookieJar): Promise<void> {
   const claims = await verifySessionToken(getEnv().AUTH_SECRET, jar.get(SESSION_COOKIE));
   if (claims) await endLocalSession(db, claims.sessionId);
-  jar.set(SESSION_COOKIE, "", { ...sessionCookieOptions(getEnv().isProduction), maxAge: 0 });
+  clearCookie(jar);
+}
+
+/** Every session of the signed-in account ends and every API key is revoked; false when not signed in. */
+export async function localSignOutEverywhere(db: Database, jar: CookieJar): Promise<boolean> {
+  const session = await localGetSession(db, jar);
+  if (!session) return false;
+  await signOutEverywhere(db, session.userId);
+  clearCookie(jar);
+  return true;
 }
 
 const LINK_SENT = {

@@ -30,10 +30,13 @@ export interface CookieOptions {
 /** The result of signing up or in. session is null when Supabase Auth waits for an e-mail confirmation. */
 export type AuthOutcome =
   | { ok: true; session: Session | null; message?: string }
-  | { ok: false; status: 400 | 401 | 409 | 429 | 503; error: string };
+  | { ok: false; status: 400 | 401 | 403 | 409 | 429 | 503; error: string };
 
 /** The result of asking for a mailed link, or of using one. */
 export type LinkOutcome = { ok: true; message: string } | { ok: false; status: 400 | 410 | 429 | 503; error: string };
+
+/** What a disabled account hears after the right password (local accounts, and Supabase's "user banned"). */
+export const ACCOUNT_DISABLED = "This account is disabled. If you think this is a mistake, contact support.";
 
 export function isAdminEmail(email: string): boolean {
   return getEnv().ADMIN_EMAILS.includes(email.trim().toLowerCase());

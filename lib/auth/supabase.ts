@@ -9,11 +9,20 @@
  */
 import { createServerClient } from "@supabase/ssr";
 import type { Database } from "@/lib/db";
+import { signOutEverywhere } from "@/lib/db/rpc/account-access";
+import { createSupabaseAdminClient } from "@/lib/db/supabase";
 import { getSupabaseEnv } from "@/lib/env";
 import { syncAdminsOnce } from "./admin-sync";
 import { tooManyAttempts, type Credentials } from "./credentials";
 import { appUrl } from "./redirects";
-import { sessionFor, type AuthOutcome, type CookieJar, type LinkOutcome, type Session } from "./session";
+import {
+  ACCOUNT_DISABLED,
+  sessionFor,
+  type AuthOutcome,
+  type CookieJar,
+  type LinkOutcome,
+  type Session,
+} from "./session";
 
 function supabaseFor(jar: CookieJar) {
   const env = getSupabaseEnv();
@@ -27,8 +36,12 @@ function supabaseFor(jar: CookieJar) {
   });
 }
 
-function failure(error: { status?: number; message: string }): AuthOutcome {
+function failure(error: { status?: number; code?: string; message: string }): AuthOutcome {
   if (error.status === 429) return { ok: false, status: 429, error: tooManyAttempts(60) };
+  // Supabase Auth says so only after the right password, as local sign-in does
+  if (error.code === "user_banned" || /user is banned/i.test(error.message)) {
+    return { ok: false, status: 403, error: ACCOUNT_DISABLED };
+  }
   if (error.status === 400 || error.status === 401 || error.status === 422) {
     const taken = /already registered|already exists/i.test(error.message);
     return taken
@@ -77,6 +90,36 @@ export async function supabaseSignIn(db: Database, jar: CookieJar, credentials: 
 /** Revokes the refresh token on the Auth server too, not just the cookies. */
 export async function supabaseSignOut(jar: CookieJar): Promise<void> {
   await supabaseFor(jar).auth.signOut({ scope: "local" });
+}
+
+/**
+ * Sign out everywhere: our SQL revokes every API key and deletes the account's
+ * Supabase Auth sessions (auth.sessions) in one transaction; then Supabase
+ * Auth's own global sign-out runs too and this browser's cookies are cleared.
+ * False when not signed in.
+ */
+export async function supabaseSignOutEverywhere(db: Database, jar: CookieJar): Promise<boolean> {
+  const auth = supabaseFor(jar).auth;
+  const { data, error } = await auth.getUser();
+  if (error || !data.user) return false;
+  await signOutEverywhere(db, data.user.id);
+  await auth.signOut({ scope: "global" }); // a session already deleted answers 403/404: the cookies are cleared anyway
+  return true;
+}
+
+/**
+ * An admin's ban through Supabase Auth's admin API (besides banned_until set by
+ * our SQL, which Supabase Auth reads): "876000h" is the century our SQL uses;
+ * "none" lifts it.
+ */
+export async function supabaseSetBanned(userId: string, banned: boolean): Promise<void> {
+  const env = getSupabaseEnv();
+  const admin = createSupabaseAdminClient({
+    url: env.NEXT_PUBLIC_SUPABASE_URL,
+    serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+  }).auth.admin;
+  const { error } = await admin.updateUserById(userId, { ban_duration: banned ? "876000h" : "none" });
+  if (error) throw new Error(`Supabase Auth refused the ban change: ${error.status ?? ""} ${error.code ?? ""}`.trim());
 }
 
 /** Supabase mails the link itself (its own SMTP settings). */

@@ -18,7 +18,17 @@ const retryAfter = {
 };
 
 const common = {
-  "401": reply("Missing, unknown or revoked API key.", error("unauthorized")),
+  "401": reply(
+    "No usable API key. `reason` says why: none was sent (`missing_key`), it is not one of ours (`unknown_key`), or it was revoked (`key_revoked`, with `revoked_reason`). A key is revoked by its owner, and also, with every other key and session of the account, when the account's password changes, when the owner signs out everywhere, or when an admin disables the account.",
+    error("unauthorized", {
+      reason: { type: "string", enum: ["missing_key", "unknown_key", "key_revoked"] },
+      revoked_reason: {
+        type: "string",
+        enum: ["revoked_by_owner", "password_changed", "signed_out_everywhere", "account_disabled"],
+        description: "Present when `reason` is `key_revoked`.",
+      },
+    }),
+  ),
   "429": reply(
     "The key went past its rate limit (API_RATE_LIMIT_PER_MINUTE requests per minute).",
     error("rate_limited", { retry_after_seconds: { type: "integer" } }),

@@ -3,6 +3,7 @@
  * in openapi.ts), never a stack trace or a database message.
  */
 import { DatabaseUnavailableError } from "@/lib/db";
+import type { RevokedReason } from "@/lib/db/rpc/api-keys";
 import { json } from "@/lib/http/json";
 
 export type ApiErrorCode =
@@ -25,11 +26,30 @@ export function apiError(
   return json({ error, ...extra }, status, headers);
 }
 
-export const unauthorized = () =>
+/** Why a request's key is refused: none sent, not one of ours, or revoked (and then why). */
+export type Unauthorized =
+  { reason: "missing_key" | "unknown_key" } | { reason: "key_revoked"; revokedReason: RevokedReason };
+
+const REVOKED: Record<RevokedReason, string> = {
+  revoked_by_owner: "this API key was revoked by its owner",
+  password_changed: "this API key was revoked because the account's password was changed",
+  signed_out_everywhere: "this API key was revoked when the account signed out everywhere",
+  account_disabled: "this API key was revoked because the account was disabled",
+};
+
+const MESSAGES = {
+  missing_key: "send an API key: Authorization: Bearer ck_…",
+  unknown_key: "this API key does not exist",
+} as const;
+
+/** 401 with the reason, so a program can tell a typo from a key that was revoked (and why). */
+export const unauthorized = (why: Unauthorized) =>
   apiError(
     401,
     "unauthorized",
-    { message: "missing, unknown or revoked API key" },
+    why.reason === "key_revoked"
+      ? { reason: why.reason, revoked_reason: why.revokedReason, message: REVOKED[why.revokedReason] }
+      : { reason: why.reason, message: MESSAGES[why.reason] },
     { "www-authenticate": 'Bearer realm="api"' },
   );
 

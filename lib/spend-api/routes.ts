@@ -3,7 +3,7 @@
  * forward here. The API key alone decides whose credits: it is hashed here and
  * resolved to its user inside the database, in the same call that spends.
  */
-import { getDb } from "@/lib/db";
+import { getDb, type Database } from "@/lib/db";
 import { authenticateApiKey, spendCreditsWithApiKey } from "@/lib/db/rpc/api-keys";
 import { getWallet } from "@/lib/db/rpc/account-reads";
 import { json } from "@/lib/http/json";
@@ -12,16 +12,30 @@ import { apiRateLimit } from "./rate-limit";
 import { apiError, failure, invalidRequest, rateLimited, unauthorized } from "./responses";
 import { readSpendRequest } from "./spend-request";
 
+/** The 401 for a request without a key of ours: none sent, or one that cannot be ours. */
+const noKey = (request: Request) =>
+  unauthorized({ reason: request.headers.has("authorization") ? "unknown_key" : "missing_key" });
+
+/** The key checked in the database: a working key's owner and rate limit, or the 401 / 429 that ends the request. */
+async function checkKey(db: Database, keyHash: string): Promise<{ userId: string } | { refused: Response }> {
+  const check = await authenticateApiKey(db, keyHash, apiRateLimit());
+  if (!check) return { refused: unauthorized({ reason: "unknown_key" }) };
+  if ("revoked_reason" in check) {
+    return { refused: unauthorized({ reason: "key_revoked", revokedReason: check.revoked_reason }) };
+  }
+  if (!check.allowed) return { refused: rateLimited(check.retry_after_seconds) };
+  return { userId: check.user_id };
+}
+
 /** GET /api/v1/balance → {balance}. */
 export async function getBalance(request: Request): Promise<Response> {
   const key = bearerKey(request);
-  if (!key) return unauthorized();
+  if (!key) return noKey(request);
   try {
     const db = getDb();
-    const check = await authenticateApiKey(db, hashApiKey(key), apiRateLimit());
-    if (!check) return unauthorized();
-    if (!check.allowed) return rateLimited(check.retry_after_seconds);
-    const wallet = await getWallet(db, check.user_id);
+    const check = await checkKey(db, hashApiKey(key));
+    if ("refused" in check) return check.refused;
+    const wallet = await getWallet(db, check.userId);
     return json({ balance: wallet?.balance ?? 0 });
   } catch (error) {
     return failure(error, "balance");
@@ -37,15 +51,14 @@ export async function getBalance(request: Request): Promise<Response> {
  */
 export async function postSpend(request: Request): Promise<Response> {
   const key = bearerKey(request);
-  if (!key) return unauthorized();
+  if (!key) return noKey(request);
   try {
     const db = getDb();
     const keyHash = hashApiKey(key);
     const spend = await readSpendRequest(request);
     if ("status" in spend) {
-      const check = await authenticateApiKey(db, keyHash, apiRateLimit());
-      if (!check) return unauthorized();
-      if (!check.allowed) return rateLimited(check.retry_after_seconds);
+      const check = await checkKey(db, keyHash);
+      if ("refused" in check) return check.refused;
       return spend.status === 413
         ? apiError(413, "payload_too_large", { message: spend.message })
         : invalidRequest(spend.message);
@@ -53,7 +66,11 @@ export async function postSpend(request: Request): Promise<Response> {
     const result = await spendCreditsWithApiKey(db, { keyHash, ...spend, rate: apiRateLimit() });
     switch (result.outcome) {
       case "unauthorized":
-        return unauthorized();
+        return unauthorized(
+          result.revoked_reason
+            ? { reason: "key_revoked", revokedReason: result.revoked_reason }
+            : { reason: "unknown_key" },
+        );
       case "rate_limited":
         return rateLimited(result.retry_after_seconds);
       case "insufficient":

@@ -42,12 +42,13 @@ security definer
 set search_path = ''
 as $$
   select jsonb_build_object('user_id', u.id, 'email', u.email, 'password_hash', u.encrypted_password,
-                            'email_confirmed', u.email_confirmed_at is not null)
+                            'email_confirmed', u.email_confirmed_at is not null,
+                            'disabled', coalesce(u.banned_until > now(), false))
   from auth.users u
   where lower(u.email) = lower(trim(p_email))
 $$;
 comment on function public.local_find_account(text) is
-  'Looks up a local account by e-mail for sign-in; returns null when none.';
+  'Looks up a local account by e-mail for sign-in (disabled: banned_until lies ahead, so it may not sign in); returns null when none.';
 
 -- Explicitly from anon and authenticated too: on Supabase, default privileges grant them EXECUTE on new functions,
 -- and local_find_account returns password hashes.

@@ -4,7 +4,8 @@
  * @supabase/ssr makes for our auth API, in GoTrue's wire format:
  * POST /auth/v1/signup, POST /auth/v1/token?grant_type=password,
  * POST /auth/v1/resend, POST /auth/v1/recover, GET /auth/v1/user,
- * POST /auth/v1/logout. Sign-up confirms at once (as with "Confirm email" off),
+ * POST /auth/v1/logout, PUT /auth/v1/admin/users/:id (ban_duration only).
+ * Sign-up confirms at once (as with "Confirm email" off),
  * so it returns a session. `calls` counts every request by "METHOD path", which
  * is what the rate-limit tests read: a limited attempt must never get here.
  * `down` makes it answer every request with a 503.
@@ -20,6 +21,9 @@ export interface FakeGotrue {
   count(call: string): number;
   /** While true, every request is answered 503, as Supabase Auth does during an outage. */
   down: boolean;
+  /** The ids Supabase Auth holds banned (admin API ban_duration), and the scope of each sign-out. */
+  banned: Set<string>;
+  logouts: string[];
   close(): Promise<void>;
 }
 
@@ -70,10 +74,12 @@ export async function startFakeGotrue(): Promise<FakeGotrue> {
     calls,
     count: (call) => calls.get(call) ?? 0,
     down: false,
+    banned: new Set(),
+    logouts: [],
     close: async () => {},
   };
 
-  function answer(method: string, path: string, body: Record<string, unknown>, bearer: string | undefined) {
+  function answer(method: string, path: string, body: Record<string, unknown>, bearer: string | undefined, scope = "") {
     const email = typeof body.email === "string" ? body.email.toLowerCase() : "";
     switch (`${method} ${path}`) {
       case "POST /auth/v1/signup": {
@@ -92,12 +98,14 @@ export async function startFakeGotrue(): Promise<FakeGotrue> {
         if (!user || user.password !== body.password) {
           return gotrueError(400, "invalid_credentials", "Invalid login credentials");
         }
+        if (fake.banned.has(user.id)) return gotrueError(400, "user_banned", "User is banned");
         return { status: 200, body: sessionFor(user) };
       }
       case "POST /auth/v1/resend":
       case "POST /auth/v1/recover":
         return { status: 200, body: {} };
       case "POST /auth/v1/logout":
+        fake.logouts.push(scope);
         return { status: 204, body: undefined };
       case "GET /auth/v1/user": {
         const claims = bearer?.split(".")[1];
@@ -105,8 +113,16 @@ export async function startFakeGotrue(): Promise<FakeGotrue> {
         const user = [...users.values()].find((u) => u.id === sub);
         return user ? { status: 200, body: publicUser(user) } : gotrueError(401, "bad_jwt", "invalid JWT");
       }
-      default:
+      default: {
+        const admin = /^PUT \/auth\/v1\/admin\/users\/([0-9a-f-]{36})$/.exec(`${method} ${path}`);
+        if (admin && bearer === "service-role-key-for-tests") {
+          if (body.ban_duration === "none") fake.banned.delete(admin[1]);
+          else if (typeof body.ban_duration === "string") fake.banned.add(admin[1]);
+          const user = [...users.values()].find((u) => u.id === admin[1]);
+          return user ? { status: 200, body: publicUser(user) } : gotrueError(404, "user_not_found", "User not found");
+        }
         return gotrueError(404, "not_found", "not found");
+      }
     }
   }
 
@@ -121,7 +137,13 @@ export async function startFakeGotrue(): Promise<FakeGotrue> {
       const bearer = request.headers.authorization?.replace(/^Bearer /, "");
       const { status, body } = fake.down
         ? gotrueError(503, "unexpected_failure", "service unavailable")
-        : answer(request.method ?? "GET", url.pathname, text ? JSON.parse(text) : {}, bearer);
+        : answer(
+            request.method ?? "GET",
+            url.pathname,
+            text ? JSON.parse(text) : {},
+            bearer,
+            url.searchParams.get("scope") ?? "",
+          );
       response.writeHead(status, body === undefined ? {} : { "content-type": "application/json" });
       response.end(body === undefined ? undefined : JSON.stringify(body));
     });

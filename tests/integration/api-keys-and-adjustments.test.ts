@@ -82,7 +82,8 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
       expect(await authenticateApiKey(t.db, sha256(key.key), RATE)).toMatchObject({ user_id: owner, allowed: true });
       expect(await revokeApiKey(t.db, owner, key.id)).toBe(true);
       expect(await revokeApiKey(t.db, owner, key.id)).toBe(true); // idempotent
-      expect(await authenticateApiKey(t.db, sha256(key.key), RATE)).toBeNull();
+      expect(await authenticateApiKey(t.db, sha256(key.key), RATE)).toEqual({ revoked_reason: "revoked_by_owner" });
+      expect(await authenticateApiKey(t.db, sha256(`${key.key}x`), RATE)).toBeNull();
       const listed = await listApiKeys(t.db, owner);
       expect(listed).toEqual([
         expect.objectContaining({
@@ -90,6 +91,7 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
           name: "laptop",
           prefix: key.key.slice(0, 11),
           revoked_at: expect.any(Date),
+          revoked_reason: "revoked_by_owner",
         }),
       ]);
       expect(JSON.stringify(listed)).not.toContain(sha256(key.key));

@@ -117,12 +117,13 @@ describe.each(targets)("public spend API on %s", (target) => {
     const u = await fundedUser(10);
     const before = await suite.businessRows();
     for (const key of [null, `ck_${"0".repeat(64)}`, "not-a-key", `${u.key}x`]) {
+      const reason = key === null ? "missing_key" : "unknown_key";
       const spent = await call(spendRoute(spendRequest(key, { amount: 1 })));
-      expect(spent).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+      expect(spent).toMatchObject({ status: 401, body: { error: "unauthorized", reason } });
       expect(spent.headers.get("www-authenticate")).toMatch(/^Bearer/);
       expect(await call(balanceRoute(balanceRequest(key)))).toMatchObject({
         status: 401,
-        body: { error: "unauthorized" },
+        body: { error: "unauthorized", reason },
       });
     }
     const basic = new Request("http://app.test/api/v1/balance", { headers: { authorization: `Basic ${u.key}` } });
@@ -134,11 +135,13 @@ describe.each(targets)("public spend API on %s", (target) => {
     const u = await fundedUser(10);
     expect((await call(spendRoute(spendRequest(u.key, { amount: 1 })))).status).toBe(200);
     expect(await revokeApiKey(suite.db, u.userId, u.keyId)).toBe(true);
-    expect(await call(spendRoute(spendRequest(u.key, { amount: 1 })))).toMatchObject({
+    const revoked = { error: "unauthorized", reason: "key_revoked", revoked_reason: "revoked_by_owner" };
+    expect(await call(spendRoute(spendRequest(u.key, { amount: 1 })))).toMatchObject({ status: 401, body: revoked });
+    expect(await call(spendRoute(spendRequest(u.key, "{", "malformed", true)))).toMatchObject({
       status: 401,
-      body: { error: "unauthorized" },
+      body: revoked,
     });
-    expect((await call(balanceRoute(balanceRequest(u.key)))).status).toBe(401);
+    expect(await call(balanceRoute(balanceRequest(u.key)))).toMatchObject({ status: 401, body: revoked });
     expect(await balanceOf(suite.db, u.userId)).toBe(9);
   });
 
@@ -303,6 +306,11 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(Object.keys(paths["/api/v1/spend"].post.responses)).toEqual(
       expect.arrayContaining(["200", "400", "401", "402", "409", "429"]),
     );
+    // a revoked key's 401 says why (issue 26)
+    const unauthorized = JSON.stringify(paths["/api/v1/balance"].get.responses["401"]);
+    for (const word of ["key_revoked", "password_changed", "signed_out_everywhere", "account_disabled"]) {
+      expect(unauthorized).toContain(word);
+    }
   });
 
   it("answers a method a route does not take with JSON 405 {error: method_not_allowed} and an Allow header", async () => {

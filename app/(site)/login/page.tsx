@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string; reset?: string }>;
+  searchParams: Promise<{ next?: string; reset?: string; signed_out?: string }>;
 }) {
   const params = await searchParams;
   const next = safeNextPath(params.next);
@@ -25,6 +25,14 @@ export default async function LoginPage({
         <div className="mt-6">
           <Notice tone="success" title="Password changed">
             Every browser that was signed in to your account is signed out. Sign in with your new password.
+          </Notice>
+        </div>
+      )}
+      {params.signed_out === "everywhere" && (
+        <div className="mt-6">
+          <Notice tone="success" title="Signed out everywhere">
+            Every browser that was signed in to your account is signed out, and every API key is revoked. Sign in again
+            and create new keys for your programs.
           </Notice>
         </div>
       )}

@@ -21,9 +21,20 @@ export async function findUsers(db: Database, query: string, limit = 50): Promis
     .parse(await db.rpc("admin_find_users", { p_query: query, p_limit: limit }, { returns: "rows" }));
 }
 
-export async function getUser(db: Database, userId: string): Promise<UserSummary | null> {
+/** One account as its admin page shows it: the summary, and whether it is confirmed and disabled (by whom, why). */
+export const userDetail = userSummary.extend({
+  email_confirmed: z.boolean(),
+  disabled: z.boolean(),
+  disabled_at: timestamp.nullable(),
+  disabled_by_email: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
+  active_api_keys: int,
+});
+export type UserDetail = z.infer<typeof userDetail>;
+
+export async function getUser(db: Database, userId: string): Promise<UserDetail | null> {
   const row = await db.rpc("admin_get_user", { p_user_id: userId });
-  return row === null ? null : userSummary.parse(row);
+  return row === null ? null : userDetail.parse(row);
 }
 
 export const pendingGrant = z.object({

@@ -1,4 +1,7 @@
-/** Typed wrappers for the API key functions (supabase/migrations/*_api_keys.sql, *_spend_and_adjust.sql). */
+/**
+ * Typed wrappers for the API key functions (supabase/migrations/*_api_keys.sql, *_spend_and_adjust.sql,
+ * *_account_credentials.sql).
+ */
 import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "./scalars";
@@ -16,6 +19,15 @@ export async function revokeApiKey(db: Database, userId: string, keyId: string):
   return z.boolean().parse(await db.rpc("revoke_api_key", { p_user_id: userId, p_key_id: keyId }));
 }
 
+/** Why a key stopped working (api_keys.revoked_reason). */
+export const revokedReason = z.enum([
+  "revoked_by_owner",
+  "password_changed",
+  "signed_out_everywhere",
+  "account_disabled",
+]);
+export type RevokedReason = z.infer<typeof revokedReason>;
+
 export const apiKeyRow = z.object({
   id: uuid,
   name: z.string(),
@@ -23,6 +35,7 @@ export const apiKeyRow = z.object({
   created_at: timestamp,
   last_used_at: timestamp.nullable(),
   revoked_at: timestamp.nullable(),
+  revoked_reason: revokedReason.nullable(),
 });
 export type ApiKeyRow = z.infer<typeof apiKeyRow>;
 
@@ -38,10 +51,16 @@ export interface RateLimit {
 
 const rateArgs = (rate: RateLimit) => ({ p_rate_limit: rate.limit, p_window_seconds: rate.windowSeconds });
 
-export const keyCheck = z.object({ key_id: uuid, user_id: uuid, allowed: z.boolean(), retry_after_seconds: int });
+export const keyCheck = z.union([
+  z.object({ key_id: uuid, user_id: uuid, allowed: z.boolean(), retry_after_seconds: int }),
+  z.object({ revoked_reason: revokedReason }),
+]);
 export type KeyCheck = z.infer<typeof keyCheck>;
 
-/** The key's owner and whether this request fits its rate limit (the request is counted); null for an unknown or revoked key. */
+/**
+ * A working key: its owner and whether this request fits its rate limit (the request is counted).
+ * A revoked key: why it was revoked (nothing written). An unknown key: null.
+ */
 export async function authenticateApiKey(db: Database, keyHash: string, rate: RateLimit): Promise<KeyCheck | null> {
   const row = await db.rpc("authenticate_api_key", { p_key_hash: keyHash, ...rateArgs(rate) });
   return row === null ? null : keyCheck.parse(row);
@@ -55,7 +74,7 @@ const spendOutcome = z.object({
 
 export const apiSpendResult = z.union([
   spendOutcome,
-  z.object({ outcome: z.literal("unauthorized") }),
+  z.object({ outcome: z.literal("unauthorized"), revoked_reason: revokedReason.optional() }),
   z.object({ outcome: z.literal("rate_limited"), retry_after_seconds: int }),
 ]);
 export type ApiSpendResult = z.infer<typeof apiSpendResult>;

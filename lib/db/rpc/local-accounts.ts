@@ -26,6 +26,8 @@ const account = z.object({
   email: z.string(),
   password_hash: z.string().nullable(),
   email_confirmed: z.boolean(),
+  /** an admin disabled it (auth.users.banned_until lies ahead): it may not sign in */
+  disabled: z.boolean(),
 });
 export type LocalAccount = z.infer<typeof account>;
 

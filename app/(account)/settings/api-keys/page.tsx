@@ -2,11 +2,14 @@
 import type { Metadata } from "next";
 import { ApiKeysTable } from "@/components/api-keys-table";
 import { CreateApiKeyForm } from "@/components/create-api-key-form";
+import { EmailLinkForm } from "@/components/email-link-form";
 import { Notice } from "@/components/notice";
 import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
+import { SignOutEverywhere } from "@/components/sign-out-everywhere";
 import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
 import { requireUser } from "@/lib/auth";
+import { resendVerificationAction } from "@/lib/auth/actions";
 import { DatabaseUnavailableError, getDb } from "@/lib/db";
 import { listApiKeys, type ApiKeyRow } from "@/lib/db/rpc/api-keys";
 import { getEnv } from "@/lib/env";
@@ -44,7 +47,22 @@ export default async function ApiKeysPage({
       {done === "revoked" && <Notice tone="success">Key revoked. Requests with it are refused from now on.</Notice>}
 
       <PageSection id="create" title="Create a key">
-        <CreateApiKeyForm action={createApiKeyAction} />
+        <CreateApiKeyForm
+          action={createApiKeyAction}
+          unavailable={
+            session.emailConfirmed ? undefined : (
+              <>
+                <p>
+                  A key spends this account&apos;s credits, so only an account whose address is proven may have one. We
+                  sent a link to <span className="font-medium">{session.email}</span>; open it, then come back here.
+                </p>
+                <div className="mt-3 max-w-xs">
+                  <EmailLinkForm action={resendVerificationAction} label="Send a new link" pendingLabel="Sending…" />
+                </div>
+              </>
+            )
+          }
+        />
       </PageSection>
 
       <PageSection id="keys" title="Your keys">
@@ -56,6 +74,8 @@ export default async function ApiKeysPage({
           {(rows) => <ApiKeysTable keys={rows} revokeAction={revokeApiKeyAction} />}
         </LoadedList>
       </PageSection>
+
+      <SignOutEverywhere activeKeys={keys?.filter((k) => !k.revoked_at).length ?? 0} />
 
       <section
         aria-labelledby="usage-heading"

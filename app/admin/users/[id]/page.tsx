@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/empty-state";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink, pageHref } from "@/components/older-link";
+import { AccountAccess } from "@/components/admin/account-access";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
@@ -19,7 +20,7 @@ import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/l
 import { getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
 import { uuid } from "@/lib/db/rpc/scalars";
 import { formatCredits, formatDateTime } from "@/lib/format";
-import { adjustCreditsAction } from "../actions";
+import { adjustCreditsAction, setAccountDisabledAction } from "../actions";
 
 export const metadata: Metadata = { title: "User" };
 export const dynamic = "force-dynamic";
@@ -30,6 +31,8 @@ const PROBLEMS: Record<string, string> = {
   "not-admin": "Your account is not marked as an admin in the database yet. Sign out and in again, then retry.",
   "no-wallet": "This account has no wallet.",
   unavailable: "The database did not answer. Nothing was changed; please try again in a moment.",
+  "invalid-access": "That request to disable or enable the account was not understood. Nothing was changed.",
+  "own-account": "You cannot disable your own account; another admin can.",
 };
 
 const field =
@@ -41,7 +44,7 @@ type Props = {
 };
 
 export default async function UserPage({ params, searchParams }: Props) {
-  await requireAdmin("/admin/users");
+  const admin = await requireAdmin("/admin/users");
   const { id } = await params;
   if (!uuid.safeParse(id).success) notFound();
   const search = await searchParams;
@@ -65,7 +68,7 @@ export default async function UserPage({ params, searchParams }: Props) {
         </Link>
         <PageTitle
           title={user.email}
-          lead={`Signed up ${formatDateTime(user.created_at)}${user.is_admin ? " · admin" : ""} · ${user.id}`}
+          lead={`Signed up ${formatDateTime(user.created_at)}${user.is_admin ? " · admin" : ""}${user.disabled ? " · disabled" : ""} · ${user.id}`}
         />
       </div>
 
@@ -74,7 +77,17 @@ export default async function UserPage({ params, searchParams }: Props) {
           {PROBLEMS[search.error] ?? PROBLEMS.invalid}
         </Notice>
       )}
-      {search.done && Number.isSafeInteger(amount) && (
+      {search.done === "disabled" && (
+        <Notice tone="success" title="Account disabled">
+          Its sessions ended and its API keys were revoked; it cannot sign in until you enable it again.
+        </Notice>
+      )}
+      {search.done === "enabled" && (
+        <Notice tone="success" title="Account enabled">
+          It can sign in again. Its earlier API keys stay revoked.
+        </Notice>
+      )}
+      {(search.done === "granted" || search.done === "deducted") && Number.isSafeInteger(amount) && (
         <Notice tone="success">
           {search.done === "granted" ? "Granted" : "Deducted"} {formatCredits(amount)}. The ledger below shows the
           adjustment with your reason.
@@ -132,6 +145,8 @@ export default async function UserPage({ params, searchParams }: Props) {
           </form>
         </section>
       </div>
+
+      <AccountAccess user={user} isSelf={user.id === admin.userId} action={setAccountDisabledAction} />
 
       <AdminUserSubscription userId={id} />
 
