@@ -71,17 +71,17 @@ export async function localGetSession(db: Database, jar: CookieJar): Promise<Ses
 export async function localSignUp(db: Database, jar: CookieJar, credentials: Credentials): Promise<AuthOutcome> {
   const hash = await hashPassword(credentials.password);
   const link = newLinkToken();
-  const url = appUrl(`/verify-email?token=${link.token}`);
   const result = await createLocalAccount(db, {
     email: credentials.email,
     passwordHash: hash,
+    tokenId: link.id,
     tokenHash: link.hash,
-    mail: verificationMail(url),
+    mail: verificationMail(),
   });
   if (!result.created) {
     return { ok: false, status: 409, error: "An account with this e-mail already exists. Sign in instead." };
   }
-  mailQueued("verify_email", url);
+  mailQueued("verify_email", appUrl(`/verify-email?token=${link.token}`));
   return { ok: true, session: await startSession(db, jar, result.user_id, result.email, false) };
 }
 
@@ -127,8 +127,8 @@ const LINK_SENT = {
 export async function localRequestLink(db: Database, email: string, purpose: LinkPurpose): Promise<LinkOutcome> {
   const link = newLinkToken();
   const url = appUrl(`/${purpose === "verify_email" ? "verify-email" : "reset-password"}?token=${link.token}`);
-  const mail = purpose === "verify_email" ? verificationMail(url) : passwordResetMail(url);
-  const result = await requestEmailLink(db, { email, purpose, tokenHash: link.hash, mail });
+  const mail = purpose === "verify_email" ? verificationMail() : passwordResetMail();
+  const result = await requestEmailLink(db, { email, purpose, tokenId: link.id, tokenHash: link.hash, mail });
   if (result.issued) mailQueued(purpose, url);
   else if (result.reason === "already_confirmed")
     return { ok: true, message: "This e-mail address is already confirmed." };

@@ -4,10 +4,13 @@
  * instances never deliver one row at the same time; each failure is recorded
  * (last_error, backoff) and a row is kept as failed after its last attempt.
  * Runs right after a mail is queued and on a timer (instrumentation-node.ts).
+ * A mail's link is rendered here, at send time (lib/mail/links.ts); one whose
+ * link no longer works is not sent.
  */
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Database } from "@/lib/db";
 import { claimOutboxMails, markOutboxMailFailed, markOutboxMailSent } from "@/lib/db/rpc/mail";
+import { renderMail } from "./links";
 
 export interface SenderOptions {
   smtpUrl: string;
@@ -49,12 +52,19 @@ export async function deliverOutbox(db: Database, options: SenderOptions): Promi
     const mails = await claimOutboxMails(db, options.batch ?? 20);
     if (mails.length === 0) return report;
     for (const mail of mails) {
+      const rendered = renderMail(mail);
+      if (!rendered.ok) {
+        // a dead link is never mailed: kept failed at once, with the reason
+        await markOutboxMailFailed(db, mail.id, `not sent: ${rendered.reason}`, 0);
+        report.failed += 1;
+        continue;
+      }
       try {
         await transport.sendMail({
           from: options.from,
           to: mail.to_email,
           subject: mail.subject,
-          text: mail.body_text,
+          text: rendered.text,
         });
         await markOutboxMailSent(db, mail.id);
         report.sent += 1;

@@ -1,19 +1,21 @@
 /** The outbox as a mailbox for tests: the newest link mailed to an address, and following it. */
 import { verifyEmail } from "@/lib/auth";
 import type { SqlDatabase } from "@/lib/db";
+import { recentOutboxMails } from "@/lib/db/rpc/mail";
+import { renderMail } from "@/lib/mail/links";
 
-/** The newest link of this kind (verify-email / reset-password) in a mail to `email`. */
+/**
+ * The newest link of this kind (verify-email / reset-password) in a mail to `email`, as its recipient gets
+ * it: the outbox keeps no link, so it is rendered the way the sender and /dev/mailbox render it.
+ */
 export async function latestMailedLink(
   db: SqlDatabase,
   email: string,
   path: "verify-email" | "reset-password",
 ): Promise<URL> {
-  const rows = await db.query<{ body_text: string }>(
-    "select body_text from public.email_outbox where to_email = lower($1) order by created_at desc, id desc",
-    [email],
-  );
-  for (const { body_text } of rows) {
-    const match = body_text.match(new RegExp(`https?://\\S+/${path}\\?token=[A-Za-z0-9_-]+`));
+  const mails = (await recentOutboxMails(db, 200)).filter((mail) => mail.to_email === email.toLowerCase());
+  for (const mail of mails) {
+    const match = renderMail(mail).text.match(new RegExp(`https?://\\S+/${path}\\?token=[A-Za-z0-9_-]+`));
     if (match) return new URL(match[0]);
   }
   throw new Error(`no ${path} link mailed to ${email}`);

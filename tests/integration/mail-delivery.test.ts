@@ -3,60 +3,15 @@
  * started inside the test): delivery, the record of a failure with retries
  * and backoff, and giving up after the last attempt.
  */
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverOutbox } from "@/lib/mail/sender";
 import { targets } from "../helpers/databases";
+import { startSmtp, type SmtpSink } from "../helpers/smtp";
 import { useTestDatabase } from "../helpers/test-database";
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** An SMTP server on a free port that accepts mail, or refuses recipients while `refuse` is set. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const state = { refuse: false };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      callback(null, { user: auth.username });
-    },
-    onRcptTo(address, _session, callback) {
-      if (state.refuse) return callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
-      callback();
-    },
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
-      stream.on("end", () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    received,
-    state,
-    url: `smtp://mailer:secret@127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe.each(targets)("mail delivery through SMTP on %s", (target) => {
   const t = useTestDatabase(target);
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpSink;
   beforeAll(async () => {
     smtp = await startSmtp();
   });

@@ -1,4 +1,5 @@
-// Development mailbox: without SMTP_URL, outside production, the mails the app would send (from email_outbox).
+// Development mailbox: without SMTP_URL, outside production, the mails the app would send (from email_outbox), each
+// link rendered here as the sender would render it (the outbox never stores a link).
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
@@ -6,6 +7,7 @@ import { PageTitle } from "@/components/page-title";
 import { getDb } from "@/lib/db";
 import { recentOutboxMails } from "@/lib/db/rpc/mail";
 import { getEnv } from "@/lib/env";
+import { renderMail } from "@/lib/mail/links";
 
 export const metadata: Metadata = { title: "Development mailbox" };
 export const dynamic = "force-dynamic";
@@ -52,7 +54,7 @@ export default async function MailboxPage() {
                 <p className="mt-1 text-sm text-slate-600">
                   To <span className="font-medium text-slate-800">{mail.to_email}</span>
                 </p>
-                <Body text={mail.body_text} />
+                <Body text={renderMail(mail).text} />
               </article>
             </li>
           ))}

@@ -97,15 +97,19 @@ export interface Mail {
   body: string;
 }
 
-/** The account (unconfirmed), its verification link (by hash) and the mail, in one transaction. */
-export async function localSignUp(
-  db: Database,
-  a: { email: string; passwordHash: string; tokenHash: string; mail: Mail },
-) {
+/** A mailed link as the database keeps it: its id (the token is derived from it) and the token's hash. */
+export interface StoredLink {
+  tokenId: string;
+  tokenHash: string;
+}
+
+/** The account (unconfirmed), its verification link (id and hash) and the mail (link rendered at send time), in one transaction. */
+export async function localSignUp(db: Database, a: StoredLink & { email: string; passwordHash: string; mail: Mail }) {
   return created.parse(
     await db.rpc("local_sign_up", {
       p_email: a.email,
       p_password_hash: a.passwordHash,
+      p_token_id: a.tokenId,
       p_token_hash: a.tokenHash,
       p_subject: a.mail.subject,
       p_body: a.mail.body,
@@ -123,12 +127,13 @@ const issued = z.union([
 /** A new verification or reset link and its mail, in one transaction. */
 export async function requestEmailLink(
   db: Database,
-  a: { email: string; purpose: LinkPurpose; tokenHash: string; mail: Mail },
+  a: StoredLink & { email: string; purpose: LinkPurpose; mail: Mail },
 ) {
   return issued.parse(
     await db.rpc("local_request_email_link", {
       p_email: a.email,
       p_purpose: a.purpose,
+      p_token_id: a.tokenId,
       p_token_hash: a.tokenHash,
       p_subject: a.mail.subject,
       p_body: a.mail.body,

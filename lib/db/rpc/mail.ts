@@ -1,10 +1,18 @@
-/** Typed wrappers for the mail outbox (supabase/migrations/*_email_outbox.sql). */
+/** Typed wrappers for the mail outbox (supabase/migrations/*_email_outbox.sql, *_mail_links_not_at_rest.sql). */
 import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "./scalars";
 
+/** What renders a mail's link (lib/mail/links.ts): its auth_email_tokens row's id, purpose, hash and liveness. */
+const link = {
+  link_id: uuid.nullable(),
+  link_purpose: z.enum(["verify_email", "reset_password"]).nullable(),
+  link_hash: z.string().nullable(),
+  link_live: z.boolean(),
+};
+
 const claimed = z.array(
-  z.object({ id: uuid, to_email: z.string(), subject: z.string(), body_text: z.string(), attempts: int }),
+  z.object({ id: uuid, to_email: z.string(), subject: z.string(), body_text: z.string(), attempts: int, ...link }),
 );
 export type OutboxMail = z.infer<typeof claimed>[number];
 
@@ -36,6 +44,7 @@ const recent = z.array(
     attempts: int,
     last_error: z.string().nullable(),
     failed_at: timestamp.nullable(),
+    ...link,
   }),
 );
 export type MailboxEntry = z.infer<typeof recent>[number];
