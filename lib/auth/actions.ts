@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { clientIp } from "./client-ip";
 import {
+  disownAccount,
   getSession,
   requestEmailLink,
   resetPassword,
@@ -12,6 +13,7 @@ import {
   signOut,
   signOutEverywhere,
   signUp,
+  verifyEmail,
   type AuthOutcome,
   type LinkOutcome,
 } from "./index";
@@ -96,4 +98,39 @@ export async function resetPasswordAction(_previous: AuthFormState, form: FormDa
   const state = await settleLink(undefined, () => resetPassword(form.get("token"), password, { ip }));
   if (state.error) return state;
   redirect("/login?reset=1");
+}
+
+/** The state of the two buttons on /verify-email: an error to show in place (success redirects). */
+export interface LinkChoiceState {
+  error?: string;
+}
+
+/** The other half of settleLink: run the link action; a refusal or a fault stays on the page as an error. */
+async function tryLink(attempt: () => Promise<{ ok: true } | { ok: false; error: string }>): Promise<LinkChoiceState> {
+  try {
+    const outcome = await attempt();
+    return outcome.ok ? {} : { error: outcome.error };
+  } catch (error) {
+    console.error(`verification link action failed: ${(error as Error).name}`);
+    return { error: OUR_FAULT };
+  }
+}
+
+/** "Yes, this is my account" on /verify-email: the click that confirms (opening the link never does). */
+export async function confirmEmailAction(_previous: LinkChoiceState, form: FormData): Promise<LinkChoiceState> {
+  const state = await tryLink(() => verifyEmail(form.get("token")));
+  if (state.error) return state;
+  redirect("/verify-email?done=confirmed");
+}
+
+/** "This wasn't me" on /verify-email: the unconfirmed account made with this address goes away. */
+export async function disownAccountAction(_previous: LinkChoiceState, form: FormData): Promise<LinkChoiceState> {
+  let outcome: "deleted" | "closed" | undefined;
+  const state = await tryLink(async () => {
+    const result = await disownAccount(form.get("token"));
+    if (result.ok) outcome = result.outcome;
+    return result;
+  });
+  if (state.error || !outcome) return state;
+  redirect(`/verify-email?done=${outcome}`);
 }

@@ -16,7 +16,9 @@ import { getEnv } from "@/lib/env";
 import { nextCookieJar, requestCookieJar } from "./cookie-jars";
 import { credentialsSchema, parseCredentials, tooManyAttempts } from "./credentials";
 import {
+  localDisownAccount,
   localGetSession,
+  localInspectVerificationLink,
   localRequestLink,
   localResetPassword,
   localSignIn,
@@ -26,7 +28,7 @@ import {
   localVerifyEmail,
 } from "./local";
 import { safeNextPath } from "./redirects";
-import type { AuthOutcome, CookieJar, LinkOutcome, Session } from "./session";
+import type { AuthOutcome, CookieJar, DisownOutcome, LinkInspection, LinkOutcome, Session } from "./session";
 import {
   supabaseGetSession,
   supabaseRequestLink,
@@ -38,7 +40,7 @@ import {
   supabaseSignUp,
 } from "./supabase";
 
-export type { AuthOutcome, CookieJar, LinkOutcome, Session } from "./session";
+export type { AuthOutcome, CookieJar, DisownOutcome, LinkInspection, LinkOutcome, Session } from "./session";
 export { requestCookieJar } from "./cookie-jars";
 export { appUrl, safeNextPath } from "./redirects";
 
@@ -190,10 +192,25 @@ export async function requestEmailLink(
     : localRequestLink(getDb(), parsed.data.email, purpose);
 }
 
-/** Opens a verification link (local accounts; Supabase confirms on its own server). */
+const HANDLED_BY_SUPABASE = {
+  ok: false,
+  status: 400,
+  error: "Confirmation links are handled by Supabase Auth.",
+} as const;
+
+/** What a verification link would confirm, without using it: GET /verify-email shows this and asks for a click. */
+export async function inspectVerificationLink(token: unknown): Promise<LinkInspection> {
+  return supabaseMode() ? HANDLED_BY_SUPABASE : localInspectVerificationLink(getDb(), token);
+}
+
+/** The click on a verification link: confirms the address (local accounts; Supabase confirms on its own server). */
 export async function verifyEmail(token: unknown): Promise<LinkOutcome> {
-  if (supabaseMode()) return { ok: false, status: 400, error: "Confirmation links are handled by Supabase Auth." };
-  return localVerifyEmail(getDb(), token);
+  return supabaseMode() ? HANDLED_BY_SUPABASE : localVerifyEmail(getDb(), token);
+}
+
+/** "This wasn't me" on a verification link: the unconfirmed account is deleted (or closed when it holds payments). */
+export async function disownAccount(token: unknown): Promise<DisownOutcome> {
+  return supabaseMode() ? HANDLED_BY_SUPABASE : localDisownAccount(getDb(), token);
 }
 
 const newPassword = credentialsSchema.shape.password;

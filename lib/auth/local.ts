@@ -14,6 +14,8 @@ import {
   requestEmailLink,
   startLocalSession,
   consumeEmailLink,
+  disownAccountByLink,
+  peekEmailLink,
   type LinkPurpose,
   type UsedLink,
 } from "@/lib/db/rpc/local-accounts";
@@ -33,6 +35,8 @@ import {
   sessionFor,
   type AuthOutcome,
   type CookieJar,
+  type DisownOutcome,
+  type LinkInspection,
   type LinkOutcome,
   type Session,
 } from "./session";
@@ -148,20 +152,54 @@ const LINK_FAILURES: Record<Exclude<UsedLink, { ok: true }>["reason"], string> =
   expired: "This link has expired. Ask for a new one.",
 };
 
+const failed = (reason: keyof typeof LINK_FAILURES) =>
+  ({ ok: false, status: reason === "invalid" ? 400 : 410, error: LINK_FAILURES[reason] }) as const;
+
+/** What a verification link would confirm (the address and the account), without using it: what GET /verify-email shows. */
+export async function localInspectVerificationLink(db: Database, token: unknown): Promise<LinkInspection> {
+  if (!looksLikeLinkToken(token)) return failed("invalid");
+  const peeked = await peekEmailLink(db, "verify_email", hashLinkToken(token));
+  if (!peeked.ok) return failed(peeked.reason);
+  return { ok: true, email: peeked.email, userId: peeked.user_id, accountCreatedAt: peeked.account_created_at };
+}
+
+/**
+ * "This wasn't me" on a verification link: the unconfirmed account is deleted
+ * with its sessions and keys, or, when it holds payments, closed (disabled,
+ * revoked, address released) so that no payment record is lost.
+ */
+export async function localDisownAccount(db: Database, token: unknown): Promise<DisownOutcome> {
+  if (!looksLikeLinkToken(token)) return failed("invalid");
+  const result = await disownAccountByLink(db, hashLinkToken(token));
+  if (!result.ok) {
+    return result.reason === "confirmed"
+      ? { ok: false, status: 410, error: "This address was confirmed in the meantime, so this link no longer works." }
+      : failed(result.reason);
+  }
+  return {
+    ok: true,
+    outcome: result.outcome,
+    message:
+      result.outcome === "deleted"
+        ? `The account made with ${result.email} is deleted, with its sessions and keys. The address stays yours.`
+        : `The account made with ${result.email} is closed: it held payments, so our support keeps its records, but nobody can sign in to it and the address is free again.`,
+  };
+}
+
 /** Opens a verification link: the address becomes confirmed (pending credits and admin rights follow). */
 export async function localVerifyEmail(db: Database, token: unknown): Promise<LinkOutcome> {
-  if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
+  if (!looksLikeLinkToken(token)) return failed("invalid");
   const used = await consumeEmailLink(db, "verify_email", hashLinkToken(token));
-  if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
+  if (!used.ok) return failed(used.reason);
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
   return { ok: true, message: "Your e-mail address is confirmed." };
 }
 
 /** Uses a reset link: a new password, the address confirmed, and every session of the account ended. */
 export async function localResetPassword(db: Database, token: unknown, password: string): Promise<LinkOutcome> {
-  if (!looksLikeLinkToken(token)) return { ok: false, status: 400, error: LINK_FAILURES.invalid };
+  if (!looksLikeLinkToken(token)) return failed("invalid");
   const used = await consumeEmailLink(db, "reset_password", hashLinkToken(token), await hashPassword(password));
-  if (!used.ok) return { ok: false, status: used.reason === "invalid" ? 400 : 410, error: LINK_FAILURES[used.reason] };
+  if (!used.ok) return failed(used.reason);
   if (isAdminEmail(used.email)) await resyncAdmins(db).catch(() => undefined);
   return {
     ok: true,

@@ -33,7 +33,14 @@ export type AuthOutcome =
   | { ok: false; status: 400 | 401 | 403 | 409 | 429 | 503; error: string };
 
 /** The result of asking for a mailed link, or of using one. */
-export type LinkOutcome = { ok: true; message: string } | { ok: false; status: 400 | 410 | 429 | 503; error: string };
+export type LinkOutcome = { ok: true; message: string } | LinkFailure;
+export type LinkFailure = { ok: false; status: 400 | 410 | 429 | 503; error: string };
+
+/** What a verification link would confirm, shown before anything happens (GET /verify-email). */
+export type LinkInspection = { ok: true; email: string; userId: string; accountCreatedAt: Date } | LinkFailure;
+
+/** "This wasn't me": the account was deleted, or closed because it holds payments. */
+export type DisownOutcome = { ok: true; outcome: "deleted" | "closed"; message: string } | LinkFailure;
 
 /** What a disabled account hears after the right password (local accounts, and Supabase's "user banned"). */
 export const ACCOUNT_DISABLED = "This account is disabled. If you think this is a mistake, contact support.";

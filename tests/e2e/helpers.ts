@@ -84,10 +84,13 @@ export async function mailedLink(
   return found!;
 }
 
-/** Opens the newest verification link mailed to `email`, as its owner would. */
+/** Opens the newest verification link mailed to `email` and confirms, as its owner would (opening alone confirms nothing). */
 export async function confirmEmail(page: Page, email: string): Promise<void> {
   const link = new URL(await mailedLink(email, "verify-email"));
   await page.goto(link.pathname + link.search);
+  await expect(page.getByRole("heading", { name: "Is this your account?" })).toBeVisible();
+  await expect(page.getByText(email.toLowerCase(), { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Yes, this is my account" }).click();
   await expect(page.getByRole("heading", { name: "E-mail confirmed" })).toBeVisible();
 }
 

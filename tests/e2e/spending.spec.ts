@@ -1,11 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail } from "./helpers";
+import { confirmEmail, signUp, uniqueEmail } from "./helpers";
 
 test("a user creates an API key, spends with it over HTTP, sees the spend with its reason in the ledger, and revokes it", async ({
   page,
   request,
 }) => {
-  await signUp(page, uniqueEmail("spender"));
+  const email = uniqueEmail("spender");
+  await signUp(page, email);
+  await confirmEmail(page, email); // a key spends the account's credits: only a confirmed account may have one
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
   await expect(page.getByTestId("balance")).toHaveText("100 credits");

@@ -64,10 +64,22 @@ async function servedPayloads(
 
 /**
  * Submits a server-action form the way a browser without JavaScript does: every field of the
- * rendered form (Next's hidden $ACTION_* fields included) plus ours. Returns the Set-Cookie header.
+ * rendered form (Next's hidden $ACTION_* fields included) plus ours. The form is the first one
+ * holding `button` (its submit button's text), else the first holding all of `fields`' names.
+ * Returns the Set-Cookie header.
  */
-async function submitForm(url: string, fields: Record<string, string>): Promise<{ status: number; cookie: string }> {
-  const html = await (await fetch(url)).text();
+async function submitForm(
+  url: string,
+  fields: Record<string, string>,
+  button?: string,
+): Promise<{ status: number; cookie: string }> {
+  const page = await (await fetch(url)).text();
+  const html =
+    [...page.matchAll(/<form[\s\S]*?<\/form>/g)]
+      .map((m) => m[0])
+      .find((f) =>
+        button ? f.includes(`>${button}<`) : Object.keys(fields).every((name) => f.includes(`name="${name}"`)),
+      ) ?? "";
   const form = new FormData();
   const unescape = (text: string) =>
     text.replace(
@@ -173,8 +185,9 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       if (!token) await new Promise((r) => setTimeout(r, 500));
     }
     expect(token, "the verification mail reached the SMTP catcher").toBeDefined();
-    const verified = await fetch(`${server.url}/verify-email?token=${token}`, { headers: { cookie: signup.cookie } });
-    expect(verified.status).toBe(200);
+    // opening the link confirms nothing: the page asks, and the click (a form post) confirms
+    const verified = await submitForm(`${server.url}/verify-email?token=${token}`, {}, "Yes, this is my account");
+    expect(verified.status).toBe(303);
     const event = {
       id: `evt_leakcheck_${Date.now()}`,
       object: "event",

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, uuid } from "./scalars";
+import { int, timestamp, uuid } from "./scalars";
 
 const created = z.union([
   z.object({ created: z.literal(true), user_id: uuid, email: z.string() }),
@@ -141,10 +141,10 @@ export async function requestEmailLink(
   );
 }
 
-const used = z.union([
-  z.object({ ok: z.literal(true), user_id: uuid, email: z.string() }),
-  z.object({ ok: z.literal(false), reason: z.enum(["invalid", "used", "expired"]) }),
-]);
+/** Why a mailed link cannot be used: unknown, used (or replaced by a newer one), or expired. */
+const linkFailure = z.object({ ok: z.literal(false), reason: z.enum(["invalid", "used", "expired"]) });
+
+const used = z.union([z.object({ ok: z.literal(true), user_id: uuid, email: z.string() }), linkFailure]);
 export type UsedLink = z.infer<typeof used>;
 
 /** Uses a link once: confirms the e-mail, or (reset) sets the password and revokes every session. */
@@ -161,6 +161,34 @@ export async function consumeEmailLink(
       p_password_hash: passwordHash ?? null,
     }),
   );
+}
+
+const peeked = z.union([
+  z.object({
+    ok: z.literal(true),
+    user_id: uuid,
+    email: z.string(),
+    account_created_at: timestamp,
+    confirmed: z.boolean(),
+  }),
+  linkFailure,
+]);
+export type PeekedLink = z.infer<typeof peeked>;
+
+/** What a live link would act on (the account and its address), without using it. */
+export async function peekEmailLink(db: Database, purpose: LinkPurpose, tokenHash: string): Promise<PeekedLink> {
+  return peeked.parse(await db.rpc("local_peek_email_link", { p_purpose: purpose, p_token_hash: tokenHash }));
+}
+
+const disowned = z.union([
+  z.object({ ok: z.literal(true), outcome: z.enum(["deleted", "closed"]), email: z.string() }),
+  z.object({ ok: z.literal(false), reason: z.enum(["invalid", "used", "expired", "confirmed"]) }),
+]);
+export type DisownedAccount = z.infer<typeof disowned>;
+
+/** "This wasn't me" with a live verification link: the unconfirmed account is deleted, or closed when it holds payments. */
+export async function disownAccountByLink(db: Database, tokenHash: string): Promise<DisownedAccount> {
+  return disowned.parse(await db.rpc("local_disown_account", { p_token_hash: tokenHash }));
 }
 
 export async function startLocalSession(db: Database, userId: string): Promise<string> {
