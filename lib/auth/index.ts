@@ -3,6 +3,7 @@
  * local accounts (embedded / postgres) or Supabase Auth (supabase).
  * Identity always comes from the session cookie, never from request data.
  */
+import { setTimeout } from "node:timers/promises";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
 import { setAccountDisabled as setAccountDisabledInDb, type DisabledResult } from "@/lib/db/rpc/account-access";
@@ -119,7 +120,9 @@ export async function signUp(input: SignInput, contextOrJar: AuthContext | Cooki
 /**
  * The attempt is reserved before the password is checked, so a simultaneous
  * burst from one address cannot outrun its counter, and a right password gives
- * it back: only failures count, per IP and per (e-mail, IP).
+ * it back: only failures count, per network (an IPv6 /64) and per (e-mail,
+ * network). Failures for one account from many networks slow its attempts
+ * down (a delay before the password check) but never refuse them.
  */
 export async function signIn(input: SignInput, context: AuthContext): Promise<AuthOutcome> {
   const credentials = parseCredentials(input);
@@ -127,6 +130,8 @@ export async function signIn(input: SignInput, context: AuthContext): Promise<Au
   const { email } = credentials.value;
   const reservation = await reserveLoginAttempt(getDb(), email, context.ip, context.limits);
   if (!reservation.allowed) return limited(reservation.retry_after_seconds);
+  // the per-account slow-down: many failures from many networks; the owner waits too, but gets in
+  if (reservation.delay_ms > 0) await setTimeout(reservation.delay_ms);
   const cookies = context.jar ?? (await nextCookieJar());
   const outcome = supabaseMode()
     ? await supabaseSignIn(getDb(), cookies, credentials.value)

@@ -36,22 +36,38 @@ export async function localFindAccount(db: Database, email: string): Promise<Loc
   return row === null ? null : account.parse(row);
 }
 
-export const loginStatus = z.object({ allowed: z.boolean(), retry_after_seconds: int });
+export const loginStatus = z.object({
+  allowed: z.boolean(),
+  retry_after_seconds: int,
+  /** sign-in only: how long to wait before checking the password (the account is under attack); never a refusal */
+  delay_ms: int.default(0),
+});
 export type LoginStatus = z.infer<typeof loginStatus>;
 
 /**
- * Window and thresholds of a rate limit. maxPerEmail counts one e-mail from one
- * IP. SQL defaults: sign-in 15 min, 10 per (e-mail, IP), 50 per IP (failures);
- * sign-up and link requests 1 h, 5 per (e-mail, IP), 20 per IP (attempts).
+ * Window and thresholds of a rate limit. An "IP" is a network: an IPv6 address
+ * counts as its /64, an IPv4-mapped one as its IPv4 (SQL). maxPerEmail counts
+ * one e-mail from one network. SQL defaults: sign-in 15 min, 10 per (e-mail,
+ * network), 50 per network (failures), and past 20 failures for one e-mail
+ * from any networks a growing delay (1 s doubling every 10, at most 10 s);
+ * sign-up and link requests 1 h, 5 per (e-mail, network), 20 per network.
  */
 export interface LoginLimits {
   windowSeconds?: number;
   maxPerEmail?: number;
   maxPerIp?: number;
+  slowdownAfter?: number;
+  maxDelayMs?: number;
 }
 
 function limitArgs(limits: LoginLimits) {
-  return { p_window_seconds: limits.windowSeconds, p_max_per_email: limits.maxPerEmail, p_max_per_ip: limits.maxPerIp };
+  return {
+    p_window_seconds: limits.windowSeconds,
+    p_max_per_email: limits.maxPerEmail,
+    p_max_per_ip: limits.maxPerIp,
+    p_slowdown_after: limits.slowdownAfter,
+    p_max_delay_ms: limits.maxDelayMs,
+  };
 }
 
 /**
@@ -77,7 +93,10 @@ export async function takeAuthAttempt(
   );
 }
 
-/** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked (atomic across instances). */
+/**
+ * Reserves a sign-in attempt per (e-mail, network), per network and per e-mail before the password is
+ * checked (atomic across instances); delay_ms says how long to wait first.
+ */
 export async function reserveLoginAttempt(
   db: Database,
   email: string,
