@@ -176,10 +176,18 @@ export const subscriptionAction = (
     },
   }) as const;
 
+/** One line of an invoice: its Price and what it charged (negative for a proration's credit; null when unknown). */
+export interface InvoiceLine {
+  price: string | null;
+  amount: number | null;
+}
+
 /**
- * `webhook_action_subscription_invoice_paid`: grants one period's credits once per invoice
- * (the plan's, else the package's, else `credits`), links the invoice's payments, keeps the subscription.
- * @sql supabase/migrations/20261130000171_credit_plans.sql
+ * `webhook_action_subscription_invoice_paid`: what an invoice paid decides what it grants, once per invoice
+ * (the plan of the largest positive line, else the package, else `credits`): a period's invoice that paid the
+ * plan's price grants a period, a proration (`billingReason` subscription_update) its share, $0 nothing
+ * (ignored); links the invoice's payments, keeps the subscription.
+ * @sql supabase/migrations/20261206000120_subscription_credits_follow_money.sql
  */
 export const subscriptionInvoicePaidAction = (
   a: SubscriptionParty & {
@@ -187,6 +195,8 @@ export const subscriptionInvoicePaidAction = (
     subscriptionId: string;
     packageId: string | null;
     credits: number | null;
+    billingReason: string | null;
+    lines: InvoiceLine[];
     amountMinor: number;
     currency: string;
     paymentIds: Ids;
@@ -203,6 +213,8 @@ export const subscriptionInvoicePaidAction = (
       ...partyArgs(a),
       package_id: a.packageId,
       credits: a.packageId ? null : a.credits,
+      billing_reason: a.billingReason,
+      lines: a.lines,
       amount_minor: a.amountMinor,
       currency: a.currency,
       payment_ids: a.paymentIds,

@@ -70,6 +70,8 @@ const SAMPLES: { [N in ActionName]: WebhookAction & { action: N } } = {
     priceIds: ["price_1"],
     packageId: null,
     credits: null,
+    billingReason: "subscription_cycle",
+    lines: [{ price: "price_1", amount: 900 }],
     amountMinor: 900,
     currency: "usd",
     paymentIds: [],

@@ -357,7 +357,8 @@ describe.each(targets)("Stripe subscriptions on %s", (target) => {
       await deliver(event);
       expect(await balanceOf(t.db, s.userId)).toBe(PLAN.credits);
 
-      const team = { ...(await subscriber("basic-monthly")), priceId: testId("price", "team") };
+      // the team plan's Price, and its price paid (credits follow money: SPEC §7)
+      const team = { ...(await subscriber("basic-monthly")), priceId: testId("price", "team"), amountMinor: 6500 };
       await t.db.query("update credit_plans set stripe_price_id = $1 where id = 'team-monthly'", [team.priceId]);
       try {
         await deliver(paid(team, testId("in", "test"))); // metadata still says basic: the Price billed is the team plan's

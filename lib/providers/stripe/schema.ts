@@ -88,6 +88,8 @@ const priced = {
 const invoiceLine = z
   .object({
     ...priced,
+    /** Minor units, negative for a credit (the unused time of the plan left, in a proration). */
+    amount: z.number().int().nullish(),
     /** Before 2022-08-01 the subscription's metadata is only on its lines. */
     metadata,
     period: z.object({ start: z.number().int().nullish(), end: z.number().int().nullish() }).loose().nullish(),
@@ -105,6 +107,8 @@ export const invoiceSchema = z
     parent: z.object({ subscription_details: subscriptionDetails }).loose().nullish(),
     customer: ref,
     customer_email: z.string().nullish(),
+    /** subscription_create / subscription_cycle (a period), subscription_update (a proration), manual, … */
+    billing_reason: z.string().nullish(),
     amount_paid: money,
     currency: z.string(),
     metadata,

@@ -6,9 +6,10 @@
  * supabase/migrations/*_credit_plans.sql and *_purchase_payments.sql.
  *
  * The plan is read from the invoice's Price id (what the customer pays for,
- * also after a plan switch in the Billing Portal), else from the plan_id our
- * checkout put in the subscription's metadata: credits per period come from
- * our plan table, never from the payload.
+ * also after a plan switch in the Billing Portal; with several, the largest
+ * positive line's), else from the plan_id our checkout put in the
+ * subscription's metadata: credits per period come from our plan table, never
+ * from the payload, and what an invoice grants follows what it paid.
  */
 import type { z } from "zod";
 import {
@@ -49,6 +50,8 @@ function subscriptionOf(inv: Invoice) {
     subscriptionId: details?.subscription ?? inv.subscription,
     metadata,
     priceIds: idList(...lines.map(priceOf)),
+    // what each line charged for which Price: the plan is the largest positive line's (SQL)
+    lines: lines.map((line) => ({ price: priceOf(line), amount: line.amount ?? null })),
     periodEnd: periodEnd > 0 ? periodEnd : null,
   };
 }
@@ -89,6 +92,9 @@ export function invoicePaid(event: StripeEvent): Plan {
       // subscriptions made in the Dashboard may name a pack or a credit count instead of a plan
       packageId: legacy.packageId,
       credits: legacy.credits,
+      // credits follow money: what a period or a proration paid decides what it grants (SQL)
+      billingReason: inv.billing_reason ?? null,
+      lines: sub.lines,
       amountMinor: inv.amount_paid,
       currency: inv.currency,
       // before API 2025-03-31 the invoice names its payment; from then on invoice_payment.paid does
