@@ -33,9 +33,12 @@ export async function createBenchDatabase(
   };
 }
 
-/** Accounts the deliveries name as client_reference_id (the sign-up trigger creates profile + wallet). */
-export const CREATE_USERS_SQL = `insert into auth.users (email)
-  select 'bench-' || $1::text || '-' || i || '@example.com' from generate_series(1, $2::int) i returning id`;
+/**
+ * Accounts the deliveries name as client_reference_id (the sign-up trigger creates profile + wallet),
+ * confirmed, so the spend benchmark may create their API keys (create_api_key needs a confirmed address).
+ */
+export const CREATE_USERS_SQL = `insert into auth.users (email, email_confirmed_at)
+  select 'bench-' || $1::text || '-' || i || '@example.com', now() from generate_series(1, $2::int) i returning id`;
 
 /**
  * Loads webhook_events in bulk as a restore would: secondary indexes dropped,
