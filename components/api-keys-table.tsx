@@ -5,9 +5,9 @@ import { DataTable } from "./data-table";
 
 const REVOKED_BECAUSE: Record<RevokedReason, string> = {
   revoked_by_owner: "by you",
-  password_changed: "the password was changed",
-  signed_out_everywhere: "signed out everywhere",
-  account_disabled: "the account was disabled",
+  password_changed: "because the password was changed",
+  signed_out_everywhere: "when you signed out everywhere",
+  account_disabled: "because the account was disabled",
 };
 
 interface Props {

@@ -51,7 +51,7 @@ export function AccountAccess({ user, isSelf, action }: Props) {
             {user.disabled_reason && (
               <>
                 {" "}
-                Reason: <q className="text-slate-900">{user.disabled_reason}</q>
+                Reason: <q className="text-slate-900">{user.disabled_reason}</q>.
               </>
             )}{" "}
             It cannot sign in, and its sessions and API keys were ended when it was disabled.
@@ -79,7 +79,7 @@ export function AccountAccess({ user, isSelf, action }: Props) {
             once and refuses its sign-ins until you enable it again. Its balance and history stay as they are.
           </p>
           <label className="block text-sm font-medium text-slate-700">
-            Reason <span className="font-normal text-slate-500">(optional; kept for admins)</span>
+            Reason for disabling <span className="font-normal text-slate-500">(optional; kept for admins)</span>
             <input
               name="reason"
               maxLength={500}

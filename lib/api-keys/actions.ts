@@ -24,7 +24,7 @@ export interface CreateKeyState {
 const keyName = z.string().trim().min(1, "Give the key a name.").max(100, "A name has at most 100 characters.");
 
 /** Why an unconfirmed account may not create a key (the page says the same beside the disabled button). */
-export const CONFIRM_FIRST =
+const CONFIRM_FIRST =
   "Confirm your e-mail address first: a key spends this account's credits, so only an account whose address is proven may have one.";
 
 export async function createApiKeyAction(previous: CreateKeyState, form: FormData): Promise<CreateKeyState> {

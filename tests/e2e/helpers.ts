@@ -89,7 +89,8 @@ export async function confirmEmail(page: Page, email: string): Promise<void> {
   const link = new URL(await mailedLink(email, "verify-email"));
   await page.goto(link.pathname + link.search);
   await expect(page.getByRole("heading", { name: "Is this your account?" })).toBeVisible();
-  await expect(page.getByText(email.toLowerCase(), { exact: true })).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: email.toLowerCase() })).toBeVisible();
+  await expect(page.getByText("Signed in as this account")).toBeVisible();
   await page.getByRole("button", { name: "Yes, this is my account" }).click();
   await expect(page.getByRole("heading", { name: "E-mail confirmed" })).toBeVisible();
 }

@@ -8,6 +8,7 @@ test("a user creates an API key, spends with it over HTTP, sees the spend with i
   const email = uniqueEmail("spender");
   await signUp(page, email);
   await confirmEmail(page, email); // a key spends the account's credits: only a confirmed account may have one
+  await page.goto("/wallet");
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
   await expect(page.getByTestId("balance")).toHaveText("100 credits");
