@@ -7,18 +7,14 @@
  * of the database (a backup, a replica) tries to take over an account with a
  * reset in flight.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import MailboxPage from "@/app/dev/mailbox/page";
 import { requestCookieJar, requestEmailLink, resetPassword, signUp, verifyEmail } from "@/lib/auth";
-import { migrate, supabaseRoot, type SqlRunner } from "@/lib/db/migrate";
 import { resetEnvCache } from "@/lib/env";
 import { deliverOutbox } from "@/lib/mail/sender";
 import { targets } from "../helpers/databases";
+import { useDatabaseBeforeMigration } from "../helpers/database-before-migration";
 import { latestMailedLink } from "../helpers/mail";
 import { useRouteSuite } from "../helpers/route-suite";
 import { startSmtp, type SmtpSink } from "../helpers/smtp";
@@ -175,27 +171,11 @@ describe.each(targets)("no usable link rests in the database on %s", (target) =>
 });
 
 describe("mails written before links left the outbox", () => {
-  const MIGRATION = "20261206000110_mail_links_not_at_rest.sql";
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "credits-migration-"));
-  const pg = new PGlite();
-  const db: SqlRunner = {
-    exec: async (sql) => void (await pg.exec(sql)),
-    query: async (sql, params) => (await pg.query(sql, params)).rows as never[],
-  };
-  afterAll(async () => {
-    await pg.close();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const before = useDatabaseBeforeMigration("20261206000110_mail_links_not_at_rest.sql");
+  const db = before.db;
 
   it("lose their links when the migration runs; those not sent yet are kept failed (a new link is asked for)", async () => {
-    const source = supabaseRoot();
-    fs.cpSync(path.join(source, "bootstrap"), path.join(root, "bootstrap"), { recursive: true });
-    fs.mkdirSync(path.join(root, "migrations"));
-    for (const file of fs
-      .readdirSync(path.join(source, "migrations"))
-      .filter((f) => f.endsWith(".sql") && f < MIGRATION))
-      fs.copyFileSync(path.join(source, "migrations", file), path.join(root, "migrations", file));
-    await migrate(db, { root });
+    await before.migrateToBefore();
     const link = (token: string) => `Open this link:\n\n${APP_URL}/reset-password?token=${token}\n\nThanks`;
     await db.query(
       `insert into public.email_outbox (to_email, subject, body_text, kind, sent_at) values
@@ -205,8 +185,7 @@ describe("mails written before links left the outbox", () => {
       [link("S".repeat(43)), link("W".repeat(43))],
     );
 
-    fs.copyFileSync(path.join(source, "migrations", MIGRATION), path.join(root, "migrations", MIGRATION));
-    await migrate(db, { root });
+    await before.applyMigration();
     const rows = await db.query<{ to_email: string; body_text: string; failed: boolean; last_error: string | null }>(
       "select to_email, body_text, failed_at is not null as failed, last_error from public.email_outbox order by to_email",
     );
