@@ -418,6 +418,7 @@ describe.each(targets)("credit functions on %s", (target) => {
         email,
         password_hash: "scrypt$find",
         email_confirmed: false,
+        disabled: false,
       });
       expect(await localFindAccount(t.db, `missing-${unique()}@example.com`)).toBeNull();
     });
