@@ -1,6 +1,7 @@
 "use client";
 /** Names a new API key, then shows it once with a copy button: the server keeps only its hash. */
-import { useActionState, useState, type ReactNode } from "react";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useState, type ReactNode } from "react";
 import type { CreateKeyState } from "@/lib/api-keys/actions";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
@@ -17,6 +18,11 @@ const field =
 export function CreateApiKeyForm({ action, unavailable }: Props) {
   const [state, formAction] = useActionState(action, {});
   const blocked = unavailable !== undefined;
+  const router = useRouter();
+  // the new key joins the list below: a refresh of the page's server part, which keeps this form's state
+  useEffect(() => {
+    if (state.serial) router.refresh();
+  }, [state.serial, router]);
   return (
     <div className="space-y-4">
       {blocked && (

@@ -34,7 +34,8 @@ export async function createApiKeyAction(previous: CreateKeyState, form: FormDat
   if (!name.success) return { error: name.error.issues[0].message };
   try {
     const { key } = await createApiKey(getDb(), session.userId, name.data);
-    revalidatePath(PAGE);
+    // No revalidatePath here: with it, next start intermittently never finishes (or never commits) the action's
+    // response and the form stays "Creating…" (vercel/next.js#95714, #96233). The form refreshes the list itself.
     return { created: { name: name.data, key, prefix: key.slice(0, 11) }, serial: (previous.serial ?? 0) + 1 };
   } catch (error) {
     if (error instanceof DatabaseUnavailableError)

@@ -20,20 +20,20 @@ test("an admin finds a user by e-mail, grants and deducts credits with a reason,
   await expect(admin.getByRole("heading", { name: email })).toBeVisible();
 
   await admin.getByRole("spinbutton", { name: "Credits" }).fill("300");
-  await admin.getByLabel(/Reason/).fill("Goodwill for the outage");
+  await admin.getByLabel(/^Reason \(required/).fill("Goodwill for the outage");
   await admin.getByRole("button", { name: "Apply adjustment" }).click();
   await expect(admin.getByText("Granted 300 credits")).toBeVisible();
   await expect(admin.getByTestId("balance")).toHaveText("300 credits");
 
   await admin.getByLabel("Action").selectOption("deduct");
   await admin.getByRole("spinbutton", { name: "Credits" }).fill("301");
-  await admin.getByLabel(/Reason/).fill("More than there is");
+  await admin.getByLabel(/^Reason \(required/).fill("More than there is");
   await admin.getByRole("button", { name: "Apply adjustment" }).click();
   await expect(admin.getByText("The deduction is larger than the balance")).toBeVisible();
 
   await admin.getByLabel("Action").selectOption("deduct");
   await admin.getByRole("spinbutton", { name: "Credits" }).fill("120");
-  await admin.getByLabel(/Reason/).fill("Duplicate grant");
+  await admin.getByLabel(/^Reason \(required/).fill("Duplicate grant");
   await admin.getByRole("button", { name: "Apply adjustment" }).click();
   await expect(admin.getByText("Deducted 120 credits")).toBeVisible();
   const ledger = admin.getByRole("table", { name: /ledger/i });
