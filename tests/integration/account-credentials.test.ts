@@ -10,6 +10,11 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const auth = vi.hoisted(() => ({ user: null as unknown }));
+// Pages render here to static HTML, outside Next's app router: client components that refresh it get a stand-in.
+vi.mock("next/navigation", async (original) => ({
+  ...(await original<typeof import("next/navigation")>()),
+  useRouter: () => ({ refresh: () => undefined }),
+}));
 vi.mock("@/lib/auth", async (original) => {
   const real = await original<typeof import("@/lib/auth")>();
   return {

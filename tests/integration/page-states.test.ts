@@ -9,6 +9,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
 
 const auth = vi.hoisted(() => ({ user: null as unknown }));
+// Pages render here to static HTML, outside Next's app router: client components that refresh it get a stand-in.
+vi.mock("next/navigation", async (original) => ({
+  ...(await original<typeof import("next/navigation")>()),
+  useRouter: () => ({ refresh: () => undefined }),
+}));
 vi.mock("@/lib/auth", async (original) => ({
   ...(await original<typeof import("@/lib/auth")>()),
   getSession: async () => auth.user,
