@@ -1,8 +1,14 @@
 // Keeps sessions fresh; sends signed-out visitors from private pages to /login (non-admins get 404 from app/admin/layout.tsx).
+// While the environment has problems (only `next dev` serves then), every page shows them instead.
 import type { NextRequest } from "next/server";
 import { sessionMiddleware } from "@/lib/auth/middleware";
+import { configProblems } from "@/lib/config-check";
+import { runsInProduction } from "@/lib/env";
+import { configProblemPage } from "@/lib/http/config-problem-page";
 
 export function middleware(request: NextRequest) {
+  const problems = configProblems();
+  if (problems.length > 0) return configProblemPage(request, problems, !runsInProduction());
   return sessionMiddleware(request);
 }
 

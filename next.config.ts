@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
+import { PHASE_PRODUCTION_SERVER } from "next/constants";
+import { exitOnConfigProblems } from "./lib/config-check";
 
 const isDev = process.env.NODE_ENV === "development";
 const supabaseOrigin = (() => {
@@ -63,7 +65,7 @@ function writeMissingOptionalManifests({ distDir }: { distDir: string }): void {
   }
 }
 
-const nextConfig: NextConfig = {
+const nextConfig = (_phase: string): NextConfig => ({
   // Lets tests, benchmarks and parallel checkouts build side by side without sharing .next.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // PGlite ships WASM + data files that must be loaded from node_modules, not bundled;
@@ -86,6 +88,11 @@ const nextConfig: NextConfig = {
     // The crypto invoice gateway calls a fixed path.
     return [{ source: "/callback/update-invoice", destination: "/api/invoices/webhook" }];
   },
-};
+});
 
-export default nextConfig;
+export default function config(phase: string): NextConfig {
+  // `next start` loads this before it says "Ready" (it does not wait for instrumentation.ts): a bad environment
+  // stops the server here, exit code 1, one line per problem (lib/config-check.ts).
+  if (phase === PHASE_PRODUCTION_SERVER) exitOnConfigProblems();
+  return nextConfig(phase);
+}

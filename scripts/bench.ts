@@ -36,6 +36,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { parseArgs } from "node:util";
+import { envForScript } from "../lib/config-check";
 import { createPgliteDatabase } from "../lib/db/pglite";
 import { ensureBuild, freePort, ROOT, startNextServer, type Build, type NextServer } from "../tests/helpers/server";
 import { runCeiling, type CeilingResult } from "./bench/ceiling";
@@ -522,8 +523,9 @@ async function embeddedScenario(build: Build, count: number, violations: string[
 }
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
-  if (!process.env.DATABASE_URL && (scenarios.postgres || scenarios.logQueries)) {
+  const server = envForScript().DATABASE_URL;
+  const adminUrl = server || DEFAULT_ADMIN_URL;
+  if (!server && (scenarios.postgres || scenarios.logQueries)) {
     log(`DATABASE_URL is not set: using ${DEFAULT_ADMIN_URL} to create the benchmark database`);
   }
   log(

@@ -10,7 +10,11 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { envForScript } from "../lib/config-check";
 import { chromiumLaunchOptions } from "../tests/e2e/chromium";
+
+// The dev server inherits this environment (with the overrides below): a broken one would measure the problem page.
+envForScript();
 
 // `npm run dev` is `next dev --turbopack`; --webpack measures the webpack dev server instead.
 const turbopack = !process.argv.includes("--webpack");

@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { envForScript } from "../lib/config-check";
 import { migrate } from "../lib/db/migrate";
 import { withPostgresClient } from "../lib/db/postgres";
 import { bulkLoad } from "./bench/database";
@@ -168,7 +169,7 @@ async function report(client: pg.Client, label: string) {
 }
 
 async function main(): Promise<void> {
-  const server = process.env.DATABASE_URL;
+  const server = envForScript().DATABASE_URL;
   if (!server) throw new Error("DATABASE_URL is not set (any database on the server; a new one is created beside it)");
   const name = `${PREFIX}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = withDatabaseName(server, "postgres");

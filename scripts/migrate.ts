@@ -1,10 +1,10 @@
 // npm run db:migrate: applies supabase/bootstrap + supabase/migrations to DATABASE_URL, once each.
 import { migrate } from "../lib/db/migrate";
 import { withPostgresClient } from "../lib/db/postgres";
-import { getEnv } from "../lib/env";
+import { envForScript } from "../lib/config-check";
 
 async function main(): Promise<void> {
-  const env = getEnv();
+  const env = envForScript();
   if (!env.DATABASE_URL) {
     console.error("DATABASE_URL is not set. Embedded mode (PGlite) migrates itself on first use.");
     process.exit(2);

@@ -1,7 +1,7 @@
 // npm run stripe:reconcile [-- --since 2026-11-01T00:00:00Z]: records Stripe events that never reached the webhook (lib/ops/stripe-reconcile.ts).
 import { getStripe } from "../lib/checkout/stripe-client";
 import { getDb } from "../lib/db";
-import { getEnv } from "../lib/env";
+import { envForScript } from "../lib/config-check";
 import { reconcileStripeEvents } from "../lib/ops/stripe-reconcile";
 
 const USAGE = "usage: npm run stripe:reconcile [-- --since <ISO 8601 time, within Stripe's 30 days>]";
@@ -22,7 +22,7 @@ function parseSince(argv: string[]): Date | undefined {
 
 async function main(): Promise<number> {
   const since = parseSince(process.argv.slice(2));
-  const env = getEnv();
+  const env = envForScript();
   if (!env.STRIPE_SECRET_KEY) {
     console.error("STRIPE_SECRET_KEY is not set: there is no Stripe account to reconcile with.");
     return 2;

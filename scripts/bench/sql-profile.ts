@@ -18,6 +18,7 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { envForScript } from "../../lib/config-check";
 import { cpuByPid, cpuDelta } from "./cpu";
 import { createBenchDatabase, CREATE_USERS_SQL, DEFAULT_ADMIN_URL } from "./database";
 import { generateTraffic } from "./deliveries";
@@ -60,7 +61,7 @@ const variant = args[1];
 if (!Number.isInteger(connections) || connections < 1) throw new Error("--connections takes a whole number ≥ 1");
 
 async function main() {
-  const database = await createBenchDatabase(process.env.DATABASE_URL || DEFAULT_ADMIN_URL);
+  const database = await createBenchDatabase(envForScript().DATABASE_URL || DEFAULT_ADMIN_URL);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {

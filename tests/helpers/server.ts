@@ -9,7 +9,7 @@
  * tree may be mid-edit, and `next build` rewrites tsconfig.json for a custom
  * distDir, which must not touch the shared file.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
@@ -207,7 +207,16 @@ export interface StartOptions {
   host?: string;
 }
 
-export async function startNextServer(options: StartOptions): Promise<NextServer> {
+export interface NextProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (or null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** What the server printed so far (last 64 KiB). */
+  output(): string;
+}
+
+/** `next start` as a child process, without waiting for anything (startNextServer waits until it answers). */
+export function spawnNextStart(options: Omit<StartOptions, "readyPath" | "timeoutMs">): NextProcess {
   const child: ChildProcess = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", options.host ?? "127.0.0.1"],
@@ -230,20 +239,25 @@ export async function startNextServer(options: StartOptions): Promise<NextServer
   child.stdout!.on("data", append);
   child.stderr!.on("data", append);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+export async function startNextServer(options: StartOptions): Promise<NextServer> {
+  const { child, exited, output } = spawnNextStart(options);
   let gone = false;
   void exited.then(() => (gone = true));
 
   const url = `http://${options.host ?? "127.0.0.1"}:${options.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    if (gone) throw new Error(`next start exited early:\n${output}`);
+    if (gone) throw new Error(`next start exited early:\n${output()}`);
     try {
       await fetch(url + (options.readyPath ?? "/api/health"), { signal: AbortSignal.timeout(5_000) });
       break;
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new Error(`next start did not answer within ${options.timeoutMs ?? 60_000} ms:\n${output}`);
+        throw new Error(`next start did not answer within ${options.timeoutMs ?? 60_000} ms:\n${output()}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -261,8 +275,69 @@ export async function startNextServer(options: StartOptions): Promise<NextServer
     port: options.port,
     pid: child.pid!,
     exited,
-    output: () => output,
+    output,
     stop: () => signal("SIGTERM", 5_000),
     kill: () => signal("SIGKILL", 0),
+  };
+}
+
+/**
+ * A cold copy of the project in `root` for `next dev`: the sources, and a real node_modules folder, as in a
+ * fresh clone (Turbopack refuses a node_modules symlink that points outside the project): hard links when the
+ * temp dir shares the file system (instant), else a copy.
+ */
+export function devSnapshot(root: string): void {
+  snapshotSources(root, ".next-dev");
+  fs.unlinkSync(path.join(root, "node_modules"));
+  const linked = spawnSync("cp", ["-al", path.join(ROOT, "node_modules"), path.join(root, "node_modules")]);
+  if (linked.status !== 0) {
+    fs.rmSync(path.join(root, "node_modules"), { recursive: true, force: true });
+    const copied = spawnSync("cp", ["-a", path.join(ROOT, "node_modules"), path.join(root, "node_modules")]);
+    if (copied.status !== 0) throw new Error(`cannot copy node_modules: ${copied.stderr}`);
+  }
+}
+
+export interface DevServer {
+  url: string;
+  /** What it printed (last 200 KB). */
+  output(): string;
+  /** The exit code once it exited, else undefined. */
+  exitCode(): number | null | undefined;
+  /** Kills its whole process group (next dev starts workers). */
+  stop(): void;
+}
+
+/** What `npm run dev` runs (package.json's script, on our own port) in `root`, with only `env` beside PATH/HOME. */
+export function startNextDev(root: string, port: number, env: Record<string, string>): DevServer {
+  const devArgs: string[] = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
+    .scripts.dev.split(/\s+/)
+    .slice(1);
+  if (devArgs[0] !== "dev") throw new Error(`npm run dev is not next dev: ${devArgs.join(" ")}`);
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), ...devArgs, "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { ...baseEnv(), NODE_ENV: "development", NEXT_TELEMETRY_DISABLED: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  let output = "";
+  child.stdout!.on("data", (d) => (output = (output + d).slice(-200_000)));
+  child.stderr!.on("data", (d) => (output = (output + d).slice(-200_000)));
+  let exitCode: number | null | undefined;
+  child.on("exit", (code) => (exitCode = code));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    exitCode: () => exitCode,
+    stop: () => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    },
   };
 }

@@ -399,3 +399,73 @@ describe("an empty secret in production", () => {
     expect(env.CRON_SECRET).toBeUndefined();
   });
 });
+
+describe("every problem at once", () => {
+  it("reports each bad variable in one error, one line each, variable first, in .env.example's order", () => {
+    const error = configError({
+      NODE_ENV: "production",
+      DATABASE_URL,
+      NEXT_PUBLIC_SUPABASE_URL: "https://abc.supabase.co",
+      STRIPE_API_BASE: "http://127.0.0.1:12111",
+      CRON_SECRET: "",
+      TRUST_PROXY: "all",
+    });
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+      "SUPABASE_SERVICE_ROLE_KEY",
+      "AUTH_SECRET",
+      "STRIPE_API_BASE",
+      "CRON_SECRET",
+      "TRUST_PROXY",
+    ]);
+    const lines = error.message.split("\n");
+    expect(lines).toHaveLength(6);
+    lines.forEach((line, i) => expect(line.startsWith(`${error.problems[i].variable}: `)).toBe(true));
+    expect(error.variable).toBe("NEXT_PUBLIC_SUPABASE_ANON_KEY");
+  });
+
+  it("names one problem per variable: the rule before the value's shape", () => {
+    const error = configError({ NODE_ENV: "production", STRIPE_API_BASE: "not a url" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toMatch(/^STRIPE_API_BASE: .*not allowed in production/);
+  });
+
+  it("still says what postgres mode needs when DATABASE_URL itself is malformed", () => {
+    const error = configError({ NODE_ENV: "production", DATABASE_URL: "mysql://db/credits" });
+    expect(error.problems.map((p) => p.variable)).toEqual(["DATABASE_URL", "AUTH_SECRET"]);
+  });
+
+  it("asks supabase mode in production for both Stripe variables", () => {
+    const error = configError({ ...SUPABASE, NODE_ENV: "production" });
+    expect(error.problems.map((p) => p.variable)).toEqual(["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]);
+  });
+
+  it.each([
+    [{ NODE_ENV: "production", DATABASE_URL }, "AUTH_SECRET", /openssl rand -base64 32/],
+    [
+      { NEXT_PUBLIC_SUPABASE_URL: SUPABASE.NEXT_PUBLIC_SUPABASE_URL },
+      "SUPABASE_SERVICE_ROLE_KEY",
+      /Project Settings → API/,
+    ],
+    [{ AUTH_SECRET: "short" }, "AUTH_SECRET", /at least 32 characters; make one with: openssl rand/],
+    [
+      { APP_URL: "credits.example.com" },
+      "APP_URL",
+      /http:\/\/ or https:\/\/ URL, e.g. https:\/\/credits\.example\.com/,
+    ],
+    [{ PG_POOL_MAX: "0" }, "PG_POOL_MAX", /whole number from 1 to 200/],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of fatal, error, warn, info, debug, trace, silent/],
+    [{ NODE_ENV: "staging" }, "NODE_ENV", /next sets it/],
+  ])("says what to do: %j → %s", (source, variable, advice) => {
+    const problem = configError(source).problems.find((p) => p.variable === variable);
+    expect(problem?.message).toMatch(advice);
+  });
+
+  it("names APP_DATA_DIR when a secret it must generate cannot be kept there", () => {
+    const file = path.join(dataDir, "not-a-folder");
+    fs.writeFileSync(file, "");
+    const error = configError({ APP_DATA_DIR: file });
+    expect(error.variable).toBe("APP_DATA_DIR");
+    expect(error.message).toMatch(/cannot keep the generated AUTH_SECRET in .*ENOTDIR.*or set AUTH_SECRET yourself/);
+  });
+});

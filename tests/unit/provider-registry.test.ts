@@ -5,13 +5,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { PHASE_PRODUCTION_BUILD } from "next/constants";
 import { unstable_doesMiddlewareMatch, unstable_getResponseFromNextConfig } from "next/experimental/testing/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "@/lib/providers";
 import { PAYMENT_PROVIDERS, PROVIDERS } from "@/lib/providers/names";
 import { config as middlewareConfig } from "@/middleware";
-import nextConfig from "@/next.config";
+import config from "@/next.config";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+
+const nextConfig = config(PHASE_PRODUCTION_BUILD);
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 
