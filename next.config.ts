@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
-import { PHASE_PRODUCTION_SERVER } from "next/constants";
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_SERVER } from "next/constants";
 import { exitOnConfigProblems } from "./lib/config-check";
 
 const isDev = process.env.NODE_ENV === "development";
@@ -65,9 +65,10 @@ function writeMissingOptionalManifests({ distDir }: { distDir: string }): void {
   }
 }
 
-const nextConfig = (_phase: string): NextConfig => ({
-  // Lets tests, benchmarks and parallel checkouts build side by side without sharing .next.
-  distDir: process.env.NEXT_DIST_DIR || ".next",
+const nextConfig = (phase: string): NextConfig => ({
+  // `next dev` builds into .next-dev, so `npm run dev` and `npm run build && npm start` never overwrite each
+  // other's files; NEXT_DIST_DIR lets tests, benchmarks and parallel checkouts build side by side.
+  distDir: process.env.NEXT_DIST_DIR || (phase === PHASE_DEVELOPMENT_SERVER ? ".next-dev" : ".next"),
   // PGlite ships WASM + data files that must be loaded from node_modules, not bundled;
   // pino: its transports load worker files by path, which bundling breaks (Next lists it by default only from 16.1).
   serverExternalPackages: ["@electric-sql/pglite", "pino"],
