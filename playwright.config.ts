@@ -2,14 +2,13 @@
  * Browser tests in Chromium against the production build. The web server
  * (tests/e2e/web-server.ts) builds a snapshot of the sources outside the repo
  * into its own dist folder, and starts on a free port with a fresh database
- * and secrets folder under the system temp dir, so runs never touch .data/,
- * tsconfig.json or another build.
+ * and secrets folder under the system temp dir (removed when it stops), so
+ * runs never touch .data/, tsconfig.json or another build.
  * Values are computed once and passed to workers through process.env.
  */
 import { defineConfig, devices } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromiumLaunchOptions } from "./tests/e2e/chromium";
@@ -24,13 +23,20 @@ function freePort(from: number): string {
 /** E2E_BASE_URL: run against a server you started yourself (with E2E_STRIPE_WEBHOOK_SECRET = its secret). */
 const externalServer = process.env.E2E_BASE_URL;
 
+/**
+ * A folder name under the temp dir, not created here: Playwright evaluates this file in more than one
+ * process, and a folder made by one that does not run the tests would be left behind. The web server
+ * makes and removes the data folder, the mail catcher (global setup and teardown) the mail folder.
+ */
+const runFolder = (prefix: string) => path.join(os.tmpdir(), `${prefix}${randomBytes(6).toString("hex")}`);
+
 if (!externalServer) {
   process.env.E2E_PORT ??= freePort(3200);
-  process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-"));
+  process.env.E2E_DATA_DIR ??= runFolder("credits-e2e-");
 }
 // The app delivers its mail to tests/e2e/mail-catcher.ts (a real SMTP server); tests read links from E2E_MAIL_DIR.
 process.env.E2E_SMTP_PORT ??= freePort(2600);
-process.env.E2E_MAIL_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "credits-e2e-mail-"));
+process.env.E2E_MAIL_DIR ??= runFolder("credits-e2e-mail-");
 process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString("hex")}`;
 process.env.E2E_ADMIN_EMAIL ??= "admin@e2e.example.com";
 const port = process.env.E2E_PORT ?? "";

@@ -26,25 +26,29 @@ const env = Object.fromEntries(
   APP_VARIABLES.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
 );
 
-const build = await ensureBuild({ distDir: process.env.E2E_DIST_DIR ?? ".next-e2e", log: console.log });
-console.log(build.built ? `built in ${build.seconds.toFixed(0)} s` : "reusing the build of these sources");
-const server = await startNextServer({ build, port, env, timeoutMs: 120_000 });
-console.log(`ready on ${server.url}`);
+/** The per-run data folder playwright.config.ts named under the temp dir: made here, and gone with the server. */
+const runData = process.env.APP_DATA_DIR;
+const ownsRunData = runData !== undefined && path.basename(runData).startsWith("credits-e2e-");
+const removeRunData = () => {
+  if (ownsRunData) fs.rmSync(runData, { recursive: true, force: true, maxRetries: 5 });
+};
+if (ownsRunData) fs.mkdirSync(runData, { recursive: true, mode: 0o700 });
 
-/** The per-run data folder playwright.config.ts made under the temp dir goes with the server. */
-function removeRunData(): void {
-  const dir = process.env.APP_DATA_DIR;
-  if (dir && path.basename(dir).startsWith("credits-e2e-")) fs.rmSync(dir, { recursive: true, force: true });
-}
-
+let server: Awaited<ReturnType<typeof startNextServer>> | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(
-    signal,
-    () =>
-      void server
-        .stop()
-        .then(removeRunData)
-        .then(() => process.exit(0)),
-  );
+  process.on(signal, () => {
+    void (server?.stop() ?? Promise.resolve()).finally(() => {
+      removeRunData();
+      process.exit(0);
+    });
+  });
 }
-process.exitCode = (await server.exited) ?? 1;
+try {
+  const build = await ensureBuild({ distDir: process.env.E2E_DIST_DIR ?? ".next-e2e", log: console.log });
+  console.log(build.built ? `built in ${build.seconds.toFixed(0)} s` : "reusing the build of these sources");
+  server = await startNextServer({ build, port, env, timeoutMs: 120_000 });
+  console.log(`ready on ${server.url}`);
+  process.exitCode = (await server.exited) ?? 1;
+} finally {
+  removeRunData(); // also when the build fails or the server dies on its own
+}

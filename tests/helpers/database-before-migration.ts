@@ -4,11 +4,11 @@
  * fills and migrates on. Registers its own cleanup.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll } from "vitest";
 import { migrate, supabaseRoot, type SqlRunner } from "@/lib/db/migrate";
+import { suiteTempDir } from "./temp-dir";
 
 export interface DatabaseBeforeMigration {
   db: SqlRunner;
@@ -19,7 +19,7 @@ export interface DatabaseBeforeMigration {
 }
 
 export function useDatabaseBeforeMigration(migration: string): DatabaseBeforeMigration {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "credits-migration-"));
+  const temp = suiteTempDir("credits-migration-test-");
   const source = supabaseRoot();
   const pg = new PGlite();
   const db: SqlRunner = {
@@ -28,11 +28,11 @@ export function useDatabaseBeforeMigration(migration: string): DatabaseBeforeMig
   };
   afterAll(async () => {
     await pg.close();
-    fs.rmSync(root, { recursive: true, force: true });
   });
   return {
     db,
     async migrateToBefore() {
+      const root = temp.path;
       fs.cpSync(path.join(source, "bootstrap"), path.join(root, "bootstrap"), { recursive: true });
       fs.mkdirSync(path.join(root, "migrations"), { recursive: true });
       for (const file of fs.readdirSync(path.join(source, "migrations"))) {
@@ -43,6 +43,7 @@ export function useDatabaseBeforeMigration(migration: string): DatabaseBeforeMig
       await migrate(db, { root });
     },
     applyMigration() {
+      const root = temp.path;
       fs.copyFileSync(path.join(source, "migrations", migration), path.join(root, "migrations", migration));
       return migrate(db, { root });
     },

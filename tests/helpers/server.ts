@@ -124,8 +124,37 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
+/** A snapshot not used for this long (a removed worktree's, another dist folder's) is deleted. */
+const SNAPSHOT_UNUSED_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * The snapshots are a cache on purpose (a build takes minutes; the next run reuses it while the
+ * sources are unchanged), ~300 MB each, one per checkout and dist folder: each use touches its
+ * folder, and one unused for a week goes (never one whose lock is held).
+ */
+function pruneSnapshots(inUse: string): void {
+  const parent = path.dirname(inUse);
+  const unused = (file: string) =>
+    Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) > SNAPSHOT_UNUSED_MS;
+  for (const name of fs.readdirSync(parent)) {
+    const snapshot = path.join(parent, name);
+    if (snapshot === inUse || name.endsWith(".lock") || !unused(snapshot)) continue;
+    if (fs.existsSync(`${snapshot}.lock`) && !unused(`${snapshot}.lock`)) continue; // building now
+    fs.rmSync(snapshot, { recursive: true, force: true });
+    fs.rmSync(`${snapshot}.lock`, { recursive: true, force: true });
+  }
+}
+
 /** Builds into distDir unless a build of the current sources with the same build env is already there. */
 export async function ensureBuild(options: BuildOptions): Promise<Build> {
+  const build = await ensureBuildOnce(options);
+  const now = new Date();
+  fs.utimesSync(build.root, now, now);
+  pruneSnapshots(build.root);
+  return build;
+}
+
+async function ensureBuildOnce(options: BuildOptions): Promise<Build> {
   const env = options.env ?? {};
   const root = buildRoot(options.distDir);
   const dist = path.join(root, options.distDir);

@@ -1,6 +1,3 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getSessionFromRequest, requestCookieJar, signIn, signUp } from "@/lib/auth";
@@ -11,6 +8,7 @@ import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { resetEnvCache } from "@/lib/env";
 import { balanceOf, openTestDatabase, type TestDatabase } from "../helpers/databases";
 import { confirmThroughMailedLink } from "../helpers/mail";
+import { suiteTempDir } from "../helpers/temp-dir";
 
 const SECRET = "test-auth-secret-0123456789abcdef0123456789";
 const PASSWORD = "a long enough password";
@@ -37,8 +35,10 @@ async function signInAs(address: string, password = PASSWORD, ip = "203.0.113.1"
   return { outcome, token: jar.written.find((c) => c.name === SESSION_COOKIE)?.value, cookies: jar.written };
 }
 
+const dataDir = suiteTempDir("credits-auth-test-");
+
 beforeAll(async () => {
-  process.env.APP_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "credits-auth-test-"));
+  process.env.APP_DATA_DIR = dataDir.path;
   process.env.AUTH_SECRET = SECRET;
   process.env.ADMIN_EMAILS = "Boss@Example.com";
   delete process.env.DATABASE_URL;

@@ -1,8 +1,5 @@
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requestCookieJar, signUp } from "@/lib/auth";
@@ -16,6 +13,7 @@ import { POST as stripeWebhook } from "@/app/api/stripe/webhook/route";
 import { setDb, type SqlDatabase } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
+import { suiteTempDir } from "../helpers/temp-dir";
 
 interface Recorded {
   method: string;
@@ -106,9 +104,11 @@ function setEnv(vars: Record<string, string | undefined>) {
   resetEnvCache();
 }
 
+const dataDir = suiteTempDir("credits-checkout-test-");
+
 beforeAll(async () => {
   setEnv({
-    APP_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "credits-checkout-test-")),
+    APP_DATA_DIR: dataDir.path,
     AUTH_SECRET: "checkout-test-secret-0123456789abcdef0123",
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     APP_URL: "https://credits.example.com",

@@ -9,11 +9,8 @@
  *   credits arrive the way a real payment's do; nobody drives another's invoice;
  * - assigning a deposit address: outcome codes for each refusal, admins only.
  */
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Session } from "@/lib/auth";
 
@@ -35,6 +32,7 @@ import { POST as invoicesPOST } from "@/app/api/invoices/webhook/route";
 import { resetEnvCache } from "@/lib/env";
 import { balanceOf, confirmEmail, createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
+import { suiteTempDir } from "../helpers/temp-dir";
 import { uid } from "../helpers/stripe";
 import { ADMIN_SESSION, confirmedSession } from "../helpers/sessions";
 
@@ -57,11 +55,11 @@ const form = (fields: Record<string, string>) => {
 };
 
 describe("crypto checkout and the local test gateway", () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-crypto-test-"));
+  const dataDir = suiteTempDir("credits-crypto-test-");
   const t = useRouteSuite("pglite", () => {
     delete process.env.INVOICE_WEBHOOK_SECRET;
     delete process.env.INVOICE_GATEWAY_URL;
-    return { APP_DATA_DIR: dataDir };
+    return { APP_DATA_DIR: dataDir.path };
   });
   let bridge: http.Server;
   const delivered: number[] = [];
@@ -92,7 +90,6 @@ describe("crypto checkout and the local test gateway", () => {
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => bridge.close(() => resolve()));
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
     buyer = confirmedSession(await createUser(t.db, `${uid("buyer")}@example.com`), "buyer@example.com");

@@ -7,9 +7,6 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Session } from "@/lib/auth";
 
@@ -30,6 +27,7 @@ import { openCryptoInvoice } from "@/lib/db/rpc/providers";
 import { resetEnvCache } from "@/lib/env";
 import { createUser } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
+import { suiteTempDir } from "../helpers/temp-dir";
 
 interface Server {
   origin: string;
@@ -54,8 +52,8 @@ const accepting = () =>
   server((res) => res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}'));
 
 describe("local crypto test gateway: where signed events go", () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-test-gateway-"));
-  const t = useRouteSuite("pglite", () => ({ APP_DATA_DIR: dataDir, INVOICE_WEBHOOK_SECRET: "" }));
+  const dataDir = suiteTempDir("credits-test-gateway-");
+  const t = useRouteSuite("pglite", () => ({ APP_DATA_DIR: dataDir.path, INVOICE_WEBHOOK_SECRET: "" }));
   const servers: Server[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
