@@ -102,7 +102,8 @@ export async function createServerDatabase(
   prefix = process.env.TEST_DATABASE_PREFIX ?? "credits_test",
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error("DATABASE_URL is not set");
-  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  // The run's tag lets tests/global-setup.ts drop it should this worker die before its afterAll.
+  const name = `${prefix}_${process.env.TEST_RUN_TAG ?? "untagged"}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = withDatabase(serverUrl, "postgres");
   await withPostgresClient(admin, (c) => c.query(`create database ${name}`));
   return {
@@ -128,7 +129,10 @@ export async function openTestDatabase(target: TargetName, options: { poolMax?: 
     return { target, db, drop: () => db.close() };
   }
   const server = await createServerDatabase();
-  await migrateServerDatabase(server.url);
+  await migrateServerDatabase(server.url).catch(async (error: unknown) => {
+    await server.drop();
+    throw error;
+  });
   const db = createPostgresDatabase({ connectionString: server.url, max: options.poolMax ?? 10 });
   return {
     target,

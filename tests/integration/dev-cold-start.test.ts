@@ -9,10 +9,10 @@
  * The retry timer is off so that nothing but the page can open the database first.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { devSnapshot, freePort, startNextDev, type DevServer } from "../helpers/server";
+import { makeTempDir } from "../helpers/temp-dir";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
 const CRASH_SIGNS = /ArrayBuffer is not detachable|heap out of memory|FATAL ERROR|Allocation failed/;
@@ -47,7 +47,7 @@ describe.skipIf(!enabled)("npm run dev on a cold copy of the project", () => {
   it(
     "serves / as its first request, still answers a minute later, and leaves .next to npm run build",
     async () => {
-      root = fs.mkdtempSync(path.join(os.tmpdir(), "credits-cold-dev-"));
+      root = makeTempDir("credits-cold-dev-");
       devSnapshot(root);
       expect(fs.existsSync(path.join(root, ".next"))).toBe(false);
       expect(fs.existsSync(path.join(root, ".data"))).toBe(false);

@@ -5,10 +5,9 @@
  * Behind RUN_FAULT_TESTS=1 (a cold dev compile), which CI sets.
  */
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devSnapshot, freePort, startNextDev, type DevServer } from "../helpers/server";
+import { makeTempDir } from "../helpers/temp-dir";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
 
@@ -30,7 +29,7 @@ describe.skipIf(!enabled)("npm run dev with a bad environment", () => {
   let server: DevServer;
 
   beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), "credits-dev-config-test-"));
+    root = makeTempDir("credits-dev-config-test-");
     devSnapshot(root);
   });
   afterAll(() => {

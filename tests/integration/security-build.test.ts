@@ -9,12 +9,12 @@
  * Behind RUN_FAULT_TESTS=1 (a production build, ~2 min).
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Stripe from "stripe";
 import startMailCatcher from "../e2e/mail-catcher";
 import { ensureBuild, freePort, startNextServer, type Build, type NextServer } from "../helpers/server";
+import { makeTempDir } from "../helpers/temp-dir";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
 
@@ -121,7 +121,7 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
 
   beforeAll(async () => {
     build = await ensureBuild({ distDir: ".next-security", env: FAKE_SECRETS });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-security-"));
+    dataDir = makeTempDir("credits-security-test-");
     // A real SMTP catcher: the admin confirms their address through the mailed link, as ADMIN_EMAILS requires.
     mailDir = path.join(dataDir, "mail");
     process.env.E2E_MAIL_DIR = mailDir;

@@ -6,16 +6,15 @@
  * Behind RUN_FAULT_TESTS=1 (CI sets it): shares the fault suites' build (.next-fault).
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Mode } from "@/lib/env";
 import { createServerDatabase, migrateServerDatabase, serverUrl } from "../helpers/databases";
 import { minimumProductionConfig } from "../helpers/readme";
 import { ensureBuild, freePort, spawnNextStart, startNextServer, type Build } from "../helpers/server";
+import { suiteTempDir } from "../helpers/temp-dir";
 
 const enabled = process.env.RUN_FAULT_TESTS === "1";
 
@@ -29,22 +28,17 @@ interface Refused {
 
 describe.skipIf(!enabled)("next start with a bad environment, and with each mode's minimum", () => {
   let build: Build;
-  let dataDir: string;
+  const temp = suiteTempDir("credits-start-up-test-");
 
   beforeAll(async () => {
     build = await ensureBuild({ distDir: ".next-fault" });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-start-up-test-"));
   }, 20 * 60_000);
-
-  afterAll(() => {
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
 
   /** Starts the build with `env`, asking /api/health all along, until the process exits (or 30 s pass). */
   async function startRefused(env: Record<string, string>): Promise<Refused> {
     const port = await freePort(3580, 3589);
     const started = Date.now();
-    const server = spawnNextStart({ build, port, env: { APP_DATA_DIR: dataDir, ...env } });
+    const server = spawnNextStart({ build, port, env: { APP_DATA_DIR: temp.path, ...env } });
     let code: number | null | undefined;
     void server.exited.then((c) => (code = c));
     const healthStatuses: number[] = [];
@@ -136,7 +130,7 @@ describe.skipIf(!enabled)("next start with a bad environment, and with each mode
   );
   it.each(modes)("starts with the README's minimum for %s mode, and /api/health answers 200", async (mode, names) => {
     const { values, cleanup } = await valuesFor(names, mode);
-    const modeDir = path.join(dataDir, mode);
+    const modeDir = path.join(temp.path, mode);
     const server = await startNextServer({
       build,
       port: await freePort(3590, 3599),

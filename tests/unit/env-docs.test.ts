@@ -5,15 +5,14 @@
  * leaving out any line stops start-up naming that variable.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, ENV_VARIABLES, parseEnv, type Mode } from "@/lib/env";
 import { minimumProductionConfig, readmeTableVariables } from "../helpers/readme";
+import { suiteTempDir } from "../helpers/temp-dir";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credits-env-docs-test-"));
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const dataDir = suiteTempDir("credits-env-docs-test-");
 
 /** A well-formed value for each variable a README block may name. */
 const SAMPLE: Record<string, string> = {
@@ -27,7 +26,7 @@ const SAMPLE: Record<string, string> = {
 };
 
 function production(names: string[]) {
-  const source: Record<string, string> = { NODE_ENV: "production", APP_DATA_DIR: dataDir };
+  const source: Record<string, string> = { NODE_ENV: "production", APP_DATA_DIR: dataDir.path };
   for (const name of names) {
     expect(SAMPLE[name], `no sample value for ${name}: add one to SAMPLE`).toBeDefined();
     source[name] = SAMPLE[name];

@@ -1,10 +1,10 @@
 /** lib/env.ts parseEnv: the mode comes from the environment, and a bad value names its variable. */
 import { generateKeyPairSync } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "@/lib/env";
+import { makeTempDir } from "../helpers/temp-dir";
 
 const SUPABASE = {
   NEXT_PUBLIC_SUPABASE_URL: "https://abc.supabase.co",
@@ -16,7 +16,7 @@ const STRONG_SECRET = "s".repeat(32);
 
 let dataDir: string;
 beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "env-test-"));
+  dataDir = makeTempDir("credits-env-test-");
 });
 afterEach(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
