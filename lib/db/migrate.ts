@@ -23,7 +23,8 @@ export interface MigrateOptions {
 
 const LOCK_KEY = 727_001; // arbitrary, constant: "credits migrations"
 
-function sqlFiles(dir: string): string[] {
+/** The .sql files of a folder, in name order (the order they are applied in). */
+export function sqlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -35,6 +36,13 @@ export function supabaseRoot(): string {
   return path.join(process.cwd(), "supabase");
 }
 
+/** supabase/bootstrap/*.sql, in order: idempotent, so it runs before every migration run. */
+export async function applyBootstrap(db: SqlRunner, root = supabaseRoot()): Promise<void> {
+  for (const file of sqlFiles(path.join(root, "bootstrap"))) {
+    await db.exec(fs.readFileSync(path.join(root, "bootstrap", file), "utf8"));
+  }
+}
+
 /** Returns the names of the migrations applied by this run. */
 export async function migrate(db: SqlRunner, options: MigrateOptions = {}): Promise<string[]> {
   const root = options.root ?? supabaseRoot();
@@ -42,11 +50,7 @@ export async function migrate(db: SqlRunner, options: MigrateOptions = {}): Prom
   const applied: string[] = [];
   await db.query("select pg_advisory_lock($1)", [LOCK_KEY]);
   try {
-    if (!options.skipBootstrap) {
-      for (const file of sqlFiles(path.join(root, "bootstrap"))) {
-        await db.exec(fs.readFileSync(path.join(root, "bootstrap", file), "utf8"));
-      }
-    }
+    if (!options.skipBootstrap) await applyBootstrap(db, root);
     await db.exec(`
       create schema if not exists app_meta;
       create table if not exists app_meta.schema_migrations (

@@ -4,16 +4,13 @@
  * - "postgres": a fresh database on the server in DATABASE_URL, migrated, dropped afterwards
  *   (only when DATABASE_URL is set; .ci/run sets it).
  */
-import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { migrate } from "@/lib/db/migrate";
 import { createPgliteDatabase } from "@/lib/db/pglite";
 import type { SqlDatabase } from "@/lib/db/port";
 import { createPostgresDatabase, withPostgresClient } from "@/lib/db/postgres";
+import { migratedPgliteTemplate } from "@/scripts/db/build";
 
 export type TargetName = "pglite" | "postgres";
 
@@ -28,68 +25,6 @@ export interface TestDatabase {
 export const serverUrl = process.env.DATABASE_URL;
 
 export const targets: TargetName[] = serverUrl ? ["pglite", "postgres"] : ["pglite"];
-
-/** A template not used for this long (another branch's SQL, an older checkout's) is deleted. */
-const TEMPLATE_UNUSED_MS = 7 * 24 * 60 * 60_000;
-/** What a run killed while writing a template leaves (`<template>.<pid>.<random>`) is deleted after an hour. */
-const PARTIAL_TEMPLATE_MS = 60 * 60_000;
-
-/** Deletes the templates of other SQL versions that nobody used for a week (each use touches its file). */
-function pruneTemplates(inUse: string): void {
-  for (const name of fs.readdirSync(os.tmpdir())) {
-    const file = path.join(os.tmpdir(), name);
-    if (!name.startsWith("credits-pglite-template-") || file === inUse) continue;
-    const keepMs = name.endsWith(".tar.gz") ? TEMPLATE_UNUSED_MS : PARTIAL_TEMPLATE_MS;
-    try {
-      if (Date.now() - fs.statSync(file).mtimeMs > keepMs) fs.rmSync(file, { force: true });
-    } catch {
-      // another test file pruned it first
-    }
-  }
-}
-
-/**
- * A migrated PGlite cluster as a dump, cached in the temp folder under a hash of
- * the SQL: creating a cluster (initdb) and migrating it costs seconds per test
- * file, loading the dump a fraction of that. Any change to supabase/**.sql or to
- * PGlite's version makes a new template; openTestDatabase still migrates (a no-op).
- * It is a cache on purpose, the one file `npm test` leaves in the temp folder
- * (with the build snapshots of tests/helpers/server.ts); a week unused, it goes.
- */
-async function migratedPgliteTemplate(): Promise<Blob> {
-  const root = path.join(process.cwd(), "supabase");
-  const hash = createHash("sha256");
-  hash.update(
-    JSON.parse(fs.readFileSync(path.join(process.cwd(), "node_modules/@electric-sql/pglite/package.json"), "utf8"))
-      .version,
-  );
-  for (const dir of ["bootstrap", "migrations"]) {
-    for (const file of fs
-      .readdirSync(path.join(root, dir))
-      .filter((f) => f.endsWith(".sql"))
-      .sort()) {
-      hash.update(file).update(fs.readFileSync(path.join(root, dir, file)));
-    }
-  }
-  const file = path.join(os.tmpdir(), `credits-pglite-template-${hash.digest("hex").slice(0, 16)}.tar.gz`);
-  if (!fs.existsSync(file)) {
-    const pg = await PGlite.create();
-    await migrate({
-      exec: async (sql) => void (await pg.exec(sql)),
-      query: async (sql, params) => (await pg.query(sql, params)).rows as never[],
-    });
-    const dump = await pg.dumpDataDir("gzip");
-    await pg.close();
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
-    fs.writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    fs.renameSync(partial, file); // atomic: parallel test files never read half a template
-  } else {
-    const now = new Date();
-    fs.utimesSync(file, now, now);
-  }
-  pruneTemplates(file);
-  return new Blob([fs.readFileSync(file)]);
-}
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);

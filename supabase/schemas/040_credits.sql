@@ -1,0 +1,858 @@
+/*
+  Credits: what is sold, what was paid, and every credit change.
+
+  Money is integer minor units (bigint), credits are bigint, our ids are uuid.
+  TypeScript decides what to do; the functions here make it happen once. Each
+  is one transaction, locks the rows it reads-then-writes, and is keyed on the
+  provider's id so a redelivery or a race finds the work done. No role but the
+  table owner writes these tables directly: users and admins read them under
+  RLS, and every change goes through a SECURITY DEFINER function.
+*/
+
+/*
+  The spendable balance. balance always equals the sum of the user's ledger
+  deltas: only the ledger trigger changes it. It may go negative after a refund
+  or dispute of credits already spent; the UI shows that as owed. Created with
+  the profile by the auth.users trigger (010_accounts.sql).
+*/
+create table public.wallets (
+  user_id    uuid primary key references public.profiles (id) on delete cascade,
+  balance    bigint not null default 0,
+  updated_at timestamptz not null default now()
+);
+comment on table public.wallets is 'Cached balance per user; equals sum(credit_ledger.delta), maintained by trigger.';
+alter table public.wallets enable row level security;
+revoke insert, update, delete, truncate on public.wallets from anon, authenticated;
+grant select on public.wallets to authenticated;
+grant all on public.wallets to service_role;
+
+/* A user sees their own wallet; admins see all. */
+create policy wallets_read_own on public.wallets for select to authenticated
+  using (user_id = auth.uid() or public.is_admin());
+
+/* What we sell. Credits and price are fixed per pack; inactive packs are kept for history. */
+create table public.credit_packages (
+  id              text primary key check (id ~ '^[a-z0-9_-]{1,64}$'),
+  name            text not null check (length(name) between 1 and 100),
+  description     text not null default '',
+  credits         bigint not null check (credits > 0),
+  amount_minor    bigint not null check (amount_minor >= 0),
+  currency        text not null check (currency ~ '^[a-z]{3}$'),
+  active          boolean not null default true,
+  stripe_price_id text,
+  sort_order      integer not null default 0,
+  created_at      timestamptz not null default now()
+);
+comment on table public.credit_packages is 'Credit packs for sale; a purchase refers to one by id.';
+alter table public.credit_packages enable row level security;
+revoke insert, update, delete, truncate on public.credit_packages from anon, authenticated;
+grant select on public.credit_packages to anon, authenticated;
+grant all on public.credit_packages to service_role;
+
+/* Anyone may see the active packs (the home page lists them); admins see all. */
+create policy credit_packages_read_active on public.credit_packages for select to anon, authenticated
+  using (active or public.is_admin());
+
+/*
+  One row per payment, whatever the provider. unique(provider, external_id) is
+  what makes a payment grant exactly once: a redelivered or racing event finds
+  the row and stops. user_id is null while the buyer has no account.
+*/
+create table public.purchases (
+  id                uuid primary key default gen_random_uuid(),
+  provider          text not null check (provider in ('stripe', 'fireblocks', 'invoices', 'paystack')),
+  external_id       text not null check (length(external_id) between 1 and 255),
+  user_id           uuid references public.profiles (id) on delete set null,
+  email             text,
+  package_id        text references public.credit_packages (id),
+  credits           bigint not null check (credits > 0),
+  amount_minor      bigint not null check (amount_minor >= 0),
+  currency          text not null,
+  status            text not null check (status in
+                      ('completed', 'pending_user', 'partially_refunded', 'refunded', 'disputed', 'reversed')),
+  refunded_minor    bigint not null default 0 check (refunded_minor >= 0),
+  refunded_credits  bigint not null default 0 check (refunded_credits >= 0),
+  disputed_credits  bigint not null default 0 check (disputed_credits >= 0),
+  -- disputes already closed (won or lost): a late "dispute created" for one of them changes nothing
+  resolved_disputes text[] not null default '{}',
+  event_id          text,
+  created_at        timestamptz not null default now(),
+  updated_at        timestamptz not null default now(),
+  unique (provider, external_id),
+  check (refunded_credits + disputed_credits <= credits)
+);
+create index purchases_user_idx on public.purchases (user_id, created_at desc);
+create index purchases_email_lower_idx on public.purchases (lower(email));
+comment on table public.purchases is 'Every payment we have seen, keyed by (provider, external_id); the exactly-once anchor.';
+alter table public.purchases enable row level security;
+revoke insert, update, delete, truncate on public.purchases from anon, authenticated;
+grant select on public.purchases to authenticated;
+grant all on public.purchases to service_role;
+
+/* A user sees their own purchases; admins see all. */
+create policy purchases_read_own on public.purchases for select to authenticated
+  using (user_id = auth.uid() or public.is_admin());
+
+/*
+  Credits bought by an e-mail that no confirmed account owns yet. Claimed (once)
+  when an account confirms that address.
+*/
+create table public.pending_credit_grants (
+  id             uuid primary key default gen_random_uuid(),
+  purchase_id    uuid not null unique references public.purchases (id) on delete cascade,
+  email          text not null,
+  credits        bigint not null check (credits >= 0),
+  created_at     timestamptz not null default now(),
+  claimed_at     timestamptz,
+  claimed_by     uuid references public.profiles (id) on delete set null,
+  acknowledged_at timestamptz
+);
+create index pending_credit_grants_unclaimed_idx
+  on public.pending_credit_grants (lower(email)) where claimed_at is null;
+comment on table public.pending_credit_grants is 'Paid-for credits waiting for an account with this e-mail.';
+alter table public.pending_credit_grants enable row level security;
+revoke insert, update, delete, truncate on public.pending_credit_grants from anon, authenticated;
+grant select on public.pending_credit_grants to authenticated;
+grant all on public.pending_credit_grants to service_role;
+
+/*
+  A user sees the grants their confirmation claimed (claimed_by); admins see
+  all. An unclaimed grant is not shown to whoever signed up with its address:
+  until the address is confirmed it is not theirs. The app reads grants through
+  service-role functions; this is for direct table reads (Supabase's PostgREST).
+*/
+create policy pending_grants_read_own on public.pending_credit_grants for select to authenticated
+  using (claimed_by = auth.uid() or public.is_admin());
+
+/*
+  The append-only history of every credit change. unique(kind, reference) makes
+  each effect happen once even if its function runs twice. A spend keeps the
+  caller's reason; an adjustment keeps the admin's reason and who the admin was.
+*/
+create table public.credit_ledger (
+  id          uuid primary key default gen_random_uuid(),
+  user_id     uuid not null references public.profiles (id) on delete cascade,
+  delta       bigint not null check (delta <> 0),
+  kind        text not null check (kind in
+                ('purchase', 'claim', 'refund', 'dispute', 'dispute_reinstated', 'spend', 'adjustment')),
+  purchase_id uuid references public.purchases (id),
+  reference   text not null,
+  created_at  timestamptz not null default now(),
+  reason      text check (reason is null or length(reason) between 1 and 500),
+  admin_id    uuid references public.profiles (id),
+  unique (kind, reference)
+);
+create index credit_ledger_user_idx on public.credit_ledger (user_id, created_at desc, id desc);
+comment on table public.credit_ledger is 'Append-only credit history; wallets.balance is its sum per user.';
+comment on column public.credit_ledger.reason is 'Why: the reason a spend was made with, or the admin''s reason for an adjustment.';
+comment on column public.credit_ledger.admin_id is 'The admin who made an adjustment (kind = adjustment only).';
+alter table public.credit_ledger enable row level security;
+revoke insert, update, delete, truncate on public.credit_ledger from anon, authenticated;
+grant select on public.credit_ledger to authenticated;
+grant all on public.credit_ledger to service_role;
+
+/* A user sees their own ledger; admins see all. */
+create policy credit_ledger_read_own on public.credit_ledger for select to authenticated
+  using (user_id = auth.uid() or public.is_admin());
+
+/*
+  Which purchase a payment paid, for refunds and disputes of subscription periods.
+
+  A subscription's credits are granted once per invoice: the purchase's
+  external id is the invoice id (in_…), one purchase per billing period.
+  Refunds and disputes do not name the invoice, they name the payment: the
+  PaymentIntent (pi_…) or the Charge (ch_…). Stripe says which payment paid an
+  invoice in one of two ways, depending on the account's API version: the
+  invoice itself carries invoice.payment_intent and invoice.charge (API before
+  2025-03-31, linked when invoice.paid is processed), or a separate
+  invoice_payment.paid event names the invoice and the payment intent (API
+  2025-03-31 and later). Either way the pair lands here, keyed by the payment,
+  so that a refund or a dispute of one period's payment reverses that period's
+  credits.
+
+  The link keeps the purchase's external id, not its row id: Stripe does not
+  order deliveries, and invoice_payment.paid may arrive before invoice.paid.
+*/
+create table public.purchase_payments (
+  provider    text not null check (provider in ('stripe', 'fireblocks', 'invoices', 'paystack')),
+  payment_id  text not null check (length(payment_id) between 1 and 255),
+  external_id text not null check (length(external_id) between 1 and 255),
+  event_id    text,
+  created_at  timestamptz not null default now(),
+  primary key (provider, payment_id)
+);
+create index purchase_payments_external_idx on public.purchase_payments (provider, external_id);
+comment on table public.purchase_payments is
+  'Payment (pi_/ch_) → purchase external id (e.g. the invoice) it paid; lets refunds and disputes of a subscription period find that period''s purchase.';
+alter table public.purchase_payments enable row level security;
+revoke insert, update, delete, truncate on public.purchase_payments from anon, authenticated;
+grant select on public.purchase_payments to authenticated;
+grant all on public.purchase_payments to service_role;
+
+/* Provider references: admins only, like the event log they come from. */
+create policy purchase_payments_admin_read on public.purchase_payments for select to authenticated
+  using (public.is_admin());
+
+/* The ledger is append-only. */
+create function public.credit_ledger_forbid_change() returns trigger
+language plpgsql set search_path = '' as $$
+begin
+  raise exception 'credit_ledger is append-only' using errcode = '42501';
+end
+$$;
+revoke execute on function public.credit_ledger_forbid_change() from public, anon, authenticated;
+grant execute on function public.credit_ledger_forbid_change() to service_role;
+create trigger credit_ledger_append_only
+  before update or delete on public.credit_ledger
+  for each row execute function public.credit_ledger_forbid_change();
+
+/* Every ledger row moves the wallet by its delta: balance = sum(delta) by construction. */
+create function public.credit_ledger_apply_to_wallet() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  update public.wallets
+     set balance = balance + new.delta, updated_at = now()
+   where user_id = new.user_id;
+  if not found then
+    raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+  end if;
+  return new;
+end
+$$;
+comment on function public.credit_ledger_apply_to_wallet() is
+  'Keeps wallets.balance equal to the ledger sum; the wallet row lock serializes changes per user.';
+revoke execute on function public.credit_ledger_apply_to_wallet() from public, anon, authenticated;
+grant execute on function public.credit_ledger_apply_to_wallet() to service_role;
+create trigger credit_ledger_to_wallet
+  after insert on public.credit_ledger
+  for each row execute function public.credit_ledger_apply_to_wallet();
+
+/*
+  claim_pending_credit_grants: moves every unclaimed grant for this e-mail
+  (case-insensitive) into the user's wallet, once. Returns the credits claimed.
+
+  Called when an account confirms the address (private.settle_confirmed_email).
+  A confirmation and a payment for the same e-mail can run at the same time:
+  each would miss the other's uncommitted row (no confirmed account yet →
+  pending grant; no grant yet → nothing to claim) and the credits would stay
+  unclaimed. Both take
+  a transaction lock on the e-mail before that read, so the second waits for
+  the first to commit and then sees its row.
+  Rows are locked purchase first, then grant, as reverse_purchase_credits does,
+  so a refund racing a claim waits instead of deadlocking.
+*/
+create function public.claim_pending_credit_grants(p_user_id uuid, p_email text)
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_email text := lower(trim(p_email));
+  v_grant record;
+  v_credits bigint;
+  v_claimed_at timestamptz;
+  v_total bigint := 0;
+begin
+  if p_user_id is null or coalesce(v_email, '') = '' then
+    raise exception 'user id and email are required' using errcode = '22023';
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
+  for v_grant in
+    select g.id, g.purchase_id
+      from public.pending_credit_grants g
+      join public.purchases p on p.id = g.purchase_id
+     where lower(g.email) = v_email and g.claimed_at is null
+     order by g.created_at, g.id
+     for update of p
+  loop
+    -- read the grant again under its lock: a reversal that committed meanwhile may have shrunk it
+    select credits, claimed_at into v_credits, v_claimed_at
+      from public.pending_credit_grants where id = v_grant.id for update;
+    continue when v_claimed_at is not null;
+    if v_credits > 0 then
+      insert into public.credit_ledger (user_id, delta, kind, purchase_id, reference)
+      values (p_user_id, v_credits, 'claim', v_grant.purchase_id, v_grant.purchase_id::text);
+      v_total := v_total + v_credits;
+    end if;
+    update public.pending_credit_grants
+       set claimed_at = now(), claimed_by = p_user_id
+     where id = v_grant.id;
+    update public.purchases
+       set user_id = p_user_id,
+           status = case when status = 'pending_user' then 'completed' else status end,
+           updated_at = now()
+     where id = v_grant.purchase_id;
+  end loop;
+  return v_total;
+end
+$$;
+comment on function public.claim_pending_credit_grants(uuid, text) is
+  'Credits a user with every unclaimed pending grant filed for their e-mail (case-insensitive); each grant once. Returns credits claimed.';
+revoke execute on function public.claim_pending_credit_grants(uuid, text) from public, anon, authenticated;
+grant execute on function public.claim_pending_credit_grants(uuid, text) to service_role;
+
+/*
+  grant_credits_for_purchase: the one way a payment becomes credits.
+  Inserts the purchase (unique per provider + external id); a second call,
+  sequential or concurrent, finds the row and returns "duplicate". The buyer is
+  p_user_id if it has a profile (buying with your own account works before you
+  confirm), else the account whose confirmed e-mail is p_email, else nobody:
+  then a pending grant is filed for p_email, claimed when an account confirms
+  that address. An unconfirmed account with the address gets nothing.
+  p_credits null means "the credits of p_package_id".
+*/
+create function public.grant_credits_for_purchase(
+  p_provider     text,
+  p_external_id  text,
+  p_user_id      uuid,
+  p_email        text,
+  p_credits      bigint,
+  p_amount_minor bigint,
+  p_currency     text,
+  p_package_id   text default null,
+  p_event_id     text default null
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_credits  bigint := p_credits;
+  v_email    text := nullif(lower(trim(p_email)), '');
+  v_user_id  uuid;
+  v_purchase public.purchases%rowtype;
+  v_balance  bigint;
+begin
+  if p_provider is null or p_provider not in ('stripe', 'fireblocks', 'invoices', 'paystack') then
+    raise exception 'unknown provider: %', coalesce(p_provider, 'null') using errcode = '22023';
+  end if;
+  if coalesce(trim(p_external_id), '') = '' or length(p_external_id) > 255 then
+    raise exception 'external id is required (at most 255 characters)' using errcode = '22023';
+  end if;
+  if p_amount_minor is null or p_amount_minor < 0 then
+    raise exception 'amount must be a non-negative integer' using errcode = '22023';
+  end if;
+  if coalesce(p_currency, '') !~ '^[A-Za-z]{3}$' then
+    raise exception 'currency must be a three-letter code' using errcode = '22023';
+  end if;
+  if v_credits is null then
+    select credits into v_credits from public.credit_packages where id = p_package_id;
+    if v_credits is null then
+      raise exception 'unknown package: %', coalesce(p_package_id, 'none') using errcode = 'P0002';
+    end if;
+  elsif p_package_id is not null and not exists (select 1 from public.credit_packages where id = p_package_id) then
+    raise exception 'unknown package: %', p_package_id using errcode = 'P0002';
+  end if;
+  if v_credits <= 0 then
+    raise exception 'credits must be positive' using errcode = '22023';
+  end if;
+
+  if p_user_id is not null then
+    select id into v_user_id from public.profiles where id = p_user_id;
+  end if;
+  if v_user_id is null and v_email is not null then
+    -- serializes with a confirmation claiming this e-mail (see claim_pending_credit_grants)
+    perform pg_advisory_xact_lock(hashtextextended('credits:buyer-email:' || v_email, 0));
+    select p.id into v_user_id
+      from public.profiles p
+      join auth.users u on u.id = p.id
+     where lower(p.email) = v_email and lower(u.email) = v_email and u.email_confirmed_at is not null
+     order by u.email_confirmed_at, p.created_at
+     limit 1;
+  end if;
+  if v_user_id is null and v_email is null then
+    raise exception 'buyer unknown: no user id or email' using errcode = '22023';
+  end if;
+
+  insert into public.purchases as p
+    (provider, external_id, user_id, email, package_id, credits, amount_minor, currency, status, event_id)
+  values
+    (p_provider, trim(p_external_id), v_user_id, v_email, p_package_id, v_credits, p_amount_minor,
+     lower(p_currency), case when v_user_id is null then 'pending_user' else 'completed' end, p_event_id)
+  on conflict (provider, external_id) do nothing
+  returning * into v_purchase;
+
+  if v_purchase.id is null then
+    select * into v_purchase from public.purchases
+     where provider = p_provider and external_id = trim(p_external_id);
+    select balance into v_balance from public.wallets where user_id = v_purchase.user_id;
+    return jsonb_build_object('outcome', 'duplicate', 'purchase_id', v_purchase.id,
+      'user_id', v_purchase.user_id, 'balance', v_balance, 'credits', v_purchase.credits,
+      'email', v_purchase.email);
+  end if;
+
+  if v_user_id is null then
+    insert into public.pending_credit_grants (purchase_id, email, credits)
+    values (v_purchase.id, v_email, v_credits);
+    return jsonb_build_object('outcome', 'pending', 'purchase_id', v_purchase.id,
+      'user_id', null, 'balance', null, 'credits', v_credits, 'email', v_email);
+  end if;
+
+  insert into public.credit_ledger (user_id, delta, kind, purchase_id, reference)
+  values (v_user_id, v_credits, 'purchase', v_purchase.id, v_purchase.id::text);
+  select balance into v_balance from public.wallets where user_id = v_user_id;
+  return jsonb_build_object('outcome', 'granted', 'purchase_id', v_purchase.id,
+    'user_id', v_user_id, 'balance', v_balance, 'credits', v_credits, 'email', v_email);
+end
+$$;
+comment on function public.grant_credits_for_purchase(text, text, uuid, text, bigint, bigint, text, text, text) is
+  'Records a payment and grants its credits exactly once per (provider, external_id): to the user by id, else to the account whose e-mail is confirmed, else as a pending grant. Returns {outcome: granted|pending|duplicate, purchase_id, user_id, balance}.';
+revoke execute on function public.grant_credits_for_purchase(text, text, uuid, text, bigint, bigint, text, text, text) from public, anon, authenticated;
+grant execute on function public.grant_credits_for_purchase(text, text, uuid, text, bigint, bigint, text, text, text) to service_role;
+
+/*
+  reverse_purchase_credits: refunds and disputes.
+  - 'refund': p_refunded_minor is the provider's cumulative refunded amount; the
+    credits reversed become credits * refunded / amount (rounded down), so
+    replays and out-of-order partial refunds never reverse twice.
+  - 'dispute': reverses what is left (credits not yet refunded or disputed).
+  - 'dispute_reinstated': gives back what the dispute p_reference took (won).
+  - 'dispute_lost': the dispute is final; status becomes 'reversed'.
+  Before the buyer has an account the pending grant shrinks instead.
+  Raises 'purchase not found' (P0002) when the payment is not known yet, so the
+  event is kept as failed and retried.
+*/
+create function public.reverse_purchase_credits(
+  p_provider       text,
+  p_external_id    text,
+  p_kind           text,
+  p_reference      text,
+  p_refunded_minor bigint default null
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_p       public.purchases%rowtype;
+  v_target  bigint;
+  v_delta   bigint := 0;         -- credits taken (+) or given back (-)
+  v_status  text;
+  v_ref     text;
+  v_balance bigint;
+begin
+  if p_kind is null or p_kind not in ('refund', 'dispute', 'dispute_reinstated', 'dispute_lost') then
+    raise exception 'unknown reversal kind: %', coalesce(p_kind, 'null') using errcode = '22023';
+  end if;
+  if coalesce(trim(p_reference), '') = '' then
+    raise exception 'reference is required' using errcode = '22023';
+  end if;
+  select * into v_p from public.purchases
+   where provider = p_provider and external_id = p_external_id
+   for update;
+  if v_p.id is null then
+    raise exception 'purchase not found: % %', p_provider, p_external_id using errcode = 'P0002';
+  end if;
+
+  if p_kind = 'refund' then
+    if p_refunded_minor is null or p_refunded_minor < 0 then
+      raise exception 'refunded amount must be a non-negative integer' using errcode = '22023';
+    end if;
+    v_target := case when v_p.amount_minor = 0 then v_p.credits
+                     else (v_p.credits * least(p_refunded_minor, v_p.amount_minor)) / v_p.amount_minor end;
+    -- credits already taken by an open dispute are not taken twice
+    v_target := least(v_target, v_p.credits - v_p.disputed_credits);
+    v_delta := greatest(v_target - v_p.refunded_credits, 0);
+    v_ref := v_p.id::text || ':refund:' || v_target;
+    update public.purchases
+       set refunded_minor = greatest(refunded_minor, least(p_refunded_minor, amount_minor)),
+           refunded_credits = refunded_credits + v_delta,
+           status = case
+             when status in ('disputed', 'reversed') then status
+             when refunded_credits + v_delta >= credits or greatest(refunded_minor, p_refunded_minor) >= amount_minor then 'refunded'
+             when refunded_credits + v_delta > 0 or greatest(refunded_minor, p_refunded_minor) > 0 then 'partially_refunded'
+             else status end,
+           updated_at = now()
+     where id = v_p.id
+    returning status into v_status;
+  elsif p_kind = 'dispute' and p_reference = any (v_p.resolved_disputes) then
+    -- "created" arriving after "closed" (providers do not guarantee order): already settled
+    v_status := v_p.status;
+  elsif p_kind in ('dispute', 'dispute_lost') then
+    v_delta := v_p.credits - v_p.refunded_credits - v_p.disputed_credits;
+    v_ref := v_p.id::text || ':dispute:' || p_reference;
+    update public.purchases
+       set disputed_credits = disputed_credits + v_delta,
+           status = case when p_kind = 'dispute_lost' then 'reversed' else 'disputed' end,
+           resolved_disputes = case when p_kind = 'dispute_lost' and not p_reference = any (resolved_disputes)
+                                    then resolved_disputes || p_reference else resolved_disputes end,
+           updated_at = now()
+     where id = v_p.id
+    returning status into v_status;
+  elsif p_reference = any (v_p.resolved_disputes) then
+    v_status := v_p.status; -- this dispute was settled already
+  else -- dispute_reinstated
+    if v_p.status = 'reversed' then
+      raise exception 'dispute already lost; cannot reinstate' using errcode = '22023';
+    end if;
+    v_delta := -v_p.disputed_credits;
+    v_ref := v_p.id::text || ':dispute_reinstated:' || p_reference;
+    update public.purchases
+       set disputed_credits = 0,
+           resolved_disputes = resolved_disputes || p_reference,
+           status = case when v_p.status <> 'disputed' then v_p.status
+                         when refunded_credits >= credits then 'refunded'
+                         when refunded_credits > 0 then 'partially_refunded'
+                         else case when user_id is null then 'pending_user' else 'completed' end end,
+           updated_at = now()
+     where id = v_p.id
+    returning status into v_status;
+  end if;
+
+  if v_delta <> 0 then
+    if v_p.user_id is not null then
+      insert into public.credit_ledger (user_id, delta, kind, purchase_id, reference)
+      values (v_p.user_id, -v_delta,
+              case p_kind when 'dispute_lost' then 'dispute' else p_kind end,
+              v_p.id, v_ref)
+      on conflict (kind, reference) do nothing;
+    else
+      update public.pending_credit_grants
+         set credits = greatest(credits - v_delta, 0)
+       where purchase_id = v_p.id and claimed_at is null;
+    end if;
+  end if;
+
+  if v_p.user_id is not null then
+    select balance into v_balance from public.wallets where user_id = v_p.user_id;
+  end if;
+  return jsonb_build_object('outcome', case when v_delta = 0 then 'unchanged' else 'reversed' end,
+    'purchase_id', v_p.id, 'user_id', v_p.user_id, 'credits_reversed', v_delta,
+    'status', v_status, 'balance', v_balance);
+end
+$$;
+comment on function public.reverse_purchase_credits(text, text, text, text, bigint) is
+  'Refunds (cumulative, proportional), disputes and reinstatements of a purchase; idempotent. The balance may go negative (owed).';
+revoke execute on function public.reverse_purchase_credits(text, text, text, text, bigint) from public, anon, authenticated;
+grant execute on function public.reverse_purchase_credits(text, text, text, text, bigint) to service_role;
+
+/*
+  adjust_credits: an admin grants (p_delta > 0) or deducts (p_delta < 0)
+  credits by hand, with a reason. Refused unless p_admin_id is an admin
+  (profiles.is_admin, mirrored from ADMIN_EMAILS); a deduction may not take the
+  balance below zero. Each call is its own ledger row (kind adjustment, the
+  reason and the admin kept).
+*/
+create function public.adjust_credits(p_user_id uuid, p_delta bigint, p_reason text, p_admin_id uuid)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_reason  text := trim(coalesce(p_reason, ''));
+  v_balance bigint;
+  v_id      uuid;
+begin
+  if p_admin_id is null or not exists (select 1 from public.profiles where id = p_admin_id and is_admin) then
+    raise exception 'only an admin may adjust credits' using errcode = '42501';
+  end if;
+  if p_delta is null or p_delta = 0 then
+    raise exception 'delta must be a non-zero integer' using errcode = '22023';
+  end if;
+  if v_reason = '' or length(v_reason) > 500 then
+    raise exception 'a reason is required (at most 500 characters)' using errcode = '22023';
+  end if;
+  select balance into v_balance from public.wallets where user_id = p_user_id for update;
+  if v_balance is null then
+    raise exception 'wallet not found' using errcode = 'P0002';
+  end if;
+  if p_delta < 0 and v_balance + p_delta < 0 then
+    raise exception 'insufficient credits: balance %, deduction %', v_balance, -p_delta using errcode = 'P0001';
+  end if;
+  insert into public.credit_ledger (user_id, delta, kind, reference, reason, admin_id)
+  values (p_user_id, p_delta, 'adjustment', 'adjustment:' || gen_random_uuid()::text, v_reason, p_admin_id)
+  returning id into v_id;
+  return jsonb_build_object('outcome', 'adjusted', 'ledger_id', v_id, 'balance', v_balance + p_delta);
+end
+$$;
+comment on function public.adjust_credits(uuid, bigint, text, uuid) is
+  'An admin''s manual grant or deduction (ledger kind adjustment) with the reason and the admin kept; refused for non-admins; never below zero. {outcome, ledger_id, balance}.';
+revoke execute on function public.adjust_credits(uuid, bigint, text, uuid) from public, anon, authenticated;
+grant execute on function public.adjust_credits(uuid, bigint, text, uuid) to service_role;
+
+/*
+  link_purchase_payments: records that these payments paid the purchase with
+  this external id. Idempotent; a payment already linked to another purchase
+  keeps its first link (a payment pays one invoice) and is reported back.
+*/
+create function public.link_purchase_payments(
+  p_provider    text,
+  p_external_id text,
+  p_payment_ids text[],
+  p_event_id    text default null
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id       text;
+  v_existing text;
+  v_linked   text[] := '{}';
+  v_conflict text[] := '{}';
+begin
+  if coalesce(trim(p_external_id), '') = '' then
+    raise exception 'external id is required' using errcode = '22023';
+  end if;
+  foreach v_id in array coalesce(p_payment_ids, '{}') loop
+    continue when coalesce(trim(v_id), '') = '' or v_id = p_external_id or v_id = any (v_linked);
+    insert into public.purchase_payments (provider, payment_id, external_id, event_id)
+    values (p_provider, v_id, p_external_id, p_event_id)
+    on conflict (provider, payment_id) do nothing;
+    select l.external_id into v_existing from public.purchase_payments l
+     where l.provider = p_provider and l.payment_id = v_id;
+    if v_existing = p_external_id then
+      v_linked := v_linked || v_id;
+    else
+      v_conflict := v_conflict || v_id;
+    end if;
+  end loop;
+  return jsonb_build_object('linked', to_jsonb(v_linked), 'conflicts', to_jsonb(v_conflict));
+end
+$$;
+comment on function public.link_purchase_payments(text, text, text[], text) is
+  'Links payments (pi_/ch_ ids) to the purchase external id they paid; idempotent, first link wins. Returns {linked, conflicts}.';
+revoke execute on function public.link_purchase_payments(text, text, text[], text) from public, anon, authenticated;
+grant execute on function public.link_purchase_payments(text, text, text[], text) to service_role;
+
+/*
+  The purchase a refund or dispute is about: the first of p_ids (payment
+  intent, charge, invoice: in that order of preference) that is a purchase's
+  external id itself, else the first one linked to a purchase above. Null when
+  none is known yet.
+*/
+create function private.purchase_external_id_for_payment(p_provider text, p_ids text[])
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(
+    (select p.external_id from public.purchases p
+      where p.provider = p_provider and p.external_id = any (p_ids)
+      order by array_position(p_ids, p.external_id) limit 1),
+    (select l.external_id from public.purchase_payments l
+      where l.provider = p_provider and l.payment_id = any (p_ids)
+      order by array_position(p_ids, l.payment_id) limit 1))
+$$;
+comment on function private.purchase_external_id_for_payment(text, text[]) is
+  'Resolves a refunded/disputed payment (ids in order of preference) to the external id of the purchase it paid, directly or through purchase_payments.';
+revoke execute on function private.purchase_external_id_for_payment(text, text[]) from public, anon, authenticated;
+
+/*
+  What the signed-in pages and the admin's account pages read.
+
+  The server calls these as service_role with the user id taken from the
+  session (or an admin page), never from the request. Lists are
+  keyset-paginated on (created_at, id), newest first, so a page is one index
+  range scan however long the history. Each row carries cursor_at, its
+  created_at as UTC text with microseconds: a JavaScript Date keeps only
+  milliseconds, and a cursor rounded to them would skip rows.
+*/
+
+/* get_wallet: the balance (negative = owed after a refund/dispute of spent credits). */
+create function public.get_wallet(p_user_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object('balance', w.balance, 'updated_at', w.updated_at)
+    from public.wallets w
+   where w.user_id = p_user_id
+$$;
+comment on function public.get_wallet(uuid) is
+  'The wallet of one user: {balance, updated_at}; null when the user has none.';
+revoke execute on function public.get_wallet(uuid) from public, anon, authenticated;
+grant execute on function public.get_wallet(uuid) to service_role;
+
+/* list_active_packages: the packs on sale, in display order. */
+create function public.list_active_packages()
+returns table (
+  id text, name text, description text, credits bigint, amount_minor bigint, currency text, stripe_price_id text
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p.id, p.name, p.description, p.credits, p.amount_minor, p.currency, p.stripe_price_id
+    from public.credit_packages p
+   where p.active
+   order by p.sort_order, p.amount_minor, p.id
+$$;
+comment on function public.list_active_packages() is
+  'Credit packs currently on sale, in display order (home page, wallet, checkout).';
+revoke execute on function public.list_active_packages() from public, anon, authenticated;
+grant execute on function public.list_active_packages() to service_role;
+
+/* get_active_package: one pack by id, only while it is on sale (checkout refuses the rest). */
+create function public.get_active_package(p_id text)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object('id', p.id, 'name', p.name, 'description', p.description, 'credits', p.credits,
+           'amount_minor', p.amount_minor, 'currency', p.currency, 'stripe_price_id', p.stripe_price_id)
+    from public.credit_packages p
+   where p.id = p_id and p.active
+$$;
+comment on function public.get_active_package(text) is
+  'One credit pack by id if it is active, else null. Checkout starts only from these.';
+revoke execute on function public.get_active_package(text) from public, anon, authenticated;
+grant execute on function public.get_active_package(text) to service_role;
+
+/*
+  list_credit_ledger: a page of the user's ledger, newest first, before the
+  (created_at, id) cursor, with the reason (spends, adjustments) and the
+  admin's e-mail for adjustments.
+*/
+create function public.list_credit_ledger(
+  p_user_id   uuid,
+  p_before_at timestamptz default null,
+  p_before_id uuid default null,
+  p_limit     integer default 20
+) returns table (
+  id uuid, delta bigint, kind text, reference text, purchase_id uuid,
+  package_name text, provider text, reason text, admin_email text, created_at timestamptz, cursor_at text
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.id, l.delta, l.kind, l.reference, l.purchase_id, c.name, p.provider, l.reason, a.email, l.created_at,
+         to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    from public.credit_ledger l
+    left join public.purchases p on p.id = l.purchase_id
+    left join public.credit_packages c on c.id = p.package_id
+    left join public.profiles a on a.id = l.admin_id
+   where l.user_id = p_user_id
+     and (p_before_at is null or (l.created_at, l.id) < (p_before_at, p_before_id))
+   order by l.created_at desc, l.id desc
+   limit least(greatest(coalesce(p_limit, 20), 1), 100)
+$$;
+comment on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) is
+  'A page (at most 100) of one user''s credit ledger with reasons, newest first, keyset-paginated on (created_at, id).';
+revoke execute on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) from public, anon, authenticated;
+grant execute on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) to service_role;
+
+/* list_purchases: a page of the user's purchases, newest first. */
+create function public.list_purchases(
+  p_user_id   uuid,
+  p_before_at timestamptz default null,
+  p_before_id uuid default null,
+  p_limit     integer default 20
+) returns table (
+  id uuid, provider text, external_id text, package_id text, package_name text, credits bigint,
+  amount_minor bigint, currency text, status text, created_at timestamptz, cursor_at text
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p.id, p.provider, p.external_id, p.package_id, c.name, p.credits,
+         p.amount_minor, p.currency, p.status, p.created_at,
+         to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    from public.purchases p
+    left join public.credit_packages c on c.id = p.package_id
+   where p.user_id = p_user_id
+     and (p_before_at is null or (p.created_at, p.id) < (p_before_at, p_before_id))
+   order by p.created_at desc, p.id desc
+   limit least(greatest(coalesce(p_limit, 20), 1), 100)
+$$;
+comment on function public.list_purchases(uuid, timestamptz, uuid, integer) is
+  'A page (at most 100) of one user''s purchases, newest first, keyset-paginated on (created_at, id).';
+revoke execute on function public.list_purchases(uuid, timestamptz, uuid, integer) from public, anon, authenticated;
+grant execute on function public.list_purchases(uuid, timestamptz, uuid, integer) to service_role;
+
+/*
+  take_claim_notices: credits bought before the account existed and claimed at
+  sign-up are announced once. Marks the claimed grants acknowledged and returns
+  what they added up to; the next call returns zero.
+*/
+create function public.take_claim_notices(p_user_id uuid)
+returns jsonb
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  with taken as (
+    update public.pending_credit_grants g
+       set acknowledged_at = now()
+     where g.claimed_by = p_user_id and g.claimed_at is not null and g.acknowledged_at is null
+    returning g.credits
+  )
+  select jsonb_build_object('grants', count(*), 'credits', coalesce(sum(credits), 0)) from taken
+$$;
+comment on function public.take_claim_notices(uuid) is
+  'Marks the user''s claimed pending grants as announced and returns {grants, credits} not announced before.';
+revoke execute on function public.take_claim_notices(uuid) from public, anon, authenticated;
+grant execute on function public.take_claim_notices(uuid) to service_role;
+
+/* list_pending_grants_for_user: unclaimed grants filed for the user's e-mail, and those they claimed. */
+create function public.list_pending_grants_for_user(p_user_id uuid)
+returns table (id uuid, purchase_id uuid, email text, credits bigint, created_at timestamptz, claimed_at timestamptz)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select g.id, g.purchase_id, g.email, g.credits, g.created_at, g.claimed_at
+    from public.pending_credit_grants g
+   where g.claimed_by = p_user_id
+      or (g.claimed_at is null
+          and lower(g.email) = (select lower(email) from public.profiles where id = p_user_id))
+   order by g.created_at desc, g.id desc
+   limit 100
+$$;
+comment on function public.list_pending_grants_for_user(uuid) is
+  'Admin: the pending credit grants for a user''s e-mail (unclaimed) and those the user claimed, newest first; at most 100.';
+revoke execute on function public.list_pending_grants_for_user(uuid) from public, anon, authenticated;
+grant execute on function public.list_pending_grants_for_user(uuid) to service_role;
+
+/* admin_find_users: /admin/users search, by e-mail (case-insensitive substring), with balances. */
+create function public.admin_find_users(p_query text default null, p_limit integer default 50)
+returns table (id uuid, email text, is_admin boolean, balance bigint, created_at timestamptz)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select pr.id, pr.email, pr.is_admin, w.balance, pr.created_at
+    from public.profiles pr
+    left join public.wallets w on w.user_id = pr.id
+   where coalesce(trim(p_query), '') = ''
+      or lower(pr.email) like '%' || replace(replace(replace(lower(trim(p_query)), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+   order by pr.created_at desc, pr.id desc
+   limit least(greatest(coalesce(p_limit, 50), 1), 200)
+$$;
+comment on function public.admin_find_users(text, integer) is
+  'Admin: accounts whose e-mail contains the query (case-insensitive; all when empty), newest first, with balances; at most 200.';
+revoke execute on function public.admin_find_users(text, integer) from public, anon, authenticated;
+grant execute on function public.admin_find_users(text, integer) to service_role;
+
+/* admin_get_user: one account for /admin/users/[id]: e-mail, admin flag, balance; null when unknown. */
+create function public.admin_get_user(p_user_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object('id', pr.id, 'email', pr.email, 'is_admin', pr.is_admin,
+                            'balance', coalesce(w.balance, 0), 'created_at', pr.created_at)
+    from public.profiles pr
+    left join public.wallets w on w.user_id = pr.id
+   where pr.id = p_user_id
+$$;
+comment on function public.admin_get_user(uuid) is 'Admin: one account (e-mail, admin flag, balance, created), or null.';
+revoke execute on function public.admin_get_user(uuid) from public, anon, authenticated;
+grant execute on function public.admin_get_user(uuid) to service_role;
