@@ -161,7 +161,7 @@ const aclSql = (acl: string, kind: string, owner: string) => `coalesce((
                           when x.grantee = ${owner} then 'owner'
                           else pg_catalog.pg_get_userbyid(x.grantee) end
                      || ':' || x.privilege_type || case when x.is_grantable then '*' else '' end)
-      from pg_catalog.aclexplode(coalesce(${acl}, pg_catalog.acldefault('${kind}', ${owner}))) x), '{}')`;
+      from pg_catalog.aclexplode(coalesce(${acl}, pg_catalog.acldefault(${kind}, ${owner}))) x), '{}')`;
 
 const columnAclSql = `coalesce((
     select array_agg(case when x.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(x.grantee) end
@@ -185,7 +185,7 @@ export async function readCatalog(query: Query): Promise<Catalog> {
   };
 
   for (const s of await query<{ name: string; acl: string[]; comment: string | null }>(
-    `select n.nspname as name, ${aclSql("n.nspacl", "n", "n.nspowner")} as acl,
+    `select n.nspname as name, ${aclSql("n.nspacl", "'n'", "n.nspowner")} as acl,
             pg_catalog.obj_description(n.oid, 'pg_namespace') as comment
        from pg_catalog.pg_namespace n
       where ${SCHEMA_FILTER} and ${notExtensionMember("pg_namespace", "n.oid")}`,
@@ -215,7 +215,7 @@ export async function readCatalog(query: Query): Promise<Catalog> {
   }>(
     `select c.oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
             c.relrowsecurity as rls, c.relforcerowsecurity as force_rls,
-            ${aclSql("c.relacl", "r", "c.relowner")} as acl,
+            ${aclSql("c.relacl", "case when c.relkind = 'S' then 's'::\"char\" else 'r'::\"char\" end", "c.relowner")} as acl,
             pg_catalog.obj_description(c.oid, 'pg_class') as comment,
             case when c.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(c.oid, true)
                  when c.relkind = 'S' then (
@@ -332,7 +332,7 @@ export async function readCatalog(query: Query): Promise<Catalog> {
             pg_catalog.pg_get_function_arguments(p.oid) as arguments,
             coalesce(pg_catalog.pg_get_function_result(p.oid), '') as result,
             coalesce(p.proargnames, '{}') as "argumentNames", p.pronargdefaults as defaults,
-            l.lanname as language, ${aclSql("p.proacl", "f", "p.proowner")} as acl,
+            l.lanname as language, ${aclSql("p.proacl", "'f'", "p.proowner")} as acl,
             pg_catalog.obj_description(p.oid, 'pg_proc') as comment
        from pg_catalog.pg_proc p
        join pg_catalog.pg_namespace n on n.oid = p.pronamespace
@@ -356,7 +356,7 @@ export async function readCatalog(query: Query): Promise<Catalog> {
                                                 from pg_catalog.pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) || ')'
               else 'type ' || t.typtype::text
             end as definition,
-            ${aclSql("t.typacl", "T", "t.typowner")} as acl,
+            ${aclSql("t.typacl", "'T'", "t.typowner")} as acl,
             pg_catalog.obj_description(t.oid, 'pg_type') as comment
        from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
       where ${SCHEMA_FILTER} and ${notExtensionMember("pg_type", "t.oid")}
