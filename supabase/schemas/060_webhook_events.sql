@@ -107,9 +107,11 @@ create policy webhook_event_attempts_admin_read on public.webhook_event_attempts
   using (public.is_admin());
 
 /*
-  Runs one action by name. The actions listed in the case are called
-  statically (plpgsql caches their plans); any other name by EXECUTE. Only
-  webhook_action_* functions can be reached.
+  Runs one action by name, with a static call per action: plpgsql caches each
+  call's plan, and plpgsql_check checks every one. An action is its
+  webhook_action_* function plus its line here (the action seam test fails
+  when a function has no line). A name with no line raises, and the event is
+  stored failed with the reason.
 */
 create function private.run_webhook_action(p_action text, p_args jsonb)
 returns jsonb
@@ -119,25 +121,33 @@ set search_path = ''
 as $$
 declare
   v_args jsonb := coalesce(p_args, '{}'::jsonb);
-  v_result jsonb;
 begin
   case p_action
     when 'grant' then return public.webhook_action_grant(v_args);
     when 'none' then return public.webhook_action_none(v_args);
     when 'reverse' then return public.webhook_action_reverse(v_args);
     when 'fail' then return public.webhook_action_fail(v_args);
+    when 'reverse_payment' then return public.webhook_action_reverse_payment(v_args);
+    when 'link_payment' then return public.webhook_action_link_payment(v_args);
     when 'subscription' then return public.webhook_action_subscription(v_args);
+    when 'subscription_invoice_paid' then return public.webhook_action_subscription_invoice_paid(v_args);
+    when 'subscription_payment_failed' then return public.webhook_action_subscription_payment_failed(v_args);
+    when 'paystack_charge' then return public.webhook_action_paystack_charge(v_args);
+    when 'paystack_refund' then return public.webhook_action_paystack_refund(v_args);
+    when 'fireblocks_transfer' then return public.webhook_action_fireblocks_transfer(v_args);
+    when 'invoice_update' then return public.webhook_action_invoice_update(v_args);
+    when 'trading_alert' then return public.webhook_action_trading_alert(v_args);
     else
       if p_action is null or p_action !~ '^[a-z][a-z0-9_]{0,62}$' then
         raise exception 'invalid action name' using errcode = '22023';
       end if;
-      execute format('select public.%I($1)', 'webhook_action_' || p_action) using v_args into v_result;
-      return v_result;
+      raise exception 'unknown action %: no function public.webhook_action_%(jsonb)', p_action, p_action
+        using errcode = '42883';
   end case;
 end
 $$;
 comment on function private.run_webhook_action(text, jsonb) is
-  'Runs webhook_action_<p_action>(p_args): shipped actions by a static call, others by EXECUTE.';
+  'Runs webhook_action_<p_action>(p_args) by a static call per action; an unknown name raises 42883, an invalid one 22023.';
 revoke execute on function private.run_webhook_action(text, jsonb) from public, anon, authenticated;
 
 /*

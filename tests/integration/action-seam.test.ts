@@ -180,6 +180,16 @@ describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", (
     },
   );
 
+  it("reaches every action by a static call in private.run_webhook_action (no EXECUTE)", async () => {
+    const [{ def }] = await t.db.query<{ def: string }>(
+      "select pg_get_functiondef('private.run_webhook_action(text, jsonb)'::regprocedure) as def",
+    );
+    const calls = [...def.matchAll(/when '(\w+)' then return public\.webhook_action_(\w+)\(v_args\);/g)];
+    expect(calls.every(([, name, fn]) => name === fn)).toBe(true);
+    expect(calls.map(([, name]) => name).sort()).toEqual([...defs.keys()].sort());
+    expect(def).not.toMatch(/\bexecute\b/i);
+  });
+
   it("reads hand-offs: paystack_charge passes its arguments on to grant without credits", () => {
     expect([...keysRead("paystack_charge", defs)].sort()).toEqual(
       [...keysRead("grant", defs)].filter((k) => k !== "credits").sort(),
