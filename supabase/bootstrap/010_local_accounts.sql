@@ -2,7 +2,9 @@
   Local accounts (embedded and postgres modes only; Supabase Auth owns accounts
   in supabase mode). The app stores a scrypt hash in auth.users.encrypted_password
   and signs its own HS256 session JWTs. Inserting into auth.users fires the
-  migrations' trigger, which creates profile + wallet and claims pending grants.
+  accounts trigger (supabase/schemas/010_accounts.sql), which creates profile +
+  wallet. These two live here, not in supabase/schemas/, because this file runs
+  again before every migration run and re-asserts their privileges.
 */
 
 create or replace function public.local_create_account(p_email text, p_password_hash text)

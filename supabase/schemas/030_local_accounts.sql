@@ -6,6 +6,12 @@
   The app stores a scrypt hash in auth.users.encrypted_password and signs its
   own HS256 session JWTs. Inserting into auth.users fires the accounts trigger
   (010_accounts.sql), which creates profile and wallet.
+
+  local_create_account and local_find_account are defined in
+  supabase/bootstrap/010_local_accounts.sql instead: the bootstrap runs before
+  every migration run (app start, npm run db:migrate) and so takes EXECUTE on
+  local_find_account, which returns password hashes, away from anon and
+  authenticated every time, which a migration, applied once, cannot do.
 */
 
 /*
