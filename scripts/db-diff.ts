@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, text);
   writeMigrationsLock();
   console.log(
-    `wrote ${path.relative(process.cwd(), file)} (${statements.length} statements; verified on a fresh migrated database)`,
+    `wrote ${path.relative(process.cwd(), file)} (${statements.length} statement${statements.length === 1 ? "" : "s"}; verified on a fresh migrated database)`,
   );
   console.log(
     "supabase/migrations.lock updated. Add data changes by hand if the change needs any, then run the tests.",

@@ -389,16 +389,10 @@ function plan(current: Catalog, desired: Catalog, sources: SchemaSources, unsupp
         }
         if (after && (!before || changed)) {
           if (!before && createdFromSource.has(onTable(after))) break; // the create table statement makes it
-          const validateLater =
-            (after.type === "c" || after.type === "f") &&
-            !after.definition.includes("NOT VALID") &&
-            !!before === false &&
-            current.has(`table ${onTable(after)}`);
+          // one statement: NOT VALID + VALIDATE in the same transaction would block as long (squawk says so)
           out.constraints.push(
-            `alter table ${onTable(after)} add constraint ${ident(after.name)} ${after.definition}${validateLater ? " not valid" : ""};`,
+            `alter table ${onTable(after)} add constraint ${ident(after.name)} ${after.definition};`,
           );
-          if (validateLater)
-            out.constraints.push(`alter table ${onTable(after)} validate constraint ${ident(after.name)};`);
           recreate(d.key);
         }
         break;
@@ -688,8 +682,10 @@ export function migrationText(name: string, statements: string[]): string {
   exists; this file holds only what changed. Data changes (backfills, seed
   rows) are written below by hand when a change needs one.
 */
--- wait at most 5 s for a lock: a migration queued behind a long transaction would hold up every query behind it
+-- A migration that waits behind a long transaction for its lock holds up every query queued behind it, and
+-- one that runs long holds its locks as long: give up instead (the migrator rolls back; run it again later).
 set local lock_timeout = '5s';
+set local statement_timeout = '60s';
 
 ${statements.map((sql, i) => (i > 0 && (sql.includes("\n") || statements[i - 1].includes("\n")) ? `\n${sql}` : sql)).join("\n")}
 `;

@@ -135,9 +135,8 @@ revoke execute on function public.email_outbox_recent(integer) from public, anon
 grant execute on function public.email_outbox_recent(integer) to service_role;
 
 /*
-  Retention: sent mails older than p_older_than, p_batch at a time. The outbox
-  is reached through dynamic SQL, checked with to_regclass: on a database
-  without public.email_outbox this returns 0.
+  Retention: sent mails older than p_older_than, p_batch at a time, skipping
+  rows a sender holds.
 */
 create function public.purge_sent_emails(p_older_than timestamptz, p_batch integer default 1000)
 returns integer
@@ -148,21 +147,18 @@ as $$
 declare
   v_count integer;
 begin
-  if pg_catalog.to_regclass('public.email_outbox') is null then
-    return 0;
-  end if;
-  execute 'delete from public.email_outbox m where m.id in (
-             select o.id from public.email_outbox o
-              where o.sent_at is not null and o.sent_at < $1
-              order by o.sent_at
-              limit $2
-              for update skip locked)'
-    using p_older_than, greatest(least(p_batch, 10000), 1);
+  delete from public.email_outbox m
+   where m.id in (
+     select o.id from public.email_outbox o
+      where o.sent_at is not null and o.sent_at < p_older_than
+      order by o.sent_at
+      limit greatest(least(p_batch, 10000), 1)
+      for update skip locked);
   get diagnostics v_count = row_count;
   return v_count;
 end
 $$;
 comment on function public.purge_sent_emails(timestamptz, integer) is
-  'Retention: deletes up to p_batch outbox mails sent before p_older_than (0 when email_outbox does not exist); returns how many.';
+  'Retention: deletes up to p_batch outbox mails sent before p_older_than; returns how many.';
 revoke execute on function public.purge_sent_emails(timestamptz, integer) from public, anon, authenticated;
 grant execute on function public.purge_sent_emails(timestamptz, integer) to service_role;

@@ -200,6 +200,8 @@ begin
   raise exception 'credit_ledger is append-only' using errcode = '42501';
 end
 $$;
+comment on function public.credit_ledger_forbid_change() is
+  'Trigger on credit_ledger update or delete: refuses it (42501). The ledger is append-only; a correction is a new row.';
 revoke execute on function public.credit_ledger_forbid_change() from public, anon, authenticated;
 grant execute on function public.credit_ledger_forbid_change() to service_role;
 create trigger credit_ledger_append_only
@@ -590,8 +592,8 @@ as $$
 declare
   v_id       text;
   v_existing text;
-  v_linked   text[] := '{}';
-  v_conflict text[] := '{}';
+  v_linked   text[] := '{}'::text[];
+  v_conflict text[] := '{}'::text[];
 begin
   if coalesce(trim(p_external_id), '') = '' then
     raise exception 'external id is required' using errcode = '22023';

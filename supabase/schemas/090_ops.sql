@@ -137,8 +137,8 @@ grant all on public.alert_notifications to service_role;
   Records the current alert state, p_state = {<kind>: {firing, message}} for
   each kind evaluated. A kind that fires with no open incident opens one; an open
   incident whose kind no longer fires is cleared. Each transition files one
-  webhook message (when p_webhook) and, when public.email_outbox exists, one
-  mail per address in p_emails, in this transaction. Concurrent callers
+  webhook message (when p_webhook) and one mail per address in p_emails, in
+  this transaction. Concurrent callers
   serialize on the open-incident index / row: one transition each, whoever
   wins. Returns the transitions this call made.
 */
@@ -183,11 +183,11 @@ begin
       values (v_incident, v_transition, v_message)
       on conflict (incident_id, transition) do nothing;
     end if;
-    if cardinality(v_emails) > 0 and pg_catalog.to_regclass('public.email_outbox') is not null then
-      execute 'insert into public.email_outbox (to_email, subject, body_text) select unnest($1), $2, $3'
-        using v_emails,
-              case v_transition when 'opened' then '[alert] ' else '[resolved] ' end || left(v_message, 150),
-              v_message;
+    if cardinality(v_emails) > 0 then
+      insert into public.email_outbox (to_email, subject, body_text)
+      select unnest(v_emails),
+             case v_transition when 'opened' then '[alert] ' else '[resolved] ' end || left(v_message, 150),
+             v_message;
     end if;
     v_made := v_made || jsonb_build_object('incident_id', v_incident, 'kind', v_kind, 'transition', v_transition, 'message', v_message);
   end loop;

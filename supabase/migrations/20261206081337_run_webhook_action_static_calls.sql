@@ -5,8 +5,10 @@
   exists; this file holds only what changed. Data changes (backfills, seed
   rows) are written below by hand when a change needs one.
 */
--- wait at most 5 s for a lock: a migration queued behind a long transaction would hold up every query behind it
+-- A migration that waits behind a long transaction for its lock holds up every query queued behind it, and
+-- one that runs long holds its locks as long: give up instead (the migrator rolls back; run it again later).
 set local lock_timeout = '5s';
+set local statement_timeout = '60s';
 
 create or replace function private.run_webhook_action(p_action text, p_args jsonb)
 returns jsonb
