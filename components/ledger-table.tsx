@@ -1,5 +1,5 @@
 /** The credit ledger, newest first: what changed, why, and when. Admins also see who made an adjustment. */
-import type { LedgerEntry } from "@/lib/db/rpc/account-reads";
+import type { LedgerEntry } from "@/lib/db/rpc/credits";
 import { formatDateTime } from "@/lib/format";
 import { DataTable, type Column } from "@/components/data-table";
 

@@ -1,6 +1,6 @@
 /** One credit pack: what you get, what it costs, and how to buy it. */
 import Link from "next/link";
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { SubmitButton } from "./submit-button";
 

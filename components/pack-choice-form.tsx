@@ -3,7 +3,7 @@
  * single button, given several a labelled choice of pack and a button. The
  * action is a server action or a route that answers the form post.
  */
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { SubmitButton } from "./submit-button";
 

@@ -4,7 +4,7 @@
  * Stripe key, and the test checkout is off, as in production by default).
  */
 import { cardPaymentsConfigured, localCheckoutEnabled } from "@/lib/checkout/local-checkout";
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import { EmptyState } from "./empty-state";
 import { Notice } from "./notice";
 import { PackCard } from "./pack-card";

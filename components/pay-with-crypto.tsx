@@ -3,7 +3,7 @@
  * the gateway's page (the local test gateway when none is configured).
  */
 import { payWithCryptoAction } from "@/lib/checkout/crypto-actions";
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { PackChoiceForm } from "./pack-choice-form";
 

@@ -1,5 +1,5 @@
 /** "Pay with Paystack": Paystack's hosted payment page for a pack (POST /api/checkout/paystack), when Paystack is set up. */
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { PackChoiceForm } from "./pack-choice-form";
 

@@ -1,5 +1,5 @@
 /** The buyer's purchases: what, how much, how paid, and where each stands. */
-import type { PurchaseRow } from "@/lib/db/rpc/account-reads";
+import type { PurchaseRow } from "@/lib/db/rpc/credits";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { paymentMethodLabel } from "@/lib/providers/names";
 import { DataTable, type Column } from "@/components/data-table";

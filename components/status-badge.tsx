@@ -1,5 +1,5 @@
 /** A purchase's status in words a buyer understands. */
-import type { PurchaseRow } from "@/lib/db/rpc/account-reads";
+import type { PurchaseRow } from "@/lib/db/rpc/credits";
 import { Badge, type BadgeTone } from "./badge";
 
 const LABELS: Record<PurchaseRow["status"], { label: string; tone: BadgeTone }> = {

@@ -4,7 +4,7 @@ import { PackGrid } from "@/components/pack-grid";
 import { LoadFailed, PageSection } from "@/components/page-section";
 import { getSession } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { listActivePackages } from "@/lib/db/rpc/account-reads";
+import { listActivePackages } from "@/lib/db/rpc/credits";
 
 export const dynamic = "force-dynamic";
 

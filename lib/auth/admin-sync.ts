@@ -7,7 +7,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { getDb, type Database } from "@/lib/db";
-import { syncAdminEmails } from "@/lib/db/rpc/credits";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { getEnv } from "@/lib/env";
 
 let synced: Promise<void> | undefined;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { getSessionFromRequest, type Session } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { getActivePackage, type CreditPackage } from "@/lib/db/rpc/account-reads";
+import { getActivePackage, type CreditPackage } from "@/lib/db/rpc/credits";
 import { getActivePlan, type CreditPlan } from "@/lib/db/rpc/subscriptions";
 import { jsonError } from "@/lib/http/json";
 import { readRawBody } from "@/lib/ingest/read-body";

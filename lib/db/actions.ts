@@ -7,15 +7,20 @@
  * two sides would silently read as null, so every action is built here and
  * only here: one builder per SQL function, camelCase in, the SQL function's
  * keys out, every key always present (null when unknown). The JSDoc names the
- * function and the migration that defines it last.
+ * function and the schema file that defines it.
  *
- * tests/unit/action-seam.test.ts checks, against the migrated database, that
- * each builder's keys are exactly the keys its function reads (following
- * `webhook_action_x(p_args …)` hand-offs), that every `webhook_action_*`
- * function has a builder, and that the migration named here is the one that
- * defines the function last.
+ * Each builder `satisfies` the keys its function reads, as generated from the
+ * SQL (WebhookActionArgs, `npm run db:types`): renaming a key on either side
+ * breaks `tsc`. tests/integration/action-seam.test.ts also checks, against the
+ * migrated database, that each builder writes exactly those keys, that every
+ * `webhook_action_*` function has a builder and a static call in
+ * run_webhook_action, and that the schema file named here defines it.
  */
 import type { PaymentProviderName } from "@/lib/providers/names";
+import type { WebhookActionArgs } from "./generated/database";
+
+/** A planned call of webhook_action_<N>: its name and the keys it reads. */
+type Action<N extends keyof WebhookActionArgs> = { action: N; args: WebhookActionArgs[N] };
 
 /** What a reversal does to a purchase's credits (reverse_purchase_credits). */
 export type ReversalKind = "refund" | "dispute" | "dispute_reinstated" | "dispute_lost";
@@ -25,21 +30,21 @@ type Ids = string[];
 
 /**
  * `webhook_action_none`: nothing to change; the event is stored with this status and outcome.
- * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
 export const noneAction = (status: "processed" | "ignored", outcome: string) =>
-  ({ action: "none", args: { status, outcome } }) as const;
+  ({ action: "none", args: { status, outcome } }) satisfies Action<"none">;
 
 /**
  * `webhook_action_fail`: the event is stored as failed with this reason (the sweep retries it).
- * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
-export const failAction = (reason: string) => ({ action: "fail", args: { reason } }) as const;
+export const failAction = (reason: string) => ({ action: "fail", args: { reason } }) satisfies Action<"fail">;
 
 /**
  * `webhook_action_grant`: grant_credits_for_purchase, once per (provider, external id).
  * A package id wins over a credit count: its credits are the price list's, not the caller's.
- * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
 export const grantAction = (a: {
   provider: PaymentProviderName;
@@ -65,12 +70,12 @@ export const grantAction = (a: {
       currency: a.currency,
       event_id: a.eventId,
     },
-  }) as const;
+  }) satisfies Action<"grant">;
 
 /**
  * `webhook_action_reverse`: reverse_purchase_credits for the purchase `externalId` names.
  * `refundedMinor` is the total refunded so far (cumulative), null for disputes.
- * @sql supabase/migrations/20261123000300_webhook_event_functions.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
 export const reverseAction = (a: {
   provider: PaymentProviderName;
@@ -88,12 +93,12 @@ export const reverseAction = (a: {
       reference: a.reference,
       refunded_minor: a.refundedMinor,
     },
-  }) as const;
+  }) satisfies Action<"reverse">;
 
 /**
  * `webhook_action_reverse_payment`: a reversal named by payment ids (a payment intent, a charge, an
  * invoice), tried in order against the purchases and their linked payments, then webhook_action_reverse.
- * @sql supabase/migrations/20261130000170_purchase_payments.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
 export const reversePaymentAction = (a: {
   provider: PaymentProviderName;
@@ -111,11 +116,11 @@ export const reversePaymentAction = (a: {
       reference: a.reference,
       refunded_minor: a.refundedMinor,
     },
-  }) as const;
+  }) satisfies Action<"reverse_payment">;
 
 /**
  * `webhook_action_link_payment`: records which payments paid the purchase `externalId` (an invoice).
- * @sql supabase/migrations/20261130000170_purchase_payments.sql
+ * @sql supabase/schemas/060_webhook_events.sql
  */
 export const linkPaymentAction = (a: {
   provider: PaymentProviderName;
@@ -126,7 +131,7 @@ export const linkPaymentAction = (a: {
   ({
     action: "link_payment",
     args: { provider: a.provider, external_id: a.externalId, payment_ids: a.paymentIds, event_id: a.eventId },
-  }) as const;
+  }) satisfies Action<"link_payment">;
 
 /** The buyer and plan an invoice or subscription names (subscription actions share them). */
 interface SubscriptionParty {
@@ -147,7 +152,7 @@ const partyArgs = (a: SubscriptionParty) => ({
 
 /**
  * `webhook_action_subscription`: upsert_subscription; an older event than the stored state is ignored.
- * @sql supabase/migrations/20261130000171_credit_plans.sql
+ * @sql supabase/schemas/070_subscriptions.sql
  */
 export const subscriptionAction = (
   a: SubscriptionParty & {
@@ -174,7 +179,7 @@ export const subscriptionAction = (
       cancel_at_period_end: a.cancelAtPeriodEnd,
       event_at: a.eventAt,
     },
-  }) as const;
+  }) satisfies Action<"subscription">;
 
 /** One line of an invoice: its Price and what it charged (negative for a proration's credit; null when unknown). */
 export interface InvoiceLine {
@@ -187,7 +192,7 @@ export interface InvoiceLine {
  * (the plan of the largest positive line, else the package, else `credits`): a period's invoice that paid the
  * plan's price grants a period, a proration (`billingReason` subscription_update) its share, $0 nothing
  * (ignored); links the invoice's payments, keeps the subscription.
- * @sql supabase/migrations/20261206000120_subscription_credits_follow_money.sql
+ * @sql supabase/schemas/070_subscriptions.sql
  */
 export const subscriptionInvoicePaidAction = (
   a: SubscriptionParty & {
@@ -222,11 +227,11 @@ export const subscriptionInvoicePaidAction = (
       event_at: a.eventAt,
       event_id: a.eventId,
     },
-  }) as const;
+  }) satisfies Action<"subscription_invoice_paid">;
 
 /**
  * `webhook_action_subscription_payment_failed`: marks the subscription past due with the reason.
- * @sql supabase/migrations/20261130000171_credit_plans.sql
+ * @sql supabase/schemas/070_subscriptions.sql
  */
 export const subscriptionPaymentFailedAction = (
   a: SubscriptionParty & { invoiceId: string; subscriptionId: string; reason: string; eventAt: string | null },
@@ -240,12 +245,12 @@ export const subscriptionPaymentFailedAction = (
       reason: a.reason,
       event_at: a.eventAt,
     },
-  }) as const;
+  }) satisfies Action<"subscription_payment_failed">;
 
 /**
  * `webhook_action_paystack_charge`: a charge.success; grants the named package once per reference,
  * only when at least its price was paid in its currency (then webhook_action_grant without `credits`).
- * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ * @sql supabase/schemas/080_providers.sql
  */
 export const paystackChargeAction = (a: {
   externalId: string;
@@ -268,23 +273,23 @@ export const paystackChargeAction = (a: {
       currency: a.currency,
       event_id: a.eventId,
     },
-  }) as const;
+  }) satisfies Action<"paystack_charge">;
 
 /**
  * `webhook_action_paystack_refund`: stores the refund once (by `refundId`) and reverses credits for
  * the sum of the payment's refunds.
- * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ * @sql supabase/schemas/080_providers.sql
  */
 export const paystackRefundAction = (a: { externalId: string; refundId: string; amountMinor: number }) =>
   ({
     action: "paystack_refund",
     args: { external_id: a.externalId, refund_id: a.refundId, amount_minor: a.amountMinor },
-  }) as const;
+  }) satisfies Action<"paystack_refund">;
 
 /**
  * `webhook_action_fireblocks_transfer`: a COMPLETED transfer from outside; credited when it reached
  * one of our deposit addresses in that address's asset, at the stored rate.
- * @sql supabase/migrations/20261130000120_provider_money_rules.sql
+ * @sql supabase/schemas/080_providers.sql
  */
 export const fireblocksTransferAction = (a: {
   txId: string;
@@ -306,12 +311,12 @@ export const fireblocksTransferAction = (a: {
       amount_usd: a.amountUsd,
       event_id: a.eventId,
     },
-  }) as const;
+  }) satisfies Action<"fireblocks_transfer">;
 
 /**
  * `webhook_action_invoice_update`: the crypto invoice's state machine under a row lock; Complete
  * grants the invoice's package once.
- * @sql supabase/migrations/20261123000900_provider_actions.sql
+ * @sql supabase/schemas/080_providers.sql
  */
 export const invoiceUpdateAction = (a: {
   invoiceId: string;
@@ -337,11 +342,11 @@ export const invoiceUpdateAction = (a: {
       expected_amount: a.expectedAmount,
       event_id: a.eventId,
     },
-  }) as const;
+  }) satisfies Action<"invoice_update">;
 
 /**
  * `webhook_action_trading_alert`: stores one trading_alerts row. No trade is ever executed.
- * @sql supabase/migrations/20261123000900_provider_actions.sql
+ * @sql supabase/schemas/080_providers.sql
  */
 export const tradingAlertAction = (a: {
   eventId: string;
@@ -353,9 +358,9 @@ export const tradingAlertAction = (a: {
   ({
     action: "trading_alert",
     args: { event_id: a.eventId, ticker: a.ticker, action: a.side, message: a.message, payload: a.payload },
-  }) as const;
+  }) satisfies Action<"trading_alert">;
 
-/** Every builder by its action name: the test walks this against the database's webhook_action_* functions. */
+/** Every builder by its action name: one per webhook_action_* function of the SQL, no more, no fewer. */
 export const ACTION_BUILDERS = {
   none: noneAction,
   fail: failAction,
@@ -371,7 +376,7 @@ export const ACTION_BUILDERS = {
   fireblocks_transfer: fireblocksTransferAction,
   invoice_update: invoiceUpdateAction,
   trading_alert: tradingAlertAction,
-} as const;
+} as const satisfies { [N in keyof WebhookActionArgs]: (...args: never[]) => Action<N> };
 
 type Builders = typeof ACTION_BUILDERS;
 export type ActionName = keyof Builders;

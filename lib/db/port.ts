@@ -2,11 +2,19 @@
  * The database port: everything the app does to the database is a call of a
  * SQL function by name with named arguments, as Supabase's `.rpc()` does. The
  * three adapters (PGlite, pg, supabase-js) implement it; the typed wrappers in
- * lib/db/rpc/ check every result with zod.
+ * lib/db/rpc/ check every result with zod. Names and arguments are typed from
+ * the SQL itself (lib/db/generated/database.ts, `npm run db:types`).
  */
 import type { Mode } from "@/lib/env";
+import type { SqlFunctions } from "./generated/database";
 
 export type RpcArgs = Record<string, unknown>;
+
+/** A function of the public schema. */
+export type RpcName = keyof SqlFunctions;
+
+/** Its named arguments: `p_` names as in SQL, those with a default optional. */
+export type RpcArgsOf<N extends RpcName> = SqlFunctions[N]["Args"];
 
 export interface RpcOptions {
   /** "one": the function returns a single value (default); "rows": it returns a set/table. */
@@ -15,7 +23,7 @@ export interface RpcOptions {
 
 export interface Database {
   readonly mode: Mode;
-  rpc(name: string, args?: RpcArgs, options?: RpcOptions): Promise<unknown>;
+  rpc<N extends RpcName>(name: N, args: RpcArgsOf<N>, options?: RpcOptions): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
  * ingest_webhook_event (same dedupe, same action) and marks the row reconciled.
  */
 import type { Database } from "@/lib/db";
-import { reconcileWebhookEvent } from "@/lib/db/rpc/ops";
+import { reconcileWebhookEvent } from "@/lib/db/rpc/webhook-events";
 import type { AttemptResult } from "@/lib/db/rpc/webhook-events";
 import { eventRecord, type VerifiedEvent, type WebhookProvider } from "./types";
 

@@ -8,7 +8,9 @@
  * - email_outbox: mails sent over SENT_MAIL_RETENTION_DAYS ago (when the outbox exists).
  */
 import type { Database } from "@/lib/db";
-import { pruneWebhookPayloads, purgeAuthRateLimits, purgeSentEmails } from "@/lib/db/rpc/ops";
+import { pruneWebhookPayloads } from "@/lib/db/rpc/webhook-events";
+import { purgeAuthRateLimits } from "@/lib/db/rpc/local-accounts";
+import { purgeSentEmails } from "@/lib/db/rpc/mail";
 
 export const RETENTION_BATCH = 500;
 export const MAX_BATCHES_PER_SWEEP = 20;

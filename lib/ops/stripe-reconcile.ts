@@ -14,7 +14,8 @@
  */
 import type Stripe from "stripe";
 import type { Database } from "@/lib/db";
-import { advanceOpsJobWatermark, knownWebhookEventIds, opsJobWatermark } from "@/lib/db/rpc/ops";
+import { advanceOpsJobWatermark, opsJobWatermark } from "@/lib/db/rpc/ops";
+import { knownWebhookEventIds } from "@/lib/db/rpc/webhook-events";
 import { ingestFetchedEvent } from "@/lib/ingest/fetched-event";
 import { stripeProvider } from "@/lib/providers/stripe";
 import { STRIPE_HANDLED_TYPES } from "@/lib/providers/stripe/handle";

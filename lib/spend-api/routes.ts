@@ -5,7 +5,7 @@
  */
 import { getDb, type Database } from "@/lib/db";
 import { authenticateApiKey, spendCreditsWithApiKey } from "@/lib/db/rpc/api-keys";
-import { getWallet } from "@/lib/db/rpc/account-reads";
+import { getWallet } from "@/lib/db/rpc/credits";
 import { json } from "@/lib/http/json";
 import { bearerKey, hashApiKey } from "./api-key";
 import { apiRateLimit } from "./rate-limit";

@@ -337,7 +337,7 @@ grant execute on function public.ingest_webhook_event(text, text, text, jsonb, t
   Several deliveries in one transaction (docs/performance.md, "Group commit").
 
   Under load, deliveries that arrive while the previous database call is still
-  running are sent together (lib/db/rpc/ingest-batch.ts). Each one goes
+  running are sent together (lib/db/ingest-batch.ts). Each one goes
   through public.ingest_webhook_event exactly as a lone delivery does: the
   same advisory lock and dedupe, the same action in its savepoint, the same
   event row. Only the transaction, the round trip and the commit's WAL flush

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { ReversalKind } from "@/lib/db/actions";
 import type { Database } from "@/lib/db/port";
-import { int, uuid } from "@/lib/db/rpc/scalars";
+import { int, uuid } from "@/lib/db/scalars";
 
 export const reverseResult = z.object({
   outcome: z.enum(["reversed", "unchanged"]),

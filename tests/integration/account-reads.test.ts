@@ -3,7 +3,7 @@
  * list_purchases, take_claim_notices): service-role functions filtered by
  * p_user_id, so every one is checked for returning one user's rows only, for
  * keyset paging that neither skips nor repeats rows sharing a timestamp, and
- * for the empty state. Through the typed wrappers in lib/db/rpc/account-reads.ts.
+ * for the empty state. Through the typed wrappers in lib/db/rpc/credits.ts.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -13,7 +13,7 @@ import {
   takeClaimNotices,
   type Cursor,
   type Page,
-} from "@/lib/db/rpc/account-reads";
+} from "@/lib/db/rpc/credits";
 import { createUser, targets } from "../helpers/databases";
 import { useTestDatabase } from "../helpers/test-database";
 import { uid } from "../helpers/stripe";

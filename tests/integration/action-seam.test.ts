@@ -1,13 +1,15 @@
 /**
  * The seam between TypeScript and SQL (lib/db/actions.ts): every action
  * builder writes exactly the keys its webhook_action_* function reads, read
- * off the function definitions of the migrated database (pg_get_functiondef),
- * so a key renamed on either side fails here instead of reading as null.
+ * off the function bodies of the migrated database (the same reading as
+ * `npm run db:types`, scripts/db/types-generator.ts), so a key renamed on
+ * either side fails here, as in tsc, instead of reading as null.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTION_BUILDERS, type ActionName, type WebhookAction } from "@/lib/db/actions";
+import { webhookActionKeys } from "@/scripts/db/types-generator";
 import { openTestDatabase, type TestDatabase } from "../helpers/databases";
 
 /** One call of every builder, with every input given (a new builder without a sample does not compile). */
@@ -129,36 +131,13 @@ const SAMPLES: { [N in ActionName]: WebhookAction & { action: N } } = {
   }),
 };
 
-/** The keys a function reads from p_args: `p_args ->> 'k'`, `p_args -> 'k'`, `p_args ? 'k'`, and hand-offs. */
-function keysRead(name: string, defs: Map<string, string>, seen: string[] = []): Set<string> {
-  const def = defs.get(name);
-  if (!def) throw new Error(`no function public.webhook_action_${name}(jsonb)`);
-  if (seen.includes(name)) throw new Error(`hand-off cycle: ${[...seen, name].join(" → ")}`);
-  // the body only (pg_get_functiondef quotes it as $function$…$function$), without comments
-  const body = def.slice(def.indexOf("$function$"), def.lastIndexOf("$function$")).replace(/--[^\n]*/g, "");
-  const keys = new Set([...body.matchAll(/p_args\s*(?:->>|->|\?)\s*'(\w+)'/g)].map((m) => m[1]));
-  // webhook_action_y(p_args - 'a' - 'b') or webhook_action_y(p_args || jsonb_build_object('a', …, 'b', …))
-  for (const m of body.matchAll(
-    /webhook_action_(\w+)\(\s*p_args((?:\s*-\s*'\w+')*)(?:\s*\|\|\s*jsonb_build_object\(([^;]*?)\)\s*\))?/g,
-  )) {
-    const removed = new Set([...m[2].matchAll(/'(\w+)'/g)].map((k) => k[1]));
-    const set = new Set(m[3] ? [...m[3].matchAll(/'(\w+)'\s*,/g)].map((k) => k[1]) : []);
-    for (const key of keysRead(m[1], defs, [...seen, name])) if (!removed.has(key) && !set.has(key)) keys.add(key);
-  }
-  // any other use of p_args as a whole would hide keys from this test
-  const uses = [...body.matchAll(/p_args(?!\s*(?:->>|->|\?)\s*')/g)].length;
-  const handOffs = [...body.matchAll(/webhook_action_\w+\(\s*p_args/g)].length;
-  if (uses !== handOffs) throw new Error(`webhook_action_${name} uses p_args whole: teach this test`);
-  return keys;
-}
-
 describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", () => {
   let t: TestDatabase;
   let defs: Map<string, string>;
   beforeAll(async () => {
     t = await openTestDatabase("pglite");
     const rows = await t.db.query<{ name: string; def: string }>(
-      `select substr(p.proname, length('webhook_action_') + 1) as name, pg_get_functiondef(p.oid) as def
+      `select substr(p.proname, length('webhook_action_') + 1) as name, p.prosrc as def
          from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = 'public' and p.proname like 'webhook\\_action\\_%'
           and pg_get_function_identity_arguments(p.oid) = 'p_args jsonb'`,
@@ -176,7 +155,7 @@ describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", (
     (name) => {
       const sample = SAMPLES[name];
       expect(sample.action).toBe(name);
-      expect(Object.keys(sample.args).sort()).toEqual([...keysRead(name, defs)].sort());
+      expect(Object.keys(sample.args).sort()).toEqual([...webhookActionKeys(name, defs).keys()].sort());
     },
   );
 
@@ -191,26 +170,19 @@ describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", (
   });
 
   it("reads hand-offs: paystack_charge passes its arguments on to grant without credits", () => {
-    expect([...keysRead("paystack_charge", defs)].sort()).toEqual(
-      [...keysRead("grant", defs)].filter((k) => k !== "credits").sort(),
+    expect([...webhookActionKeys("paystack_charge", defs).keys()].sort()).toEqual(
+      [...webhookActionKeys("grant", defs).keys()].filter((k) => k !== "credits").sort(),
     );
   });
 
-  it("names, in each builder's JSDoc, the migration that defines its function last", () => {
+  it("names, in each builder's JSDoc, the schema file that defines its function", () => {
     const source = fs.readFileSync(path.join(process.cwd(), "lib/db/actions.ts"), "utf8");
-    const migrations = fs
-      .readdirSync(path.join(process.cwd(), "supabase/migrations"))
-      .filter((f) => f.endsWith(".sql"))
-      .sort();
     for (const name of Object.keys(ACTION_BUILDERS)) {
-      const doc = new RegExp(`\`webhook_action_${name}\`[^]*?@sql (supabase/migrations/\\S+)`).exec(source);
+      const doc = new RegExp(`\`webhook_action_${name}\`[^]*?@sql (supabase/schemas/\\S+)`).exec(source);
       expect(doc, `JSDoc of webhook_action_${name}`).not.toBeNull();
-      const last = migrations.filter((f) =>
-        fs
-          .readFileSync(path.join(process.cwd(), "supabase/migrations", f), "utf8")
-          .includes(`function public.webhook_action_${name}(p_args jsonb)`),
+      expect(fs.readFileSync(path.join(process.cwd(), doc![1]), "utf8")).toContain(
+        `create function public.webhook_action_${name}(p_args jsonb)`,
       );
-      expect(doc![1]).toBe(`supabase/migrations/${last.at(-1)}`);
     }
   });
 });

@@ -1,10 +1,16 @@
 /** API keys (create, store only the hash, revoke) and admins' adjustments, as SQL functions on every target. */
 import { createHash, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listCreditLedger } from "@/lib/db/rpc/account-reads";
-import { adjustCredits, findUsers, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
+import {
+  listCreditLedger,
+  adjustCredits,
+  findUsers,
+  getUser,
+  listPendingGrantsForUser,
+  grantCreditsForPurchase,
+} from "@/lib/db/rpc/credits";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
-import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { unique, useTestDatabase } from "../helpers/test-database";
 import { spendCredits } from "../helpers/credit-rpc";

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { balanceOf, createUser, targets } from "../helpers/databases";
 import { grantStripePurchase, unique, useTestDatabase } from "../helpers/test-database";
+import { rpcUnchecked } from "../helpers/rpc-unchecked";
 import { expectDatabaseError, rowCounts, type RowCounts } from "../helpers/sql-assertions";
 
 type Ctx = { user: string; externalId: string };
@@ -108,7 +109,7 @@ describe.each(targets)("bad input on %s", (target) => {
   it.each(BAD_CALLS.map(([name, { fn, args }, message, code = "22023"]) => ({ name, fn, args, message, code })))(
     "$fn refuses $name and writes nothing",
     async ({ fn, args, code, message }) => {
-      await expectDatabaseError(t.db.rpc(fn, args(ctx)), code, message);
+      await expectDatabaseError(rpcUnchecked(t.db, fn, args(ctx)), code, message);
       expect(await rowCounts(t.db)).toEqual(before);
       expect(await balanceOf(t.db, ctx.user)).toBe(100);
     },

@@ -2,8 +2,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { localCreateAccount, localFindAccount } from "@/lib/db/rpc/local-accounts";
-import { syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
-import { healthCheck } from "@/lib/db/rpc/health";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
+import { type GrantArgs } from "@/lib/db/rpc/credits";
+import { healthCheck } from "@/lib/db/rpc/ops";
 import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
 import { grantStripePurchase, unique, useTestDatabase } from "../helpers/test-database";
 import { claimPendingCreditGrants, reversePurchaseCredits, spendCredits } from "../helpers/credit-rpc";

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { migrate } from "@/lib/db/migrate";
-import { syncAdminEmails, type GrantArgs } from "@/lib/db/rpc/credits";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
+import { type GrantArgs } from "@/lib/db/rpc/credits";
 import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
 import { grantStripePurchase, useTestDatabase } from "../helpers/test-database";
 

@@ -23,7 +23,7 @@ import { WEBHOOK_SECRET, disputeObject, signedRequest, stripeEvent, uid } from "
 const FIXTURES = path.resolve(__dirname, "../fixtures/stripe-events");
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 
-/** The seeded monthly plan (supabase/migrations/*_credit_plans.sql). */
+/** The seeded monthly plan (seeded by the migration that made credit_plans; supabase/schemas/070_subscriptions.sql). */
 const PLAN = { id: "basic-monthly", credits: 600, amount: 2000 };
 
 describe.each(targets)("Stripe subscriptions on %s", (target) => {

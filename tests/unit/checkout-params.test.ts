@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { subscriptionCheckoutParams } from "@/lib/checkout/plan-checkout";
 import { checkoutSessionParams } from "@/lib/checkout/stripe-checkout";
-import type { CreditPackage } from "@/lib/db/rpc/account-reads";
+import type { CreditPackage } from "@/lib/db/rpc/credits";
 import type { CreditPlan } from "@/lib/db/rpc/subscriptions";
 import { confirmedSession } from "../helpers/sessions";
 

@@ -1,8 +1,8 @@
-/** The group-commit queue (lib/db/rpc/ingest-batch.ts) against a scripted database. */
+/** The group-commit queue (lib/db/ingest-batch.ts) against a scripted database. */
 import { describe, expect, it } from "vitest";
 import { DatabaseError, DatabaseUnavailableError } from "@/lib/db/errors";
 import type { Database, RpcArgs } from "@/lib/db/port";
-import { IngestBatcher } from "@/lib/db/rpc/ingest-batch";
+import { IngestBatcher, type IngestParams } from "@/lib/db/ingest-batch";
 
 interface Call {
   name: string;
@@ -26,11 +26,13 @@ function scripted(mode: Database["mode"] = "postgres") {
   return { db, calls };
 }
 
-const params = (id: string, payload: unknown = { id }) => ({
-  p_provider: "stripe",
-  p_event_id: id,
-  p_payload: payload,
-});
+/** The arguments this fake database looks at; the rest of ingest_webhook_event's do not matter here. */
+const params = (id: string, payload: unknown = { id }) =>
+  ({
+    p_provider: "stripe",
+    p_event_id: id,
+    p_payload: payload,
+  }) as IngestParams;
 const events = (call: Call) => JSON.parse(String(call.args.p_events)) as Record<string, unknown>[];
 const tick = () => new Promise((r) => setImmediate(r));
 const answer = (id: string) => ({ duplicate: false, id, status: "processed" });

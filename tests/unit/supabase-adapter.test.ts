@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DatabaseError, DatabaseUnavailableError } from "@/lib/db/errors";
 import { createSupabaseDatabase } from "@/lib/db/supabase";
+import { rpcUnchecked } from "../helpers/rpc-unchecked";
 
 const URL_BASE = "https://project.supabase.co";
 const SERVICE_KEY = "service-role-key-for-tests";
@@ -50,7 +51,7 @@ async function failure(call: Promise<unknown>): Promise<unknown> {
 describe("supabase adapter", () => {
   it("POSTs the named arguments to /rest/v1/rpc/<name> with the service-role key, dropping undefined ones", async () => {
     const { db, sent } = databaseAnswering(() => json(200, { outcome: "granted" }));
-    await db.rpc("grant_credits_for_purchase", {
+    await rpcUnchecked(db, "grant_credits_for_purchase", {
       p_provider: "stripe",
       p_external_id: "pi_1",
       p_user_id: null,
@@ -76,7 +77,7 @@ describe("supabase adapter", () => {
 
   it("returns the JSON body of a 200 answer as the result", async () => {
     const { db } = databaseAnswering(() => json(200, { outcome: "granted", balance: 100 }));
-    expect(await db.rpc("grant_credits_for_purchase", {})).toEqual({ outcome: "granted", balance: 100 });
+    expect(await rpcUnchecked(db, "grant_credits_for_purchase", {})).toEqual({ outcome: "granted", balance: 100 });
   });
 
   it("returns the rows of a set-returning function", async () => {
@@ -89,14 +90,14 @@ describe("supabase adapter", () => {
     const { db } = databaseAnswering(() =>
       json(400, { code: "P0002", message: "purchase not found", details: null, hint: null }),
     );
-    const error = await failure(db.rpc("reverse_purchase_credits", { p_kind: "refund" }));
+    const error = await failure(rpcUnchecked(db, "reverse_purchase_credits", { p_kind: "refund" }));
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error).toMatchObject({ code: "P0002", message: "purchase not found" });
   });
 
   it("keeps a permission error (42501) a DatabaseError, not an outage", async () => {
     const { db } = databaseAnswering(() => json(403, { code: "42501", message: "permission denied for function x" }));
-    expect(await failure(db.rpc("x", {}))).toMatchObject({ name: "DatabaseError", code: "42501" });
+    expect(await failure(rpcUnchecked(db, "x", {}))).toMatchObject({ name: "DatabaseError", code: "42501" });
   });
 
   it("reports a network failure as DatabaseUnavailableError", async () => {

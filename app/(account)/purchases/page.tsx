@@ -7,7 +7,7 @@ import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, listPurchases } from "@/lib/db/rpc/account-reads";
+import { decodeCursor, encodeCursor, listPurchases } from "@/lib/db/rpc/credits";
 
 export const metadata: Metadata = { title: "Purchases" };
 export const dynamic = "force-dynamic";

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requireAdmin, setAccountDisabled } from "@/lib/auth";
 import { syncAdminsOnce } from "@/lib/auth/admin-sync";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
-import { adjustCredits } from "@/lib/db/rpc/admin-users";
+import { adjustCredits } from "@/lib/db/rpc/credits";
 
 const adjustment = z.object({
   user_id: z.string().uuid(),

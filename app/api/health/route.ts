@@ -1,7 +1,7 @@
 // GET /api/health: the mode and whether the database answers (503 when it does not, or the configuration is invalid).
 import { configProblems } from "@/lib/config-check";
 import { getDb } from "@/lib/db";
-import { healthCheck } from "@/lib/db/rpc/health";
+import { healthCheck } from "@/lib/db/rpc/ops";
 import { getEnv } from "@/lib/env";
 import { json } from "@/lib/http/json";
 

@@ -5,7 +5,7 @@ import { TestOrder, TestOrderForm } from "@/components/test-order";
 import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { getDb } from "@/lib/db";
-import { getActivePackage } from "@/lib/db/rpc/account-reads";
+import { getActivePackage } from "@/lib/db/rpc/credits";
 import { TestPlanOrder } from "@/components/test-plan-order";
 import { formatCredits, formatMoney } from "@/lib/format";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, uuid } from "./scalars";
+import { int, uuid } from "../scalars";
 
 const revocation = z.object({ keys_revoked: int, sessions_ended: int });
 export type Revocation = z.infer<typeof revocation>;

@@ -1,10 +1,7 @@
-/**
- * Typed wrappers for the API key functions (supabase/migrations/*_api_keys.sql, *_spend_and_adjust.sql,
- * *_account_credentials.sql).
- */
+/** Typed calls of supabase/schemas/050_api_keys.sql: API keys, their rate limit, and spending through them. */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, timestamp, uuid } from "./scalars";
+import { int, timestamp, uuid } from "../scalars";
 
 export const createdApiKey = z.object({ id: uuid, key: z.string().regex(/^ck_[0-9a-f]{64}$/) });
 export type CreatedApiKey = z.infer<typeof createdApiKey>;

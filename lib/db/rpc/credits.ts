@@ -1,14 +1,15 @@
 /**
- * Typed wrappers for the credit functions the app calls directly
- * (supabase/migrations/*_credit_functions.sql). Reversals run inside webhook
- * actions (lib/db/actions.ts), spending through the API-key functions
- * (api-keys.ts), and pending grants are claimed by SQL on sign-up; the tests
- * call those functions through tests/helpers/credit-rpc.ts.
+ * Typed calls of supabase/schemas/040_credits.sql: a payment's grant, what the
+ * signed-in pages read (wallet, packs, ledger, purchases, claim notices) and the
+ * admin's account pages and adjustments. Reversals run inside webhook actions
+ * (lib/db/actions.ts), spending through the API-key functions (api-keys.ts), and
+ * pending grants are claimed by SQL when an address is confirmed; the tests call
+ * those functions through tests/helpers/credit-rpc.ts.
  */
 import { z } from "zod";
 import type { PaymentProviderName } from "@/lib/providers/names";
 import type { Database } from "../port";
-import { int, uuid } from "./scalars";
+import { int, timestamp, uuid } from "../scalars";
 
 export const grantResult = z.object({
   outcome: z.enum(["granted", "pending", "duplicate"]),
@@ -49,6 +50,201 @@ export async function grantCreditsForPurchase(db: Database, a: GrantArgs): Promi
   );
 }
 
-export async function syncAdminEmails(db: Database, emails: string[]): Promise<number> {
-  return int.parse(await db.rpc("sync_admin_emails", { p_emails: emails }));
+export const wallet = z.object({ balance: int, updated_at: timestamp });
+export type Wallet = z.infer<typeof wallet>;
+
+export async function getWallet(db: Database, userId: string): Promise<Wallet | null> {
+  const row = await db.rpc("get_wallet", { p_user_id: userId });
+  return row === null ? null : wallet.parse(row);
+}
+
+export const creditPackage = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  credits: int,
+  amount_minor: int,
+  currency: z.string(),
+  stripe_price_id: z.string().nullable(),
+});
+export type CreditPackage = z.infer<typeof creditPackage>;
+
+export async function listActivePackages(db: Database): Promise<CreditPackage[]> {
+  return z.array(creditPackage).parse(await db.rpc("list_active_packages", {}, { returns: "rows" }));
+}
+
+export async function getActivePackage(db: Database, id: string): Promise<CreditPackage | null> {
+  const row = await db.rpc("get_active_package", { p_id: id });
+  return row === null ? null : creditPackage.parse(row);
+}
+
+/** Keyset cursor: the (created_at, id) of the last row of the previous page; at keeps microseconds. */
+export interface Cursor {
+  at: string;
+  id: string;
+}
+
+export interface Page<Row> {
+  rows: Row[];
+  /** null on the last page */
+  next: Cursor | null;
+}
+
+function cursorArgs(before: Cursor | undefined) {
+  return { p_before_at: before?.at ?? null, p_before_id: before?.id ?? null };
+}
+
+/** Asks for one row more than shown to know whether another page exists. */
+function pageOf<Row extends { id: string; cursor_at: string }>(rows: Row[], limit: number): Page<Row> {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return { rows: shown, next: rows.length > limit && last ? { at: last.cursor_at, id: last.id } : null };
+}
+
+const cursorText = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+
+/** A cursor as one URL-safe token (?before=…), and back; a malformed token reads as "first page". */
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.at}|${cursor.id}`).toString("base64url");
+}
+
+export function decodeCursor(token: unknown): Cursor | undefined {
+  if (typeof token !== "string" || token.length > 200) return undefined;
+  const [at, id] = Buffer.from(token, "base64url").toString().split("|");
+  return cursorText.safeParse(at).success && uuid.safeParse(id).success ? { at, id } : undefined;
+}
+
+export const ledgerEntry = z.object({
+  id: uuid,
+  delta: int,
+  kind: z.enum(["purchase", "claim", "refund", "dispute", "dispute_reinstated", "spend", "adjustment"]),
+  reference: z.string(),
+  purchase_id: uuid.nullable(),
+  package_name: z.string().nullable(),
+  provider: z.string().nullable(),
+  /** the spend's reason, or the admin's reason for an adjustment */
+  reason: z.string().nullable(),
+  /** the admin who made an adjustment */
+  admin_email: z.string().nullable(),
+  created_at: timestamp,
+  cursor_at: z.string(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntry>;
+
+export async function listCreditLedger(
+  db: Database,
+  userId: string,
+  options: { before?: Cursor; limit?: number } = {},
+): Promise<Page<LedgerEntry>> {
+  const limit = options.limit ?? 20;
+  const rows = await db.rpc(
+    "list_credit_ledger",
+    { p_user_id: userId, ...cursorArgs(options.before), p_limit: limit + 1 },
+    { returns: "rows" },
+  );
+  return pageOf(z.array(ledgerEntry).parse(rows), limit);
+}
+
+export const purchaseRow = z.object({
+  id: uuid,
+  provider: z.string(),
+  external_id: z.string(),
+  package_id: z.string().nullable(),
+  package_name: z.string().nullable(),
+  credits: int,
+  amount_minor: int,
+  currency: z.string(),
+  status: z.enum(["completed", "pending_user", "partially_refunded", "refunded", "disputed", "reversed"]),
+  created_at: timestamp,
+  cursor_at: z.string(),
+});
+export type PurchaseRow = z.infer<typeof purchaseRow>;
+
+export async function listPurchases(
+  db: Database,
+  userId: string,
+  options: { before?: Cursor; limit?: number } = {},
+): Promise<Page<PurchaseRow>> {
+  const limit = options.limit ?? 20;
+  const rows = await db.rpc(
+    "list_purchases",
+    { p_user_id: userId, ...cursorArgs(options.before), p_limit: limit + 1 },
+    { returns: "rows" },
+  );
+  return pageOf(z.array(purchaseRow).parse(rows), limit);
+}
+
+export const claimNotice = z.object({ grants: int, credits: int });
+export type ClaimNotice = z.infer<typeof claimNotice>;
+
+export async function takeClaimNotices(db: Database, userId: string): Promise<ClaimNotice> {
+  return claimNotice.parse(await db.rpc("take_claim_notices", { p_user_id: userId }));
+}
+
+export const userSummary = z.object({
+  id: uuid,
+  email: z.string(),
+  is_admin: z.boolean(),
+  balance: int,
+  created_at: timestamp,
+});
+export type UserSummary = z.infer<typeof userSummary>;
+
+const foundUser = userSummary.extend({ balance: int.nullable().transform((b) => b ?? 0) });
+
+/** Accounts whose e-mail contains `query` (all when empty), newest first. */
+export async function findUsers(db: Database, query: string, limit = 50): Promise<UserSummary[]> {
+  return z
+    .array(foundUser)
+    .parse(await db.rpc("admin_find_users", { p_query: query, p_limit: limit }, { returns: "rows" }));
+}
+
+/** One account as its admin page shows it: the summary, and whether it is confirmed and disabled (by whom, why). */
+export const userDetail = userSummary.extend({
+  email_confirmed: z.boolean(),
+  disabled: z.boolean(),
+  disabled_at: timestamp.nullable(),
+  disabled_by_email: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
+  active_api_keys: int,
+});
+export type UserDetail = z.infer<typeof userDetail>;
+
+export async function getUser(db: Database, userId: string): Promise<UserDetail | null> {
+  const row = await db.rpc("admin_get_user", { p_user_id: userId });
+  return row === null ? null : userDetail.parse(row);
+}
+
+export const pendingGrant = z.object({
+  id: uuid,
+  purchase_id: uuid,
+  email: z.string(),
+  credits: int,
+  created_at: timestamp,
+  claimed_at: timestamp.nullable(),
+});
+export type PendingGrant = z.infer<typeof pendingGrant>;
+
+export async function listPendingGrantsForUser(db: Database, userId: string): Promise<PendingGrant[]> {
+  return z
+    .array(pendingGrant)
+    .parse(await db.rpc("list_pending_grants_for_user", { p_user_id: userId }, { returns: "rows" }));
+}
+
+export const adjustResult = z.object({ outcome: z.literal("adjusted"), ledger_id: uuid, balance: int });
+export type AdjustResult = z.infer<typeof adjustResult>;
+
+/** An admin's grant (delta > 0) or deduction (delta < 0) with a reason; the database checks the admin and the balance. */
+export async function adjustCredits(
+  db: Database,
+  a: { userId: string; delta: number; reason: string; adminId: string },
+): Promise<AdjustResult> {
+  return adjustResult.parse(
+    await db.rpc("adjust_credits", {
+      p_user_id: a.userId,
+      p_delta: a.delta,
+      p_reason: a.reason,
+      p_admin_id: a.adminId,
+    }),
+  );
 }

@@ -1,11 +1,11 @@
 /**
- * Typed wrappers for local accounts (supabase/bootstrap/010_local_accounts.sql,
- * supabase/migrations/*_local_account_links_and_sessions.sql) and the sign-in /
- * sign-up rate limits (supabase/migrations/*_auth_rate_limit*.sql).
+ * Typed calls of supabase/schemas/030_local_accounts.sql: local accounts, their
+ * mailed links and sessions, and the sign-in / sign-up rate limits (with
+ * local_create_account and local_find_account, which supabase/bootstrap defines).
  */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, timestamp, uuid } from "./scalars";
+import { int, timestamp, uuid } from "../scalars";
 
 const created = z.union([
   z.object({ created: z.literal(true), user_id: uuid, email: z.string() }),
@@ -234,4 +234,9 @@ export async function localSessionStatus(
 
 export async function endLocalSession(db: Database, sessionId: string): Promise<void> {
   await db.rpc("local_end_session", { p_session_id: sessionId });
+}
+
+/** Retention: rate-limit counters whose window started before olderThan, batch at a time. */
+export async function purgeAuthRateLimits(db: Database, olderThan: Date, batch: number): Promise<number> {
+  return int.parse(await db.rpc("purge_auth_rate_limits", { p_older_than: olderThan.toISOString(), p_batch: batch }));
 }

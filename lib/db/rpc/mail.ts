@@ -1,7 +1,7 @@
-/** Typed wrappers for the mail outbox (supabase/migrations/*_email_outbox.sql, *_mail_links_not_at_rest.sql). */
+/** Typed calls of supabase/schemas/020_mail.sql: the outbox every mail goes through, and its retention. */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, timestamp, uuid } from "./scalars";
+import { int, timestamp, uuid } from "../scalars";
 
 /** What renders a mail's link (lib/mail/links.ts): its auth_email_tokens row's id, purpose, hash and liveness. */
 const link = {
@@ -51,4 +51,9 @@ export type MailboxEntry = z.infer<typeof recent>[number];
 
 export async function recentOutboxMails(db: Database, limit = 50): Promise<MailboxEntry[]> {
   return recent.parse(await db.rpc("email_outbox_recent", { p_limit: limit }));
+}
+
+/** Retention: mails sent before olderThan, batch at a time. */
+export async function purgeSentEmails(db: Database, olderThan: Date, batch: number): Promise<number> {
+  return int.parse(await db.rpc("purge_sent_emails", { p_older_than: olderThan.toISOString(), p_batch: batch }));
 }

@@ -1,13 +1,11 @@
 /**
- * Typed wrappers for the operations functions: background-job state,
- * reconciliation, retention and alert incidents
- * (supabase/migrations/20261130000150_*.sql, 20261130000151_*.sql).
+ * Typed calls of supabase/schemas/090_ops.sql: background-job state (throttle and
+ * watermark across instances), alert incidents and their notifications, and the
+ * health probe.
  */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, timestamp } from "./scalars";
-import type { ProviderName } from "@/lib/providers/names";
-import { attemptResult, eventParams, type AttemptResult, type IngestArgs } from "./webhook-events";
+import { int, timestamp } from "../scalars";
 
 export type OpsJob = "stripe_reconcile";
 
@@ -25,35 +23,6 @@ export async function advanceOpsJobWatermark(db: Database, name: OpsJob, waterma
   return timestamp.parse(
     await db.rpc("advance_ops_job_watermark", { p_name: name, p_watermark: watermark.toISOString() }),
   );
-}
-
-export async function knownWebhookEventIds(
-  db: Database,
-  provider: ProviderName,
-  eventIds: string[],
-): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
-  const ids = z
-    .array(z.string())
-    .parse(await db.rpc("known_webhook_event_ids", { p_provider: provider, p_event_ids: eventIds }));
-  return new Set(ids);
-}
-
-/** ingest_webhook_event for an event fetched from the provider's API, marked source = reconcile when this call recorded it. */
-export async function reconcileWebhookEvent(db: Database, a: Omit<IngestArgs, "elapsedMs">): Promise<AttemptResult> {
-  return attemptResult.parse(await db.rpc("reconcile_webhook_event", eventParams(a)));
-}
-
-export async function pruneWebhookPayloads(db: Database, olderThan: Date, batch: number): Promise<number> {
-  return int.parse(await db.rpc("prune_webhook_payloads", { p_older_than: olderThan.toISOString(), p_batch: batch }));
-}
-
-export async function purgeAuthRateLimits(db: Database, olderThan: Date, batch: number): Promise<number> {
-  return int.parse(await db.rpc("purge_auth_rate_limits", { p_older_than: olderThan.toISOString(), p_batch: batch }));
-}
-
-export async function purgeSentEmails(db: Database, olderThan: Date, batch: number): Promise<number> {
-  return int.parse(await db.rpc("purge_sent_emails", { p_older_than: olderThan.toISOString(), p_batch: batch }));
 }
 
 export const ALERT_KINDS = ["failure-rate", "latency"] as const;
@@ -99,4 +68,11 @@ export async function claimAlertNotifications(db: Database, limit: number): Prom
 
 export async function finishAlertNotification(db: Database, id: number, error: string | null): Promise<void> {
   await db.rpc("finish_alert_notification", { p_id: id, p_error: error });
+}
+
+export const healthResult = z.object({ ok: z.literal(true), time: z.string(), packages: int });
+
+/** What GET /api/health asks: the database answers and the schema is there. */
+export async function healthCheck(db: Database) {
+  return healthResult.parse(await db.rpc("health_check", {}));
 }

@@ -1,7 +1,7 @@
-/** Typed wrappers for the provider helpers (supabase/migrations/*_provider_actions.sql). */
+/** Typed calls of supabase/schemas/080_providers.sql: deposit addresses, crypto rates and crypto invoices. */
 import { z } from "zod";
 import type { Database } from "../port";
-import { decimal, int, timestamp, uuid } from "./scalars";
+import { decimal, int, timestamp, uuid } from "../scalars";
 
 export const depositAddress = z.object({
   address: z.string(),

@@ -1,7 +1,7 @@
-/** Typed wrappers for credit plans and subscriptions (supabase/migrations/*_credit_plans.sql). */
+/** Typed calls of supabase/schemas/070_subscriptions.sql: the plans on sale and a user's subscriptions. */
 import { z } from "zod";
 import type { Database } from "../port";
-import { int, timestamp, uuid } from "./scalars";
+import { int, timestamp, uuid } from "../scalars";
 
 export const creditPlan = z.object({
   id: z.string(),

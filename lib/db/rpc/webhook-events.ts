@@ -1,10 +1,14 @@
-/** Typed wrappers for the event-log functions (supabase/migrations/*_webhook_event_functions.sql). */
+/**
+ * Typed calls of supabase/schemas/060_webhook_events.sql: a delivery (alone or in a
+ * group commit, lib/db/ingest-batch.ts), a retry, the sweep's claim, the admin log and
+ * metrics, reconciliation of missed deliveries, and payload retention.
+ */
 import { z } from "zod";
 import { PROVIDERS, type ProviderName } from "@/lib/providers/names";
 import type { WebhookAction } from "../actions";
 import type { Database } from "../port";
-import { ingestBatcherOf } from "./ingest-batch";
-import { decimal, int, timestamp, uuid } from "./scalars";
+import { ingestBatcherOf } from "../ingest-batch";
+import { decimal, int, timestamp, uuid } from "../scalars";
 
 export const EVENT_STATUSES = ["received", "processed", "ignored", "failed", "rejected"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -176,4 +180,25 @@ export async function webhookMetrics(db: Database, since: Date, bucketSeconds: n
   return metricsResult.parse(
     await db.rpc("webhook_metrics", { p_since: since.toISOString(), p_bucket_seconds: bucketSeconds }),
   );
+}
+
+export async function knownWebhookEventIds(
+  db: Database,
+  provider: ProviderName,
+  eventIds: string[],
+): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const ids = z
+    .array(z.string())
+    .parse(await db.rpc("known_webhook_event_ids", { p_provider: provider, p_event_ids: eventIds }));
+  return new Set(ids);
+}
+
+/** ingest_webhook_event for an event fetched from the provider's API, marked source = reconcile when this call recorded it. */
+export async function reconcileWebhookEvent(db: Database, a: Omit<IngestArgs, "elapsedMs">): Promise<AttemptResult> {
+  return attemptResult.parse(await db.rpc("reconcile_webhook_event", eventParams(a)));
+}
+
+export async function pruneWebhookPayloads(db: Database, olderThan: Date, batch: number): Promise<number> {
+  return int.parse(await db.rpc("prune_webhook_payloads", { p_older_than: olderThan.toISOString(), p_batch: batch }));
 }

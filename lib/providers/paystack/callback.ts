@@ -13,8 +13,7 @@
  * segments), and the redirect to /wallet is built from APP_URL.
  */
 import { getDb } from "@/lib/db";
-import { getActivePackage } from "@/lib/db/rpc/account-reads";
-import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
+import { getActivePackage, grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { getEnv } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 import { paystackApi } from "./api";

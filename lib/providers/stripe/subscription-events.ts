@@ -3,7 +3,7 @@
  * invoice.payment_failed marks a renewal past due, invoice_payment.paid links a
  * period's payment to its invoice, and customer.subscription.* keep the state.
  * Pure planners like handle.ts; the SQL actions are in
- * supabase/migrations/*_credit_plans.sql and *_purchase_payments.sql.
+ * supabase/schemas/070_subscriptions.sql and 060_webhook_events.sql (link_payment).
  *
  * The plan is read from the invoice's Price id (what the customer pays for,
  * also after a plan switch in the Billing Portal; with several, the largest

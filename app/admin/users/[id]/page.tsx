@@ -16,9 +16,8 @@ import { SubmitButton } from "@/components/submit-button";
 import { PageSection } from "@/components/page-section";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, listCreditLedger, listPurchases } from "@/lib/db/rpc/account-reads";
-import { getUser, listPendingGrantsForUser } from "@/lib/db/rpc/admin-users";
-import { uuid } from "@/lib/db/rpc/scalars";
+import { decodeCursor, encodeCursor, listCreditLedger, listPurchases, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/credits";
+import { uuid } from "@/lib/db/scalars";
 import { formatCredits, formatDateTime } from "@/lib/format";
 import { adjustCreditsAction, setAccountDisabledAction } from "../actions";
 

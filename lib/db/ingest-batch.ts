@@ -22,8 +22,11 @@
  * deployed before its migration) refuses every batch, and each delivery goes
  * alone: slower, not broken.
  */
-import { classifyDriverError, isOutOfReach } from "../errors";
-import type { Database } from "../port";
+import { classifyDriverError, isOutOfReach } from "./errors";
+import type { Database, RpcArgsOf } from "./port";
+
+/** ingest_webhook_event's named arguments, p_elapsed_ms aside (it is measured here). */
+export type IngestParams = Omit<RpcArgsOf<"ingest_webhook_event">, "p_elapsed_ms">;
 
 export interface BatchOptions {
   /** Calls running at once while none is slow (default 1: deliveries wait behind it and go together). */
@@ -53,7 +56,7 @@ export interface BatchOptions {
 
 interface Pending {
   /** ingest_webhook_event's named arguments, p_elapsed_ms excluded. */
-  params: Record<string, unknown>;
+  params: IngestParams;
   elapsedMs: number;
   queuedAt: number;
   resolve: (value: unknown) => void;
@@ -87,7 +90,7 @@ export class IngestBatcher {
   }
 
   /** ingest_webhook_event's raw answer for these arguments (the caller parses it). */
-  ingest(params: Record<string, unknown>, elapsedMs: number): Promise<unknown> {
+  ingest(params: IngestParams, elapsedMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.queue.push({ params, elapsedMs, queuedAt: performance.now(), resolve, reject });
       this.schedule();
