@@ -15,7 +15,14 @@ import { SubscriptionNotice } from "@/components/subscription-notice";
 import { PageSection } from "@/components/page-section";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, getWallet, listActivePackages, listCreditLedger, takeClaimNotices } from "@/lib/db/rpc/credits";
+import {
+  decodeCursor,
+  encodeCursor,
+  getWallet,
+  listActivePackages,
+  listCreditLedger,
+  takeClaimNotices,
+} from "@/lib/db/rpc/credits";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { formatCredits } from "@/lib/format";
 

@@ -16,7 +16,14 @@ import { SubmitButton } from "@/components/submit-button";
 import { PageSection } from "@/components/page-section";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { decodeCursor, encodeCursor, listCreditLedger, listPurchases, getUser, listPendingGrantsForUser } from "@/lib/db/rpc/credits";
+import {
+  decodeCursor,
+  encodeCursor,
+  listCreditLedger,
+  listPurchases,
+  getUser,
+  listPendingGrantsForUser,
+} from "@/lib/db/rpc/credits";
 import { uuid } from "@/lib/db/scalars";
 import { formatCredits, formatDateTime } from "@/lib/format";
 import { adjustCreditsAction, setAccountDisabledAction } from "../actions";
