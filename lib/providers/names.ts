@@ -9,7 +9,7 @@
  * security-header rule in next.config.ts.
  *
  * Adding a provider: a folder under lib/providers, its name here, its handler
- * in the registry, its route file, and a migration widening the SQL checks.
+ * in the registry, its route file, and its name in the SQL checks of supabase/schemas (npm run db:diff).
  */
 export const PROVIDERS = ["stripe", "fireblocks", "invoices", "paystack", "tradingview"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
