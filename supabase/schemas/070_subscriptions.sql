@@ -16,7 +16,7 @@
   until that invoice is paid.
 */
 
-/* The plans on sale (seeded by a migration). */
+/* The monthly plans (the first ones are seeded by a migration, like the packs). */
 create table public.credit_plans (
   id                 text primary key check (id ~ '^[a-z0-9_-]{1,64}$'),
   name               text not null check (length(name) between 1 and 100),

@@ -138,9 +138,9 @@ grant all on public.alert_notifications to service_role;
   each kind evaluated. A kind that fires with no open incident opens one; an open
   incident whose kind no longer fires is cleared. Each transition files one
   webhook message (when p_webhook) and one mail per address in p_emails, in
-  this transaction. Concurrent callers
-  serialize on the open-incident index / row: one transition each, whoever
-  wins. Returns the transitions this call made.
+  this transaction. Concurrent callers serialize on the open-incident index /
+  row: one transition each, whoever wins. Returns the transitions this call
+  made.
 */
 create function public.record_alert_state(p_state jsonb, p_webhook boolean default false, p_emails text[] default '{}')
 returns jsonb
