@@ -12,7 +12,7 @@
 
 /* ---- Fireblocks deposits ---- */
 
-/* How many credits one unit of a crypto asset buys (seeded by a migration; an admin edits them). */
+/* How many credits one unit of a crypto asset buys (the rates are seeded by a migration). */
 create table public.crypto_rates (
   asset_id         text primary key,
   credits_per_unit numeric not null check (credits_per_unit > 0),
