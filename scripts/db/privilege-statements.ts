@@ -45,13 +45,16 @@ export function privilegeStatements(target: AclTarget, current: string[] | null,
   const grantees = new Set([...now.keys(), ...want.keys()]);
   if (current === null && target.supabaseDefaults) grantees.add("anon").add("authenticated");
   for (const grantee of [...grantees].sort((x, y) => (x === "public" ? -1 : y === "public" ? 1 : x.localeCompare(y)))) {
-    const had =
-      current === null && target.supabaseDefaults && grantee !== "public" && grantee !== "service_role"
-        ? full
-        : (now.get(grantee) ?? []);
     const wanted = want.get(grantee) ?? [];
+    if (current === null && target.supabaseDefaults && (grantee === "anon" || grantee === "authenticated")) {
+      // what Supabase's default privileges gave: all of it away, then what is meant (works on every version)
+      push(revokes, target.all, grantee);
+      if (wanted.length) push(grants, list(wanted.map((p) => p.replace("*", ""))), grantee);
+      continue;
+    }
+    const had = now.get(grantee) ?? [];
     const removed = had.filter((p) => !wanted.includes(p));
-    const added = wanted.filter((p) => !had.includes(p) || (current === null && !now.get(grantee)?.includes(p)));
+    const added = wanted.filter((p) => !had.includes(p));
     if (removed.length) push(revokes, wanted.length ? list(removed) : target.all, grantee);
     if (added.length) push(grants, list(added.map((p) => p.replace("*", ""))), grantee);
   }

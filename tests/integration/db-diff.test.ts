@@ -113,6 +113,31 @@ create policy ops_notes_admin_read on public.ops_notes for select to authenticat
     ]);
   }, 120_000);
 
+  it("takes Supabase's default privileges away from a new table before granting what its schema file says", async () => {
+    const root = editedCopy([
+      [
+        "090_ops.sql",
+        "/* health_check:",
+        `/* Job labels, readable by signed-in users. */
+create table public.ops_labels (name text primary key);
+comment on table public.ops_labels is 'Labels.';
+revoke all on public.ops_labels from public, anon, authenticated;
+grant select on public.ops_labels to authenticated;
+grant all on public.ops_labels to service_role;
+
+/* health_check:`,
+      ],
+    ]);
+    expect((await generateMigration(root)).statements).toEqual([
+      "create table public.ops_labels (name text primary key);",
+      // every Postgres version understands "all" (a list would name MAINTAIN, which Postgres 15 lacks)
+      "revoke all on table public.ops_labels from anon, authenticated;",
+      "grant select on table public.ops_labels to authenticated;",
+      "grant all on table public.ops_labels to service_role;",
+      "comment on table public.ops_labels is 'Labels.';",
+    ]);
+  }, 120_000);
+
   it("adds a column with its default, check and comment", async () => {
     const root = editedCopy([
       [
