@@ -54,8 +54,9 @@ export function privilegeStatements(target: AclTarget, current: string[] | null,
     }
     const had = now.get(grantee) ?? [];
     const removed = had.filter((p) => !wanted.includes(p));
-    const added = wanted.filter((p) => !had.includes(p));
-    if (removed.length) push(revokes, wanted.length ? list(removed) : target.all, grantee);
+    const added = removed.length ? wanted : wanted.filter((p) => !had.includes(p));
+    // taking some privileges away: all of them, then the ones kept (a list may name MAINTAIN, unknown to Postgres 15)
+    if (removed.length) push(revokes, target.all, grantee);
     if (added.length) push(grants, list(added.map((p) => p.replace("*", ""))), grantee);
   }
   const name = (g: string) => (g === "public" ? "public" : ident(g));
