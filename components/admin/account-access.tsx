@@ -7,7 +7,7 @@
  */
 import { Badge } from "@/components/badge";
 import { ConfirmSubmit } from "@/components/confirm-submit";
-import type { UserDetail } from "@/lib/db/rpc/credits";
+import type { UserDetail } from "@/lib/db/rpc/account-access";
 import { formatDateTime } from "@/lib/format";
 
 interface Props {

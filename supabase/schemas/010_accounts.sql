@@ -15,10 +15,17 @@ create table public.profiles (
   id         uuid primary key references auth.users (id) on delete cascade,
   email      text not null,
   is_admin   boolean not null default false,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  -- who disabled the account, when and why, for the admin page; whether it is disabled is
+  -- auth.users.banned_until (what Supabase Auth and local sign-in read): these only keep the record
+  disabled_at     timestamptz,
+  disabled_by     uuid references public.profiles (id) on delete set null,
+  disabled_reason text check (length(disabled_reason) <= 500)
 );
 create index profiles_email_lower_idx on public.profiles (lower(email));
 comment on table public.profiles is 'One row per account; the e-mail used to match purchases made before sign-up.';
+comment on column public.profiles.disabled_at is
+  'When the account was last disabled (auth.users.banned_until decides whether it still is).';
 alter table public.profiles enable row level security;
 revoke insert, update, delete, truncate on public.profiles from anon, authenticated;
 grant select on public.profiles to authenticated;

@@ -15,6 +15,14 @@
 
   A spend is a ledger row like every other credit change (040_credits.sql), so
   the wallet stays the ledger's sum.
+
+  A key is a credential of its account: it spends the account's credits as
+  well as a signed-in browser does. So creating one needs a confirmed e-mail
+  address (an account whose address is unproven may belong to someone who only
+  typed another person's address, and a key made before the owner takes the
+  address back would keep spending), and whatever ends the account's sessions
+  revokes its keys too (055_account_access.sql). A revoked key keeps why it
+  was revoked: the keys page lists it, and the API answers 401 with it.
 */
 
 /*
@@ -33,14 +41,21 @@ create table public.api_keys (
   last_used_at           timestamptz,
   revoked_at             timestamptz,
   rate_window_started_at timestamptz,
-  rate_window_requests   integer not null default 0 check (rate_window_requests >= 0)
+  rate_window_requests   integer not null default 0 check (rate_window_requests >= 0),
+  revoked_reason         text,
+  constraint api_keys_revoked_reason_check check (
+    (revoked_at is null and revoked_reason is null)
+    or (revoked_at is not null
+        and revoked_reason in ('revoked_by_owner', 'password_changed', 'signed_out_everywhere', 'account_disabled')))
 );
 create index api_keys_user_idx on public.api_keys (user_id, created_at desc, id desc);
 comment on table public.api_keys is
   'API keys for the public spend API: SHA-256 of the key only (the plaintext is shown once), name, prefix, use and revocation, and the per-key rate-limit window.';
+comment on column public.api_keys.revoked_reason is
+  'revoked_by_owner, password_changed, signed_out_everywhere or account_disabled; null while the key works.';
 alter table public.api_keys enable row level security;
 revoke all on public.api_keys from public, anon, authenticated;
-grant select (id, user_id, name, prefix, created_at, last_used_at, revoked_at) on public.api_keys to authenticated;
+grant select (id, user_id, name, prefix, created_at, last_used_at, revoked_at, revoked_reason) on public.api_keys to authenticated;
 grant all on public.api_keys to service_role;
 
 /* A user sees their own keys (without the hash, by the column grant above); admins see all. */
@@ -61,9 +76,9 @@ revoke execute on function public.api_key_hash(text) from public, anon, authenti
 grant execute on function public.api_key_hash(text) to service_role;
 
 /*
-  create_api_key: a new key for a user. The plaintext exists only in this
-  function's result. At most 25 active keys per user (a per-user advisory lock
-  makes the count hold under concurrent creates).
+  create_api_key: a new key for a confirmed, enabled account. The plaintext
+  exists only in this function's result. At most 25 active keys per user (a
+  per-user advisory lock makes the count hold under concurrent creates).
 */
 create function public.create_api_key(p_user_id uuid, p_name text)
 returns jsonb
@@ -72,15 +87,25 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_name text := trim(coalesce(p_name, ''));
-  v_key  text;
-  v_id   uuid;
+  v_name    text := trim(coalesce(p_name, ''));
+  v_account record;
+  v_key     text;
+  v_id      uuid;
 begin
   if v_name = '' or length(v_name) > 100 then
     raise exception 'key name is required (at most 100 characters)' using errcode = '22023';
   end if;
-  if p_user_id is null or not exists (select 1 from public.profiles where id = p_user_id) then
+  select u.email_confirmed_at, u.banned_until into v_account
+    from public.profiles p join auth.users u on u.id = p.id
+   where p.id = p_user_id;
+  if not found then
     raise exception 'user not found' using errcode = 'P0002';
+  end if;
+  if v_account.banned_until > now() then
+    raise exception 'the account is disabled' using errcode = '55000';
+  end if;
+  if v_account.email_confirmed_at is null then
+    raise exception 'confirm the account''s e-mail address before creating an API key' using errcode = '55000';
   end if;
   perform pg_advisory_xact_lock(hashtextextended('credits:api-keys:' || p_user_id::text, 0));
   if (select count(*) from public.api_keys where user_id = p_user_id and revoked_at is null) >= 25 then
@@ -94,11 +119,11 @@ begin
 end
 $$;
 comment on function public.create_api_key(uuid, text) is
-  'Creates an API key for a user and returns {id, key}: the only time the plaintext exists; only its SHA-256 is stored.';
+  'Creates an API key for a confirmed, enabled account and returns {id, key}: the only time the plaintext exists; only its SHA-256 is stored.';
 revoke execute on function public.create_api_key(uuid, text) from public, anon, authenticated;
 grant execute on function public.create_api_key(uuid, text) to service_role;
 
-/* revoke_api_key: the owner's key stops working at once. True when the key is (now) revoked. */
+/* revoke_api_key: the owner's key stops working at once, revoked by its owner. True when the key is (now) revoked. */
 create function public.revoke_api_key(p_user_id uuid, p_key_id uuid)
 returns boolean
 language sql
@@ -107,42 +132,48 @@ set search_path = ''
 as $$
   with revoked as (
     update public.api_keys
-       set revoked_at = coalesce(revoked_at, now())
+       set revoked_at = coalesce(revoked_at, now()),
+           revoked_reason = coalesce(revoked_reason, 'revoked_by_owner')
      where id = p_key_id and user_id = p_user_id
     returning id
   )
   select exists (select 1 from revoked)
 $$;
 comment on function public.revoke_api_key(uuid, uuid) is
-  'Revokes one of the user''s own API keys (idempotent); false when the user has no such key.';
+  'Revokes one of the user''s own API keys (idempotent; reason revoked_by_owner); false when the user has no such key.';
 revoke execute on function public.revoke_api_key(uuid, uuid) from public, anon, authenticated;
 grant execute on function public.revoke_api_key(uuid, uuid) to service_role;
 
-/* list_api_keys: the user's keys for /settings/api-keys, active first, newest first; never the hash. */
+/* list_api_keys: the user's keys for /settings/api-keys, active first, newest first, with why a key was revoked; never the hash. */
 create function public.list_api_keys(p_user_id uuid)
-returns table (id uuid, name text, prefix text, created_at timestamptz, last_used_at timestamptz, revoked_at timestamptz)
+returns table (
+  id uuid, name text, prefix text, created_at timestamptz, last_used_at timestamptz, revoked_at timestamptz,
+  revoked_reason text
+)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at
+  select k.id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at, k.revoked_reason
     from public.api_keys k
    where k.user_id = p_user_id
    order by k.revoked_at is not null, k.created_at desc, k.id desc
    limit 100
 $$;
 comment on function public.list_api_keys(uuid) is
-  'One user''s API keys (at most 100; active first, then newest): name, prefix, created, last used, revoked.';
+  'One user''s API keys (at most 100; active first, then newest): name, prefix, created, last used, revoked and why.';
 revoke execute on function public.list_api_keys(uuid) from public, anon, authenticated;
 grant execute on function public.list_api_keys(uuid) to service_role;
 
 /*
   authenticate_api_key: the key (by hash) → whose it is, and whether this
-  request fits the key's rate limit. One UPDATE finds the active key through
+  request fits the key's rate limit. One UPDATE finds the working key through
   the unique index, counts the request in the current window (a new window
-  starts when the last one is over) and records the use. Null for an unknown
-  or revoked key (nothing is written then).
+  starts when the last one is over) and records the use. A revoked key answers
+  {revoked_reason} (no owner, nothing written), so the API can say why it
+  refuses; an unknown key answers null. The second lookup runs only when the
+  update found no working key.
   Returns {key_id, user_id, allowed, retry_after_seconds}.
 */
 create function public.authenticate_api_key(
@@ -160,6 +191,7 @@ declare
   v_user_id uuid;
   v_count   integer;
   v_started timestamptz;
+  v_reason  text;
 begin
   update public.api_keys k
      set last_used_at = now(),
@@ -171,7 +203,8 @@ begin
   returning k.id, k.user_id, k.rate_window_requests, k.rate_window_started_at
        into v_key_id, v_user_id, v_count, v_started;
   if v_key_id is null then
-    return null;
+    select k.revoked_reason into v_reason from public.api_keys k where k.key_hash = p_key_hash;
+    return case when v_reason is null then null else jsonb_build_object('revoked_reason', v_reason) end;
   end if;
   return jsonb_build_object(
     'key_id', v_key_id,
@@ -182,7 +215,7 @@ begin
 end
 $$;
 comment on function public.authenticate_api_key(text, integer, integer) is
-  'Finds the active API key with this SHA-256 (unique index), counts the request in the key''s rate-limit window and stamps last_used_at: {key_id, user_id, allowed, retry_after_seconds}, or null for an unknown or revoked key.';
+  'Finds the working API key with this SHA-256 (unique index), counts the request in its rate-limit window and stamps last_used_at: {key_id, user_id, allowed, retry_after_seconds}; {revoked_reason} for a revoked key; null for an unknown one.';
 revoke execute on function public.authenticate_api_key(text, integer, integer) from public, anon, authenticated;
 grant execute on function public.authenticate_api_key(text, integer, integer) to service_role;
 
@@ -295,8 +328,8 @@ grant execute on function public.spend_credits(uuid, bigint, text) to service_ro
   SHA-256) alone decides whose credits are spent: authenticate_api_key maps it
   to its user, counts the request against the key's rate limit, then
   record_spend runs. Returns record_spend's result, or
-  {outcome: unauthorized} (unknown or revoked key) or
-  {outcome: rate_limited, retry_after_seconds}.
+  {outcome: unauthorized} (unknown key; with revoked_reason for a revoked one)
+  or {outcome: rate_limited, retry_after_seconds}.
 */
 create function public.spend_credits_with_api_key(
   p_key_hash        text,
@@ -316,6 +349,9 @@ begin
   if v_key is null then
     return jsonb_build_object('outcome', 'unauthorized');
   end if;
+  if v_key ? 'revoked_reason' then
+    return jsonb_build_object('outcome', 'unauthorized', 'revoked_reason', v_key ->> 'revoked_reason');
+  end if;
   if not (v_key ->> 'allowed')::boolean then
     return jsonb_build_object('outcome', 'rate_limited', 'retry_after_seconds', (v_key ->> 'retry_after_seconds')::integer);
   end if;
@@ -323,6 +359,6 @@ begin
 end
 $$;
 comment on function public.spend_credits_with_api_key(text, bigint, text, text, integer, integer) is
-  'The spend API in one transaction: API key (SHA-256) → its user, rate limit, record_spend. {outcome: spent|duplicate|conflict|insufficient|unauthorized|rate_limited, ...}.';
+  'The spend API in one transaction: API key (SHA-256) → its user, rate limit, record_spend. {outcome: spent|duplicate|conflict|insufficient|unauthorized (with revoked_reason for a revoked key)|rate_limited, ...}.';
 revoke execute on function public.spend_credits_with_api_key(text, bigint, text, text, integer, integer) from public, anon, authenticated;
 grant execute on function public.spend_credits_with_api_key(text, bigint, text, text, integer, integer) to service_role;

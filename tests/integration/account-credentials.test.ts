@@ -40,7 +40,8 @@ import {
 } from "@/lib/auth";
 import { SESSION_COOKIE } from "@/lib/auth/claims";
 import { createApiKey, listApiKeys } from "@/lib/db/rpc/api-keys";
-import { grantCreditsForPurchase, syncAdminEmails } from "@/lib/db/rpc/credits";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
+import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { resetEnvCache } from "@/lib/env";
 import { balanceOf, createUser, targets, walletsOffLedger } from "../helpers/databases";
 import { startFakeGotrue, type FakeGotrue } from "../helpers/gotrue";

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startNodeServer } from "@/instrumentation-node";
 import { syncAdminsAtStart } from "@/lib/auth/admin-sync";
 import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
-import { syncAdminEmails } from "@/lib/db/rpc/credits";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { resetEnvCache } from "@/lib/env";
 import { stopRetryTimer } from "@/lib/ingest/retry-timer";
 import { createUser, targets } from "../helpers/databases";

@@ -4,11 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   listCreditLedger,
   adjustCredits,
-  findUsers,
-  getUser,
   listPendingGrantsForUser,
   grantCreditsForPurchase,
 } from "@/lib/db/rpc/credits";
+import { findUsers, getUser } from "@/lib/db/rpc/account-access";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "@/lib/db/rpc/api-keys";
 import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { balanceOf, createUser, targets } from "../helpers/databases";

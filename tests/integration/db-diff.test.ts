@@ -53,12 +53,12 @@ describe("npm run db:diff", () => {
   it("drops and re-creates a function whose argument is renamed, with its privileges and comment", async () => {
     const root = editedCopy([
       [
-        "030_local_accounts.sql",
+        "020_local_accounts.sql",
         "create function public.local_end_session(p_session_id uuid)",
         "create function public.local_end_session(p_session uuid)",
       ],
       [
-        "030_local_accounts.sql",
+        "020_local_accounts.sql",
         "set revoked_at = now() where id = p_session_id and revoked_at is null",
         "set revoked_at = now() where id = p_session and revoked_at is null",
       ],

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 const SCHEMAS = "supabase/schemas";
 const RPC = "lib/db/rpc";
 
-/** "040_credits.sql" → "credits"; "030_local_accounts.sql" → "local-accounts". */
+/** "040_credits.sql" → "credits"; "020_local_accounts.sql" → "local-accounts". */
 const domainOf = (file: string) =>
   file
     .replace(/^\d+_/, "")

@@ -6,7 +6,7 @@ import { LoadedList } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { requireAdmin } from "@/lib/auth";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
-import { findUsers, type UserSummary } from "@/lib/db/rpc/credits";
+import { findUsers, type UserSummary } from "@/lib/db/rpc/account-access";
 import { formatCredits, formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Users" };

@@ -35,9 +35,14 @@ export interface SqlFunctions {
       created_at: string | Date | null;
     }>;
   };
-  /** Admin: one account (e-mail, admin flag, balance, created), or null. */
+  /** Admin: one account (e-mail, admin flag, balance, created, confirmed, disabled with who/when/why, active API keys), or null. */
   admin_get_user: {
     Args: { p_user_id: string | null };
+    Returns: Json | null;
+  };
+  /** Admin: disables an account (auth.users.banned_until; every key and session revoked by the trigger) or enables it again; not one's own. {user_id, disabled}. */
+  admin_set_account_disabled: {
+    Args: { p_user_id: string | null; p_disabled: boolean | null; p_admin_id: string | null; p_reason?: string | null };
     Returns: Json | null;
   };
   /** Sets a job's watermark to the greater of the stored and the given value; returns the result. */
@@ -55,7 +60,7 @@ export interface SqlFunctions {
     Args: { p_address: string | null; p_asset_id: string | null; p_email: string | null };
     Returns: Json | null;
   };
-  /** Reserves a sign-in attempt per (e-mail, IP) and per IP before the password is checked; auth_login_succeeded gives it back. {allowed, retry_after_seconds}. */
+  /** Reserves a sign-in attempt per (e-mail, network) and per network (IPv6 /64) before the password is checked, and says how long to wait first when the account is under attack; auth_login_succeeded gives it back. {allowed, retry_after_seconds, delay_ms}. */
   auth_login_attempt: {
     Args: {
       p_email: string | null;
@@ -63,10 +68,12 @@ export interface SqlFunctions {
       p_window_seconds?: number | null;
       p_max_per_email?: number | null;
       p_max_per_ip?: number | null;
+      p_slowdown_after?: number | null;
+      p_max_delay_ms?: number | null;
     };
     Returns: Json | null;
   };
-  /** After a correct password: clears the (e-mail, IP) counter and returns the IP's reserved attempt, so only failures count. */
+  /** After a correct password: clears the (e-mail, network) counter and returns the network's and the account's reserved attempt, so only failures count. */
   auth_login_succeeded: {
     Args: { p_email: string | null; p_ip?: string | null };
     Returns: void;
@@ -76,7 +83,7 @@ export interface SqlFunctions {
     Args: { p_value: string | null };
     Returns: string | null;
   };
-  /** Counts one attempt of signin/signup/mail per client IP and per (e-mail, IP), limits defaulting by action; purges old rows. {allowed, retry_after_seconds}. */
+  /** Counts one attempt of signin/signup/mail per client network (IPv6 /64) and per (e-mail, network), limits defaulting by action, and for sign-in per e-mail (a growing delay past p_slowdown_after failures, never a refusal); purges old rows. {allowed, retry_after_seconds, delay_ms}. */
   auth_rate_limit_take: {
     Args: {
       p_action: string | null;
@@ -85,10 +92,12 @@ export interface SqlFunctions {
       p_window_seconds?: number | null;
       p_max_per_email_ip?: number | null;
       p_max_per_ip?: number | null;
+      p_slowdown_after?: number | null;
+      p_max_delay_ms?: number | null;
     };
     Returns: Json | null;
   };
-  /** Finds the active API key with this SHA-256 (unique index), counts the request in the key's rate-limit window and stamps last_used_at: {key_id, user_id, allowed, retry_after_seconds}, or null for an unknown or revoked key. */
+  /** Finds the working API key with this SHA-256 (unique index), counts the request in its rate-limit window and stamps last_used_at: {key_id, user_id, allowed, retry_after_seconds}; {revoked_reason} for a revoked key; null for an unknown one. */
   authenticate_api_key: {
     Args: { p_key_hash: string | null; p_rate_limit?: number | null; p_window_seconds?: number | null };
     Returns: Json | null;
@@ -124,12 +133,12 @@ export interface SqlFunctions {
     Args: { p_user_id: string | null; p_email: string | null };
     Returns: number | string | null;
   };
-  /** Creates an API key for a user and returns {id, key}: the only time the plaintext exists; only its SHA-256 is stored. */
+  /** Creates an API key for a confirmed, enabled account and returns {id, key}: the only time the plaintext exists; only its SHA-256 is stored. */
   create_api_key: {
     Args: { p_user_id: string | null; p_name: string | null };
     Returns: Json | null;
   };
-  /** Claims due mails for delivery (attempts + 1, a lease, skip locked): [{id, to_email, subject, body_text, attempts}]. */
+  /** Claims due mails for delivery (attempts + 1, a lease, skip locked): [{id, to_email, subject, body_text, attempts, kind, link_id, link_purpose, link_hash, link_live}]. */
   email_outbox_claim: {
     Args: { p_limit?: number | null; p_lease_seconds?: number | null };
     Returns: Json | null;
@@ -139,7 +148,7 @@ export interface SqlFunctions {
     Args: { p_id: string | null; p_error: string | null; p_max_attempts?: number | null };
     Returns: Json | null;
   };
-  /** The newest outbox rows, for the development mailbox (/dev/mailbox). */
+  /** The newest outbox rows with their link's id, purpose, hash and liveness, for the development mailbox (/dev/mailbox). */
   email_outbox_recent: {
     Args: { p_limit?: number | null };
     Returns: Json | null;
@@ -271,7 +280,7 @@ export interface SqlFunctions {
       stripe_price_id: string | null;
     }>;
   };
-  /** One user's API keys (at most 100; active first, then newest): name, prefix, created, last used, revoked. */
+  /** One user's API keys (at most 100; active first, then newest): name, prefix, created, last used, revoked and why. */
   list_api_keys: {
     Args: { p_user_id: string | null };
     Returns: Array<{
@@ -281,6 +290,7 @@ export interface SqlFunctions {
       created_at: string | Date | null;
       last_used_at: string | Date | null;
       revoked_at: string | Date | null;
+      revoked_reason: string | null;
     }>;
   };
   /** A page (at most 100) of one user's credit ledger with reasons, newest first, keyset-paginated on (created_at, id). */
@@ -413,6 +423,11 @@ export interface SqlFunctions {
     Args: { p_email: string | null; p_password_hash: string | null };
     Returns: Json | null;
   };
+  /** "This wasn't me" on a live verification link: deletes the unconfirmed account (sessions, keys, links cascade), or closes it (disabled, keys and sessions revoked, address released) when it holds payments. {ok, outcome: deleted|closed, email} or {ok: false, reason}. */
+  local_disown_account: {
+    Args: { p_token_hash: string | null };
+    Returns: Json | null;
+  };
   /** Revokes every session of an account (e.g. after a password change); returns how many. */
   local_end_all_sessions: {
     Args: { p_user_id: string | null };
@@ -423,16 +438,22 @@ export interface SqlFunctions {
     Args: { p_session_id: string | null };
     Returns: void;
   };
-  /** Looks up a local account by e-mail for sign-in; returns null when none. */
+  /** Looks up a local account by e-mail for sign-in (disabled: banned_until lies ahead, so it may not sign in); returns null when none. */
   local_find_account: {
     Args: { p_email: string | null };
     Returns: Json | null;
   };
-  /** Issues a new verification or password-reset link (hash stored) and its mail, atomically; earlier links of that purpose stop working; at most p_max_per_hour per account. */
+  /** What a mailed link would act on, without using it: {ok, user_id, email, account_created_at, confirmed} or {ok: false, reason}. */
+  local_peek_email_link: {
+    Args: { p_purpose: string | null; p_token_hash: string | null };
+    Returns: Json | null;
+  };
+  /** Issues a new verification or password-reset link (id + hash stored) and its mail (link rendered at send time), atomically; earlier links of that purpose stop working; at most p_max_per_hour per account. */
   local_request_email_link: {
     Args: {
       p_email: string | null;
       p_purpose: string | null;
+      p_token_id: string | null;
       p_token_hash: string | null;
       p_subject: string | null;
       p_body: string | null;
@@ -440,7 +461,7 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
-  /** Whether a local session is live (not revoked, seen within the TTL), with the account's e-mail and confirmation: {valid, email, email_confirmed}. */
+  /** Whether a local session is live (not revoked, seen within the TTL, account not disabled), with the account's e-mail and confirmation: {valid, email, email_confirmed}. */
   local_session_status: {
     Args: {
       p_session_id: string | null;
@@ -450,18 +471,19 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
-  /** Creates an unconfirmed local account with its verification link (hash, 24 h) and mail, atomically. {created, user_id, email}. */
+  /** Creates an unconfirmed local account with its verification link (id + hash, 24 h) and its mail (link rendered at send time), atomically. {created, user_id, email}. */
   local_sign_up: {
     Args: {
       p_email: string | null;
       p_password_hash: string | null;
+      p_token_id: string | null;
       p_token_hash: string | null;
       p_subject: string | null;
       p_body: string | null;
     };
     Returns: Json | null;
   };
-  /** Starts a local session (one row per signed-in browser) and purges the account's revoked or expired rows. */
+  /** Starts a local session (one row per signed-in browser) for an enabled account and purges the account's revoked or expired rows. */
   local_start_session: {
     Args: { p_user_id: string | null; p_ttl_seconds?: number | null };
     Returns: string | null;
@@ -541,17 +563,22 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
-  /** Revokes one of the user's own API keys (idempotent); false when the user has no such key. */
+  /** Revokes one of the user's own API keys (idempotent; reason revoked_by_owner); false when the user has no such key. */
   revoke_api_key: {
     Args: { p_user_id: string | null; p_key_id: string | null };
     Returns: boolean | null;
+  };
+  /** The owner signs out everywhere: every session of the account ends and every API key is revoked (reason signed_out_everywhere). {keys_revoked, sessions_ended}. */
+  sign_out_everywhere: {
+    Args: { p_user_id: string | null };
+    Returns: Json | null;
   };
   /** Spends credits once per idempotency key; never overdraws. Users may only spend their own (auth.uid()). */
   spend_credits: {
     Args: { p_user_id: string | null; p_amount: number | null; p_idempotency_key: string | null };
     Returns: Json | null;
   };
-  /** The spend API in one transaction: API key (SHA-256) → its user, rate limit, record_spend. {outcome: spent|duplicate|conflict|insufficient|unauthorized|rate_limited, ...}. */
+  /** The spend API in one transaction: API key (SHA-256) → its user, rate limit, record_spend. {outcome: spent|duplicate|conflict|insufficient|unauthorized (with revoked_reason for a revoked key)|rate_limited, ...}. */
   spend_credits_with_api_key: {
     Args: {
       p_key_hash: string | null;
@@ -645,7 +672,7 @@ export interface SqlFunctions {
     Args: { p_args: unknown | null };
     Returns: Json | null;
   };
-  /** Action: invoice.paid of a subscription grants the plan's credits once per invoice, links its payment for refunds, and updates the subscription (created if it arrives first; past due cleared when the failed invoice is paid). */
+  /** Action: invoice.paid of a subscription. A period's invoice that paid at least the plan's price (in its currency) grants credits_per_period; a proration grants floor(credits × paid / price), at most a period; $0 and other invoices are ignored with the reason. Once per invoice; links its payment for refunds; keeps the subscription. */
   webhook_action_subscription_invoice_paid: {
     Args: { p_args: unknown | null };
     Returns: Json | null;
@@ -750,6 +777,7 @@ export interface WebhookActionArgs {
   };
   subscription_invoice_paid: {
     amount_minor: number | null;
+    billing_reason: JsonScalar | null;
     credits: number | null;
     currency: JsonScalar | null;
     customer_id: JsonScalar | null;
@@ -757,6 +785,7 @@ export interface WebhookActionArgs {
     event_at: string | null;
     event_id: JsonScalar | null;
     invoice_id: JsonScalar | null;
+    lines: unknown;
     package_id: JsonScalar | null;
     payment_ids: unknown;
     period_end: string | null;

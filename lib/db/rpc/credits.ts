@@ -1,7 +1,7 @@
 /**
  * Typed calls of supabase/schemas/040_credits.sql: a payment's grant, what the
- * signed-in pages read (wallet, packs, ledger, purchases, claim notices) and the
- * admin's account pages and adjustments. Reversals run inside webhook actions
+ * signed-in pages read (wallet, packs, ledger, purchases, claim notices), an
+ * account's pending grants and an admin's adjustments. Reversals run inside webhook actions
  * (lib/db/actions.ts), spending through the API-key functions (api-keys.ts), and
  * pending grants are claimed by SQL when an address is confirmed; the tests call
  * those functions through tests/helpers/credit-rpc.ts.
@@ -179,40 +179,6 @@ export type ClaimNotice = z.infer<typeof claimNotice>;
 
 export async function takeClaimNotices(db: Database, userId: string): Promise<ClaimNotice> {
   return claimNotice.parse(await db.rpc("take_claim_notices", { p_user_id: userId }));
-}
-
-export const userSummary = z.object({
-  id: uuid,
-  email: z.string(),
-  is_admin: z.boolean(),
-  balance: int,
-  created_at: timestamp,
-});
-export type UserSummary = z.infer<typeof userSummary>;
-
-const foundUser = userSummary.extend({ balance: int.nullable().transform((b) => b ?? 0) });
-
-/** Accounts whose e-mail contains `query` (all when empty), newest first. */
-export async function findUsers(db: Database, query: string, limit = 50): Promise<UserSummary[]> {
-  return z
-    .array(foundUser)
-    .parse(await db.rpc("admin_find_users", { p_query: query, p_limit: limit }, { returns: "rows" }));
-}
-
-/** One account as its admin page shows it: the summary, and whether it is confirmed and disabled (by whom, why). */
-export const userDetail = userSummary.extend({
-  email_confirmed: z.boolean(),
-  disabled: z.boolean(),
-  disabled_at: timestamp.nullable(),
-  disabled_by_email: z.string().nullable(),
-  disabled_reason: z.string().nullable(),
-  active_api_keys: int,
-});
-export type UserDetail = z.infer<typeof userDetail>;
-
-export async function getUser(db: Database, userId: string): Promise<UserDetail | null> {
-  const row = await db.rpc("admin_get_user", { p_user_id: userId });
-  return row === null ? null : userDetail.parse(row);
 }
 
 export const pendingGrant = z.object({

@@ -1,5 +1,5 @@
 /**
- * Typed calls of supabase/schemas/030_local_accounts.sql: local accounts, their
+ * Typed calls of supabase/schemas/020_local_accounts.sql: local accounts, their
  * mailed links and sessions, and the sign-in / sign-up rate limits (with
  * local_create_account and local_find_account, which supabase/bootstrap defines).
  */

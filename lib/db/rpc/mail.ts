@@ -1,4 +1,4 @@
-/** Typed calls of supabase/schemas/020_mail.sql: the outbox every mail goes through, and its retention. */
+/** Typed calls of supabase/schemas/030_mail.sql: the outbox every mail goes through, and its retention. */
 import { z } from "zod";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "../scalars";

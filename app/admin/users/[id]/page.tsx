@@ -16,12 +16,12 @@ import { SubmitButton } from "@/components/submit-button";
 import { PageSection } from "@/components/page-section";
 import { requireAdmin } from "@/lib/auth";
 import { getDb } from "@/lib/db";
+import { getUser } from "@/lib/db/rpc/account-access";
 import {
   decodeCursor,
   encodeCursor,
   listCreditLedger,
   listPurchases,
-  getUser,
   listPendingGrantsForUser,
 } from "@/lib/db/rpc/credits";
 import { uuid } from "@/lib/db/scalars";

@@ -6,9 +6,21 @@
   one row twice at once. A failed delivery is retried with backoff and, after
   the last attempt, kept with failed_at and last_error for the operator.
   Without SMTP_URL, outside production, /dev/mailbox shows these rows.
+
+  No usable link rests here. A verification or password-reset mail keeps a
+  placeholder ({{link}}) where its link goes and the id of its
+  auth_email_tokens row (link_id). The app derives the link's token from that
+  id with a key derived from AUTH_SECRET (an HMAC of the id; the stored hash is
+  the SHA-256 of that token), so it renders the link when it sends the mail,
+  and on /dev/mailbox, and nothing in the database can: anyone who reads the
+  database, a backup or a replica finds no working link. A mail whose link no
+  longer works (used, replaced by a newer one, expired, or made under another
+  AUTH_SECRET) is not sent; it is kept failed with the reason. Supabase mode
+  is not concerned: Supabase Auth sends its own confirmation and recovery
+  mails.
 */
 
-/* The outbox itself. Server-only (mails hold sign-in links): no policy lets anon or authenticated read it. */
+/* The outbox itself. Server-only (mails hold addresses and account notices): no policy lets anon or authenticated read it. */
 create table public.email_outbox (
   id              uuid primary key default gen_random_uuid(),
   to_email        text not null check (to_email ~ '^[^@\s]+@[^@\s]+$'),
@@ -23,13 +35,19 @@ create table public.email_outbox (
   next_attempt_at timestamptz not null default now(),
   last_error      text,
   -- set after the last attempt failed; the row is kept as the record of the failure
-  failed_at       timestamptz
+  failed_at       timestamptz,
+  link_id         uuid references public.auth_email_tokens (id) on delete set null,
+  -- a verification or reset mail carries {{link}}, never its token
+  constraint email_outbox_no_link_token
+    check (kind not in ('verify_email', 'reset_password') or body_text !~ '[?&]token=[A-Za-z0-9_-]{16,}')
 );
 create index email_outbox_due_idx
   on public.email_outbox (next_attempt_at) where sent_at is null and failed_at is null;
 create index email_outbox_created_idx on public.email_outbox (created_at desc, id desc);
 comment on table public.email_outbox is
   'Every mail the app sends, written in the transaction that caused it; delivered through SMTP_URL by lib/mail (retries, last_error, failed_at).';
+comment on column public.email_outbox.link_id is
+  'The mailed link''s auth_email_tokens row: the app renders the link ({{link}} in body_text) from it at send time; the link itself is never stored.';
 alter table public.email_outbox enable row level security;
 revoke all on public.email_outbox from public, anon, authenticated;
 grant all on public.email_outbox to service_role;
@@ -53,7 +71,10 @@ grant execute on function public.enqueue_email(text, text, text, text) to servic
   email_outbox_claim: up to p_limit due mails for this sender. Each claimed row
   gets attempts + 1 and a lease (next_attempt_at = now + p_lease_seconds), so
   a sender that dies mid-delivery leaves the row due again after the lease,
-  and concurrent senders skip each other's rows (skip locked).
+  and concurrent senders skip each other's rows (skip locked). A mail with a
+  link comes with what the sender needs to render it and to check it still
+  works: the link's id, purpose, stored hash and whether it is live (unused
+  and unexpired).
 */
 create function public.email_outbox_claim(p_limit integer default 20, p_lease_seconds integer default 120)
 returns jsonb
@@ -73,14 +94,17 @@ as $$
            next_attempt_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds, 120), 1))
       from due
      where o.id = due.id
-    returning o.id, o.to_email, o.subject, o.body_text, o.attempts
+    returning o.id, o.to_email, o.subject, o.body_text, o.attempts, o.kind, o.link_id
   )
-  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'to_email', to_email, 'subject', subject,
-                                               'body_text', body_text, 'attempts', attempts)), '[]'::jsonb)
-    from claimed
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', c.id, 'to_email', c.to_email, 'subject', c.subject, 'body_text', c.body_text,
+           'attempts', c.attempts, 'kind', c.kind, 'link_id', c.link_id, 'link_purpose', t.purpose,
+           'link_hash', t.token_hash, 'link_live', coalesce(t.used_at is null and t.expires_at > now(), false))), '[]'::jsonb)
+    from claimed c
+    left join public.auth_email_tokens t on t.id = c.link_id
 $$;
 comment on function public.email_outbox_claim(integer, integer) is
-  'Claims due mails for delivery (attempts + 1, a lease, skip locked): [{id, to_email, subject, body_text, attempts}].';
+  'Claims due mails for delivery (attempts + 1, a lease, skip locked): [{id, to_email, subject, body_text, attempts, kind, link_id, link_purpose, link_hash, link_live}].';
 revoke execute on function public.email_outbox_claim(integer, integer) from public, anon, authenticated;
 grant execute on function public.email_outbox_claim(integer, integer) to service_role;
 
@@ -116,7 +140,7 @@ comment on function public.email_outbox_failed(uuid, text, integer) is
 revoke execute on function public.email_outbox_failed(uuid, text, integer) from public, anon, authenticated;
 grant execute on function public.email_outbox_failed(uuid, text, integer) to service_role;
 
-/* The newest mails, for /dev/mailbox (never served in production). */
+/* The newest mails for /dev/mailbox (never served in production), with what renders their links. */
 create function public.email_outbox_recent(p_limit integer default 50)
 returns jsonb
 language sql
@@ -125,12 +149,16 @@ security definer
 set search_path = ''
 as $$
   select coalesce(jsonb_agg(row_to_json(m)::jsonb order by m.created_at desc, m.id desc), '[]'::jsonb)
-    from (select id, to_email, subject, body_text, kind, created_at, sent_at, attempts, last_error, failed_at
-            from public.email_outbox
-           order by created_at desc, id desc
+    from (select o.id, o.to_email, o.subject, o.body_text, o.kind, o.created_at, o.sent_at, o.attempts, o.last_error,
+                 o.failed_at, o.link_id, t.purpose as link_purpose, t.token_hash as link_hash,
+                 coalesce(t.used_at is null and t.expires_at > now(), false) as link_live
+            from public.email_outbox o
+            left join public.auth_email_tokens t on t.id = o.link_id
+           order by o.created_at desc, o.id desc
            limit greatest(least(coalesce(p_limit, 50), 200), 1)) m
 $$;
-comment on function public.email_outbox_recent(integer) is 'The newest outbox rows, for the development mailbox (/dev/mailbox).';
+comment on function public.email_outbox_recent(integer) is
+  'The newest outbox rows with their link''s id, purpose, hash and liveness, for the development mailbox (/dev/mailbox).';
 revoke execute on function public.email_outbox_recent(integer) from public, anon, authenticated;
 grant execute on function public.email_outbox_recent(integer) to service_role;
 
