@@ -14,8 +14,11 @@ const run = promisify(execFile);
 const SQUAWK = path.join(process.cwd(), "node_modules/.bin/squawk");
 const CONFIG = path.join(process.cwd(), ".squawk.toml");
 
-/** The 28 migrations written before the linter: the only ones it may skip. */
-const LAST_UNLINTED = "20261130000220_ingest_webhook_events_batch.sql";
+/**
+ * The 33 migrations written before the linter (the last five, account security, landed while it
+ * was being built): the only ones it may skip.
+ */
+const LAST_UNLINTED = "20261206000140_verification_asks_before_it_confirms.sql";
 
 async function squawk(files: string[]): Promise<{ code: number; output: string }> {
   try {
@@ -42,7 +45,7 @@ describe("squawk over supabase/migrations", () => {
   it("skips only the migrations written before it came in", () => {
     const excluded = [...fs.readFileSync(CONFIG, "utf8").matchAll(/"supabase\/migrations\/([^"]+)"/g)].map((m) => m[1]);
     expect(excluded).toEqual(migrations.filter((f) => f <= LAST_UNLINTED));
-    expect(excluded).toHaveLength(28);
+    expect(excluded).toHaveLength(33);
   });
 
   it("gives the reason for every finding a migration tells it to ignore", () => {
