@@ -24,8 +24,8 @@
   Supabase's Postgres, Supabase Auth's own sessions (auth.sessions; their
   refresh tokens go with them) are deleted as well, as its own sign-out does,
   except for a password change: Supabase Auth ends the other sessions itself
-  in that transaction and keeps the one that changed it. That delete is
-  dynamic SQL because auth.sessions exists only on Supabase's Postgres.
+  in that transaction and keeps the one that changed it. (Outside Supabase,
+  supabase/bootstrap provides an empty auth.sessions.)
 */
 create function private.revoke_account_credentials(p_user_id uuid, p_reason text)
 returns jsonb
@@ -46,8 +46,8 @@ begin
   get diagnostics v_keys = row_count;
   update public.auth_sessions set revoked_at = now() where user_id = p_user_id and revoked_at is null;
   get diagnostics v_sessions = row_count;
-  if p_reason <> 'password_changed' and to_regclass('auth.sessions') is not null then
-    execute 'delete from auth.sessions where user_id = $1' using p_user_id;
+  if p_reason <> 'password_changed' then
+    delete from auth.sessions where user_id = p_user_id;
     get diagnostics v_supabase = row_count;
   end if;
   return jsonb_build_object('keys_revoked', v_keys, 'sessions_ended', v_sessions + v_supabase);
