@@ -470,24 +470,6 @@ comment on function public.local_end_session(uuid) is 'Sign-out: revokes one ses
 revoke execute on function public.local_end_session(uuid) from public, anon, authenticated;
 grant execute on function public.local_end_session(uuid) to service_role;
 
-/* local_end_all_sessions: every session of an account at once. */
-create function public.local_end_all_sessions(p_user_id uuid)
-returns integer
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare v_count integer;
-begin
-  update public.auth_sessions set revoked_at = now() where user_id = p_user_id and revoked_at is null;
-  get diagnostics v_count = row_count;
-  return v_count;
-end
-$$;
-comment on function public.local_end_all_sessions(uuid) is 'Revokes every session of an account (e.g. after a password change); returns how many.';
-revoke execute on function public.local_end_all_sessions(uuid) from public, anon, authenticated;
-grant execute on function public.local_end_all_sessions(uuid) to service_role;
-
 /* The stored form of a rate-limit key: never an e-mail address or an IP in clear. */
 create function public.auth_rate_limit_key(p_value text)
 returns text

@@ -428,11 +428,6 @@ export interface SqlFunctions {
     Args: { p_token_hash: string | null };
     Returns: Json | null;
   };
-  /** Revokes every session of an account (e.g. after a password change); returns how many. */
-  local_end_all_sessions: {
-    Args: { p_user_id: string | null };
-    Returns: number | null;
-  };
   /** Sign-out: revokes one session on the server. */
   local_end_session: {
     Args: { p_session_id: string | null };
