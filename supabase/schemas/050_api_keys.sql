@@ -21,7 +21,7 @@
   address (an account whose address is unproven may belong to someone who only
   typed another person's address, and a key made before the owner takes the
   address back would keep spending), and whatever ends the account's sessions
-  revokes its keys too (055_account_access.sql). A revoked key keeps why it
+  revokes its keys too (057_account_access.sql). A revoked key keeps why it
   was revoked: the keys page lists it, and the API answers 401 with it.
 */
 

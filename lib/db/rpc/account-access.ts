@@ -1,5 +1,5 @@
 /**
- * Typed calls of supabase/schemas/055_account_access.sql: what ends an account's access ("sign out
+ * Typed calls of supabase/schemas/057_account_access.sql: what ends an account's access ("sign out
  * everywhere", an admin disabling the account; both revoke every API key and every session of the
  * account in the same transaction), and the admin's search and view of accounts.
  */
