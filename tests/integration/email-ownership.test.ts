@@ -4,7 +4,8 @@
  * ADMIN_EMAILS all wait for it. Each case is an attack that worked before.
  */
 import { describe, expect, it } from "vitest";
-import { migrate } from "@/lib/db/migrate";
+import { applyBootstrap, migrate } from "@/lib/db/migrate";
+import { createPgliteDatabase } from "@/lib/db/pglite";
 import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { type GrantArgs } from "@/lib/db/rpc/credits";
 import { balanceOf, confirmEmail, createUser, targets } from "../helpers/databases";
@@ -96,25 +97,40 @@ describe.each(targets)("e-mail ownership on %s", (target) => {
     await syncAdminEmails(t.db, []);
   });
 
-  it("revokes local_find_account (it returns password hashes) from anon, authenticated and PUBLIC", async () => {
-    // As on Supabase, where default privileges give anon and authenticated EXECUTE on every new function;
-    // the bootstrap runs again at every start (npm run db:migrate, app start) and must take it away.
-    await t.db.query("grant execute on function public.local_find_account(text) to public, anon, authenticated");
-    await migrate(t.db);
-    const rows = await t.db.query<{ role: string; allowed: boolean }>(
-      `select r as role, has_function_privilege(r, 'public.local_find_account(text)', 'execute') as allowed
-         from unnest(array['anon', 'authenticated', 'service_role']) r`,
-    );
-    expect(rows).toEqual([
-      { role: "anon", allowed: false },
-      { role: "authenticated", allowed: false },
-      { role: "service_role", allowed: true },
-    ]);
-    const [{ acl }] = await t.db.query<{ acl: string }>(
-      "select coalesce(proacl::text, '') as acl from pg_proc where oid = 'public.local_find_account(text)'::regprocedure",
-    );
-    expect(acl).not.toMatch(/(^|[{,])=X/); // no grant to PUBLIC
-  });
+  it.skipIf(target !== "pglite")(
+    "never lets anon or authenticated call local_find_account (it returns password hashes), even under Supabase's default privileges",
+    async () => {
+      // Supabase's default privileges give anon and authenticated EXECUTE on every new function in public (and
+      // PostgreSQL gives PUBLIC EXECUTE on every function): a fresh database with those defaults, then migrated.
+      const fresh = createPgliteDatabase({ migrate: false });
+      try {
+        await applyBootstrap(fresh);
+        await fresh.exec(
+          "alter default privileges in schema public grant execute on functions to public, anon, authenticated",
+        );
+        await migrate(fresh);
+        for (const fn of ["public.local_find_account(text)", "public.local_create_account(text, text)"]) {
+          const rows = await fresh.query<{ role: string; allowed: boolean }>(
+            `select r as role, has_function_privilege(r, $1, 'execute') as allowed
+             from unnest(array['anon', 'authenticated', 'service_role']) r`,
+            [fn],
+          );
+          expect(rows, fn).toEqual([
+            { role: "anon", allowed: false },
+            { role: "authenticated", allowed: false },
+            { role: "service_role", allowed: true },
+          ]);
+          const [{ acl }] = await fresh.query<{ acl: string }>(
+            "select coalesce(proacl::text, '') as acl from pg_proc where oid = $1::regprocedure",
+            [fn],
+          );
+          expect(acl, fn).not.toMatch(/(^|[{,])=X/); // no grant to PUBLIC
+        }
+      } finally {
+        await fresh.close();
+      }
+    },
+  );
 
   it("purges rate-limit rows a day after their window", async () => {
     await t.db.query(

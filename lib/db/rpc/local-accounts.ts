@@ -1,7 +1,6 @@
 /**
  * Typed calls of supabase/schemas/020_local_accounts.sql: local accounts, their
- * mailed links and sessions, and the sign-in / sign-up rate limits (with
- * local_create_account and local_find_account, which supabase/bootstrap defines).
+ * mailed links and sessions, and the sign-in / sign-up rate limits.
  */
 import { z } from "zod";
 import type { Database } from "../port";
