@@ -9,7 +9,7 @@ export default function NotFound() {
       <p className="mt-2 text-slate-600">There is nothing at this address.</p>
       <Link
         href="/"
-        className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+        className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
       >
         Back to the packs
       </Link>

@@ -21,7 +21,7 @@ export function EmailLinkForm({ action, withEmail = false, label, pendingLabel, 
   if (compact) {
     return (
       <form action={formAction} className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel={pendingLabel} className="!bg-amber-600 hover:!bg-amber-500">
+        <SubmitButton pendingLabel={pendingLabel} className="!bg-amber-700 hover:!bg-amber-800">
           {label}
         </SubmitButton>
         <span aria-live="polite" className={`text-sm ${state.error ? "text-red-800" : "text-amber-900"}`}>

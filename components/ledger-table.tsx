@@ -1,17 +1,8 @@
 /** The credit ledger, newest first: what changed, why, and when. Admins also see who made an adjustment. */
+import { LEDGER_KINDS } from "@/lib/account/ledger-activity";
 import type { LedgerEntry } from "@/lib/db/rpc/credits";
 import { formatDateTime } from "@/lib/format";
 import { DataTable, type Column } from "@/components/data-table";
-
-const KIND_LABELS: Record<LedgerEntry["kind"], string> = {
-  purchase: "Purchase",
-  claim: "Bought before sign-up",
-  refund: "Refund",
-  dispute: "Payment disputed",
-  dispute_reinstated: "Dispute resolved in your favour",
-  spend: "Spent",
-  adjustment: "Adjustment",
-};
 
 const COLUMNS: Column[] = [{ label: "Date" }, { label: "What" }, { label: "Credits", numeric: true }];
 
@@ -22,7 +13,7 @@ export function LedgerTable({ entries, showAdmin = false }: { entries: LedgerEnt
         <tr key={entry.id}>
           <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(entry.created_at)}</td>
           <td className="px-4 py-3 text-slate-900">
-            {KIND_LABELS[entry.kind]}
+            {LEDGER_KINDS[entry.kind].label}
             {entry.package_name && <span className="text-slate-500"> · {entry.package_name}</span>}
             {entry.reason && <span className="break-words text-slate-600"> · {entry.reason}</span>}
             {showAdmin && entry.admin_email && (

@@ -40,7 +40,7 @@ export function PackCard({
           </form>
         ) : (
           <Link
-            href={`/signup?next=${encodeURIComponent("/wallet")}`}
+            href={`/signup?next=${encodeURIComponent("/wallet/buy")}`}
             className="block rounded-lg border border-indigo-200 px-4 py-2 text-center text-sm font-medium text-indigo-700 hover:bg-indigo-50"
           >
             Sign up to buy

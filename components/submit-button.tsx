@@ -16,7 +16,7 @@ export function SubmitButton({ pendingLabel, children, className = "", disabled 
       type="submit"
       disabled={pending || disabled}
       aria-disabled={pending || disabled}
-      className={`rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-70 ${pending ? "cursor-wait" : "disabled:cursor-not-allowed"} ${className}`}
+      className={`rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-700 disabled:opacity-70 ${pending ? "cursor-wait" : "disabled:cursor-not-allowed"} ${className}`}
       {...rest}
     >
       {pending ? pendingLabel : children}

@@ -78,7 +78,7 @@ export function TestOrderForm({
         {children}
       </SubmitButton>
       <Link
-        href="/wallet?checkout=cancelled"
+        href="/wallet/buy?checkout=cancelled"
         className="flex items-center justify-center rounded-lg border border-slate-300 px-4 py-2 text-center text-sm font-semibold text-slate-800 hover:bg-slate-50 sm:flex-1"
       >
         Cancel

@@ -31,13 +31,13 @@ export async function TestPlanOrder({ planId, error }: { planId: string; error: 
       {alreadySubscribed ? (
         <div className="mt-6 space-y-3">
           <Notice tone="info" title={`You already subscribe to ${plan.name}`}>
-            Manage or cancel it on your wallet.
+            Manage or cancel it where you buy credits.
           </Notice>
           <Link
-            href="/wallet"
-            className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-500"
+            href="/wallet/buy#plans-heading"
+            className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white hover:bg-indigo-700"
           >
-            Go to your wallet
+            Go to your plans
           </Link>
         </div>
       ) : (

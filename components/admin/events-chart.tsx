@@ -1,23 +1,14 @@
 "use client";
-// Stacked bars per time bucket (recharts). Gets plain numbers only; nothing server-side reaches the bundle.
+// Stacked bars per time bucket (recharts), on the window's shared time axis (lib/admin/time-axis). Gets plain numbers only; nothing server-side reaches the bundle.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ChartPoint, ChartSeries, MetricsWindowKey } from "@/lib/admin/metrics-window";
+import { axisTickLabel, axisTicks, bucketLabel } from "@/lib/admin/time-axis";
 
 interface EventsChartProps {
   title: string;
   points: ChartPoint[];
   series: ChartSeries[];
   window: MetricsWindowKey;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** UTC like the rest of the admin pages; the week view needs the day, the others only the time. */
-function tickLabel(t: number, window: MetricsWindowKey): string {
-  const d = new Date(t);
-  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-  return window === "7d" ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()} ${time}` : time;
 }
 
 /** Legend text in the page's text colour: recharts writes it in the series colour, unreadable for the pale ones. */
@@ -33,15 +24,19 @@ export function EventsChart({ title, points, series, window }: EventsChartProps)
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
             <XAxis
               dataKey="t"
-              tickFormatter={(t: number) => tickLabel(t, window)}
+              ticks={axisTicks(
+                points.map((p) => p.t),
+                window,
+              )}
+              interval={0}
+              tickFormatter={(t: number) => axisTickLabel(t, window)}
               tick={{ fontSize: 11, fill: "#64748b" }}
               tickLine={false}
               axisLine={{ stroke: "#cbd5e1" }}
-              minTickGap={24}
             />
             <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} />
             <Tooltip
-              labelFormatter={(t) => `${tickLabel(Number(t), "7d")} UTC`}
+              labelFormatter={(t) => bucketLabel(Number(t))}
               cursor={{ fill: "#f1f5f9" }}
               contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: "#e2e8f0" }}
             />

@@ -16,7 +16,7 @@ export function RetryForm({ action, label, pendingLabel, eventId, variant = "pri
   const [state, formAction, pending] = useActionState(action, null);
   const look =
     variant === "primary"
-      ? "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300"
+      ? "bg-indigo-600 text-white hover:bg-indigo-700 disabled:bg-indigo-300"
       : "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50 disabled:text-slate-400";
   return (
     <form action={formAction} className="flex flex-wrap items-center gap-3">

@@ -1,7 +1,7 @@
 import { expect, test } from "./fixtures";
 import { ADMIN_EMAIL, signUp, signUpOrSignIn, uniqueEmail } from "./helpers";
 
-for (const path of ["/wallet", "/purchases", "/admin/events"]) {
+for (const path of ["/wallet", "/wallet/buy", "/wallet/activity", "/purchases", "/settings", "/admin/events"]) {
   test(`a signed-out visitor to ${path} is sent to /login?next=${path}`, async ({ page }) => {
     await page.goto(path);
     await expect(page).toHaveURL(`/login?next=${encodeURIComponent(path)}`);

@@ -8,6 +8,8 @@ test("a newcomer signs up and, before confirming the e-mail, buys a pack through
   await expect(page.getByTestId("balance")).toHaveText("0 credits");
   await expect(page.getByRole("region", { name: "Confirm your e-mail address" })).toBeVisible();
 
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Buy" }).click();
+  await expect(page).toHaveURL(/\/wallet\/buy$/);
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await expect(page).toHaveURL(/\/checkout\/test\?package=starter/);
   await expect(page.getByText("no real payment happens", { exact: false }).first()).toBeVisible();

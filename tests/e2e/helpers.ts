@@ -117,3 +117,42 @@ export async function sendStripeEvent(request: APIRequestContext, event: object)
   });
   return response.status();
 }
+
+/** Every signed-in page of the account area (the layout, axe and click-path specs visit each). */
+export const ACCOUNT_PAGES = [
+  "/wallet",
+  "/wallet/buy",
+  "/wallet/activity",
+  "/purchases",
+  "/settings",
+  "/settings/api-keys",
+] as const;
+
+/** Every admin page without an id in its path; ADMIN_DETAIL_LINKS find one page of each kind with an id. */
+export const ADMIN_PAGES = ["/admin/events", "/admin/metrics", "/admin/users", "/admin/deposits"] as const;
+
+/** The list page and the link on it that opens a detail page (an event, a user). */
+export const ADMIN_DETAIL_LINKS = [
+  { list: "/admin/events", link: 'a[href^="/admin/events/"]' },
+  { list: "/admin/users", link: 'a[href^="/admin/users/"]' },
+] as const;
+
+/** Waits until React has hydrated the page (components/hydration-marker.tsx), so clicks reach their handlers. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+}
+
+/** Opens `path` and waits for hydration. */
+export async function openPage(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await waitForHydration(page);
+}
+
+/** Buys the Starter pack (100 credits) through the local test checkout, from /wallet/buy. */
+export async function buyStarter(page: Page): Promise<void> {
+  await openPage(page, "/wallet/buy");
+  await page.getByRole("button", { name: "Buy Starter" }).click();
+  await expect(page).toHaveURL(/\/checkout\/test\?package=starter/);
+  await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
+  await expect(page).toHaveURL(/\/wallet\?checkout=success/);
+}

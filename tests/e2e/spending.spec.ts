@@ -8,12 +8,12 @@ test("a user creates an API key, spends with it over HTTP, sees the spend with i
   const email = uniqueEmail("spender");
   await signUp(page, email);
   await confirmEmail(page, email); // a key spends the account's credits: only a confirmed account may have one
-  await page.goto("/wallet");
+  await page.goto("/wallet/buy");
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
   await expect(page.getByTestId("balance")).toHaveText("100 credits");
 
-  await page.getByRole("link", { name: "API keys" }).click();
+  await page.getByRole("link", { name: "Create an API key" }).click();
   await expect(page).toHaveURL(/\/settings\/api-keys/);
   await expect(page.getByText("No keys yet")).toBeVisible();
   await page.getByLabel("Key name").fill("E2E backend");

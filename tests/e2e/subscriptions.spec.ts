@@ -7,18 +7,25 @@ import { expect, test, type Page } from "@playwright/test";
 import { signUp, uniqueEmail } from "./helpers";
 
 async function subscribeToBasic(page: Page): Promise<void> {
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Buy" }).click();
   await page.getByRole("button", { name: "Subscribe to Basic monthly" }).click();
   await expect(page).toHaveURL(/\/checkout\/test\?plan=basic-monthly/);
   await expect(page.getByText("no real payment happens", { exact: false }).first()).toBeVisible();
   await page.getByRole("button", { name: /Subscribe for \$20\.00 \/ month/ }).click();
-  await expect(page).toHaveURL(/\/wallet\?checkout=subscribed/);
+  await expect(page).toHaveURL(/\/wallet\/buy\?checkout=subscribed/);
 }
 
-const ledgerPurchases = (page: Page) =>
-  page
-    .getByRole("table", { name: /ledger/i })
-    .getByRole("row")
-    .filter({ hasText: "Purchase" });
+/** The purchases in the ledger, counted on /wallet/activity; then back to /wallet/buy. */
+async function expectLedgerPurchases(page: Page, count: number): Promise<void> {
+  await page.goto("/wallet/activity?kind=purchases");
+  await expect(
+    page
+      .getByRole("table", { name: /ledger/i })
+      .getByRole("row")
+      .filter({ hasText: "Purchase" }),
+  ).toHaveCount(count);
+  await page.goto("/wallet/buy");
+}
 
 test("a subscriber gets the first period's credits, renews once for the second, cancels, and gets no more", async ({
   page,
@@ -36,16 +43,16 @@ test("a subscriber gets the first period's credits, renews once for the second, 
   await page.screenshot({ path: testInfo.outputPath("wallet-with-plan.png"), fullPage: true });
 
   await page.getByRole("button", { name: "Start next period now" }).click();
-  await expect(page).toHaveURL(/\/wallet\?subscription=renew/);
+  await expect(page).toHaveURL(/\/wallet\/buy\?subscription=renew/);
   await expect(page.getByTestId("balance")).toHaveText("1,200 credits");
   await expect(subscription.getByTestId("next-renewal")).not.toHaveText(firstRenewal ?? "");
   await page.reload();
   await expect(page.getByTestId("balance")).toHaveText("1,200 credits");
-  await expect(ledgerPurchases(page)).toHaveCount(2);
+  await expectLedgerPurchases(page, 2);
 
   const subscriptionId = await subscription.locator('input[name="subscription_id"]').first().getAttribute("value");
   await page.getByRole("button", { name: "Cancel subscription" }).click();
-  await expect(page).toHaveURL(/\/wallet\?subscription=cancel/);
+  await expect(page).toHaveURL(/\/wallet\/buy\?subscription=cancel/);
   await expect(subscription.getByTestId("subscription-status")).toHaveText("Cancelled");
   await expect(page.getByRole("button", { name: "Start next period now" })).toHaveCount(0);
 
@@ -56,7 +63,7 @@ test("a subscriber gets the first period's credits, renews once for the second, 
   expect(renew.status()).toBe(409);
   await page.reload();
   await expect(page.getByTestId("balance")).toHaveText("1,200 credits");
-  await expect(ledgerPurchases(page)).toHaveCount(2);
+  await expectLedgerPurchases(page, 2);
   // and the plan can be taken again
   await expect(page.getByRole("button", { name: "Subscribe to Basic monthly" })).toBeVisible();
 });
@@ -69,7 +76,7 @@ test("a failed renewal shows past due and grants nothing until the overdue invoi
   await expect(page.getByTestId("balance")).toHaveText("600 credits");
 
   await page.getByRole("button", { name: "Simulate a failed renewal" }).click();
-  await expect(page).toHaveURL(/\/wallet\?subscription=fail/);
+  await expect(page).toHaveURL(/\/wallet\/buy\?subscription=fail/);
   const subscription = page.getByTestId("subscription");
   await expect(subscription.getByTestId("subscription-status")).toHaveText("Past due");
   await expect(subscription.getByRole("alert")).toContainText("Your last renewal payment failed");
@@ -78,7 +85,7 @@ test("a failed renewal shows past due and grants nothing until the overdue invoi
   await page.screenshot({ path: testInfo.outputPath("wallet-past-due.png"), fullPage: true });
 
   await page.getByRole("button", { name: "Pay the overdue invoice" }).click();
-  await expect(page).toHaveURL(/\/wallet\?subscription=pay/);
+  await expect(page).toHaveURL(/\/wallet\/buy\?subscription=pay/);
   await expect(page.getByTestId("balance")).toHaveText("1,200 credits");
   await expect(subscription.getByTestId("subscription-status")).toHaveText("Active");
 });

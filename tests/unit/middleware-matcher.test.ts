@@ -9,7 +9,11 @@ describe("middleware matcher", () => {
   it.each([
     "/",
     "/wallet",
+    "/wallet/buy",
+    "/wallet/activity",
+    "/wallet/activity.csv",
     "/purchases",
+    "/settings",
     "/admin/events",
     "/admin/events/abc",
     "/login",

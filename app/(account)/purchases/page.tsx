@@ -24,7 +24,7 @@ export default async function PurchasesPage({ searchParams }: { searchParams: Pr
           {before ? (
             "You have reached your first purchase."
           ) : (
-            <Link href="/wallet" className="rounded font-medium text-indigo-700 hover:underline">
+            <Link href="/wallet/buy" className="rounded font-medium text-indigo-700 hover:underline">
               Buy your first pack
             </Link>
           )}

@@ -1,57 +1,55 @@
-// The signed-in person's balance, packs to buy, and credit ledger.
+// /wallet, the account overview: the balance, what just happened, the latest activity and the way to everything else.
 import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
 import { BalanceCard } from "@/components/balance-card";
-import { DepositAddress } from "@/components/deposit-address";
-import { EmptyState } from "@/components/empty-state";
+import { belongsOnBuyPage, type BuySearch } from "@/components/buy-notices";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
-import { OlderLink, pageHref } from "@/components/older-link";
-import { PackGrid } from "@/components/pack-grid";
+import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
-import { PayWithCrypto } from "@/components/pay-with-crypto";
-import { PayWithPaystack } from "@/components/pay-with-paystack";
-import { PlansSection } from "@/components/plans-section";
-import { SubscriptionNotice } from "@/components/subscription-notice";
-import { PageSection } from "@/components/page-section";
 import { requireUser } from "@/lib/auth";
-import { getDb } from "@/lib/db";
-import {
-  decodeCursor,
-  encodeCursor,
-  getWallet,
-  listActivePackages,
-  listCreditLedger,
-  takeClaimNotices,
-} from "@/lib/db/rpc/credits";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
+import { DatabaseUnavailableError, getDb } from "@/lib/db";
+import { getWallet, listCreditLedger, takeClaimNotices, type LedgerEntry } from "@/lib/db/rpc/credits";
 import { formatCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Wallet" };
 export const dynamic = "force-dynamic";
 
-interface Search {
-  before?: string;
-  checkout?: string;
-  subscription?: string;
-}
+/** How many of the newest ledger rows the overview shows; the rest are on /wallet/activity. */
+const RECENT_ROWS = 5;
 
-export default async function WalletPage({ searchParams }: { searchParams: Promise<Search> }) {
+const linkClass = "rounded font-medium text-indigo-700 underline-offset-2 hover:underline";
+
+export default async function WalletOverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<BuySearch & { before?: string; package?: string }>;
+}) {
   const session = await requireUser("/wallet");
   const search = await searchParams;
-  const before = decodeCursor(search.before);
+  if (search.before) redirect(`/wallet/activity?before=${encodeURIComponent(search.before)}`);
+  if (belongsOnBuyPage(search)) {
+    const query = new URLSearchParams(
+      Object.entries(search).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+    redirect(`/wallet/buy?${query}`);
+  }
   const db = getDb();
-  const [wallet, packs, ledger, claimed] = await Promise.all([
-    getWallet(db, session.userId),
-    listActivePackages(db),
-    listCreditLedger(db, session.userId, { before }),
-    before ? Promise.resolve(null) : takeClaimNotices(db, session.userId),
-  ]);
+  const [wallet, claimed] = await Promise.all([getWallet(db, session.userId), takeClaimNotices(db, session.userId)]);
+  let recent: LedgerEntry[] | undefined;
+  try {
+    recent = (await listCreditLedger(db, session.userId, { limit: RECENT_ROWS })).rows;
+  } catch (e) {
+    if (!(e instanceof DatabaseUnavailableError)) throw e;
+  }
 
   return (
     <>
       <PageTitle title="Wallet" lead={`Signed in as ${session.email}`} />
 
-      {claimed && claimed.credits > 0 && (
+      {claimed.credits > 0 && (
         <Notice tone="success" title="Welcome! Your earlier purchase is here.">
           {formatCredits(claimed.credits)} you paid for before creating your account{" "}
           {claimed.grants === 1 ? "was" : "were"} added to your balance.
@@ -62,44 +60,69 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
           Credits appear in your balance as soon as the payment is confirmed, usually within seconds.
         </Notice>
       )}
-      {search.checkout === "cancelled" && <Notice tone="info">Checkout cancelled. You were not charged.</Notice>}
-      {search.checkout === "unavailable" && (
-        <Notice tone="warning" title="Card payments are not configured">
-          This site does not take card payments yet, so nothing was charged.
+      {localCheckoutEnabled() && (
+        <Notice tone="warning" title="Test mode">
+          No real payment happens here: checkout is simulated and credits are free.
         </Notice>
       )}
-      {search.checkout === "paystack-unavailable" && (
-        <Notice tone="warning" title="Paystack did not answer">
-          The payment could not be started, so nothing was charged. Please try again in a moment.
-        </Notice>
-      )}
-      <SubscriptionNotice checkout={search.checkout} subscription={search.subscription} />
 
-      <BalanceCard balance={wallet?.balance ?? 0} />
+      {/* The balance, then what is available, held and expiring soon (holds and credit lots add theirs here). */}
+      <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
+        <BalanceCard balance={wallet?.balance ?? 0} />
+        <nav
+          aria-label="Wallet shortcuts"
+          className="rounded-2xl border border-slate-200 bg-white p-5 text-sm shadow-sm"
+        >
+          <ul className="space-y-2">
+            <li>
+              <Link href="/wallet/buy" className={linkClass}>
+                Buy credits
+              </Link>
+            </li>
+            <li>
+              <Link href="/wallet/activity" className={linkClass}>
+                See all activity
+              </Link>
+            </li>
+            <li>
+              <Link href="/settings/api-keys" className={linkClass}>
+                Create an API key
+              </Link>
+            </li>
+            <li>
+              <Link href="/settings" className={linkClass}>
+                Settings and sessions
+              </Link>
+            </li>
+          </ul>
+        </nav>
+      </div>
 
-      <PageSection id="buy" title="Buy credits" roomy>
-        <PackGrid packs={packs} canBuy />
-        <PayWithCrypto packs={packs} />
-        <PayWithPaystack packs={packs} />
-      </PageSection>
+      {/* Low-balance state and automatic top-up status go here, each linking to its part of /settings. */}
 
-      <PlansSection userId={session.userId} testMode={localCheckoutEnabled()} />
-
-      <DepositAddress userId={session.userId} />
-
-      <PageSection id="ledger" title="Ledger" roomy>
-        {ledger.rows.length === 0 ? (
-          <EmptyState title={before ? "No older entries" : "No credits yet"}>
-            {before ? "You have reached the beginning of your history." : "Buy a pack above and it will show up here."}
-          </EmptyState>
-        ) : (
-          <LedgerTable entries={ledger.rows} />
-        )}
-        <OlderLink
-          newest="/wallet"
-          older={ledger.next && pageHref("/wallet", encodeCursor(ledger.next))}
-          isFirstPage={!before}
-        />
+      <PageSection id="recent" title="Recent activity">
+        <LoadedList
+          items={recent}
+          what="Activity"
+          empty={{
+            title: "No credits yet",
+            text: (
+              <Link href="/wallet/buy" className={linkClass}>
+                Buy your first pack
+              </Link>
+            ),
+          }}
+        >
+          {(rows) => <LedgerTable entries={rows} />}
+        </LoadedList>
+        <p className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
+          <Link href="/wallet/activity" className={linkClass}>
+            See all activity →
+          </Link>
+          <Link href="/purchases" className={linkClass}>
+            Purchases
+          </Link>
+        </p>
       </PageSection>
     </>
   );

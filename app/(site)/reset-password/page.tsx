@@ -28,7 +28,7 @@ export default async function ResetPasswordPage({
           <Notice tone="error">This page needs the link from your reset mail.</Notice>
           <Link
             href="/forgot-password"
-            className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
+            className="block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-700"
           >
             Mail me a reset link
           </Link>

@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 
 const linkClass = "rounded font-medium text-indigo-700 hover:underline";
 const buttonClass =
-  "mt-5 block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-500";
+  "mt-5 block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-700";
 
 interface Search {
   token?: string | string[];

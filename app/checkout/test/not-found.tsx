@@ -21,7 +21,7 @@ export default function TestCheckoutNotFound() {
       <p className="mt-2 text-slate-600">{message}</p>
       <Link
         href="/wallet"
-        className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500"
+        className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
       >
         Go to your wallet
       </Link>

@@ -84,7 +84,12 @@ export default async function ApiKeysPage({
         <h2 id="usage-heading" className="text-base font-semibold text-slate-900">
           Using a key
         </h2>
-        <pre className="overflow-x-auto rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100">
+        <pre
+          tabIndex={0}
+          role="region"
+          aria-label="Example requests"
+          className="overflow-x-auto rounded-lg bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100"
+        >
           {`curl ${origin}/api/v1/balance -H "Authorization: Bearer ck_…"
 
 curl ${origin}/api/v1/spend -H "Authorization: Bearer ck_…" \\

@@ -49,7 +49,7 @@ export default async function PaystackReturnPage({
       </Notice>
       <Link
         href="/wallet"
-        className="mt-5 block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
+        className="mt-5 block rounded-lg bg-indigo-600 px-4 py-2 text-center text-sm font-semibold text-white shadow-sm hover:bg-indigo-700"
       >
         Go to your wallet
       </Link>

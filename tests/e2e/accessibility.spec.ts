@@ -1,0 +1,62 @@
+/**
+ * axe-core on every account and admin page: no serious or critical WCAG 2.1 A/AA
+ * violation, at a desktop and a phone width, and with the phone menu open.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "./fixtures";
+import {
+  ACCOUNT_PAGES,
+  ADMIN_DETAIL_LINKS,
+  ADMIN_EMAIL,
+  ADMIN_PAGES,
+  buyStarter,
+  openPage,
+  signUp,
+  signUpOrSignIn,
+  uniqueEmail,
+} from "./helpers";
+import type { Page } from "@playwright/test";
+
+const WIDTHS = [1280, 390];
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.html.slice(0, 160)).join(" | ")}`);
+}
+
+test("account pages have no serious or critical axe violations", async ({ page }) => {
+  await signUp(page, uniqueEmail("axe"));
+  await buyStarter(page);
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of [...ACCOUNT_PAGES, "/wallet/activity?kind=purchases"]) {
+      await openPage(page, path);
+      expect(await seriousViolations(page), `${path} at ${width} px`).toEqual([]);
+    }
+  }
+  await page.setViewportSize({ width: 390, height: 900 });
+  await openPage(page, "/wallet");
+  await page.getByRole("button", { name: "Menu" }).click();
+  expect(await seriousViolations(page), "/wallet with the phone menu open").toEqual([]);
+});
+
+test("admin pages have no serious or critical axe violations", async ({ page }) => {
+  await signUpOrSignIn(page, ADMIN_EMAIL);
+  await buyStarter(page); // an event, a user with a ledger
+  const details: string[] = [];
+  for (const { list, link } of ADMIN_DETAIL_LINKS) {
+    await openPage(page, list);
+    const href = await page.locator(link).first().getAttribute("href");
+    expect(href, `a detail link on ${list}`).toBeTruthy();
+    details.push(href!);
+  }
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of [...ADMIN_PAGES, ...details]) {
+      await openPage(page, path);
+      expect(await seriousViolations(page), `${path} at ${width} px`).toEqual([]);
+    }
+  }
+});
