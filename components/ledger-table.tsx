@@ -11,7 +11,7 @@ export function LedgerTable({ entries, showAdmin = false }: { entries: LedgerEnt
     <DataTable caption="Credit ledger, newest first" columns={COLUMNS}>
       {entries.map((entry) => (
         <tr key={entry.id}>
-          <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(entry.created_at)}</td>
+          <td className="px-4 py-3 text-slate-600 sm:whitespace-nowrap">{formatDateTime(entry.created_at)}</td>
           <td className="px-4 py-3 text-slate-900">
             {LEDGER_KINDS[entry.kind].label}
             {entry.package_name && <span className="text-slate-500"> · {entry.package_name}</span>}

@@ -86,5 +86,23 @@ test("the metrics page shows the numbers and draws its charts", async ({ page, r
   await expect(page.getByRole("figure", { name: "Events over time, by type" })).toContainText(
     "checkout.session.completed", // the legend
   );
+  // one time axis for the window: every chart labels the same ticks
+  const tickLabels = (name: string) =>
+    page
+      .getByRole("figure", { name })
+      .locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value")
+      .allTextContents();
+  for (const [window, key] of [
+    ["24 h", "24h"],
+    ["7 d", "7d"],
+    ["1 h", "1h"],
+  ]) {
+    await page.getByRole("navigation", { name: "Time window" }).getByRole("link", { name: window }).click();
+    await expect(page).toHaveURL(new RegExp(`window=${key}`));
+    await expect.poll(async () => (await tickLabels("Events over time, by status")).length).toBeGreaterThanOrEqual(5);
+    const byStatus = await tickLabels("Events over time, by status");
+    await expect.poll(() => tickLabels("Events over time, by provider")).toEqual(byStatus);
+    await expect.poll(() => tickLabels("Events over time, by type")).toEqual(byStatus);
+  }
   await expect(page.getByRole("region", { name: "Events by provider" })).toContainText("stripe");
 });
