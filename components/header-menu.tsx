@@ -27,14 +27,18 @@ export function HeaderMenu({ children }: { children: ReactNode }) {
       const target = event.target as Node;
       if (!panel.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
     };
+    const closeOnEscape = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      button.current?.focus();
+    };
     document.addEventListener("pointerdown", closeOutside);
-    return () => document.removeEventListener("pointerdown", closeOutside);
+    document.addEventListener("keydown", closeOnEscape);
+    return () => {
+      document.removeEventListener("pointerdown", closeOutside);
+      document.removeEventListener("keydown", closeOnEscape);
+    };
   }, [open]);
-
-  const closeAndRefocus = () => {
-    setOpen(false);
-    button.current?.focus();
-  };
 
   return (
     <>
@@ -55,9 +59,6 @@ export function HeaderMenu({ children }: { children: ReactNode }) {
         ref={panel}
         id={panelId}
         data-open={open || undefined}
-        onKeyDown={(event) => {
-          if (event.key === "Escape" && open) closeAndRefocus();
-        }}
         onClick={(event) => {
           if ((event.target as HTMLElement).closest("a")) setOpen(false);
         }}

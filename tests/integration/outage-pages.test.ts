@@ -67,7 +67,15 @@ describe.skipIf(!enabled)("pages while the database is unreachable (next start +
 
     await proxy.down();
     try {
-      for (const pathname of ["/wallet", "/purchases?page=2", "/login", "/admin/events"]) {
+      for (const pathname of [
+        "/wallet",
+        "/wallet/buy",
+        "/wallet/activity?kind=spends",
+        "/settings",
+        "/purchases?page=2",
+        "/login",
+        "/admin/events",
+      ]) {
         const response = await get(pathname);
         const body = await response.text();
         expect({ pathname, status: response.status }).toEqual({ pathname, status: 503 });

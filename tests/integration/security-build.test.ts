@@ -230,6 +230,10 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       "/login",
       "/signup",
       "/wallet",
+      "/wallet/buy",
+      "/wallet/activity",
+      "/settings",
+      "/settings/api-keys",
       "/purchases",
       "/admin",
       "/admin/events",
@@ -258,6 +262,10 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
     // the signed-in pass really rendered the account and admin pages (not redirects to /login)
     for (const pathname of [
       "/wallet",
+      "/wallet/buy",
+      "/wallet/activity",
+      "/settings",
+      "/settings/api-keys",
       "/purchases",
       "/admin/events",
       eventPath!,
