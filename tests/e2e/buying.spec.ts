@@ -27,6 +27,16 @@ test("a newcomer signs up and, before confirming the e-mail, buys a pack through
   await expect(row).toContainText("Completed");
 });
 
+test("the overview buys a pack in one click, as /wallet always did", async ({ page }) => {
+  await signUp(page, uniqueEmail("overview-buyer"));
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.getByRole("region", { name: "Buy credits" }).getByRole("button", { name: "Buy Pro" }).click();
+  await expect(page).toHaveURL(/\/checkout\/test\?package=pro/);
+  await page.getByRole("button", { name: /Pay \$25\.00/ }).click();
+  await expect(page).toHaveURL(/\/wallet\?checkout=success/);
+  await expect(page.getByTestId("balance")).toHaveText("550 credits");
+});
+
 test("a buyer who paid before having an account signs up, confirms the e-mail, and sees the credits, announced once", async ({
   page,
   request,

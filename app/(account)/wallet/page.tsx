@@ -8,10 +8,17 @@ import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
+import { QuickBuy } from "@/components/quick-buy";
 import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { DatabaseUnavailableError, getDb } from "@/lib/db";
-import { getWallet, listCreditLedger, takeClaimNotices, type LedgerEntry } from "@/lib/db/rpc/credits";
+import {
+  getWallet,
+  listActivePackages,
+  listCreditLedger,
+  takeClaimNotices,
+  type LedgerEntry,
+} from "@/lib/db/rpc/credits";
 import { formatCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Wallet" };
@@ -37,7 +44,11 @@ export default async function WalletOverviewPage({
     redirect(`/wallet/buy?${query}`);
   }
   const db = getDb();
-  const [wallet, claimed] = await Promise.all([getWallet(db, session.userId), takeClaimNotices(db, session.userId)]);
+  const [wallet, claimed, packs] = await Promise.all([
+    getWallet(db, session.userId),
+    takeClaimNotices(db, session.userId),
+    listActivePackages(db),
+  ]);
   let recent: LedgerEntry[] | undefined;
   try {
     recent = (await listCreditLedger(db, session.userId, { limit: RECENT_ROWS })).rows;
@@ -99,6 +110,10 @@ export default async function WalletOverviewPage({
       </div>
 
       {/* Low-balance state and automatic top-up status go here, each linking to its part of /settings. */}
+
+      <PageSection id="quick-buy" title="Buy credits">
+        <QuickBuy packs={packs} />
+      </PageSection>
 
       <PageSection id="recent" title="Recent activity">
         <LoadedList
