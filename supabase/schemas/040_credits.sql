@@ -14,13 +14,31 @@
   deltas: only the ledger trigger changes it. It may go negative after a refund
   or dispute of credits already spent; the UI shows that as owed. Created with
   the profile by the auth.users trigger (010_accounts.sql).
+
+  The credits themselves are in lots (credit_lots, below): balance =
+  sum(lots.remaining) - debt, where debt is what reversals took beyond the
+  lots (the owed part of a negative balance; the next grant pays it first).
+  held is the sum of the active holds; next_expiry_at and next_hold_expiry_at
+  are the soonest lot expiry (of a lot that still holds credits) and hold
+  expiry, so that a spend knows from this one row whether anything expired
+  before it (then private.settle_wallet runs first).
 */
 create table public.wallets (
-  user_id    uuid primary key references public.profiles (id) on delete cascade,
-  balance    bigint not null default 0,
-  updated_at timestamptz not null default now()
+  user_id             uuid primary key references public.profiles (id) on delete cascade,
+  balance             bigint not null default 0,
+  updated_at          timestamptz not null default now(),
+  held                bigint not null default 0 check (held >= 0),
+  debt                bigint not null default 0 check (debt >= 0),
+  next_expiry_at      timestamptz,
+  next_hold_expiry_at timestamptz
 );
+create index wallets_next_expiry_idx on public.wallets (next_expiry_at) where next_expiry_at is not null;
+create index wallets_next_hold_expiry_idx on public.wallets (next_hold_expiry_at) where next_hold_expiry_at is not null;
 comment on table public.wallets is 'Cached balance per user; equals sum(credit_ledger.delta), maintained by trigger.';
+comment on column public.wallets.held is 'Sum of the amounts of the user''s active holds (credit_holds).';
+comment on column public.wallets.debt is 'Credits reversals took beyond the lots; balance = sum(credit_lots.remaining) - debt.';
+comment on column public.wallets.next_expiry_at is 'Soonest expires_at of a lot with credits left; null when none expires.';
+comment on column public.wallets.next_hold_expiry_at is 'Soonest expires_at of an active hold; null when none.';
 alter table public.wallets enable row level security;
 revoke insert, update, delete, truncate on public.wallets from anon, authenticated;
 grant select on public.wallets to authenticated;
@@ -78,6 +96,8 @@ create table public.purchases (
   event_id          text,
   created_at        timestamptz not null default now(),
   updated_at        timestamptz not null default now(),
+  -- when the credits of a plan period expire (set by the invoice.paid action); null: a pack (CREDIT_PACK_EXPIRY_DAYS)
+  credits_expire_at timestamptz,
   unique (provider, external_id),
   check (refunded_credits + disputed_credits <= credits)
 );
@@ -134,7 +154,8 @@ create table public.credit_ledger (
   user_id     uuid not null references public.profiles (id) on delete cascade,
   delta       bigint not null check (delta <> 0),
   kind        text not null check (kind in
-                ('purchase', 'claim', 'refund', 'dispute', 'dispute_reinstated', 'spend', 'adjustment')),
+                ('purchase', 'claim', 'refund', 'dispute', 'dispute_reinstated', 'spend', 'adjustment',
+                 'capture', 'expire')),
   purchase_id uuid references public.purchases (id),
   reference   text not null,
   created_at  timestamptz not null default now(),
@@ -145,6 +166,8 @@ create table public.credit_ledger (
 create index credit_ledger_user_idx on public.credit_ledger (user_id, created_at desc, id desc);
 comment on table public.credit_ledger is 'Append-only credit history; wallets.balance is its sum per user.';
 comment on column public.credit_ledger.reason is 'Why: the reason a spend was made with, or the admin''s reason for an adjustment.';
+comment on column public.credit_ledger.kind is
+  'purchase, claim, refund, dispute, dispute_reinstated, spend, adjustment; capture (a hold settled, reference = the hold id) and expire (a lot ran out of time, reference = lot id:remaining after).';
 comment on column public.credit_ledger.admin_id is 'The admin who made an adjustment (kind = adjustment only).';
 alter table public.credit_ledger enable row level security;
 revoke insert, update, delete, truncate on public.credit_ledger from anon, authenticated;
@@ -154,6 +177,103 @@ grant all on public.credit_ledger to service_role;
 /* A user sees their own ledger; admins see all. */
 create policy credit_ledger_read_own on public.credit_ledger for select to authenticated
   using (user_id = auth.uid() or public.is_admin());
+
+/*
+  Settings the SQL needs from the server's environment, written at start-up
+  (set_credit_pack_expiry_days): one row, absent until first written.
+*/
+create table public.credit_settings (
+  id               boolean primary key default true check (id),
+  pack_expiry_days integer check (pack_expiry_days between 1 and 36500),
+  updated_at       timestamptz not null default now()
+);
+comment on table public.credit_settings is
+  'One row: CREDIT_PACK_EXPIRY_DAYS as the server last wrote it (null or no row: bought packs never expire).';
+alter table public.credit_settings enable row level security;
+revoke all on public.credit_settings from public, anon, authenticated;
+grant all on public.credit_settings to service_role;
+
+/* set_credit_pack_expiry_days: how long bought packs last (null = forever); writes only when it changes. */
+create function public.set_credit_pack_expiry_days(p_days integer)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if p_days is not null and (p_days < 1 or p_days > 36500) then
+    raise exception 'pack expiry must be 1 to 36500 days, or null' using errcode = '22023';
+  end if;
+  insert into public.credit_settings as s (id, pack_expiry_days) values (true, p_days)
+  on conflict (id) do update set pack_expiry_days = excluded.pack_expiry_days, updated_at = now()
+   where s.pack_expiry_days is distinct from excluded.pack_expiry_days;
+end
+$$;
+comment on function public.set_credit_pack_expiry_days(integer) is
+  'Stores CREDIT_PACK_EXPIRY_DAYS for the ledger trigger: a bought pack''s lot expires that many days after it reaches the wallet (null = never).';
+revoke execute on function public.set_credit_pack_expiry_days(integer) from public, anon, authenticated;
+grant execute on function public.set_credit_pack_expiry_days(integer) to service_role;
+
+/*
+  One row per grant. remaining goes down as debits take from it (never up);
+  a lot whose expires_at has passed counts for nothing, except the part
+  active holds keep (055_holds.sql says why). ledger_id is the grant that made the lot
+  (null for the lot each wallet's balance became when lots were introduced),
+  purchase_id the purchase it came from, so a refund takes from it first.
+*/
+create table public.credit_lots (
+  id          uuid primary key default gen_random_uuid(),
+  user_id     uuid not null references public.profiles (id) on delete cascade,
+  source      text not null check (source in
+                ('purchase', 'claim', 'plan', 'adjustment', 'dispute_reinstated', 'migration')),
+  category    text not null check (category in ('paid', 'promotional')),
+  granted     bigint not null check (granted >= 0),
+  remaining   bigint not null check (remaining >= 0 and remaining <= granted),
+  expires_at  timestamptz,
+  created_at  timestamptz not null default now(),
+  ledger_id   uuid unique references public.credit_ledger (id),
+  purchase_id uuid references public.purchases (id)
+);
+-- the burn-down order over the lots that still hold credits
+create index credit_lots_burn_down_idx on public.credit_lots (user_id, expires_at, category desc, created_at, id)
+  where remaining > 0;
+create index credit_lots_user_idx on public.credit_lots (user_id, created_at desc);
+create index credit_lots_purchase_idx on public.credit_lots (purchase_id) where purchase_id is not null;
+comment on table public.credit_lots is
+  'Credits by grant: source, category (paid|promotional), granted, remaining, expires_at (null = never). Debits take from them in burn-down order.';
+alter table public.credit_lots enable row level security;
+revoke insert, update, delete, truncate on public.credit_lots from anon, authenticated;
+grant select on public.credit_lots to authenticated;
+grant all on public.credit_lots to service_role;
+
+/* A user sees their own lots; admins see all. */
+create policy credit_lots_read_own on public.credit_lots for select to authenticated
+  using (user_id = auth.uid() or public.is_admin());
+
+/*
+  What each ledger row did to each lot: amount > 0 added to it, < 0 took from
+  it; lot_id null is the wallet's debt (+ paid off, - grown). The amounts of
+  one ledger row add up to its delta.
+*/
+create table public.credit_movements (
+  ledger_id uuid not null references public.credit_ledger (id) on delete cascade,
+  seq       integer not null check (seq >= 1),
+  lot_id    uuid references public.credit_lots (id) on delete cascade,
+  amount    bigint not null check (amount <> 0),
+  primary key (ledger_id, seq)
+);
+create index credit_movements_lot_idx on public.credit_movements (lot_id) where lot_id is not null;
+comment on table public.credit_movements is
+  'Per ledger row, what it added to (+) or took from (-) each lot, in order; lot_id null = the wallet''s debt. Sums to the row''s delta.';
+alter table public.credit_movements enable row level security;
+revoke insert, update, delete, truncate on public.credit_movements from anon, authenticated;
+grant select on public.credit_movements to authenticated;
+grant all on public.credit_movements to service_role;
+
+/* A user sees the movements of their own ledger rows; admins see all. */
+create policy credit_movements_read_own on public.credit_movements for select to authenticated
+  using (public.is_admin()
+         or exists (select 1 from public.credit_ledger l where l.id = ledger_id and l.user_id = auth.uid()));
 
 /*
   Which purchase a payment paid, for refunds and disputes of subscription periods.
@@ -208,21 +328,143 @@ create trigger credit_ledger_append_only
   before update or delete on public.credit_ledger
   for each row execute function public.credit_ledger_forbid_change();
 
-/* Every ledger row moves the wallet by its delta: balance = sum(delta) by construction. */
+/*
+  Every ledger row moves the wallet by its delta (balance = sum(delta) by
+  construction) and the user's credit lots with it (credit_lots), so that
+  every way credits come and go, today's and
+  tomorrow's, keeps the lots right without knowing about them.
+
+  A grant (delta > 0) adds a lot: a purchase or a claim is 'paid', expiring
+  when its plan period says (purchases.credits_expire_at) or, for a pack,
+  CREDIT_PACK_EXPIRY_DAYS after it reaches the wallet (credit_settings; unset
+  = never); a reinstated dispute gets the expiry of its purchase's lot back; an
+  adjustment is 'promotional' and never expires (adjust_credits then sets what
+  the admin chose). A grant pays the wallet's debt first.
+
+  A debit (delta < 0) takes from the lots in burn-down order: soonest
+  expires_at first (never-expiring last), promotional before paid, oldest
+  first.
+  - spend and adjustment: only lots not yet expired; the caller has checked the
+    credits are available, so falling short is a bug and raises;
+  - capture: the same order, which begins with lots that expired while their
+    credits were held for this hold (private.settle_wallet, 055_holds.sql,
+    keeps those);
+  - refund and dispute: the purchase's own lot first, then the unexpired lots,
+    then expired ones still held; what is left becomes debt;
+  - expire: exactly the lot named in the reference ('<lot id>:<remaining after>').
+  Each lot a row touched is recorded in credit_movements (lot_id null =
+  the debt), so the ledger says which lots paid.
+  The wallet row is locked first, so every change of one user's lots is serialized.
+*/
 create function public.credit_ledger_apply_to_wallet() returns trigger
 language plpgsql security definer set search_path = '' as $$
+declare
+  v_now       timestamptz := now();
+  v_debt      bigint;
+  v_next      timestamptz;
+  v_debt_move bigint := 0;   -- change of the debt (+: grows)
+  v_left      bigint;
+  v_take      bigint;
+  v_seq       integer := 0;
+  v_lot       record;
+  v_lot_id    uuid;
+  v_expires   timestamptz;
+  v_category  text := 'paid';
+  v_source    text := new.kind;
+  v_mode      text;
+  v_target    uuid;
+  v_recompute boolean := false;
 begin
-  update public.wallets
-     set balance = balance + new.delta, updated_at = now()
-   where user_id = new.user_id;
+  select w.debt, w.next_expiry_at into v_debt, v_next from public.wallets w where w.user_id = new.user_id for update;
   if not found then
     raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
   end if;
+
+  if new.delta > 0 then
+    if new.kind in ('purchase', 'claim') then
+      select p.credits_expire_at into v_expires from public.purchases p where p.id = new.purchase_id;
+      if v_expires is not null then
+        v_source := 'plan';
+      else
+        select v_now + make_interval(days => s.pack_expiry_days) into v_expires
+          from public.credit_settings s where s.pack_expiry_days is not null;
+      end if;
+    elsif new.kind = 'dispute_reinstated' then
+      select l.expires_at into v_expires from public.credit_lots l
+       where l.purchase_id = new.purchase_id order by l.created_at, l.id limit 1;
+    elsif new.kind = 'adjustment' then
+      v_category := 'promotional';
+    end if;
+    v_debt_move := -least(v_debt, new.delta);
+    insert into public.credit_lots (user_id, source, category, granted, remaining, expires_at, ledger_id, purchase_id)
+    values (new.user_id, v_source, v_category, new.delta, new.delta + v_debt_move, v_expires, new.id, new.purchase_id)
+    returning id into v_lot_id;
+    if v_debt_move <> 0 then
+      v_seq := 1;
+      insert into public.credit_movements (ledger_id, seq, lot_id, amount) values (new.id, 1, null, -v_debt_move);
+    end if;
+    if new.delta + v_debt_move > 0 then
+      insert into public.credit_movements (ledger_id, seq, lot_id, amount)
+      values (new.id, v_seq + 1, v_lot_id, new.delta + v_debt_move);
+      if v_expires is not null and (v_next is null or v_expires < v_next) then
+        v_next := v_expires;
+      end if;
+    end if;
+    update public.wallets
+       set balance = balance + new.delta, debt = debt + v_debt_move, next_expiry_at = v_next, updated_at = v_now
+     where user_id = new.user_id;
+    return new;
+  end if;
+
+  v_left := -new.delta;
+  v_mode := case when new.kind in ('spend', 'adjustment') then 'spend'
+                 when new.kind in ('capture', 'expire') then new.kind
+                 else 'reverse' end;
+  if v_mode = 'expire' then
+    v_target := split_part(new.reference, ':', 1)::uuid;
+  end if;
+  for v_lot in
+    select l.id, l.remaining, l.expires_at
+      from public.credit_lots l
+     where l.user_id = new.user_id and l.remaining > 0
+       and (v_mode <> 'expire' or l.id = v_target)
+       and (v_mode <> 'spend' or l.expires_at is null or l.expires_at > v_now)
+     order by case when v_mode <> 'reverse' then 0
+                   when l.expires_at is not null and l.expires_at <= v_now then 2
+                   when l.purchase_id = new.purchase_id then 0
+                   else 1 end,
+              l.expires_at nulls last, l.category desc, l.created_at, l.id
+  loop
+    v_take := least(v_left, v_lot.remaining);
+    update public.credit_lots set remaining = remaining - v_take where id = v_lot.id;
+    v_seq := v_seq + 1;
+    insert into public.credit_movements (ledger_id, seq, lot_id, amount) values (new.id, v_seq, v_lot.id, -v_take);
+    if v_take = v_lot.remaining and v_lot.expires_at = v_next then
+      v_recompute := true;
+    end if;
+    v_left := v_left - v_take;
+    exit when v_left = 0;
+  end loop;
+  if v_left > 0 then
+    if v_mode in ('spend', 'expire') then
+      raise exception 'credit lots of user % hold less than % (kind %)', new.user_id, -new.delta, new.kind
+        using errcode = 'P0001';
+    end if;
+    v_debt_move := v_left;
+    insert into public.credit_movements (ledger_id, seq, lot_id, amount) values (new.id, v_seq + 1, null, -v_left);
+  end if;
+  update public.wallets
+     set balance = balance + new.delta, debt = debt + v_debt_move, updated_at = v_now,
+         next_expiry_at = case when v_recompute
+                               then (select min(l.expires_at) from public.credit_lots l
+                                      where l.user_id = new.user_id and l.remaining > 0)
+                               else next_expiry_at end
+   where user_id = new.user_id;
   return new;
 end
 $$;
 comment on function public.credit_ledger_apply_to_wallet() is
-  'Keeps wallets.balance equal to the ledger sum; the wallet row lock serializes changes per user.';
+  'Keeps wallets.balance equal to the ledger sum and the credit lots with it: a grant adds a lot (paying debt first), a debit takes from lots in burn-down order (recorded in credit_movements); the wallet row lock serializes changes per user.';
 revoke execute on function public.credit_ledger_apply_to_wallet() from public, anon, authenticated;
 grant execute on function public.credit_ledger_apply_to_wallet() to service_role;
 create trigger credit_ledger_to_wallet
@@ -532,18 +774,28 @@ grant execute on function public.reverse_purchase_credits(text, text, text, text
 /*
   adjust_credits: an admin grants (p_delta > 0) or deducts (p_delta < 0)
   credits by hand, with a reason. Refused unless p_admin_id is an admin
-  (profiles.is_admin, mirrored from ADMIN_EMAILS); a deduction may not take the
-  balance below zero. Each call is its own ledger row (kind adjustment, the
-  reason and the admin kept).
+  (profiles.is_admin, mirrored from ADMIN_EMAILS). A grant is a lot of
+  p_category ('promotional' unless the admin says 'paid') expiring at
+  p_expires_at (null = never; it must be in the future). A deduction takes
+  from the available credits in burn-down order and may not take more than
+  are available (balance less the active holds). Each call is its own ledger
+  row (kind adjustment, the reason and the admin kept).
 */
-create function public.adjust_credits(p_user_id uuid, p_delta bigint, p_reason text, p_admin_id uuid)
-returns jsonb
+create function public.adjust_credits(
+  p_user_id    uuid,
+  p_delta      bigint,
+  p_reason     text,
+  p_admin_id   uuid,
+  p_expires_at timestamptz default null,
+  p_category   text default 'promotional'
+) returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   v_reason  text := trim(coalesce(p_reason, ''));
+  v_wallet  record;
   v_balance bigint;
   v_id      uuid;
 begin
@@ -556,23 +808,39 @@ begin
   if v_reason = '' or length(v_reason) > 500 then
     raise exception 'a reason is required (at most 500 characters)' using errcode = '22023';
   end if;
-  select balance into v_balance from public.wallets where user_id = p_user_id for update;
-  if v_balance is null then
+  if p_category is null or p_category not in ('paid', 'promotional') then
+    raise exception 'category must be paid or promotional' using errcode = '22023';
+  end if;
+  if p_expires_at is not null and (p_delta < 0 or p_expires_at <= now()) then
+    raise exception 'an expiry is for a grant, and must be in the future' using errcode = '22023';
+  end if;
+  select w.balance, w.held, least(w.next_expiry_at, w.next_hold_expiry_at) as due into v_wallet
+    from public.wallets w where w.user_id = p_user_id for update;
+  if not found then
     raise exception 'wallet not found' using errcode = 'P0002';
   end if;
-  if p_delta < 0 and v_balance + p_delta < 0 then
-    raise exception 'insufficient credits: balance %, deduction %', v_balance, -p_delta using errcode = 'P0001';
+  if v_wallet.due <= now() then
+    perform private.settle_wallet(p_user_id);
+    select w.balance, w.held into v_wallet from public.wallets w where w.user_id = p_user_id;
+  end if;
+  if p_delta < 0 and v_wallet.balance - v_wallet.held + p_delta < 0 then
+    raise exception 'insufficient credits: available %, deduction %', v_wallet.balance - v_wallet.held, -p_delta
+      using errcode = 'P0001';
   end if;
   insert into public.credit_ledger (user_id, delta, kind, reference, reason, admin_id)
   values (p_user_id, p_delta, 'adjustment', 'adjustment:' || gen_random_uuid()::text, v_reason, p_admin_id)
   returning id into v_id;
-  return jsonb_build_object('outcome', 'adjusted', 'ledger_id', v_id, 'balance', v_balance + p_delta);
+  if p_delta > 0 then
+    perform private.set_lot_terms(v_id, p_category, p_expires_at, null);
+  end if;
+  select balance into v_balance from public.wallets where user_id = p_user_id;
+  return jsonb_build_object('outcome', 'adjusted', 'ledger_id', v_id, 'balance', v_balance);
 end
 $$;
-comment on function public.adjust_credits(uuid, bigint, text, uuid) is
-  'An admin''s manual grant or deduction (ledger kind adjustment) with the reason and the admin kept; refused for non-admins; never below zero. {outcome, ledger_id, balance}.';
-revoke execute on function public.adjust_credits(uuid, bigint, text, uuid) from public, anon, authenticated;
-grant execute on function public.adjust_credits(uuid, bigint, text, uuid) to service_role;
+comment on function public.adjust_credits(uuid, bigint, text, uuid, timestamptz, text) is
+  'An admin''s manual grant (a lot: promotional unless paid, expiring at p_expires_at or never) or deduction (at most the available credits), ledger kind adjustment with the reason and the admin kept; refused for non-admins. {outcome, ledger_id, balance}.';
+revoke execute on function public.adjust_credits(uuid, bigint, text, uuid, timestamptz, text) from public, anon, authenticated;
+grant execute on function public.adjust_credits(uuid, bigint, text, uuid, timestamptz, text) to service_role;
 
 /*
   link_purchase_payments: records that these payments paid the purchase with
@@ -654,23 +922,6 @@ revoke execute on function private.purchase_external_id_for_payment(text, text[]
   milliseconds, and a cursor rounded to them would skip rows.
 */
 
-/* get_wallet: the balance (negative = owed after a refund/dispute of spent credits). */
-create function public.get_wallet(p_user_id uuid)
-returns jsonb
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select jsonb_build_object('balance', w.balance, 'updated_at', w.updated_at)
-    from public.wallets w
-   where w.user_id = p_user_id
-$$;
-comment on function public.get_wallet(uuid) is
-  'The wallet of one user: {balance, updated_at}; null when the user has none.';
-revoke execute on function public.get_wallet(uuid) from public, anon, authenticated;
-grant execute on function public.get_wallet(uuid) to service_role;
-
 /* list_active_packages: the packs on sale, in display order. */
 create function public.list_active_packages()
 returns table (
@@ -710,9 +961,60 @@ revoke execute on function public.get_active_package(text) from public, anon, au
 grant execute on function public.get_active_package(text) to service_role;
 
 /*
+  get_wallet: the wallet page's numbers (private.wallet_state, 055_holds.sql,
+  which reads the holds); null when the user has no wallet.
+*/
+create function public.get_wallet(p_user_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.wallet_state(p_user_id);
+end
+$$;
+comment on function public.get_wallet(uuid) is
+  'The wallet of one user as of now: {balance (negative = owed), available, held, debt, expiring_30_days, next_expiry_at, updated_at}; null when the user has none.';
+revoke execute on function public.get_wallet(uuid) from public, anon, authenticated;
+grant execute on function public.get_wallet(uuid) to service_role;
+
+/*
+  list_credit_lots: a user's lots for the admin page: those with credits left
+  first, in burn-down order, then the used-up and expired ones, newest first
+  (at most 200).
+*/
+create function public.list_credit_lots(p_user_id uuid)
+returns table (
+  id uuid, source text, category text, granted bigint, remaining bigint, expires_at timestamptz,
+  created_at timestamptz, expired boolean, purchase_id uuid, ledger_id uuid
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.id, l.source, l.category, l.granted, l.remaining, l.expires_at, l.created_at,
+         coalesce(l.expires_at <= now(), false), l.purchase_id, l.ledger_id
+    from public.credit_lots l
+   where l.user_id = p_user_id
+   order by (l.remaining > 0 and (l.expires_at is null or l.expires_at > now())) desc,
+            case when l.remaining > 0 and (l.expires_at is null or l.expires_at > now()) then l.expires_at end nulls last,
+            case when l.remaining > 0 and (l.expires_at is null or l.expires_at > now()) then l.category end desc,
+            l.created_at desc, l.id
+   limit 200
+$$;
+comment on function public.list_credit_lots(uuid) is
+  'One user''s credit lots (at most 200): with credits left in burn-down order first, then used up or expired, newest first.';
+revoke execute on function public.list_credit_lots(uuid) from public, anon, authenticated;
+grant execute on function public.list_credit_lots(uuid) to service_role;
+
+/*
   list_credit_ledger: a page of the user's ledger, newest first, before the
-  (created_at, id) cursor, with the reason (spends, adjustments) and the
-  admin's e-mail for adjustments.
+  (created_at, id) cursor, with the reason (spends, adjustments, captures),
+  the admin's e-mail for adjustments, and the lots the row added to or took
+  from (lots: [{lot_id (null = debt), amount, category, expires_at}]).
 */
 create function public.list_credit_ledger(
   p_user_id   uuid,
@@ -721,7 +1023,8 @@ create function public.list_credit_ledger(
   p_limit     integer default 20
 ) returns table (
   id uuid, delta bigint, kind text, reference text, purchase_id uuid,
-  package_name text, provider text, reason text, admin_email text, created_at timestamptz, cursor_at text
+  package_name text, provider text, reason text, admin_email text, created_at timestamptz, cursor_at text,
+  lots jsonb
 )
 language sql
 stable
@@ -729,7 +1032,13 @@ security definer
 set search_path = ''
 as $$
   select l.id, l.delta, l.kind, l.reference, l.purchase_id, c.name, p.provider, l.reason, a.email, l.created_at,
-         to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+         to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+         coalesce((select jsonb_agg(jsonb_build_object('lot_id', m.lot_id, 'amount', m.amount,
+                                                       'category', k.category, 'expires_at', k.expires_at)
+                                    order by m.seq)
+                     from public.credit_movements m
+                     left join public.credit_lots k on k.id = m.lot_id
+                    where m.ledger_id = l.id), '[]'::jsonb)
     from public.credit_ledger l
     left join public.purchases p on p.id = l.purchase_id
     left join public.credit_packages c on c.id = p.package_id
@@ -740,7 +1049,7 @@ as $$
    limit least(greatest(coalesce(p_limit, 20), 1), 100)
 $$;
 comment on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) is
-  'A page (at most 100) of one user''s credit ledger with reasons, newest first, keyset-paginated on (created_at, id).';
+  'A page (at most 100) of one user''s credit ledger with reasons and the lots each row touched, newest first, keyset-paginated on (created_at, id).';
 revoke execute on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) from public, anon, authenticated;
 grant execute on function public.list_credit_ledger(uuid, timestamptz, uuid, integer) to service_role;
 

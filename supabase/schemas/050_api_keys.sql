@@ -225,15 +225,19 @@ grant execute on function public.authenticate_api_key(text, integer, integer) to
 
   The wallet row is locked first (FOR UPDATE): every change to this user's
   credits waits on that lock, so the balance read under it is the balance the
-  spend is checked against, whatever runs concurrently; a second request with
+  spend is checked against, whatever runs concurrently. A spend uses only the
+  available credits (balance less the active holds); when the wallet row says
+  a lot or a hold has expired since, private.settle_wallet writes that down
+  first (055_holds.sql), so an expired lot never pays and an expired hold
+  holds nothing, sweep or no sweep. A second request with
   the same idempotency key waits, then finds the first one's ledger row. The
   key is per user (the reference is user id + key), and
   unique(kind, reference) backs this up.
-  Returns {outcome, balance, spent}:
+  Returns {outcome, balance, available, spent}:
   - spent: a new ledger row, balance after it;
   - duplicate: this key was spent before with this amount; nothing written;
   - conflict: this key was spent before with another amount (spent = that amount); nothing written;
-  - insufficient: the balance is short; nothing written.
+  - insufficient: the available credits are short; nothing written.
 */
 create function public.record_spend(
   p_user_id         uuid,
@@ -249,6 +253,8 @@ declare
   v_reason  text := nullif(trim(coalesce(p_reason, '')), '');
   v_ref     text;
   v_balance bigint;
+  v_held    bigint;
+  v_due     timestamptz;
   v_prior   bigint;
 begin
   if p_amount is null or p_amount <= 0 then
@@ -262,25 +268,32 @@ begin
   end if;
   v_ref := p_user_id::text || ':' || p_idempotency_key;
 
-  select balance into v_balance from public.wallets where user_id = p_user_id for update;
+  select balance, held, least(next_expiry_at, next_hold_expiry_at) into v_balance, v_held, v_due
+    from public.wallets where user_id = p_user_id for update;
   if v_balance is null then
     raise exception 'wallet not found' using errcode = 'P0002';
+  end if;
+  if v_due <= now() then
+    perform private.settle_wallet(p_user_id);
+    select balance, held into v_balance, v_held from public.wallets where user_id = p_user_id;
   end if;
   select -delta into v_prior from public.credit_ledger where kind = 'spend' and reference = v_ref;
   if v_prior is not null then
     return jsonb_build_object('outcome', case when v_prior = p_amount then 'duplicate' else 'conflict' end,
-                              'balance', v_balance, 'spent', v_prior);
+                              'balance', v_balance, 'available', v_balance - v_held, 'spent', v_prior);
   end if;
-  if v_balance < p_amount then
-    return jsonb_build_object('outcome', 'insufficient', 'balance', v_balance, 'spent', 0);
+  if v_balance - v_held < p_amount then
+    return jsonb_build_object('outcome', 'insufficient', 'balance', v_balance, 'available', v_balance - v_held,
+                              'spent', 0);
   end if;
   insert into public.credit_ledger (user_id, delta, kind, reference, reason)
   values (p_user_id, -p_amount, 'spend', v_ref, v_reason);
-  return jsonb_build_object('outcome', 'spent', 'balance', v_balance - p_amount, 'spent', p_amount);
+  return jsonb_build_object('outcome', 'spent', 'balance', v_balance - p_amount,
+                            'available', v_balance - v_held - p_amount, 'spent', p_amount);
 end
 $$;
 comment on function public.record_spend(uuid, bigint, text, text) is
-  'Spends credits once per (user, idempotency key) under the wallet lock; never overdraws. {outcome: spent|duplicate|conflict|insufficient, balance, spent}.';
+  'Spends available credits (balance less active holds) once per (user, idempotency key) under the wallet lock; never overdraws. {outcome: spent|duplicate|conflict|insufficient, balance, available, spent}.';
 revoke execute on function public.record_spend(uuid, bigint, text, text) from public, anon, authenticated;
 grant execute on function public.record_spend(uuid, bigint, text, text) to service_role;
 

@@ -31,7 +31,9 @@ create table public.credit_plans (
   stripe_price_id    text unique,
   active             boolean not null default true,
   sort_order         integer not null default 0,
-  created_at         timestamptz not null default now()
+  created_at         timestamptz not null default now(),
+  -- a period's credits last this many extra periods after the period they were paid for (0: they end with it)
+  rollover_periods   integer not null default 0 check (rollover_periods between 0 and 120)
 );
 comment on table public.credit_plans is
   'Monthly plans: credits_per_period granted for each paid Stripe invoice; inactive plans keep renewing for existing subscribers but are not sold.';
@@ -258,6 +260,10 @@ grant execute on function public.webhook_action_subscription(jsonb) to service_r
   - a grant is once per invoice (grant_credits_for_purchase, external id =
     invoice), with the invoice's payment intent / charge linked so a refund or
     dispute of this payment reverses it;
+  - the credits expire at the end of the period paid for (period_end; a month
+    after the event when the invoice does not say), plus the plan's
+    rollover_periods months: set on the purchase (a pending grant claimed later
+    keeps it) and on the lot the grant made;
   - the subscription row is kept either way: created when invoice.paid
     arrives first (Stripe does not order deliveries), the renewal date moved
     to the paid period's end, and a past-due state cleared when this is the
@@ -287,6 +293,7 @@ declare
   v_ignored    text;     -- why this invoice grants nothing
   v            jsonb;
   v_links      jsonb;
+  v_expires    timestamptz;
 begin
   if coalesce(v_invoice, '') = '' or coalesce(v_sub_id, '') = '' or v_at is null then
     raise exception 'invoice id, subscription id and event time are required' using errcode = '22023';
@@ -349,6 +356,13 @@ begin
     v := public.grant_credits_for_purchase('stripe', v_invoice, coalesce((p_args ->> 'user_id')::uuid, v_sub.user_id),
       coalesce(p_args ->> 'email', v_sub.email), v_credits, v_paid, p_args ->> 'currency', v_package,
       p_args ->> 'event_id');
+    if v ->> 'outcome' in ('granted', 'pending') then
+      v_expires := coalesce(v_period_end, v_at + interval '1 month')
+                   + make_interval(months => coalesce(v_plan.rollover_periods, 0));
+      update public.purchases set credits_expire_at = v_expires where id = (v ->> 'purchase_id')::uuid;
+      perform private.set_lot_terms(l.ledger_id, 'paid', v_expires, 'plan')
+         from public.credit_lots l where l.purchase_id = (v ->> 'purchase_id')::uuid;
+    end if;
     v_links := public.link_purchase_payments('stripe', v_invoice,
       array(select jsonb_array_elements_text(coalesce(p_args -> 'payment_ids', '[]'::jsonb))), p_args ->> 'event_id');
   end if;

@@ -111,14 +111,17 @@ export async function balanceOf(db: SqlDatabase, userId: string): Promise<number
   return Number(rows[0]?.balance);
 }
 
-/** Every wallet equals the sum of its ledger: returns the wallets that do not. */
+/** Every wallet equals the sum of its ledger (and its lots, holds: every credit invariant): returns the breaches. */
 export async function walletsOffLedger(
   db: SqlDatabase,
 ): Promise<Array<{ user_id: string; balance: string; ledger: string }>> {
+  // and every other credit invariant (lots, debt, holds: credit_invariant_violations), reported in `ledger`
   return db.query(
     `select w.user_id, w.balance::text, coalesce(sum(l.delta), 0)::text as ledger
        from public.wallets w left join public.credit_ledger l on l.user_id = w.user_id
       group by w.user_id, w.balance
-     having w.balance <> coalesce(sum(l.delta), 0)`,
+     having w.balance <> coalesce(sum(l.delta), 0)
+     union all
+     select v.user_id, null, v.problem from public.credit_invariant_violations() v`,
   );
 }

@@ -181,7 +181,7 @@ describe.each(targets)("API keys and adjustments on %s", (target) => {
 
     it("is EXECUTE-able by the service role only", async () => {
       const [{ ok }] = await t.db.query<{ ok: boolean }>(
-        "select has_function_privilege('authenticated', 'public.adjust_credits(uuid,bigint,text,uuid)', 'execute') as ok",
+        "select has_function_privilege('authenticated', 'public.adjust_credits(uuid,bigint,text,uuid,timestamptz,text)', 'execute') as ok",
       );
       expect(ok).toBe(false);
     });

@@ -14,9 +14,16 @@ export type JsonScalar = string | number | boolean;
  * Every argument accepts null (no function is STRICT).
  */
 export interface SqlFunctions {
-  /** An admin's manual grant or deduction (ledger kind adjustment) with the reason and the admin kept; refused for non-admins; never below zero. {outcome, ledger_id, balance}. */
+  /** An admin's manual grant (a lot: promotional unless paid, expiring at p_expires_at or never) or deduction (at most the available credits), ledger kind adjustment with the reason and the admin kept; refused for non-admins. {outcome, ledger_id, balance}. */
   adjust_credits: {
-    Args: { p_user_id: string | null; p_delta: number | null; p_reason: string | null; p_admin_id: string | null };
+    Args: {
+      p_user_id: string | null;
+      p_delta: number | null;
+      p_reason: string | null;
+      p_admin_id: string | null;
+      p_expires_at?: string | null;
+      p_category?: string | null;
+    };
     Returns: Json | null;
   };
   /** True when the address is listed in ADMIN_EMAILS (admin_emails) and confirmed: an unconfirmed address is never admin. */
@@ -102,6 +109,22 @@ export interface SqlFunctions {
     Args: { p_key_hash: string | null; p_rate_limit?: number | null; p_window_seconds?: number | null };
     Returns: Json | null;
   };
+  /** Captures (spends) all or part of an active hold once under the wallet lock, freeing the rest: {outcome: captured|duplicate|not_active|too_much|not_found, hold, balance, available}. */
+  capture_credit_hold: {
+    Args: { p_user_id: string | null; p_hold_id: string | null; p_amount?: number | null };
+    Returns: Json | null;
+  };
+  /** POST /api/v1/holds/{id}/capture: API key → its owner, rate limit, capture_credit_hold; or {outcome: unauthorized|rate_limited, …}. */
+  capture_hold_with_api_key: {
+    Args: {
+      p_key_hash: string | null;
+      p_hold_id: string | null;
+      p_amount?: number | null;
+      p_rate_limit?: number | null;
+      p_window_seconds?: number | null;
+    };
+    Returns: Json | null;
+  };
   /** Leases unsent alert messages that are due to one sender (FOR UPDATE SKIP LOCKED); gives up after 20 attempts. */
   claim_alert_notifications: {
     Args: { p_limit?: number | null };
@@ -138,6 +161,35 @@ export interface SqlFunctions {
     Args: { p_user_id: string | null; p_name: string | null };
     Returns: Json | null;
   };
+  /** Reserves available credits once per (user, idempotency key) under the wallet lock: {outcome: held|duplicate|conflict|insufficient, hold, balance, available}. */
+  create_credit_hold: {
+    Args: {
+      p_user_id: string | null;
+      p_amount: number | null;
+      p_idempotency_key: string | null;
+      p_reason?: string | null;
+      p_expires_in_seconds?: number | null;
+    };
+    Returns: Json | null;
+  };
+  /** POST /api/v1/holds: API key → its owner, rate limit, create_credit_hold; or {outcome: unauthorized|rate_limited, …}. */
+  create_hold_with_api_key: {
+    Args: {
+      p_key_hash: string | null;
+      p_amount: number | null;
+      p_idempotency_key: string | null;
+      p_reason?: string | null;
+      p_expires_in_seconds?: number | null;
+      p_rate_limit?: number | null;
+      p_window_seconds?: number | null;
+    };
+    Returns: Json | null;
+  };
+  /** Every breach of: balance = ledger sum = lots remaining - debt, no debt beside credits, held = active holds, soonest expiries, each lot = its movements, each ledger row = its movements, each capture = its ledger row. Empty when all hold. */
+  credit_invariant_violations: {
+    Args: Record<string, never>;
+    Returns: Array<{ user_id: string | null; problem: string | null }>;
+  };
   /** Claims due mails for delivery (attempts + 1, a lease, skip locked): [{id, to_email, subject, body_text, attempts, kind, link_id, link_purpose, link_hash, link_live}]. */
   email_outbox_claim: {
     Args: { p_limit?: number | null; p_lease_seconds?: number | null };
@@ -163,6 +215,16 @@ export interface SqlFunctions {
     Args: { p_to: string | null; p_subject: string | null; p_body: string | null; p_kind?: string | null };
     Returns: string | null;
   };
+  /** Sweep: marks active holds past expires_at expired (their credits free again) in every wallet that has one; returns how many. */
+  expire_credit_holds: {
+    Args: Record<string, never>;
+    Returns: number | null;
+  };
+  /** Sweep: settles wallets with an expired lot or hold (holds marked expired, lots written off as ledger kind expire, except what active holds keep). Returns expire rows written. */
+  expire_credit_lots: {
+    Args: Record<string, never>;
+    Returns: number | null;
+  };
   /** Marks an alert message sent (p_error null) or records the error and schedules the next try with backoff. */
   finish_alert_notification: {
     Args: { p_id: number | null; p_error?: string | null };
@@ -178,12 +240,32 @@ export interface SqlFunctions {
     Args: { p_id: string | null };
     Returns: Json | null;
   };
+  /** GET /api/v1/balance: API key → {outcome: ok, balance, available, held} as of now, or {outcome: unauthorized|rate_limited, …}. */
+  get_balance_with_api_key: {
+    Args: { p_key_hash: string | null; p_rate_limit?: number | null; p_window_seconds?: number | null };
+    Returns: Json | null;
+  };
+  /** One hold of the user: {id, amount, status, reason, expires_at, created_at, captured, settled_at}; null when not theirs or unknown. */
+  get_credit_hold: {
+    Args: { p_user_id: string | null; p_hold_id: string | null };
+    Returns: Json | null;
+  };
   /** One crypto invoice with its package name, credits and price; null when unknown. */
   get_crypto_invoice: {
     Args: { p_invoice_id: string | null };
     Returns: Json | null;
   };
-  /** The wallet of one user: {balance, updated_at}; null when the user has none. */
+  /** GET /api/v1/holds/{id}: API key → its owner, rate limit, the hold {outcome: ok, hold} or {outcome: not_found}. */
+  get_hold_with_api_key: {
+    Args: {
+      p_key_hash: string | null;
+      p_hold_id: string | null;
+      p_rate_limit?: number | null;
+      p_window_seconds?: number | null;
+    };
+    Returns: Json | null;
+  };
+  /** The wallet of one user as of now: {balance (negative = owed), available, held, debt, expiring_30_days, next_expiry_at, updated_at}; null when the user has none. */
   get_wallet: {
     Args: { p_user_id: string | null };
     Returns: Json | null;
@@ -293,7 +375,24 @@ export interface SqlFunctions {
       revoked_reason: string | null;
     }>;
   };
-  /** A page (at most 100) of one user's credit ledger with reasons, newest first, keyset-paginated on (created_at, id). */
+  /** One user's holds, newest first (at most 100), status as of now (active past expires_at reads expired), optionally only one status; who released it (an admin) and why. */
+  list_credit_holds: {
+    Args: { p_user_id: string | null; p_status?: string | null; p_limit?: number | null };
+    Returns: Array<{
+      id: string | null;
+      amount: number | string | null;
+      status: string | null;
+      reason: string | null;
+      idempotency_key: string | null;
+      expires_at: string | Date | null;
+      created_at: string | Date | null;
+      captured: number | string | null;
+      settled_at: string | Date | null;
+      released_by_email: string | null;
+      release_reason: string | null;
+    }>;
+  };
+  /** A page (at most 100) of one user's credit ledger with reasons and the lots each row touched, newest first, keyset-paginated on (created_at, id). */
   list_credit_ledger: {
     Args: {
       p_user_id: string | null;
@@ -313,6 +412,23 @@ export interface SqlFunctions {
       admin_email: string | null;
       created_at: string | Date | null;
       cursor_at: string | null;
+      lots: Json | null;
+    }>;
+  };
+  /** One user's credit lots (at most 200): with credits left in burn-down order first, then used up or expired, newest first. */
+  list_credit_lots: {
+    Args: { p_user_id: string | null };
+    Returns: Array<{
+      id: string | null;
+      source: string | null;
+      category: string | null;
+      granted: number | string | null;
+      remaining: number | string | null;
+      expires_at: string | Date | null;
+      created_at: string | Date | null;
+      expired: boolean | null;
+      purchase_id: string | null;
+      ledger_id: string | null;
     }>;
   };
   /** Assets accepted as Fireblocks deposits and their credits per unit. */
@@ -331,6 +447,17 @@ export interface SqlFunctions {
       credits_per_unit: number | string | null;
       created_at: string | Date | null;
     }>;
+  };
+  /** GET /api/v1/holds: API key → its owner, rate limit, their holds {outcome: ok, holds} (optionally one status). */
+  list_holds_with_api_key: {
+    Args: {
+      p_key_hash: string | null;
+      p_status?: string | null;
+      p_limit?: number | null;
+      p_rate_limit?: number | null;
+      p_window_seconds?: number | null;
+    };
+    Returns: Json | null;
   };
   /** Admin: the pending credit grants for a user's e-mail (unclaimed) and those the user claimed, newest first; at most 100. */
   list_pending_grants_for_user: {
@@ -532,13 +659,28 @@ export interface SqlFunctions {
     Args: { p_state: unknown | null; p_webhook?: boolean | null; p_emails?: string[] | null };
     Returns: Json | null;
   };
-  /** Spends credits once per (user, idempotency key) under the wallet lock; never overdraws. {outcome: spent|duplicate|conflict|insufficient, balance, spent}. */
+  /** Spends available credits (balance less active holds) once per (user, idempotency key) under the wallet lock; never overdraws. {outcome: spent|duplicate|conflict|insufficient, balance, available, spent}. */
   record_spend: {
     Args: {
       p_user_id: string | null;
       p_amount: number | null;
       p_idempotency_key: string | null;
       p_reason?: string | null;
+    };
+    Returns: Json | null;
+  };
+  /** Releases an active hold once under the wallet lock (p_admin_id, p_reason: an admin did it, and why): {outcome: released|duplicate|not_active|not_found, hold, balance, available}. */
+  release_credit_hold: {
+    Args: { p_user_id: string | null; p_hold_id: string | null; p_admin_id?: string | null; p_reason?: string | null };
+    Returns: Json | null;
+  };
+  /** POST /api/v1/holds/{id}/release: API key → its owner, rate limit, release_credit_hold; or {outcome: unauthorized|rate_limited, …}. */
+  release_hold_with_api_key: {
+    Args: {
+      p_key_hash: string | null;
+      p_hold_id: string | null;
+      p_rate_limit?: number | null;
+      p_window_seconds?: number | null;
     };
     Returns: Json | null;
   };
@@ -562,6 +704,11 @@ export interface SqlFunctions {
   revoke_api_key: {
     Args: { p_user_id: string | null; p_key_id: string | null };
     Returns: boolean | null;
+  };
+  /** Stores CREDIT_PACK_EXPIRY_DAYS for the ledger trigger: a bought pack's lot expires that many days after it reaches the wallet (null = never). */
+  set_credit_pack_expiry_days: {
+    Args: { p_days: number | null };
+    Returns: void;
   };
   /** The owner signs out everywhere: every session of the account ends and every API key is revoked (reason signed_out_everywhere). {keys_revoked, sessions_ended}. */
   sign_out_everywhere: {

@@ -1,7 +1,8 @@
 /**
  * Typed calls of supabase/schemas/040_credits.sql: a payment's grant, what the
  * signed-in pages read (wallet, packs, ledger, purchases, claim notices), an
- * account's pending grants and an admin's adjustments. Reversals run inside webhook actions
+ * account's pending grants and credit lots, an admin's adjustments and the pack
+ * expiry setting. Holds are in holds.ts. Reversals run inside webhook actions
  * (lib/db/actions.ts), spending through the API-key functions (api-keys.ts), and
  * pending grants are claimed by SQL when an address is confirmed; the tests call
  * those functions through tests/helpers/credit-rpc.ts.
@@ -50,7 +51,20 @@ export async function grantCreditsForPurchase(db: Database, a: GrantArgs): Promi
   );
 }
 
-export const wallet = z.object({ balance: int, updated_at: timestamp });
+/**
+ * The wallet as of now: balance = unexpired credits owned (negative = owed), held = active holds,
+ * available = balance - held (what spends and new holds may use), debt = what reversals took beyond
+ * the lots, expiring_30_days = credits in lots that expire within 30 days.
+ */
+export const wallet = z.object({
+  balance: int,
+  available: int,
+  held: int,
+  debt: int,
+  expiring_30_days: int,
+  next_expiry_at: timestamp.nullable(),
+  updated_at: timestamp,
+});
 export type Wallet = z.infer<typeof wallet>;
 
 export async function getWallet(db: Database, userId: string): Promise<Wallet | null> {
@@ -114,10 +128,35 @@ export function decodeCursor(token: unknown): Cursor | undefined {
   return cursorText.safeParse(at).success && uuid.safeParse(id).success ? { at, id } : undefined;
 }
 
+export const LEDGER_KINDS = [
+  "purchase",
+  "claim",
+  "refund",
+  "dispute",
+  "dispute_reinstated",
+  "spend",
+  "adjustment",
+  "capture",
+  "expire",
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export const lotCategory = z.enum(["paid", "promotional"]);
+export type LotCategory = z.infer<typeof lotCategory>;
+
+/** What one ledger row added to (amount > 0) or took from (< 0) one lot; lot_id null = the wallet's debt. */
+export const lotMovement = z.object({
+  lot_id: uuid.nullable(),
+  amount: int,
+  category: lotCategory.nullable(),
+  expires_at: timestamp.nullable(),
+});
+export type LotMovement = z.infer<typeof lotMovement>;
+
 export const ledgerEntry = z.object({
   id: uuid,
   delta: int,
-  kind: z.enum(["purchase", "claim", "refund", "dispute", "dispute_reinstated", "spend", "adjustment"]),
+  kind: z.enum(LEDGER_KINDS),
   reference: z.string(),
   purchase_id: uuid.nullable(),
   package_name: z.string().nullable(),
@@ -128,6 +167,11 @@ export const ledgerEntry = z.object({
   admin_email: z.string().nullable(),
   created_at: timestamp,
   cursor_at: z.string(),
+  /** the lots this row added to or took from, in order */
+  lots: z
+    .array(lotMovement)
+    .nullable()
+    .transform((v) => v ?? []),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 
@@ -200,17 +244,57 @@ export async function listPendingGrantsForUser(db: Database, userId: string): Pr
 export const adjustResult = z.object({ outcome: z.literal("adjusted"), ledger_id: uuid, balance: int });
 export type AdjustResult = z.infer<typeof adjustResult>;
 
-/** An admin's grant (delta > 0) or deduction (delta < 0) with a reason; the database checks the admin and the balance. */
-export async function adjustCredits(
-  db: Database,
-  a: { userId: string; delta: number; reason: string; adminId: string },
-): Promise<AdjustResult> {
+export interface AdjustArgs {
+  userId: string;
+  delta: number;
+  reason: string;
+  adminId: string;
+  /** a grant's expiry (must be in the future); null/undefined: never */
+  expiresAt?: Date | null;
+  /** a grant's category; default promotional */
+  category?: LotCategory;
+}
+
+/**
+ * An admin's grant (delta > 0: a lot, promotional unless said otherwise, expiring at expiresAt or never)
+ * or deduction (delta < 0: at most the available credits) with a reason; the database checks the admin.
+ */
+export async function adjustCredits(db: Database, a: AdjustArgs): Promise<AdjustResult> {
   return adjustResult.parse(
     await db.rpc("adjust_credits", {
       p_user_id: a.userId,
       p_delta: a.delta,
       p_reason: a.reason,
       p_admin_id: a.adminId,
+      p_expires_at: a.expiresAt ? a.expiresAt.toISOString() : null,
+      p_category: a.category ?? "promotional",
     }),
   );
+}
+
+export const LOT_SOURCES = ["purchase", "claim", "plan", "adjustment", "dispute_reinstated", "migration"] as const;
+
+export const creditLot = z.object({
+  id: uuid,
+  source: z.enum(LOT_SOURCES),
+  category: lotCategory,
+  granted: int,
+  remaining: int,
+  expires_at: timestamp.nullable(),
+  created_at: timestamp,
+  /** past its expires_at (what it still holds is only what active holds keep) */
+  expired: z.boolean(),
+  purchase_id: uuid.nullable(),
+  ledger_id: uuid.nullable(),
+});
+export type CreditLot = z.infer<typeof creditLot>;
+
+/** A user's lots: those with credits left first, in burn-down order, then used up or expired (at most 200). */
+export async function listCreditLots(db: Database, userId: string): Promise<CreditLot[]> {
+  return z.array(creditLot).parse(await db.rpc("list_credit_lots", { p_user_id: userId }, { returns: "rows" }));
+}
+
+/** CREDIT_PACK_EXPIRY_DAYS into the database (null = bought packs never expire); writes only a change. */
+export async function setCreditPackExpiryDays(db: Database, days: number | null): Promise<void> {
+  await db.rpc("set_credit_pack_expiry_days", { p_days: days });
 }
