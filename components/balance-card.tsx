@@ -1,7 +1,11 @@
-/** The balance, big; a negative balance (a refund or dispute of spent credits) reads as owed. */
+/**
+ * The balance, big; a negative balance (a refund or dispute of spent credits) reads as owed. `children` go
+ * under it inside the same card (the wallet's available / held / expiring breakdown).
+ */
+import type { ReactNode } from "react";
 import { formatCredits } from "@/lib/format";
 
-export function BalanceCard({ balance }: { balance: number }) {
+export function BalanceCard({ balance, children }: { balance: number; children?: ReactNode }) {
   const owed = balance < 0;
   return (
     <section aria-labelledby="balance-heading" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
@@ -20,6 +24,7 @@ export function BalanceCard({ balance }: { balance: number }) {
           A payment was refunded or disputed after its credits were spent. The next pack you buy settles this first.
         </p>
       )}
+      {children}
     </section>
   );
 }

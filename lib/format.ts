@@ -15,3 +15,8 @@ export function formatCredits(credits: number): string {
 export function formatDateTime(date: Date): string {
   return `${date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`;
 }
+
+/** A day without the time ("Dec 20, 2026"), in UTC like formatDateTime. */
+export function formatDate(date: Date): string {
+  return date.toLocaleDateString("en-US", { dateStyle: "medium", timeZone: "UTC" });
+}

@@ -13,6 +13,8 @@ type LedgerKind = LedgerEntry["kind"];
 export const LEDGER_FILTER_LABELS = {
   purchases: "Purchases",
   spends: "Spends",
+  captures: "Captured holds",
+  expiries: "Expiries",
   reversals: "Reversals",
   adjustments: "Adjustments",
 } as const;
@@ -26,6 +28,8 @@ export const LEDGER_KINDS: Record<LedgerKind, { label: string; filter: LedgerFil
   dispute: { label: "Payment disputed", filter: "reversals" },
   dispute_reinstated: { label: "Dispute resolved in your favour", filter: "reversals" },
   spend: { label: "Spent", filter: "spends" },
+  capture: { label: "Spent from a hold", filter: "captures" },
+  expire: { label: "Credits expired", filter: "expiries" },
   adjustment: { label: "Adjustment", filter: "adjustments" },
 };
 

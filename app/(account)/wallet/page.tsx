@@ -1,9 +1,12 @@
-// /wallet, the account overview: the balance, what just happened, the latest activity and the way to everything else.
+// /wallet, the account overview: the balance (available, held, expiring soon), open holds, what just happened, the
+// latest activity and the way to everything else.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { BalanceBreakdown } from "@/components/balance-breakdown";
 import { BalanceCard } from "@/components/balance-card";
 import { belongsOnBuyPage, type BuySearch } from "@/components/buy-notices";
+import { HoldsSection } from "@/components/holds-table";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { LoadedList, PageSection } from "@/components/page-section";
@@ -19,6 +22,7 @@ import {
   takeClaimNotices,
   type LedgerEntry,
 } from "@/lib/db/rpc/credits";
+import { listCreditHolds } from "@/lib/db/rpc/holds";
 import { formatCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Wallet" };
@@ -44,8 +48,9 @@ export default async function WalletOverviewPage({
     redirect(`/wallet/buy?${query}`);
   }
   const db = getDb();
-  const [wallet, claimed, packs] = await Promise.all([
+  const [wallet, holds, claimed, packs] = await Promise.all([
     getWallet(db, session.userId),
+    listCreditHolds(db, session.userId, { status: "active" }),
     takeClaimNotices(db, session.userId),
     listActivePackages(db),
   ]);
@@ -77,9 +82,15 @@ export default async function WalletOverviewPage({
         </Notice>
       )}
 
-      {/* The balance, then what is available, held and expiring soon (holds and credit lots add theirs here). */}
+      {/* The balance, then what is available, held and expiring soon. */}
       <div className="grid gap-4 md:grid-cols-[2fr_1fr]">
-        <BalanceCard balance={wallet?.balance ?? 0} />
+        <BalanceCard balance={wallet?.balance ?? 0}>
+          <BalanceBreakdown
+            available={wallet?.available ?? 0}
+            held={wallet?.held ?? 0}
+            expiring={{ credits: wallet?.expiring_30_days ?? 0, soonest: wallet?.next_expiry_at ?? null }}
+          />
+        </BalanceCard>
         <nav
           aria-label="Wallet shortcuts"
           className="rounded-2xl border border-slate-200 bg-white p-5 text-sm shadow-sm"
@@ -108,6 +119,8 @@ export default async function WalletOverviewPage({
           </ul>
         </nav>
       </div>
+
+      <HoldsSection holds={holds} hideWhenEmpty />
 
       {/* Low-balance state and automatic top-up status go here, each linking to its part of /settings. */}
 

@@ -1,6 +1,6 @@
 "use server";
-// Manual credit adjustments, and disabling / enabling an account. The admin check is repeated here, and again in
-// the SQL functions (profiles.is_admin).
+// Manual credit adjustments, releasing a hold, and disabling / enabling an account. The admin check is repeated here,
+// and again in the SQL functions (profiles.is_admin).
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -8,6 +8,7 @@ import { requireAdmin, setAccountDisabled } from "@/lib/auth";
 import { syncAdminsOnce } from "@/lib/auth/admin-sync";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
 import { adjustCredits } from "@/lib/db/rpc/credits";
+import { releaseCreditHold } from "@/lib/db/rpc/holds";
 
 const adjustment = z.object({
   user_id: z.string().uuid(),
@@ -19,7 +20,19 @@ const adjustment = z.object({
     .transform(Number)
     .pipe(z.number().int().positive()),
   reason: z.string().trim().min(1).max(500),
+  category: z.enum(["promotional", "paid"]).default("promotional"),
+  expires_on: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
+
+/** "2026-12-20" → the end of that day in UTC (the next midnight), or null when it is not a date. */
+function endOfDay(day: string): Date | null {
+  const start = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== day) return null;
+  return new Date(start.getTime() + 24 * 60 * 60 * 1000);
+}
 
 /** The outcome goes back in the query string as a short code the page turns into a sentence. */
 function problemCode(error: unknown): string {
@@ -39,9 +52,15 @@ export async function adjustCreditsAction(form: FormData): Promise<void> {
     direction: form.get("direction"),
     amount: form.get("amount"),
     reason: form.get("reason") ?? "",
+    category: form.get("category") || undefined,
+    expires_on: form.get("expires_on") || undefined,
   });
   if (!input.success) redirect(`${page}?error=invalid`);
-  const { amount, direction, reason } = input.data;
+  const { amount, direction, reason, category } = input.data;
+  // Category and expiry describe the lot a grant creates; a deduction takes from existing lots and ignores them.
+  const expiresAt = direction === "grant" && input.data.expires_on ? endOfDay(input.data.expires_on) : null;
+  if (expiresAt !== null && expiresAt.getTime() <= Date.now()) redirect(`${page}?error=expiry`);
+  if (direction === "grant" && input.data.expires_on && expiresAt === null) redirect(`${page}?error=expiry`);
   try {
     const db = getDb();
     await syncAdminsOnce(db); // ADMIN_EMAILS → profiles.is_admin, which adjust_credits checks
@@ -50,12 +69,48 @@ export async function adjustCreditsAction(form: FormData): Promise<void> {
       delta: direction === "grant" ? amount : -amount,
       reason,
       adminId: session.userId,
+      ...(direction === "grant" ? { category, expiresAt } : {}),
     });
   } catch (error) {
     redirect(`${page}?error=${problemCode(error)}`);
   }
   revalidatePath(page);
   redirect(`${page}?done=${direction === "grant" ? "granted" : "deducted"}&amount=${amount}`);
+}
+
+const holdRelease = z.object({
+  user_id: z.string().uuid(),
+  hold_id: z.string().uuid(),
+  reason: z.string().trim().min(1).max(500),
+});
+
+/** Releases one of the account's open holds after the page's confirmation; the hold keeps the admin and the reason. */
+export async function releaseHoldAction(form: FormData): Promise<void> {
+  const session = await requireAdmin("/admin/users");
+  const userId = String(form.get("user_id") ?? "");
+  const page = `/admin/users/${encodeURIComponent(userId)}`;
+  const input = holdRelease.safeParse({
+    user_id: userId,
+    hold_id: form.get("hold_id"),
+    reason: form.get("reason") ?? "",
+  });
+  if (!input.success) redirect(`${page}?error=invalid-release`);
+  const { hold_id: holdId, reason } = input.data;
+  let outcome: string;
+  let amount = 0;
+  try {
+    const db = getDb();
+    await syncAdminsOnce(db); // ADMIN_EMAILS → profiles.is_admin, which release_credit_hold checks for an admin
+    const result = await releaseCreditHold(db, { userId, holdId, adminId: session.userId, reason });
+    outcome = result.outcome;
+    amount = result.hold?.amount ?? 0;
+  } catch (error) {
+    redirect(`${page}?error=${problemCode(error)}`);
+  }
+  if (outcome === "not_found") redirect(`${page}?error=hold-not-found`);
+  if (outcome === "not_active") redirect(`${page}?error=hold-not-active`);
+  revalidatePath(page);
+  redirect(`${page}?done=released&amount=${amount}`);
 }
 
 const access = z.object({

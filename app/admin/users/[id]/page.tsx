@@ -1,14 +1,18 @@
-// /admin/users/[id]: one account: balance, ledger, purchases, pending grants, and manual grant/deduct with a reason.
+// /admin/users/[id]: one account: balance, open holds (release), credit lots, ledger, purchases, pending grants, and
+// manual grant (paid or promotional, optionally expiring) / deduct with a reason.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BalanceBreakdown } from "@/components/balance-breakdown";
 import { BalanceCard } from "@/components/balance-card";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
+import { HoldsSection } from "@/components/holds-table";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink, pageHref } from "@/components/older-link";
 import { AccountAccess } from "@/components/admin/account-access";
+import { CreditLotsTable } from "@/components/admin/credit-lots-table";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
@@ -20,20 +24,28 @@ import { getUser } from "@/lib/db/rpc/account-access";
 import {
   decodeCursor,
   encodeCursor,
+  getWallet,
   listCreditLedger,
+  listCreditLots,
   listPurchases,
   listPendingGrantsForUser,
 } from "@/lib/db/rpc/credits";
+import { listCreditHolds } from "@/lib/db/rpc/holds";
 import { uuid } from "@/lib/db/scalars";
 import { formatCredits, formatDateTime } from "@/lib/format";
-import { adjustCreditsAction, setAccountDisabledAction } from "../actions";
+import { adjustCreditsAction, releaseHoldAction, setAccountDisabledAction } from "../actions";
 
 export const metadata: Metadata = { title: "User" };
 export const dynamic = "force-dynamic";
 
 const PROBLEMS: Record<string, string> = {
   invalid: "Check the fields: a whole number of credits above zero, grant or deduct, and a reason.",
-  insufficient: "The deduction is larger than the balance. A balance is never taken below zero by hand.",
+  insufficient:
+    "The deduction is larger than the balance available to deduct (held credits cannot be). A balance is never taken below zero by hand.",
+  expiry: "The expiry date must be today or later: the credits expire at the end of that day (UTC).",
+  "invalid-release": "Give a reason for releasing the hold. Nothing was changed.",
+  "hold-not-active": "That hold was already captured or had expired, so there was nothing to release.",
+  "hold-not-found": "That hold does not belong to this account.",
   "not-admin": "Your account is not marked as an admin in the database yet. Sign out and in again, then retry.",
   "no-wallet": "This account has no wallet.",
   unavailable: "The database did not answer. Nothing was changed; please try again in a moment.",
@@ -58,13 +70,17 @@ export default async function UserPage({ params, searchParams }: Props) {
   const db = getDb();
   const user = await getUser(db, id);
   if (!user) notFound();
-  const [ledger, purchases, grants] = await Promise.all([
+  const [wallet, holds, lots, ledger, purchases, grants] = await Promise.all([
+    getWallet(db, id),
+    listCreditHolds(db, id, { status: "active" }),
+    listCreditLots(db, id),
     listCreditLedger(db, id, { before }),
     listPurchases(db, id, { limit: 50 }),
     listPendingGrantsForUser(db, id),
   ]);
   const amount = Number(search.amount);
   const path = `/admin/users/${id}`;
+  const today = new Date().toISOString().slice(0, 10);
 
   return (
     <div className="space-y-8">
@@ -99,9 +115,23 @@ export default async function UserPage({ params, searchParams }: Props) {
           adjustment with your reason.
         </Notice>
       )}
+      {search.done === "released" && Number.isSafeInteger(amount) && (
+        <Notice tone="success" title="Hold released">
+          {formatCredits(amount)} are available to the account again. A capture of that hold is now refused.
+        </Notice>
+      )}
 
       <div className="grid gap-6 lg:grid-cols-[1fr_1.4fr] lg:items-start">
-        <BalanceCard balance={user.balance} />
+        <BalanceCard balance={wallet?.balance ?? user.balance}>
+          {wallet && (
+            <BalanceBreakdown
+              audience="admin"
+              available={wallet.available}
+              held={wallet.held}
+              expiring={{ credits: wallet.expiring_30_days, soonest: wallet.next_expiry_at }}
+            />
+          )}
+        </BalanceCard>
         <section
           aria-labelledby="adjust-heading"
           className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm"
@@ -109,7 +139,7 @@ export default async function UserPage({ params, searchParams }: Props) {
           <h2 id="adjust-heading" className="font-semibold text-slate-900">
             Grant or deduct credits
           </h2>
-          <form action={adjustCreditsAction} className="mt-3 grid gap-3 sm:grid-cols-[8rem_1fr]">
+          <form action={adjustCreditsAction} className="mt-3 grid gap-3 sm:grid-cols-[10rem_1fr]">
             <input type="hidden" name="user_id" value={user.id} />
             <label className="block text-sm font-medium text-slate-700">
               Action
@@ -130,6 +160,20 @@ export default async function UserPage({ params, searchParams }: Props) {
                 step={1}
                 className={`${field} tabular-nums`}
               />
+            </label>
+            <label className="block text-sm font-medium text-slate-700">
+              Category <span className="font-normal text-slate-500">(grants)</span>
+              <select name="category" defaultValue="promotional" className={field}>
+                <option value="promotional">Promotional</option>
+                <option value="paid">Paid</option>
+              </select>
+            </label>
+            <label className="block text-sm font-medium text-slate-700">
+              Expires after{" "}
+              <span className="font-normal text-slate-500">
+                (grants, optional; what is left expires at the end of this day, UTC)
+              </span>
+              <input name="expires_on" type="date" min={today} className={field} />
             </label>
             <label className="block text-sm font-medium text-slate-700 sm:col-span-2">
               Reason{" "}
@@ -155,6 +199,20 @@ export default async function UserPage({ params, searchParams }: Props) {
       <AccountAccess user={user} isSelf={user.id === admin.userId} action={setAccountDisabledAction} />
 
       <AdminUserSubscription userId={id} />
+
+      <HoldsSection holds={holds} release={{ action: releaseHoldAction, userId: id }} />
+
+      <PageSection id="lots" title="Credit lots">
+        <p className="text-sm text-slate-600">
+          Every grant is a lot; spends, captures and deductions take from the soonest-expiring first (never-expiring
+          last), promotional before paid, then the oldest. What a lot still holds at its expiry is written off.
+        </p>
+        {lots.length === 0 ? (
+          <EmptyState title="No credit lots">Purchases, plans and grants to this account add lots here.</EmptyState>
+        ) : (
+          <CreditLotsTable lots={lots} />
+        )}
+      </PageSection>
 
       <PageSection id="ledger" title="Ledger">
         {ledger.rows.length === 0 ? (
