@@ -12,6 +12,8 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "insufficient_credits"
   | "idempotency_conflict"
+  | "not_found"
+  | "hold_not_active"
   | "rate_limited"
   | "method_not_allowed"
   | "unavailable"

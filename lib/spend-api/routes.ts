@@ -5,7 +5,7 @@
  */
 import { getDb, type Database } from "@/lib/db";
 import { authenticateApiKey, spendCreditsWithApiKey } from "@/lib/db/rpc/api-keys";
-import { getWallet } from "@/lib/db/rpc/credits";
+import { getBalanceWithApiKey, type GateResult } from "@/lib/db/rpc/holds";
 import { json } from "@/lib/http/json";
 import { bearerKey, hashApiKey } from "./api-key";
 import { apiRateLimit } from "./rate-limit";
@@ -13,11 +13,19 @@ import { apiError, failure, invalidRequest, rateLimited, unauthorized } from "./
 import { readSpendRequest } from "./spend-request";
 
 /** The 401 for a request without a key of ours: none sent, or one that cannot be ours. */
-const noKey = (request: Request) =>
+export const noKey = (request: Request) =>
   unauthorized({ reason: request.headers.has("authorization") ? "unknown_key" : "missing_key" });
 
+/** The answer to a request the database refused at the key: 401 (unknown or revoked) or 429. */
+export function refusedAtKey(result: GateResult): Response {
+  if (result.outcome === "rate_limited") return rateLimited(result.retry_after_seconds);
+  return unauthorized(
+    result.revoked_reason ? { reason: "key_revoked", revokedReason: result.revoked_reason } : { reason: "unknown_key" },
+  );
+}
+
 /** The key checked in the database: a working key's owner and rate limit, or the 401 / 429 that ends the request. */
-async function checkKey(db: Database, keyHash: string): Promise<{ userId: string } | { refused: Response }> {
+export async function checkKey(db: Database, keyHash: string): Promise<{ userId: string } | { refused: Response }> {
   const check = await authenticateApiKey(db, keyHash, apiRateLimit());
   if (!check) return { refused: unauthorized({ reason: "unknown_key" }) };
   if ("revoked_reason" in check) {
@@ -27,16 +35,17 @@ async function checkKey(db: Database, keyHash: string): Promise<{ userId: string
   return { userId: check.user_id };
 }
 
-/** GET /api/v1/balance → {balance}. */
+/**
+ * GET /api/v1/balance → {balance, available, held}, in one database call: balance = unexpired credits
+ * owned (negative = owed), held = active holds, available = balance - held.
+ */
 export async function getBalance(request: Request): Promise<Response> {
   const key = bearerKey(request);
   if (!key) return noKey(request);
   try {
-    const db = getDb();
-    const check = await checkKey(db, hashApiKey(key));
-    if ("refused" in check) return check.refused;
-    const wallet = await getWallet(db, check.userId);
-    return json({ balance: wallet?.balance ?? 0 });
+    const result = await getBalanceWithApiKey(getDb(), hashApiKey(key), apiRateLimit());
+    if (result.outcome !== "ok") return refusedAtKey(result);
+    return json({ balance: result.balance, available: result.available, held: result.held });
   } catch (error) {
     return failure(error, "balance");
   }

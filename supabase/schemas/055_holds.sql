@@ -388,6 +388,7 @@ begin
    where id = v_hold.id
   returning * into v_hold;
   perform private.end_hold(v_hold);
+  perform private.lock_wallet(p_user_id); -- credits of an expired lot this hold kept, and did not spend, expire now
   return jsonb_build_object('outcome', 'captured', 'hold', private.hold_json(v_hold))
          || private.wallet_after_write(p_user_id);
 end
@@ -438,6 +439,7 @@ begin
    where id = v_hold.id
   returning * into v_hold;
   perform private.end_hold(v_hold);
+  perform private.lock_wallet(p_user_id); -- credits of an expired lot this hold kept expire now
   return jsonb_build_object('outcome', 'released', 'hold', private.hold_json(v_hold))
          || private.wallet_after_write(p_user_id);
 end

@@ -302,7 +302,14 @@ describe.each(targets)("public spend API on %s", (target) => {
     expect(r.status).toBe(200);
     expect(r.body.openapi).toMatch(/^3\./);
     const paths = r.body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    expect(Object.keys(paths).sort()).toEqual(["/api/v1/balance", "/api/v1/spend"]);
+    expect(Object.keys(paths).sort()).toEqual([
+      "/api/v1/balance",
+      "/api/v1/holds",
+      "/api/v1/holds/{id}",
+      "/api/v1/holds/{id}/capture",
+      "/api/v1/holds/{id}/release",
+      "/api/v1/spend",
+    ]);
     expect(Object.keys(paths["/api/v1/spend"].post.responses)).toEqual(
       expect.arrayContaining(["200", "400", "401", "402", "409", "429"]),
     );

@@ -66,6 +66,8 @@ export async function authenticateApiKey(db: Database, keyHash: string, rate: Ra
 const spendOutcome = z.object({
   outcome: z.enum(["spent", "duplicate", "conflict", "insufficient"]),
   balance: int,
+  /** balance less the active holds: what spends may use */
+  available: int,
   spent: int,
 });
 
