@@ -152,6 +152,8 @@ const schema = z.object({
   PG_POOL_MAX: optionalInt(1, 200),
   LOCAL_TEST_CHECKOUT: optionalText.pipe(z.enum(["0", "1"], { error: "must be 1 (on) or 0 (off)" }).optional()),
   API_RATE_LIMIT_PER_MINUTE: optionalInt(1, 1_000_000),
+  /** Days a bought pack's credits last once they reach the wallet; unset: they never expire. */
+  CREDIT_PACK_EXPIRY_DAYS: optionalInt(1, 36_500),
 });
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The sweep behind GET /api/cron/webhooks (and the dev timer): retry failed
- * events, then retention, alerts and — when STRIPE_SECRET_KEY is set and it is
- * due — Stripe reconciliation. Every step is safe with many instances calling
+ * events, then expired holds and credit lots, retention, alerts and — when
+ * STRIPE_SECRET_KEY is set and it is due — Stripe reconciliation. Every step is safe with many instances calling
  * at once (leases, advisory and row locks in SQL). A step that fails is
  * reported and logged without stopping the others; the database being down
  * fails the whole sweep (503).
@@ -13,6 +13,7 @@ import { getEnv } from "@/lib/env";
 import { runRetrySweep, type SweepResult } from "@/lib/ingest/retry";
 import { errorField, getLogger } from "@/lib/logger";
 import { runAlerts, type AlertsResult } from "./alerts";
+import { runCreditExpiry, type CreditExpiryResult } from "./credit-expiry";
 import { runRetention, type RetentionResult } from "./retention";
 import { RECONCILE_JOB, reconcileStripeEvents, type ReconcileResult } from "./stripe-reconcile";
 
@@ -22,6 +23,7 @@ export const RECONCILE_EVERY_SECONDS = 600;
 type Step<T> = T | { error: string };
 
 export interface OpsSweepResult extends SweepResult {
+  credits: Step<CreditExpiryResult>;
   retention: Step<RetentionResult>;
   alerts: Step<AlertsResult>;
   /** Absent without STRIPE_SECRET_KEY; "not due" when another run started less than RECONCILE_EVERY_SECONDS ago. */
@@ -41,13 +43,14 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<Step<T>> {
 export async function runOpsSweep(db: Database): Promise<OpsSweepResult> {
   const env = getEnv();
   const retried = await runRetrySweep(db);
+  const credits = await step("credits", () => runCreditExpiry(db, env.CREDIT_PACK_EXPIRY_DAYS));
   const retention = await step("retention", () =>
     runRetention(db, { payloadRetentionDays: env.WEBHOOK_PAYLOAD_RETENTION_DAYS }),
   );
   const alerts = await step("alerts", () =>
     runAlerts(db, { webhookUrl: env.ALERT_WEBHOOK_URL, emails: env.ALERT_EMAILS, appUrl: env.APP_URL }),
   );
-  const result: OpsSweepResult = { ...retried, retention, alerts };
+  const result: OpsSweepResult = { ...retried, credits, retention, alerts };
   if (env.STRIPE_SECRET_KEY) {
     result.reconcile = await step("reconcile", async () =>
       (await claimOpsJob(db, RECONCILE_JOB, RECONCILE_EVERY_SECONDS))

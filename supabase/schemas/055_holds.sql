@@ -102,8 +102,14 @@ revoke execute on function private.set_lot_terms(uuid, text, timestamptz, text) 
   credits free again); then each lot past its expiry, in burn-down order,
   loses what the remaining active holds do not need from it, as one ledger
   row of kind expire (reference '<lot id>:<remaining after>', once per step).
+  p_lots false: the holds only (the sweep's expire_credit_holds).
 */
-create function private.settle_wallet(p_user_id uuid, out holds_expired integer, out lots_expired integer)
+create function private.settle_wallet(
+  p_user_id uuid,
+  p_lots boolean default true,
+  out holds_expired integer,
+  out lots_expired integer
+)
 language plpgsql
 set search_path = ''
 as $$
@@ -130,6 +136,9 @@ begin
                                  where h.user_id = p_user_id and h.status = 'active')
    where w.user_id = p_user_id
   returning w.held into v_held;
+  if not p_lots then
+    return;
+  end if;
 
   for v_lot in
     select l.id, l.remaining
@@ -146,9 +155,9 @@ begin
   end loop;
 end
 $$;
-comment on function private.settle_wallet(uuid) is
+comment on function private.settle_wallet(uuid, boolean) is
   'Under the caller''s wallet lock: marks the wallet''s past-due active holds expired (freeing their credits), then writes off expired lots (ledger kind expire) except what active holds still need. Returns (holds_expired, lots_expired).';
-revoke execute on function private.settle_wallet(uuid) from public, anon, authenticated;
+revoke execute on function private.settle_wallet(uuid, boolean) from public, anon, authenticated;
 
 /*
   The wallet as of now, for reads: expired holds hold nothing and expired lots
@@ -716,7 +725,11 @@ comment on function public.expire_credit_lots() is
 revoke execute on function public.expire_credit_lots() from public, anon, authenticated;
 grant execute on function public.expire_credit_lots() to service_role;
 
-/* expire_credit_holds: the same sweep seen from the holds: settles wallets with an expired hold; returns the holds marked expired. */
+/*
+  expire_credit_holds: the sweep's first step: marks the active holds past
+  expires_at expired in every wallet that has one (lots are left to
+  expire_credit_lots, which runs next); returns the holds marked.
+*/
 create function public.expire_credit_holds()
 returns integer
 language plpgsql
@@ -734,7 +747,7 @@ begin
      limit 500
      for update skip locked
   loop
-    select * into v_done from private.settle_wallet(v_user);
+    select * into v_done from private.settle_wallet(v_user, false);
     v_rows := v_rows + v_done.holds_expired;
   end loop;
   return v_rows;

@@ -12,8 +12,10 @@ import * as holdModule from "@/app/api/v1/holds/[id]/route";
 import * as captureModule from "@/app/api/v1/holds/[id]/capture/route";
 import * as releaseModule from "@/app/api/v1/holds/[id]/release/route";
 import { POST as spendRoute } from "@/app/api/v1/spend/route";
+import { GET as cronRoute } from "@/app/api/cron/webhooks/route";
+import { syncAdminEmails } from "@/lib/db/rpc/accounts";
 import { createApiKey, revokeApiKey } from "@/lib/db/rpc/api-keys";
-import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
+import { adjustCredits, grantCreditsForPurchase, listCreditLots } from "@/lib/db/rpc/credits";
 import { creditInvariantViolations } from "@/lib/db/rpc/holds";
 import { createUser, targets } from "../helpers/databases";
 import { useRouteSuite } from "../helpers/route-suite";
@@ -42,7 +44,11 @@ async function call(response: Response | Promise<Response>) {
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 describe.each(targets)("holds API on %s", (target) => {
-  const suite = useRouteSuite(target, () => ({ API_RATE_LIMIT_PER_MINUTE: "1000" }));
+  const suite = useRouteSuite(target, () => ({
+    API_RATE_LIMIT_PER_MINUTE: "1000",
+    CRON_SECRET: "cron-secret-for-holds",
+    CREDIT_PACK_EXPIRY_DAYS: "30",
+  }));
 
   async function fundedUser(credits: number) {
     const userId = await createUser(suite.db, `holds-${unique()}@example.com`);
@@ -263,6 +269,51 @@ describe.each(targets)("holds API on %s", (target) => {
     expect(spends).toBeLessThanOrEqual(6);
     const left = 100 - 40 - spends * 10;
     expect(await balance(u.key)).toEqual({ balance: left, available: left, held: 0 });
+    expect(await creditInvariantViolations(suite.db)).toEqual([]);
+  });
+
+  it("the sweep (GET /api/cron/webhooks) marks expired holds, writes off expired lots, and applies CREDIT_PACK_EXPIRY_DAYS", async () => {
+    const u = await fundedUser(0);
+    const adminEmail = `holds-admin-${unique()}@example.com`;
+    const admin = await createUser(suite.db, adminEmail);
+    await syncAdminEmails(suite.db, [adminEmail]);
+    await adjustCredits(suite.db, {
+      userId: u.userId,
+      delta: 30,
+      reason: "trial",
+      adminId: admin,
+      expiresAt: new Date(Date.now() + 1000),
+    });
+    const id = (await create(u.key, { amount: 10, expires_in_seconds: 1 })).body.hold.id as string;
+    await sleep(1100);
+    const sweep = await call(
+      cronRoute(
+        new Request("http://app.test/api/cron/webhooks", {
+          headers: { authorization: "Bearer cron-secret-for-holds" },
+        }),
+      ),
+    );
+    expect(sweep.status).toBe(200);
+    expect(sweep.body.credits.holdsExpired).toBeGreaterThanOrEqual(1);
+    expect(sweep.body.credits.lotsExpired).toBeGreaterThanOrEqual(1);
+    const [h] = await suite.db.query<{ status: string }>("select status from public.credit_holds where id = $1", [id]);
+    expect(h.status).toBe("expired");
+    const expired = await suite.db.query<{ delta: string }>(
+      "select delta::text from public.credit_ledger where user_id = $1 and kind = 'expire'",
+      [u.userId],
+    );
+    expect(expired).toEqual([{ delta: "-30" }]);
+    // the sweep wrote CREDIT_PACK_EXPIRY_DAYS: a pack bought now lasts 30 days
+    await grantCreditsForPurchase(suite.db, {
+      provider: "stripe",
+      externalId: `pi_h_${unique()}`,
+      userId: u.userId,
+      credits: 5,
+      amountMinor: 100,
+      currency: "usd",
+    });
+    const [lot] = (await listCreditLots(suite.db, u.userId)).filter((l) => l.source === "purchase");
+    expect((lot.expires_at!.getTime() - Date.now()) / 86_400_000).toBeCloseTo(30, 1);
     expect(await creditInvariantViolations(suite.db)).toEqual([]);
   });
 });

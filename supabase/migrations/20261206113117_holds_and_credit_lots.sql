@@ -393,7 +393,12 @@ begin
 end
 $$;
 
-create or replace function private.settle_wallet(p_user_id uuid, out holds_expired integer, out lots_expired integer)
+create or replace function private.settle_wallet(
+  p_user_id uuid,
+  p_lots boolean default true,
+  out holds_expired integer,
+  out lots_expired integer
+)
 language plpgsql
 set search_path = ''
 as $$
@@ -420,6 +425,9 @@ begin
                                  where h.user_id = p_user_id and h.status = 'active')
    where w.user_id = p_user_id
   returning w.held into v_held;
+  if not p_lots then
+    return;
+  end if;
 
   for v_lot in
     select l.id, l.remaining
@@ -894,7 +902,7 @@ begin
      limit 500
      for update skip locked
   loop
-    select * into v_done from private.settle_wallet(v_user);
+    select * into v_done from private.settle_wallet(v_user, false);
     v_rows := v_rows + v_done.holds_expired;
   end loop;
   return v_rows;
@@ -1149,7 +1157,7 @@ revoke execute on function private.end_hold(credit_holds) from public;
 revoke execute on function private.hold_json(credit_holds) from public;
 revoke execute on function private.lock_wallet(uuid) from public;
 revoke execute on function private.set_lot_terms(uuid, text, timestamp with time zone, text) from public;
-revoke execute on function private.settle_wallet(uuid) from public;
+revoke execute on function private.settle_wallet(uuid, boolean) from public;
 revoke execute on function private.wallet_after_write(uuid) from public;
 revoke execute on function private.wallet_state(uuid) from public;
 revoke execute on function public.adjust_credits(uuid, bigint, text, uuid, timestamp with time zone, text) from public, anon, authenticated;
@@ -1215,7 +1223,7 @@ comment on function private.lock_wallet(uuid) is
 comment on function private.set_lot_terms(uuid, text, timestamp with time zone, text) is
   'Sets the category, expiry and source of the lot a ledger row granted, and the wallet''s next_expiry_at with it.';
 
-comment on function private.settle_wallet(uuid) is
+comment on function private.settle_wallet(uuid, boolean) is
   'Under the caller''s wallet lock: marks the wallet''s past-due active holds expired (freeing their credits), then writes off expired lots (ledger kind expire) except what active holds still need. Returns (holds_expired, lots_expired).';
 
 comment on function private.wallet_after_write(uuid) is
