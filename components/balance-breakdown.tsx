@@ -1,6 +1,7 @@
 /**
  * Under the balance: what can be spent now (available = balance − held), what open holds reserve, and what
- * expires in the next 30 days (with the first date), each with a sentence when it is zero.
+ * expires in the next 30 days (with the first date), each with a sentence when it is zero. Three across when the
+ * card is wide (the wallet), one under another in a narrow card (the admin page) or on a phone.
  */
 import { formatCredits, formatDate } from "@/lib/format";
 
@@ -16,33 +17,35 @@ export interface BalanceBreakdownProps {
 export function BalanceBreakdown({ available, held, expiring, audience = "owner" }: BalanceBreakdownProps) {
   const owner = audience === "owner";
   return (
-    <dl className="mt-5 grid gap-3 border-t border-slate-100 pt-5 sm:grid-cols-3">
-      <Tile
-        label="Available"
-        testId="available"
-        value={available}
-        detail={held > 0 ? "Balance minus what holds reserve" : "All of the balance can be spent"}
-      />
-      <Tile
-        label="Held"
-        testId="held"
-        value={held}
-        detail={held > 0 ? "Reserved for work in progress until it is captured or released" : "No open holds"}
-      />
-      <Tile
-        label="Expiring in 30 days"
-        testId="expiring"
-        value={expiring.credits}
-        tone={expiring.credits > 0 ? "warning" : "neutral"}
-        detail={
-          expiring.credits > 0 && expiring.soonest
-            ? `First on ${formatDate(expiring.soonest)}; spends use these first`
-            : owner
-              ? "None of your credits expire soon"
-              : "None of these credits expire soon"
-        }
-      />
-    </dl>
+    <div className="@container mt-5 border-t border-slate-100 pt-5">
+      <dl className="grid gap-3 @xl:grid-cols-3">
+        <Tile
+          label="Available"
+          testId="available"
+          value={available}
+          detail={held > 0 ? "Balance minus what holds reserve" : "All of the balance can be spent"}
+        />
+        <Tile
+          label="Held"
+          testId="held"
+          value={held}
+          detail={held > 0 ? "Reserved for work in progress until it is captured or released" : "No open holds"}
+        />
+        <Tile
+          label="Expiring in 30 days"
+          testId="expiring"
+          value={expiring.credits}
+          tone={expiring.credits > 0 ? "warning" : "neutral"}
+          detail={
+            expiring.credits > 0 && expiring.soonest
+              ? `First on ${formatDate(expiring.soonest)}; spends use these first`
+              : owner
+                ? "None of your credits expire soon"
+                : "None of these credits expire soon"
+          }
+        />
+      </dl>
+    </div>
   );
 }
 

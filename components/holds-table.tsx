@@ -21,27 +21,25 @@ const field =
 
 export function HoldsTable({ holds, release }: Props) {
   const columns: Column[] = [
-    { label: "Placed" },
     { label: "Hold" },
     { label: "Credits", numeric: true },
     { label: "Expires" },
+    { label: "Placed" },
     ...(release ? [{ label: "Release" }] : []),
   ];
   return (
-    <DataTable caption="Open holds, newest first" columns={columns} dense={Boolean(release)}>
+    <DataTable caption="Open holds, newest first" columns={columns}>
       {holds.map((hold) => (
         <tr key={hold.id} className="align-top">
-          <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(hold.created_at)}</td>
-          <td className="px-4 py-3 text-slate-900">
+          <td className="min-w-40 px-4 py-3 text-slate-900">
             <span className="break-words">{hold.reason ?? "No reason given"}</span>
-            <span className="block font-mono text-xs text-slate-500" title={hold.id}>
-              {hold.id}
-            </span>
+            <span className="block break-all font-mono text-xs text-slate-500">{hold.id}</span>
           </td>
           <td className="whitespace-nowrap px-4 py-3 text-right font-medium tabular-nums text-slate-900">
             {hold.amount.toLocaleString("en-US")}
           </td>
           <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(hold.expires_at)}</td>
+          <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(hold.created_at)}</td>
           {release && (
             <td className="min-w-56 px-4 py-3">
               <form action={release.action}>

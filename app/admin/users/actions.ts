@@ -27,11 +27,10 @@ const adjustment = z.object({
     .optional(),
 });
 
-/** "2026-12-20" → the end of that day in UTC (the next midnight), or null when it is not a date. */
+/** "2026-12-20" → the last second of that day in UTC (so the day shown with the lot is the one chosen), or null. */
 function endOfDay(day: string): Date | null {
-  const start = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== day) return null;
-  return new Date(start.getTime() + 24 * 60 * 60 * 1000);
+  const end = new Date(`${day}T23:59:59Z`);
+  return Number.isNaN(end.getTime()) || end.toISOString().slice(0, 10) !== day ? null : end;
 }
 
 /** The outcome goes back in the query string as a short code the page turns into a sentence. */
