@@ -7,7 +7,7 @@
  */
 import type { SpendAnswer } from "./spend-load";
 import type { Spender } from "./spend-traffic";
-import type { Query } from "./verify";
+import { creditInvariantProblems, type Query } from "./verify";
 
 export async function verifySpends(
   query: Query,
@@ -53,7 +53,8 @@ export async function verifySpends(
 }
 
 /**
- * After every run: no negative wallet, every wallet equal to its ledger, and
+ * After every run: no negative wallet, every wallet equal to its ledger (and to its lots, with every
+ * other credit invariant), and
  * each tight wallet left with exactly what its unique spends (1 credit each,
  * `offered` of them) could not take: max(funded - offered, 0).
  */
@@ -72,6 +73,7 @@ export async function verifyWallets(
       group by w.user_id, w.balance having w.balance <> coalesce(sum(l.delta), 0)`,
   );
   for (const w of off) violations.push(`wallet ${w.user_id} differs from its ledger`);
+  violations.push(...(await creditInvariantProblems(query, "spend")));
   const tight = spenders.filter((s) => s.tight);
   const balances = await query<{ user_id: string; balance: string }>(
     "select user_id, balance::text from public.wallets where user_id = any($1::uuid[])",

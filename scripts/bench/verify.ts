@@ -201,5 +201,20 @@ export async function verifyExactlyOnce(query: Query, expect: ExactlyOnceExpecta
       group by w.user_id, w.balance having w.balance <> coalesce(sum(l.delta), 0)`,
   );
   if (off.length > 0) violations.push(`${expect.label}: ${off.length} wallets differ from their ledger sum`);
+  violations.push(...(await creditInvariantProblems(query, expect.label)));
   return violations;
+}
+
+/**
+ * Every breach of the credit invariants the database knows (public.credit_invariant_violations): wallet =
+ * ledger = lots' remaining - debt, no debt beside credits, held = active holds, each lot and ledger row
+ * equal to its lot movements, each capture equal to its ledger row. At most 20 listed, then a count.
+ */
+export async function creditInvariantProblems(query: Query, label: string): Promise<string[]> {
+  const rows = await query<{ user_id: string; problem: string }>(
+    "select user_id::text, problem from public.credit_invariant_violations()",
+  );
+  const listed = rows.slice(0, 20).map((r) => `${label}: user ${r.user_id}: ${r.problem}`);
+  if (rows.length > 20) listed.push(`${label}: ${rows.length - 20} more credit invariant violations`);
+  return listed;
 }

@@ -149,4 +149,17 @@ describe.each(targets)("exactly-once verification on %s", (target) => {
       expect.arrayContaining([expect.stringMatching(/missing 1/)]),
     );
   });
+
+  // last: it leaves a broken lot behind, which every later check of this database would report
+  it("catches credit lots that no longer add up to the wallet (credit_invariant_violations)", async () => {
+    const { expectation } = await honestRun();
+    const p = await aPurchase(expectation.prefix);
+    await t.db.query("update credit_lots set remaining = remaining - 1 where purchase_id = $1", [p.id]);
+    expect(await verifyExactlyOnce(query, expectation)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`run: user ${p.user_id}: balance \\d+ <> lots remaining`)),
+        expect.stringMatching(/remaining \d+ <> what its movements add up to/),
+      ]),
+    );
+  });
 });
