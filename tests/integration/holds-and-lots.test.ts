@@ -446,6 +446,46 @@ describe.each(targets)("holds and credit lots on %s", (target) => {
       expect(await wallet(u)).toEqual({ balance: 20, available: 0, held: 20 });
     });
 
+    it("expires a plan period's credits at the period's end, plus credit_plans.rollover_periods months", async () => {
+      const u = await user();
+      const periodEnd = new Date(Date.now() + 10 * 86_400_000);
+      const invoicePaid = (plan: string) =>
+        t.db.query("select public.webhook_action_subscription_invoice_paid($1::jsonb) as r", [
+          JSON.stringify({
+            invoice_id: `in_${unique()}`,
+            subscription_id: `sub_${unique()}`,
+            event_at: new Date().toISOString(),
+            period_end: periodEnd.toISOString(),
+            billing_reason: "subscription_cycle",
+            amount_minor: 100_000,
+            currency: "usd",
+            plan_id: plan,
+            user_id: u,
+            event_id: `evt_${unique()}`,
+          }),
+        ]);
+      const [plan] = await t.db.query<{ id: string; credits_per_period: string }>(
+        "select id, credits_per_period::text from public.credit_plans order by id limit 1",
+      );
+      await invoicePaid(plan.id);
+      await t.db.query("update public.credit_plans set rollover_periods = 2 where id = $1", [plan.id]);
+      try {
+        await invoicePaid(plan.id);
+      } finally {
+        await t.db.query("update public.credit_plans set rollover_periods = 0 where id = $1", [plan.id]);
+      }
+      const lots = await listCreditLots(t.db, u);
+      expect(lots.map((l) => [l.source, l.category, l.granted])).toEqual([
+        ["plan", "paid", Number(plan.credits_per_period)],
+        ["plan", "paid", Number(plan.credits_per_period)],
+      ]);
+      expect(lots[0].expires_at!.getTime()).toBe(periodEnd.getTime());
+      const rolled = new Date(periodEnd);
+      rolled.setUTCMonth(rolled.getUTCMonth() + 2);
+      expect(Math.abs(lots[1].expires_at!.getTime() - rolled.getTime())).toBeLessThan(2 * 86_400_000);
+      expect((await getWallet(t.db, u))?.next_expiry_at?.getTime()).toBe(periodEnd.getTime());
+    });
+
     it("keeps balance = ledger = lots - debt for every wallet after all of the above", async () => {
       expect(await creditInvariantViolations(t.db)).toEqual([]);
     });
