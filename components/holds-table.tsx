@@ -2,6 +2,7 @@
  * Open holds: credits reserved by `POST /api/v1/holds` until the work they pay for is captured or released (or the
  * hold expires). On the admin page each row can be released, after a confirmation with a reason kept for admins.
  */
+import { Badge, type BadgeTone } from "@/components/badge";
 import { ConfirmSubmit } from "@/components/confirm-submit";
 import { DataTable, type Column } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
@@ -97,5 +98,62 @@ export function HoldsSection({ holds, release, hideWhenEmpty = false }: Props & 
       </div>
       {holds.length === 0 ? <EmptyState title="No open holds" /> : <HoldsTable holds={holds} release={release} />}
     </section>
+  );
+}
+
+const OUTCOME: Record<Exclude<CreditHold["status"], "active">, { label: string; tone: BadgeTone }> = {
+  captured: { label: "Captured", tone: "good" },
+  released: { label: "Released", tone: "neutral" },
+  expired: { label: "Expired", tone: "waiting" },
+};
+
+/**
+ * Admin: how an account's recent holds ended: captured (how much), released (through the API, or by which admin and
+ * why) or expired unsettled.
+ */
+export function SettledHoldsTable({ holds }: { holds: CreditHold[] }) {
+  return (
+    <DataTable
+      caption="Settled holds, newest first"
+      dense
+      columns={[
+        { label: "Hold" },
+        { label: "Held", numeric: true },
+        { label: "Outcome" },
+        { label: "Settled" },
+        { label: "Placed" },
+      ]}
+    >
+      {holds.map((hold) => {
+        const outcome = OUTCOME[hold.status as keyof typeof OUTCOME];
+        return (
+          <tr key={hold.id} className="align-top">
+            <td className="min-w-40 px-3 py-2 text-slate-900">
+              <span className="break-words">{hold.reason ?? "No reason given"}</span>
+              <span className="block break-all font-mono text-xs text-slate-500">{hold.id}</span>
+            </td>
+            <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
+              {hold.amount.toLocaleString("en-US")}
+            </td>
+            <td className="min-w-40 px-3 py-2">
+              <Badge tone={outcome.tone}>
+                {outcome.label}
+                {hold.status === "captured" && hold.captured !== null && ` ${hold.captured.toLocaleString("en-US")}`}
+              </Badge>
+              {hold.status === "released" && (
+                <span className="mt-1 block text-xs text-slate-600">
+                  {hold.released_by_email ? `by ${hold.released_by_email}` : "through the API"}
+                  {hold.release_reason && <> · {hold.release_reason}</>}
+                </span>
+              )}
+            </td>
+            <td className="whitespace-nowrap px-3 py-2 text-slate-600">
+              {formatDateTime(hold.settled_at ?? hold.expires_at)}
+            </td>
+            <td className="whitespace-nowrap px-3 py-2 text-slate-600">{formatDateTime(hold.created_at)}</td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }

@@ -106,6 +106,13 @@ test("a user with an open hold sees what is available and held, captures another
   await expect(admin.getByRole("region", { name: "Open holds" }).getByText("No open holds")).toBeVisible();
   await expect(admin.getByTestId("held")).toHaveText("0 credits");
   await expect(admin.getByTestId("available")).toHaveText("75 credits");
+  // the release is kept with the admin and the reason, beside how the other hold ended
+  const settled = admin.getByRole("table", { name: /settled holds/i });
+  await expect(settled.getByRole("row", { name: /Render #9/ })).toContainText("Released");
+  await expect(settled.getByRole("row", { name: /Render #9/ })).toContainText(
+    `by ${ADMIN_EMAIL} · Render worker crashed`,
+  );
+  await expect(settled.getByRole("row", { name: /Answer #1/ })).toContainText("Captured 25");
 
   // the integrator's late capture of the released hold is refused and spends nothing
   const late = await request.post(`/api/v1/holds/${holdId}/capture`, { headers: auth, data: {} });

@@ -39,7 +39,7 @@ test("a user creates an API key, spends with it over HTTP, sees the spend with i
   expect(tooMuch.status()).toBe(402);
   expect(await tooMuch.json()).toEqual({ error: "insufficient_credits", balance: 70 });
   const balance = await request.get("/api/v1/balance", { headers: auth });
-  expect(await balance.json()).toEqual({ balance: 70 });
+  expect(await balance.json()).toEqual({ balance: 70, available: 70, held: 0 });
 
   await page.getByRole("link", { name: "Wallet" }).click();
   await expect(page.getByTestId("balance")).toHaveText("70 credits");

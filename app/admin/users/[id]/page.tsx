@@ -7,7 +7,7 @@ import { BalanceBreakdown } from "@/components/balance-breakdown";
 import { BalanceCard } from "@/components/balance-card";
 import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/empty-state";
-import { HoldsSection } from "@/components/holds-table";
+import { HoldsSection, SettledHoldsTable } from "@/components/holds-table";
 import { LedgerTable } from "@/components/ledger-table";
 import { Notice } from "@/components/notice";
 import { OlderLink, pageHref } from "@/components/older-link";
@@ -70,9 +70,10 @@ export default async function UserPage({ params, searchParams }: Props) {
   const db = getDb();
   const user = await getUser(db, id);
   if (!user) notFound();
-  const [wallet, holds, lots, ledger, purchases, grants] = await Promise.all([
+  const [wallet, holds, recentHolds, lots, ledger, purchases, grants] = await Promise.all([
     getWallet(db, id),
     listCreditHolds(db, id, { status: "active" }),
+    listCreditHolds(db, id, { limit: 20 }),
     listCreditLots(db, id),
     listCreditLedger(db, id, { before }),
     listPurchases(db, id, { limit: 50 }),
@@ -81,6 +82,7 @@ export default async function UserPage({ params, searchParams }: Props) {
   const amount = Number(search.amount);
   const path = `/admin/users/${id}`;
   const today = new Date().toISOString().slice(0, 10);
+  const settledHolds = recentHolds.filter((hold) => hold.status !== "active");
 
   return (
     <div className="space-y-8">
@@ -201,6 +203,13 @@ export default async function UserPage({ params, searchParams }: Props) {
       <AdminUserSubscription userId={id} />
 
       <HoldsSection holds={holds} release={{ action: releaseHoldAction, userId: id }} />
+
+      {settledHolds.length > 0 && (
+        <PageSection id="settled-holds" title="Settled holds">
+          <SettledHoldsTable holds={settledHolds} />
+          <p className="text-sm text-slate-500">Of this account&apos;s 20 newest holds.</p>
+        </PageSection>
+      )}
 
       <PageSection id="lots" title="Credit lots">
         <p className="text-sm text-slate-600">
