@@ -46,7 +46,7 @@ create table public.credit_holds (
   captured        bigint check (captured >= 0 and captured <= amount),
   settled_at      timestamptz,
   released_by     uuid references public.profiles (id) on delete set null,
-  ledger_id       uuid references public.credit_ledger (id),
+  ledger_id       uuid, -- the capture's ledger row (no foreign key: capture_credit_hold writes both in one go)
   release_reason  text check (release_reason is null or length(release_reason) between 1 and 500),
   unique (user_id, idempotency_key),
   check ((status = 'captured') = (captured is not null)),

@@ -26,7 +26,7 @@ create table public.credit_holds (
   captured        bigint check (captured >= 0 and captured <= amount),
   settled_at      timestamptz,
   released_by     uuid references public.profiles (id) on delete set null,
-  ledger_id       uuid references public.credit_ledger (id),
+  ledger_id       uuid, -- the capture's ledger row (no foreign key: capture_credit_hold writes both in one go)
   release_reason  text check (release_reason is null or length(release_reason) between 1 and 500),
   unique (user_id, idempotency_key),
   check ((status = 'captured') = (captured is not null)),
@@ -43,15 +43,20 @@ create table public.credit_lots (
   remaining   bigint not null check (remaining >= 0 and remaining <= granted),
   expires_at  timestamptz,
   created_at  timestamptz not null default now(),
-  ledger_id   uuid unique references public.credit_ledger (id),
-  purchase_id uuid references public.purchases (id)
+  -- no foreign keys to the ledger and the purchase: the ledger trigger writes both from the row it
+  -- handles (each key check would cost every grant a lookup); neither table ever loses a row
+  ledger_id   uuid unique,
+  purchase_id uuid
 );
 
 create table public.credit_movements (
-  ledger_id uuid not null references public.credit_ledger (id) on delete cascade,
+  -- no foreign keys: only the ledger trigger writes rows here, from the ledger row and the lots it has
+  -- just read under the wallet lock, and every spend writes one (a key check per row would cost each
+  -- spend two lookups); credit_invariant_violations() checks that they add up
+  ledger_id uuid not null,
   -- squawk-ignore prefer-bigint-over-int -- the position of a lot within one ledger row: a handful, never near 2^31
   seq       integer not null check (seq >= 1),
-  lot_id    uuid references public.credit_lots (id) on delete cascade,
+  lot_id    uuid,
   amount    bigint not null check (amount <> 0),
   primary key (ledger_id, seq)
 );
@@ -106,9 +111,50 @@ declare
   v_target    uuid;
   v_recompute boolean := false;
 begin
-  select w.debt, w.next_expiry_at into v_debt, v_next from public.wallets w where w.user_id = new.user_id for update;
-  if not found then
-    raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+  if new.kind in ('spend', 'capture') then
+    -- The common case in one statement: the first lot in burn-down order holds the whole debit.
+    -- (A spend never uses an expired lot; a capture starts with those its hold kept.)
+    with first_lot as (
+      select l.id, l.remaining, l.expires_at
+        from public.credit_lots l
+       where l.user_id = new.user_id and l.remaining > 0
+         and (new.kind = 'capture' or l.expires_at is null or l.expires_at > now())
+       order by l.expires_at nulls last, l.category desc, l.created_at, l.id
+       limit 1
+    ), taken as (
+      update public.credit_lots l
+         set remaining = l.remaining + new.delta
+        from first_lot f
+       where l.id = f.id and f.remaining >= -new.delta
+      returning l.id, l.remaining, f.expires_at
+    ), moved as (
+      insert into public.credit_movements (ledger_id, seq, lot_id, amount)
+      select new.id, 1, t.id, new.delta from taken t
+    )
+    select t.id, t.remaining = 0 and t.expires_at is not null into v_lot_id, v_recompute from taken t;
+    if v_lot_id is not null then
+      if v_recompute then -- that lot may have been the soonest expiry
+        update public.wallets
+           set balance = balance + new.delta, updated_at = now(),
+               next_expiry_at = (select min(l.expires_at) from public.credit_lots l
+                                  where l.user_id = new.user_id and l.remaining > 0)
+         where user_id = new.user_id;
+      else
+        update public.wallets set balance = balance + new.delta, updated_at = now() where user_id = new.user_id;
+      end if;
+      if not found then
+        raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+      end if;
+      return new;
+    end if;
+    v_recompute := false;
+  end if;
+
+  if new.delta > 0 or new.kind not in ('spend', 'adjustment', 'capture', 'expire') then
+    select w.debt, w.next_expiry_at into v_debt, v_next from public.wallets w where w.user_id = new.user_id for update;
+    if not found then
+      raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+    end if;
   end if;
 
   if new.delta > 0 then
@@ -154,28 +200,30 @@ begin
   if v_mode = 'expire' then
     v_target := split_part(new.reference, ':', 1)::uuid;
   end if;
-  for v_lot in
-    select l.id, l.remaining, l.expires_at
-      from public.credit_lots l
-     where l.user_id = new.user_id and l.remaining > 0
-       and (v_mode <> 'expire' or l.id = v_target)
-       and (v_mode <> 'spend' or l.expires_at is null or l.expires_at > v_now)
-     order by case when v_mode <> 'reverse' then 0
-                   when l.expires_at is not null and l.expires_at <= v_now then 2
-                   when l.purchase_id = new.purchase_id then 0
-                   else 1 end,
-              l.expires_at nulls last, l.category desc, l.created_at, l.id
-  loop
-    v_take := least(v_left, v_lot.remaining);
-    update public.credit_lots set remaining = remaining - v_take where id = v_lot.id;
-    v_seq := v_seq + 1;
-    insert into public.credit_movements (ledger_id, seq, lot_id, amount) values (new.id, v_seq, v_lot.id, -v_take);
-    if v_take = v_lot.remaining and v_lot.expires_at = v_next then
-      v_recompute := true;
-    end if;
-    v_left := v_left - v_take;
-    exit when v_left = 0;
-  end loop;
+  if v_left > 0 then
+    for v_lot in
+      select l.id, l.remaining, l.expires_at
+        from public.credit_lots l
+       where l.user_id = new.user_id and l.remaining > 0
+         and (v_mode <> 'expire' or l.id = v_target)
+         and (v_mode <> 'spend' or l.expires_at is null or l.expires_at > v_now)
+       order by case when v_mode <> 'reverse' then 0
+                     when l.expires_at is not null and l.expires_at <= v_now then 2
+                     when l.purchase_id = new.purchase_id then 0
+                     else 1 end,
+                l.expires_at nulls last, l.category desc, l.created_at, l.id
+    loop
+      v_take := least(v_left, v_lot.remaining);
+      update public.credit_lots set remaining = remaining - v_take where id = v_lot.id;
+      v_seq := v_seq + 1;
+      insert into public.credit_movements (ledger_id, seq, lot_id, amount) values (new.id, v_seq, v_lot.id, -v_take);
+      if v_take = v_lot.remaining and v_lot.expires_at is not null then
+        v_recompute := true; -- it may have been the soonest expiry
+      end if;
+      v_left := v_left - v_take;
+      exit when v_left = 0;
+    end loop;
+  end if;
   if v_left > 0 then
     if v_mode in ('spend', 'expire') then
       raise exception 'credit lots of user % hold less than % (kind %)', new.user_id, -new.delta, new.kind
@@ -191,6 +239,9 @@ begin
                                       where l.user_id = new.user_id and l.remaining > 0)
                                else next_expiry_at end
    where user_id = new.user_id;
+  if not found then
+    raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+  end if;
   return new;
 end
 $$;
@@ -1128,13 +1179,8 @@ alter table public.wallets add constraint wallets_debt_check CHECK (debt >= 0);
 alter table public.wallets add constraint wallets_held_check CHECK (held >= 0);
 create index credit_holds_active_idx on public.credit_holds (user_id, expires_at) where status = 'active';
 create index credit_holds_user_idx on public.credit_holds (user_id, created_at desc, id desc);
-
-create index credit_lots_burn_down_idx on public.credit_lots (user_id, expires_at, category desc, created_at, id)
-  where remaining > 0;
-
+create index credit_lots_burn_down_idx on public.credit_lots (user_id, expires_at, category desc, created_at, id);
 create index credit_lots_purchase_idx on public.credit_lots (purchase_id) where purchase_id is not null;
-create index credit_lots_user_idx on public.credit_lots (user_id, created_at desc);
-create index credit_movements_lot_idx on public.credit_movements (lot_id) where lot_id is not null;
 create index wallets_next_expiry_idx on public.wallets (next_expiry_at) where next_expiry_at is not null;
 create index wallets_next_hold_expiry_idx on public.wallets (next_hold_expiry_at) where next_hold_expiry_at is not null;
 alter table public.credit_holds enable row level security;
