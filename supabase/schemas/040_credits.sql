@@ -231,15 +231,15 @@ create table public.credit_lots (
   remaining   bigint not null check (remaining >= 0 and remaining <= granted),
   expires_at  timestamptz,
   created_at  timestamptz not null default now(),
-  -- no foreign keys to the ledger and the purchase: the ledger trigger writes both from the row it
-  -- handles (each key check would cost every grant a lookup); neither table ever loses a row
-  ledger_id   uuid unique,
+  -- no foreign keys to the ledger and the purchase, and no index of their own: the ledger trigger
+  -- writes both from the row it handles, neither table ever loses a row, and a lot is always looked
+  -- up with its user (credit_lots_burn_down_idx), so each grant is spared the checks and index entries
+  ledger_id   uuid,
   purchase_id uuid
 );
 -- the burn-down order over the lots that still hold credits
 -- the burn-down order; no partial predicate on remaining, so a debit's update of remaining stays a HOT update
 create index credit_lots_burn_down_idx on public.credit_lots (user_id, expires_at, category desc, created_at, id);
-create index credit_lots_purchase_idx on public.credit_lots (purchase_id) where purchase_id is not null;
 comment on table public.credit_lots is
   'Credits by grant: source, category (paid|promotional), granted, remaining, expires_at (null = never). Debits take from them in burn-down order.';
 alter table public.credit_lots enable row level security;
@@ -420,13 +420,6 @@ begin
     v_recompute := false;
   end if;
 
-  if new.delta > 0 or new.kind not in ('spend', 'adjustment', 'capture', 'expire') then
-    select w.debt, w.next_expiry_at into v_debt, v_next from public.wallets w where w.user_id = new.user_id for update;
-    if not found then
-      raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
-    end if;
-  end if;
-
   if new.delta > 0 then
     if new.kind in ('purchase', 'claim') then
       select p.credits_expire_at into v_expires from public.purchases p where p.id = new.purchase_id;
@@ -438,10 +431,33 @@ begin
       end if;
     elsif new.kind = 'dispute_reinstated' then
       select l.expires_at into v_expires from public.credit_lots l
-       where l.purchase_id = new.purchase_id order by l.created_at, l.id limit 1;
+       where l.user_id = new.user_id and l.purchase_id = new.purchase_id order by l.created_at, l.id limit 1;
     elsif new.kind = 'adjustment' then
       v_category := 'promotional';
     end if;
+    -- the common case in two statements: no debt to pay, so the whole grant is the new lot
+    update public.wallets
+       set balance = balance + new.delta, updated_at = v_now, next_expiry_at = least(next_expiry_at, v_expires)
+     where user_id = new.user_id and debt = 0;
+    if found then
+      with lot as (
+        insert into public.credit_lots (user_id, source, category, granted, remaining, expires_at, ledger_id, purchase_id)
+        values (new.user_id, v_source, v_category, new.delta, new.delta, v_expires, new.id, new.purchase_id)
+        returning id
+      )
+      insert into public.credit_movements (ledger_id, seq, lot_id, amount) select new.id, 1, lot.id, new.delta from lot;
+      return new;
+    end if;
+  end if;
+
+  if new.delta > 0 or new.kind not in ('spend', 'adjustment', 'capture', 'expire') then
+    select w.debt, w.next_expiry_at into v_debt, v_next from public.wallets w where w.user_id = new.user_id for update;
+    if not found then
+      raise exception 'wallet missing for user %', new.user_id using errcode = 'P0002';
+    end if;
+  end if;
+
+  if new.delta > 0 then
     v_debt_move := -least(v_debt, new.delta);
     insert into public.credit_lots (user_id, source, category, granted, remaining, expires_at, ledger_id, purchase_id)
     values (new.user_id, v_source, v_category, new.delta, new.delta + v_debt_move, v_expires, new.id, new.purchase_id)

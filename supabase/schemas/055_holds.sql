@@ -80,10 +80,11 @@ as $$
 declare
   v_user uuid;
 begin
-  update public.credit_lots
-     set category = p_category, expires_at = p_expires_at, source = coalesce(p_source, source)
-   where ledger_id = p_ledger_id
-  returning user_id into v_user;
+  update public.credit_lots l
+     set category = p_category, expires_at = p_expires_at, source = coalesce(p_source, l.source)
+   where l.user_id = (select g.user_id from public.credit_ledger g where g.id = p_ledger_id)
+     and l.ledger_id = p_ledger_id
+  returning l.user_id into v_user;
   if v_user is not null then
     update public.wallets w
        set next_expiry_at = (select min(l.expires_at) from public.credit_lots l

@@ -361,7 +361,8 @@ begin
                    + make_interval(months => coalesce(v_plan.rollover_periods, 0));
       update public.purchases set credits_expire_at = v_expires where id = (v ->> 'purchase_id')::uuid;
       perform private.set_lot_terms(l.ledger_id, 'paid', v_expires, 'plan')
-         from public.credit_lots l where l.purchase_id = (v ->> 'purchase_id')::uuid;
+         from public.credit_lots l
+        where l.user_id = (v ->> 'user_id')::uuid and l.purchase_id = (v ->> 'purchase_id')::uuid;
     end if;
     v_links := public.link_purchase_payments('stripe', v_invoice,
       array(select jsonb_array_elements_text(coalesce(p_args -> 'payment_ids', '[]'::jsonb))), p_args ->> 'event_id');
