@@ -18,7 +18,7 @@ export function BalanceBreakdown({ available, held, expiring, audience = "owner"
   const owner = audience === "owner";
   return (
     <div className="@container mt-5 border-t border-slate-100 pt-5">
-      <dl className="grid gap-3 @xl:grid-cols-3">
+      <dl className="grid gap-3 @lg:grid-cols-3">
         <Tile
           label="Available"
           testId="available"

@@ -10,6 +10,7 @@ import {
   ADMIN_EMAIL,
   ADMIN_PAGES,
   buyStarter,
+  createApiKey,
   openPage,
   signUp,
   signUpOrSignIn,
@@ -59,4 +60,51 @@ test("admin pages have no serious or critical axe violations", async ({ page }) 
       expect(await seriousViolations(page), `${path} at ${width} px`).toEqual([]);
     }
   }
+});
+
+test("the wallet and the admin user page showing holds and credit lots have no serious or critical axe violations", async ({
+  page,
+  request,
+}) => {
+  // The admin's own account: confirmed (so it may have a key) and reachable from /admin/users.
+  await signUpOrSignIn(page, ADMIN_EMAIL);
+  await buyStarter(page);
+  const auth = { authorization: `Bearer ${await createApiKey(page, `axe holds ${Date.now()}`)}` };
+  const hold = async (amount: number) => {
+    const response = await request.post("/api/v1/holds", {
+      headers: { ...auth, "idempotency-key": `axe-${Date.now()}-${amount}` },
+      data: { amount, reason: "Accessibility check" },
+    });
+    expect(response.status()).toBe(201);
+    return ((await response.json()) as { hold: { id: string } }).hold.id;
+  };
+  const captured = await hold(7);
+  await request.post(`/api/v1/holds/${captured}/capture`, { headers: auth, data: { amount: 5 } });
+  await hold(9);
+
+  await openPage(page, "/admin/users");
+  await page.getByLabel("E-mail contains").fill(ADMIN_EMAIL);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: ADMIN_EMAIL }).click();
+  await page.waitForURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+  const userPage = new URL(page.url()).pathname;
+  await page.getByRole("spinbutton", { name: "Credits" }).fill("20");
+  await page.getByLabel(/^Expires after/).fill(new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10));
+  await page.getByLabel(/^Reason \(required/).fill("Accessibility check");
+  await page.getByRole("button", { name: "Apply adjustment" }).click();
+  await expect(page.getByText("Granted 20 credits")).toBeVisible();
+
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of ["/wallet", "/wallet/activity?kind=captures", userPage]) {
+      await openPage(page, path);
+      expect(await seriousViolations(page), `${path} with holds and lots at ${width} px`).toEqual([]);
+    }
+  }
+  await page
+    .getByRole("table", { name: /open holds/i })
+    .getByRole("button", { name: "Release hold" })
+    .first()
+    .click();
+  expect(await seriousViolations(page), `${userPage} asking to release a hold`).toEqual([]);
 });

@@ -156,3 +156,13 @@ export async function buyStarter(page: Page): Promise<void> {
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
   await expect(page).toHaveURL(/\/wallet\?checkout=success/);
 }
+
+/** Creates an API key at /settings/api-keys and returns it (shown once). */
+export async function createApiKey(page: Page, name: string): Promise<string> {
+  await openPage(page, "/settings/api-keys");
+  await page.getByLabel("Key name").fill(name);
+  await page.getByRole("button", { name: "Create key" }).click();
+  const shown = page.getByTestId("new-api-key");
+  await expect(shown).toHaveText(/^ck_[0-9a-f]{64}$/);
+  return (await shown.textContent())!;
+}

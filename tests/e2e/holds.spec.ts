@@ -3,35 +3,36 @@
  * ledger's captures and lots, and an admin who sees an account's lots, releases its hold and grants expiring
  * promotional credits.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_EMAIL, confirmEmail, signUp, signUpOrSignIn, uniqueEmail } from "./helpers";
+import type { Browser, Page } from "@playwright/test";
+import { expect, test, visitorAddress } from "./fixtures";
+import {
+  ADMIN_EMAIL,
+  buyStarter,
+  confirmEmail,
+  createApiKey,
+  openPage,
+  signUp,
+  signUpOrSignIn,
+  uniqueEmail,
+  waitForHydration,
+} from "./helpers";
 
-/** Buys the 100-credit Starter pack through the local test checkout. */
-async function buyStarter(page: Page): Promise<void> {
-  await page.goto("/wallet");
-  await page.getByRole("button", { name: "Buy Starter" }).click();
-  await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
-  await expect(page.getByTestId("balance")).toHaveText("100 credits");
-}
-
-/** Creates an API key at /settings/api-keys and returns it (shown once). */
-async function createApiKey(page: Page, name: string): Promise<string> {
-  await page.goto("/settings/api-keys");
-  await page.getByLabel("Key name").fill(name);
-  await page.getByRole("button", { name: "Create key" }).click();
-  const shown = page.getByTestId("new-api-key");
-  await expect(shown).toHaveText(/^ck_[0-9a-f]{64}$/);
-  return (await shown.textContent())!;
+/** A page in a browser context of its own, as its own visitor for the per-address sign-in limits. */
+async function newVisitor(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.context().setExtraHTTPHeaders({ "x-forwarded-for": visitorAddress() });
+  return page;
 }
 
 /** Signs in as the admin and opens the account's page through the search. */
 async function openAsAdmin(admin: Page, email: string): Promise<void> {
   await signUpOrSignIn(admin, ADMIN_EMAIL);
-  await admin.goto("/admin/users");
+  await openPage(admin, "/admin/users");
   await admin.getByLabel("E-mail contains").fill(email);
   await admin.getByRole("button", { name: "Search" }).click();
   await admin.getByRole("link", { name: email }).click();
   await expect(admin.getByRole("heading", { name: email })).toBeVisible();
+  await waitForHydration(admin);
 }
 
 /** "Dec 20, 2026", as the pages print a day. */
@@ -44,10 +45,11 @@ test("a user with an open hold sees what is available and held, captures another
   request,
 }) => {
   const email = uniqueEmail("holder");
-  const user = await browser.newPage();
+  const user = await newVisitor(browser);
   await signUp(user, email);
   await confirmEmail(user, email); // an API key needs a confirmed e-mail
   await buyStarter(user);
+  await expect(user.getByTestId("balance")).toHaveText("100 credits");
   await expect(user.getByTestId("available")).toHaveText("100 credits");
   await expect(user.getByTestId("held")).toHaveText("0 credits");
   await expect(user.getByText("No open holds")).toBeVisible();
@@ -87,8 +89,13 @@ test("a user with an open hold sees what is available and held, captures another
   await expect(capture).toContainText("−25");
   await expect(capture).toContainText("From paid credits");
   await expect(user.getByRole("table", { name: /open holds/i }).getByRole("row", { name: /Answer #1/ })).toHaveCount(0);
+  // the activity page finds captures under their own filter
+  await openPage(user, "/wallet/activity?kind=captures");
+  const captures = user.getByRole("table", { name: /ledger/i });
+  await expect(captures.getByRole("row", { name: /Spent from a hold/ })).toHaveCount(1);
+  await expect(captures.getByRole("row", { name: /Purchase/ })).toHaveCount(0);
 
-  const admin = await browser.newPage();
+  const admin = await newVisitor(browser);
   await openAsAdmin(admin, email);
   await expect(admin.getByTestId("held")).toHaveText("40 credits");
   const lots = admin.getByRole("table", { name: /credit lots/i });
@@ -121,7 +128,7 @@ test("a user with an open hold sees what is available and held, captures another
   const balance = await request.get("/api/v1/balance", { headers: auth });
   expect(await balance.json()).toEqual({ balance: 75, available: 75, held: 0 });
 
-  await user.reload();
+  await openPage(user, "/wallet");
   await expect(user.getByTestId("available")).toHaveText("75 credits");
   await expect(user.getByTestId("held")).toHaveText("0 credits");
   await expect(user.getByRole("heading", { name: "Open holds" })).toHaveCount(0);
@@ -131,13 +138,14 @@ test("an admin grants promotional credits that expire, the wallet warns they exp
   browser,
 }) => {
   const email = uniqueEmail("promoted");
-  const user = await browser.newPage();
+  const user = await newVisitor(browser);
   await signUp(user, email);
   await buyStarter(user);
+  await expect(user.getByTestId("balance")).toHaveText("100 credits");
   await expect(user.getByTestId("expiring")).toHaveText("0 credits");
   await expect(user.getByText("None of your credits expire soon")).toBeVisible();
 
-  const admin = await browser.newPage();
+  const admin = await newVisitor(browser);
   await openAsAdmin(admin, email);
   const lastDay = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000);
   const expiresAt = new Date(`${lastDay.toISOString().slice(0, 10)}T23:59:59Z`); // the end of the chosen day
