@@ -210,20 +210,23 @@ revoke execute on function private.wallet_state(uuid) from public, anon, authent
 /* A hold as the API shows it; an active hold past expires_at reads expired. */
 create function private.hold_json(p_hold public.credit_holds)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object(
+declare
+  v_expired boolean := p_hold.status = 'active' and p_hold.expires_at <= now();
+begin
+  return jsonb_build_object(
     'id', p_hold.id,
     'amount', p_hold.amount,
-    'status', case when p_hold.status = 'active' and p_hold.expires_at <= now() then 'expired' else p_hold.status end,
+    'status', case when v_expired then 'expired' else p_hold.status end,
     'reason', p_hold.reason,
     'expires_at', p_hold.expires_at,
     'created_at', p_hold.created_at,
     'captured', p_hold.captured,
-    'settled_at', case when p_hold.status = 'active' and p_hold.expires_at <= now() then p_hold.expires_at
-                       else p_hold.settled_at end)
+    'settled_at', case when v_expired then p_hold.expires_at else p_hold.settled_at end);
+end
 $$;
 comment on function private.hold_json(public.credit_holds) is
   'A hold as JSON {id, amount, status, reason, expires_at, created_at, captured, settled_at}, expired when past expires_at.';
@@ -258,12 +261,15 @@ revoke execute on function private.lock_wallet(uuid) from public, anon, authenti
 /* The wallet's {balance, available} after a write, under the lock (settled, so the columns are current). */
 create function private.wallet_after_write(p_user_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object('balance', w.balance, 'available', w.balance - w.held)
-    from public.wallets w where w.user_id = p_user_id
+begin
+  -- plpgsql, not sql: its plan is kept for the session (a non-inlined SQL function is planned on every call)
+  return (select jsonb_build_object('balance', w.balance, 'available', w.balance - w.held)
+            from public.wallets w where w.user_id = p_user_id);
+end
 $$;
 comment on function private.wallet_after_write(uuid) is
   'The locked, settled wallet''s {balance, available}: what a hold write answers with.';
@@ -337,16 +343,18 @@ grant execute on function public.create_credit_hold(uuid, bigint, text, text, in
 */
 create function private.end_hold(p_hold public.credit_holds)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
+begin
   update public.wallets w
      set held = w.held - p_hold.amount,
          next_hold_expiry_at = case when w.next_hold_expiry_at < p_hold.expires_at then w.next_hold_expiry_at
                                     else (select min(h.expires_at) from public.credit_holds h
                                            where h.user_id = p_hold.user_id and h.status = 'active') end,
          updated_at = now()
-   where w.user_id = p_hold.user_id
+   where w.user_id = p_hold.user_id;
+end
 $$;
 comment on function private.end_hold(public.credit_holds) is
   'Takes an ended (captured or released) hold out of its wallet''s held amount and soonest hold expiry.';

@@ -553,20 +553,23 @@ $$;
 
 create or replace function private.hold_json(p_hold public.credit_holds)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object(
+declare
+  v_expired boolean := p_hold.status = 'active' and p_hold.expires_at <= now();
+begin
+  return jsonb_build_object(
     'id', p_hold.id,
     'amount', p_hold.amount,
-    'status', case when p_hold.status = 'active' and p_hold.expires_at <= now() then 'expired' else p_hold.status end,
+    'status', case when v_expired then 'expired' else p_hold.status end,
     'reason', p_hold.reason,
     'expires_at', p_hold.expires_at,
     'created_at', p_hold.created_at,
     'captured', p_hold.captured,
-    'settled_at', case when p_hold.status = 'active' and p_hold.expires_at <= now() then p_hold.expires_at
-                       else p_hold.settled_at end)
+    'settled_at', case when v_expired then p_hold.expires_at else p_hold.settled_at end);
+end
 $$;
 
 create or replace function private.lock_wallet(p_user_id uuid)
@@ -590,12 +593,15 @@ $$;
 
 create or replace function private.wallet_after_write(p_user_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select jsonb_build_object('balance', w.balance, 'available', w.balance - w.held)
-    from public.wallets w where w.user_id = p_user_id
+begin
+  -- plpgsql, not sql: its plan is kept for the session (a non-inlined SQL function is planned on every call)
+  return (select jsonb_build_object('balance', w.balance, 'available', w.balance - w.held)
+            from public.wallets w where w.user_id = p_user_id);
+end
 $$;
 
 create or replace function public.create_credit_hold(
@@ -651,16 +657,18 @@ $$;
 
 create or replace function private.end_hold(p_hold public.credit_holds)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
+begin
   update public.wallets w
      set held = w.held - p_hold.amount,
          next_hold_expiry_at = case when w.next_hold_expiry_at < p_hold.expires_at then w.next_hold_expiry_at
                                     else (select min(h.expires_at) from public.credit_holds h
                                            where h.user_id = p_hold.user_id and h.status = 'active') end,
          updated_at = now()
-   where w.user_id = p_hold.user_id
+   where w.user_id = p_hold.user_id;
+end
 $$;
 
 create or replace function public.capture_credit_hold(p_user_id uuid, p_hold_id uuid, p_amount bigint default null)
