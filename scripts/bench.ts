@@ -11,10 +11,13 @@
  *                    ceiling); verifies exactly-once; exits 1 on any violation.
  *   --embedded       the same deliveries against the app in embedded mode (PGlite).
  *   --log-queries    1,000,000 seeded webhook_events: admin log query timings + EXPLAIN.
- *   --spend          also the public spend API (POST /api/v1/spend with API keys of funded
- *                    accounts, scripts/bench/spend.ts), printed next to the webhook figure.
+ *   --spend          the spend API instead: POST /api/v1/spend and the capture of a hold
+ *                    (POST /api/v1/holds, then …/capture) against the minimal route's plain
+ *                    SQL (bench/minimal-route), with --keys keys (default 200) and with one hot
+ *                    key, alternating rounds, CPU per request; verifies no overdraft and one
+ *                    debit per 200 (scripts/bench/spend.ts).
  *   --all            all of them.
- *   --count N (per round; default 3,000, embedded 3,000)  --rounds N (default 3)  --skip-minimal  --skip-ceiling
+ *   --count N (per round; default 3,000, embedded 3,000, spend 3,000)  --rounds N (default 3)  --skip-minimal  --skip-ceiling
  *   --concurrency N  --duplicates 0.2  --warmup N  --pool N (PG_POOL_MAX)  --keep
  *   --reuse-build    run whatever build is in .next-bench (skip the source check)
  *   --instances N    N `next start` processes on the one database, connections spread over them
@@ -45,7 +48,7 @@ import { generateTraffic, type Delivery } from "./bench/deliveries";
 import { runHttpLoad, type HttpLoadResult } from "./bench/http-load";
 import { runIngestCeiling, type IngestCeilingResult } from "./bench/ingest-ceiling";
 import { runLogQueries, type LogQueryResult } from "./bench/log-queries";
-import { runSpendScenario } from "./bench/spend";
+import { printSpendSummary, runSpendScenarios } from "./bench/spend";
 import { verifyExactlyOnce, type Query } from "./bench/verify";
 import { cpuByPid, cpuDelta, treeCpuSeconds } from "./bench/cpu";
 import { ensureMinimalBuild, MINIMAL_SCHEMA_SQL, verifyMinimal } from "./bench/minimal-route";
@@ -63,7 +66,7 @@ const { values: flags } = parseArgs({
     "log-queries": { type: "boolean", default: false },
     all: { type: "boolean", default: false },
     spend: { type: "boolean", default: false },
-    accounts: { type: "string", default: "64" },
+    keys: { type: "string", default: "200" },
     keep: { type: "boolean", default: false },
     "skip-ceiling": { type: "boolean", default: false },
     "skip-minimal": { type: "boolean", default: false },
@@ -89,7 +92,7 @@ const duplicateShare = Number(flags.duplicates);
 const warmupCount = Number(flags.warmup);
 const userCount = Number(flags.users);
 const scenarios = {
-  postgres: flags.all || (!flags.embedded && !flags["log-queries"]),
+  postgres: flags.all || (!flags.embedded && !flags["log-queries"] && !flags.spend),
   embedded: flags.all || flags.embedded,
   logQueries: flags.all || flags["log-queries"],
   spend: flags.all || flags.spend,
@@ -571,30 +574,29 @@ async function main(): Promise<void> {
   }
   if (scenarios.spend) {
     log(
-      `\n== spend API throughput, postgres mode (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % retries)`,
+      `\n== spend API, postgres mode: app vs minimal route (concurrency ${concurrency}, ${Math.round(duplicateShare * 100)} % retries)`,
     );
-    const spend = await runSpendScenario({
+    const minimalBuild = await ensureMinimalBuild(log);
+    if (minimalBuild.built) log(`built the minimal route in ${minimalBuild.seconds.toFixed(0)} s`);
+    const rounds = Number(flags.rounds);
+    const spend = await runSpendScenarios({
       build: build!,
+      minimalBuild,
       adminUrl,
-      count: Number(flags.count ?? 10_000),
+      count: Number(flags.count ?? 3_000),
+      rounds,
       warmup: warmupCount,
       concurrency,
       duplicateShare,
-      accounts: Number(flags.accounts),
+      keys: Number(flags.keys),
       appEnv,
-      nodeArgs: nodeArgs(),
+      nodeArgs,
       keep: flags.keep,
       log,
     });
     results.spend = spend;
     violations.push(...spend.violations);
-    const webhook = (results.postgres as { app?: HttpLoadResult } | undefined)?.app?.eventsPerSecond;
-    log(
-      `${"spend API".padEnd(22)} ${String(spend.run.spendsPerSecond).padStart(6)} spends/s   p50 ${spend.run.latency.p50} ms   p95 ${spend.run.latency.p95} ms   p99 ${spend.run.latency.p99} ms   (${spend.run.requests} requests in ${spend.run.seconds} s; ${JSON.stringify(spend.outcomes)})`,
-    );
-    log(
-      `spends/s vs webhook    ${spend.run.spendsPerSecond} spends/s next to ${webhook ?? "(webhook scenario not run)"} webhook events/s`,
-    );
+    printSpendSummary(spend, rounds, log);
   }
   if (scenarios.logQueries) {
     log(`\n== admin event log on 1,000,000 events`);
@@ -616,7 +618,9 @@ async function main(): Promise<void> {
     log("exactly-once verified: every payment granted once, one purchase ledger row each, wallets = ledger sums");
   }
   if (scenarios.spend)
-    log("spends verified: each Idempotency-Key spent at most once, ledger = answers per user, no wallet below zero");
+    log(
+      "spends and captures verified on both sides: every 200 one debit of its amount, every 402 short of credits, no overdraft, wallets = ledger = funding less answered spends, no credit invariant broken",
+    );
 }
 
 main().catch((error: Error) => {

@@ -28,6 +28,8 @@ export async function runLoad<T>(options: {
   path: string;
   items: T[];
   connections: number;
+  /** Each item's own path (e.g. /api/v1/holds/{id}/capture); `path` when absent. */
+  pathOf?: (item: T) => string;
   headersOf: (item: T) => Record<string, string>;
   bodyOf: (item: T) => string;
   onAnswer?: (item: T, status: number, body: string) => void;
@@ -60,7 +62,7 @@ export async function runLoad<T>(options: {
               return {
                 ...request,
                 method: "POST",
-                path: options.path,
+                path: options.pathOf?.(item) ?? options.path,
                 headers: { "content-type": "application/json", ...options.headersOf(item) },
                 body: options.bodyOf(item),
               };
