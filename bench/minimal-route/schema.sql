@@ -3,7 +3,8 @@
   throw-away database, never a migration): plain tables and one plpgsql
   function doing the same writes as ingest_webhook_event's grant path, the way
   a first version would: event row (unique provider + event id), purchase
-  (unique provider + external id), ledger row, wallet upsert.
+  (unique provider + external id), ledger row, wallet upsert. The spend API's
+  tables and functions follow further down.
 */
 create schema bench_minimal;
 

@@ -285,12 +285,22 @@ export async function runSpendScenarios(o: SpendScenarioOptions): Promise<SpendS
       const traffic = s.traffic[round];
       const kept = answersOf(s, t);
       const load = loadNow();
+      const which = `${s.name}, ${t.label} ${round === 0 ? "warm-up" : `round ${round}`}`;
+      /** Every request sent once and answered (statuses are judged by the checks afterwards). */
+      const complete = (run: SpendLoadResult<unknown>, sent: number, what: string) => {
+        if (run.requests !== sent || run.built !== sent || run.errors || run.timeouts) {
+          violations.push(
+            `${which}: ${run.requests} answers to ${run.built} ${what} built for ${sent}, errors ${run.errors}, timeouts ${run.timeouts}`,
+          );
+        }
+      };
       let holds: SpendRoundFigures["holds"];
       let figures;
       if (s.kind === "spend") {
         figures = await measured(t, query, () =>
           runSpendLoad({ url: t.server.url, path: paths.spend, spends: traffic, connections: o.concurrency }),
         );
+        complete(figures.result, traffic.length, "spends");
         kept.spends.push(...figures.result.answers);
       } else {
         const held = await runSpendLoad({
@@ -299,21 +309,17 @@ export async function runSpendScenarios(o: SpendScenarioOptions): Promise<SpendS
           spends: traffic,
           connections: o.concurrency,
         });
+        complete(held, traffic.length, "holds");
         kept.spends.push(...held.answers);
         holds = { requestsPerSecond: held.perSecond, p99: held.latency.p99, statuses: held.statuses };
         const captures = generateCaptures(heldHolds(held.answers), o.duplicateShare);
         figures = await measured(t, query, () =>
           runCaptureLoad({ url: t.server.url, pathOf: paths.capture, captures, connections: o.concurrency }),
         );
+        complete(figures.result, captures.length, "captures");
         kept.captures.push(...figures.result.answers);
       }
       const { result } = figures;
-      const sent = s.kind === "spend" ? traffic.length : result.built;
-      if (result.requests !== sent || result.errors || result.timeouts) {
-        violations.push(
-          `${s.name}, ${t.label} ${round === 0 ? "warm-up" : `round ${round}`}: ${result.requests} answers for ${sent} requests, errors ${result.errors}, timeouts ${result.timeouts}`,
-        );
-      }
       return {
         scenario: s.name,
         target: t.label,
