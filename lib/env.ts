@@ -154,6 +154,11 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: optionalInt(1, 1_000_000),
   /** Days a bought pack's credits last once they reach the wallet; unset: they never expire. */
   CREDIT_PACK_EXPIRY_DAYS: optionalInt(1, 36_500),
+  /** The low-balance threshold of users who set none (unset = off); written to SQL at start-up. */
+  LOW_BALANCE_THRESHOLD: optionalInt(1, 1_000_000_000_000),
+  OUTGOING_WEBHOOKS_ALLOW_PRIVATE: optionalText.pipe(
+    z.enum(["0", "1"], { error: "must be 1 (allow http:// and private addresses) or 0 (off)" }).optional(),
+  ),
 });
 
 /**
@@ -207,6 +212,12 @@ interface EnvCommon extends Omit<
   TRUST_PROXY: number;
   /** Without SMTP_URL outside production: mails stay in the outbox, shown at /dev/mailbox, links logged. */
   devMailbox: boolean;
+  /**
+   * OUTGOING_WEBHOOKS_ALLOW_PRIVATE=1: outgoing webhooks may go to http:// URLs and to loopback,
+   * private and link-local addresses (receivers inside the owner's network). Otherwise production
+   * sends only to https:// URLs resolving to public addresses.
+   */
+  outgoingWebhooksAllowPrivate: boolean;
   /** Requests per minute each API key may make to /api/v1 (counted in the database, across instances). */
   API_RATE_LIMIT_PER_MINUTE: number;
   /** Payloads of events older than this are set to null by the sweep (default 90). */
@@ -441,6 +452,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     INVOICE_WEBHOOK_SECRET: invoiceSecret,
     localInvoiceGateway,
     API_RATE_LIMIT_PER_MINUTE: raw.API_RATE_LIMIT_PER_MINUTE ?? 600,
+    outgoingWebhooksAllowPrivate: raw.OUTGOING_WEBHOOKS_ALLOW_PRIVATE === "1",
     WEBHOOK_PAYLOAD_RETENTION_DAYS: raw.WEBHOOK_PAYLOAD_RETENTION_DAYS ?? 90,
     // vitest sets NODE_ENV=test: quiet unless a suite asks (tests/integration/structured-logs.test.ts)
     LOG_LEVEL: raw.LOG_LEVEL ?? (raw.NODE_ENV === "test" ? "silent" : "info"),

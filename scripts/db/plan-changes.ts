@@ -75,6 +75,7 @@ export function plan(current: Catalog, desired: Catalog, sources: SchemaSources,
   const differences = diffCatalogs(current, desired);
   const droppedTables = new Set<string>();
   const createdFromSource = new Set<string>(); // tables whose create statement carries their constraints
+  const tableOrder = new Map<string, number>(); // a new table's create statement → its place in the schema files
   const fresh = new Set<string>(); // keys created (or re-created) by this pass: no privileges or comment yet
   const recreate = (key: string) => fresh.add(key);
 
@@ -163,7 +164,9 @@ export function plan(current: Catalog, desired: Catalog, sources: SchemaSources,
         if (!before) {
           const source = sourceOf(sources, `table ${after.schema}.${after.name}`);
           if (source) {
-            out.relations.push(withSemicolon(source.sql.replace(/\s+if\s+not\s+exists/i, "")));
+            const sql = withSemicolon(source.sql.replace(/\s+if\s+not\s+exists/i, ""));
+            tableOrder.set(sql, source.order);
+            out.relations.push(sql);
           } else {
             out.relations.push(
               `create table ${relName(after)} (\n  ${after.columns.map(columnDefinition).join(",\n  ")}\n);`,
@@ -451,6 +454,10 @@ export function plan(current: Catalog, desired: Catalog, sources: SchemaSources,
   }
 
   const byOrder = out.functions.sort((x, y) => x.order - y.order).map((f) => f.sql);
+  // new tables in the order the schema files write them (a foreign key names a table written before it)
+  const tableSlots = out.relations.flatMap((sql, i) => (tableOrder.has(sql) ? [i] : []));
+  const tablesInOrder = tableSlots.map((i) => out.relations[i]).sort((x, y) => tableOrder.get(x)! - tableOrder.get(y)!);
+  tableSlots.forEach((slot, i) => (out.relations[slot] = tablesInOrder[i]));
   const fkLast = (list: string[]) => [
     ...list.filter((s) => !/ foreign key /i.test(s)),
     ...list.filter((s) => / foreign key /i.test(s)),
