@@ -7,9 +7,12 @@
  */
 import { hashLinkToken, linkTokenFor } from "@/lib/auth/link-tokens";
 import { appUrl } from "@/lib/auth/redirects";
+import { getEnv } from "@/lib/env";
 
 /** Where a mail's link goes in its stored text. */
 export const LINK_PLACEHOLDER = "{{link}}";
+/** The app's address (APP_URL), for mails written by SQL, which does not know it (low-balance notices). */
+export const APP_URL_PLACEHOLDER = "{{app_url}}";
 
 /** The link part of an outbox row, as email_outbox_claim / email_outbox_recent return it. */
 export interface MailLink {
@@ -30,7 +33,8 @@ export type RenderedMail =
 const DEAD = "(this link no longer works: ask for a new one)";
 
 /** The mail's text with its working link, or why there is none. A mail without a link is its text. */
-export function renderMail(mail: MailLink): RenderedMail {
+export function renderMail(stored: MailLink): RenderedMail {
+  const mail = { ...stored, body_text: stored.body_text.replaceAll(APP_URL_PLACEHOLDER, getEnv().APP_URL) };
   if (!mail.body_text.includes(LINK_PLACEHOLDER)) return { ok: true, text: mail.body_text };
   const dead = (reason: string): RenderedMail => ({
     ok: false,

@@ -174,6 +174,23 @@ create policy low_balance_thresholds_read_own on public.low_balance_thresholds f
   using (user_id = auth.uid() or public.is_admin());
 
 /*
+  Users told their balance is low (balance.low sent, balance.recovered not yet):
+  a recovery is announced only after a low, so a new account's first purchase
+  is no "recovery". Written by the wallet trigger under the wallet row lock.
+*/
+create table public.low_balance_states (
+  user_id   uuid primary key references public.profiles (id) on delete cascade,
+  low_since timestamptz not null default now(),
+  balance   bigint not null,
+  threshold bigint not null
+);
+comment on table public.low_balance_states is
+  'Accounts whose balance went below their threshold and has not come back: balance.recovered pairs with this row.';
+alter table public.low_balance_states enable row level security;
+revoke all on public.low_balance_states from public, anon, authenticated;
+grant all on public.low_balance_states to service_role;
+
+/*
   enqueue_outgoing_event: the outbox write, for SQL callers inside the
   transaction of the cause. One event per cause_key (a second call returns
   null and writes nothing) and one delivery per enabled endpoint subscribed to
@@ -269,8 +286,9 @@ revoke execute on function private.low_balance_threshold_for(uuid) from public, 
   Threshold crossings, decided on the wallet row: this trigger runs inside the
   update that holds the row's lock, so concurrent debits see one another's
   balances in turn and exactly one of them takes it from >= threshold to
-  below. A downward crossing writes balance.low and one e-mail to the user;
-  an upward one writes balance.recovered.
+  below. A downward crossing writes balance.low and one e-mail to the user
+  and marks the account low (low_balance_states); an upward one of an account
+  marked low writes balance.recovered.
 */
 create function private.wallet_balance_notices() returns trigger
 language plpgsql security definer set search_path = '' as $$
@@ -286,17 +304,24 @@ begin
   v_cause := ':' || new.user_id::text || ':' || pg_current_xact_id()::text || ':' || new.balance::text;
   v_data := jsonb_build_object('user_id', new.user_id, 'balance', new.balance, 'threshold', v_threshold);
   if old.balance >= v_threshold and new.balance < v_threshold then
+    insert into public.low_balance_states (user_id, balance, threshold)
+    values (new.user_id, new.balance, v_threshold)
+    on conflict (user_id) do update set low_since = now(), balance = excluded.balance, threshold = excluded.threshold;
     select p.email into v_email from public.profiles p where p.id = new.user_id;
     perform private.enqueue_outgoing_event('balance.low', v_data || jsonb_build_object('email', v_email),
                                            'balance.low' || v_cause);
     if v_email ~ '^[^@\s]+@[^@\s]+$' then
       perform public.enqueue_email(v_email, 'Your credit balance is low',
-        format(E'Your balance is %s credits, below the %s you asked to be told about.\n\n'
+        format(E'Your balance is %s credits, below your low-balance threshold of %s.\n\n'
                'Buy credits on your wallet: {{app_url}}/wallet\n\n'
                'You can change or turn off this notice on the same page.', new.balance, v_threshold),
         'low_balance');
     end if;
   elsif old.balance < v_threshold and new.balance >= v_threshold then
+    delete from public.low_balance_states where user_id = new.user_id;
+    if not found then
+      return null;
+    end if;
     perform private.enqueue_outgoing_event('balance.recovered', v_data, 'balance.recovered' || v_cause);
   end if;
   return null;

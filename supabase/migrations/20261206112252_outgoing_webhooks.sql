@@ -76,6 +76,13 @@ create table public.low_balance_thresholds (
   updated_at timestamptz not null default now()
 );
 
+create table public.low_balance_states (
+  user_id   uuid primary key references public.profiles (id) on delete cascade,
+  low_since timestamptz not null default now(),
+  balance   bigint not null,
+  threshold bigint not null
+);
+
 create or replace function private.outgoing_event_types() returns text[]
 language sql immutable set search_path = '' as $$
   select array['credits.granted', 'credits.reversed', 'balance.low', 'balance.recovered',
@@ -167,17 +174,24 @@ begin
   v_cause := ':' || new.user_id::text || ':' || pg_current_xact_id()::text || ':' || new.balance::text;
   v_data := jsonb_build_object('user_id', new.user_id, 'balance', new.balance, 'threshold', v_threshold);
   if old.balance >= v_threshold and new.balance < v_threshold then
+    insert into public.low_balance_states (user_id, balance, threshold)
+    values (new.user_id, new.balance, v_threshold)
+    on conflict (user_id) do update set low_since = now(), balance = excluded.balance, threshold = excluded.threshold;
     select p.email into v_email from public.profiles p where p.id = new.user_id;
     perform private.enqueue_outgoing_event('balance.low', v_data || jsonb_build_object('email', v_email),
                                            'balance.low' || v_cause);
     if v_email ~ '^[^@\s]+@[^@\s]+$' then
       perform public.enqueue_email(v_email, 'Your credit balance is low',
-        format(E'Your balance is %s credits, below the %s you asked to be told about.\n\n'
+        format(E'Your balance is %s credits, below your low-balance threshold of %s.\n\n'
                'Buy credits on your wallet: {{app_url}}/wallet\n\n'
                'You can change or turn off this notice on the same page.', new.balance, v_threshold),
         'low_balance');
     end if;
   elsif old.balance < v_threshold and new.balance >= v_threshold then
+    delete from public.low_balance_states where user_id = new.user_id;
+    if not found then
+      return null;
+    end if;
     perform private.enqueue_outgoing_event('balance.recovered', v_data, 'balance.recovered' || v_cause);
   end if;
   return null;
@@ -583,6 +597,7 @@ create trigger wallets_balance_notices
   for each row when (old.balance is distinct from new.balance)
   execute function private.wallet_balance_notices();
 
+alter table public.low_balance_states enable row level security;
 alter table public.low_balance_thresholds enable row level security;
 alter table public.notification_settings enable row level security;
 alter table public.outgoing_events enable row level security;
@@ -629,6 +644,8 @@ revoke execute on function public.set_low_balance_threshold(uuid, bigint) from p
 grant execute on function public.set_low_balance_threshold(uuid, bigint) to service_role;
 revoke execute on function public.update_webhook_endpoint(uuid, text[], text, boolean) from public, anon, authenticated;
 grant execute on function public.update_webhook_endpoint(uuid, text[], text, boolean) to service_role;
+revoke all on table public.low_balance_states from anon, authenticated;
+grant all on table public.low_balance_states to service_role;
 revoke all on table public.low_balance_thresholds from anon, authenticated;
 grant select on table public.low_balance_thresholds to authenticated;
 grant all on table public.low_balance_thresholds to service_role;
@@ -708,6 +725,9 @@ comment on function public.set_low_balance_threshold(uuid, bigint) is
 
 comment on function public.update_webhook_endpoint(uuid, text[], text, boolean) is
   'Changes an endpoint''s event types, description or enabled flag (null: unchanged). A disabled endpoint gets no new deliveries and its pending ones wait.';
+
+comment on table public.low_balance_states is
+  'Accounts whose balance went below their threshold and has not come back: balance.recovered pairs with this row.';
 
 comment on table public.low_balance_thresholds is
   'Per-user low-balance threshold (null = off); without a row LOW_BALANCE_THRESHOLD applies.';
