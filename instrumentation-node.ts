@@ -2,7 +2,8 @@
 // `next dev` prints it and serves it on every page, starting nothing else), stamp each request with its TCP peer
 // (for TRUST_PROXY), open the embedded database outside any request (lib/db/open-at-start.ts says why), mirror
 // ADMIN_EMAILS into profiles.is_admin (a removed address loses admin now), write CREDIT_PACK_EXPIRY_DAYS into the
-// database, start the dev retry sweep and, with SMTP_URL, the outbox sender's retry timer.
+// database, start the dev retry sweep and, with SMTP_URL, the outbox sender's retry timer, and the outgoing webhook
+// sender (every 5 s; its first run writes LOW_BALANCE_THRESHOLD to the database).
 import { syncAdminsAtStart } from "@/lib/auth/admin-sync";
 import { checkConfigAtStart } from "@/lib/config-check";
 import { openEmbeddedDatabaseAtStart } from "@/lib/db/open-at-start";
@@ -10,6 +11,7 @@ import { installPeerAddressHeader } from "@/lib/http/peer-address";
 import { startRetryTimer } from "@/lib/ingest/retry-timer";
 import { startMailTimer } from "@/lib/mail";
 import { writeCreditSettingsAtStart } from "@/lib/ops/credit-expiry";
+import { startWebhookTimer } from "@/lib/outgoing-webhooks";
 
 export async function startNodeServer(): Promise<void> {
   if (!checkConfigAtStart()) return;
@@ -19,4 +21,5 @@ export async function startNodeServer(): Promise<void> {
   void writeCreditSettingsAtStart();
   startRetryTimer();
   startMailTimer();
+  startWebhookTimer();
 }

@@ -8,6 +8,7 @@
  */
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { Database } from "@/lib/db";
+import { outgoingWebhookMetrics, type OutgoingWebhookMetrics } from "@/lib/db/rpc/outgoing-webhooks";
 import { EVENT_STATUSES, webhookMetrics, type WebhookMetrics } from "@/lib/db/rpc/webhook-events";
 import { PROVIDERS } from "@/lib/providers/names";
 
@@ -77,13 +78,45 @@ function webhookRegistry(m: WebhookMetrics): Registry {
   return registry;
 }
 
+/** Outgoing webhooks: deliveries by outcome, attempts, and how long each endpoint has been failing (alert: an hour). */
+function outgoingRegistry(m: OutgoingWebhookMetrics): Registry {
+  const registry = new Registry();
+  const deliveries = new Gauge({
+    name: "outgoing_webhook_deliveries_last_24h",
+    help: "Outgoing webhook deliveries created in the last 24 hours, by status (pending, succeeded, failed after the last retry).",
+    labelNames: ["status"],
+    registers: [registry],
+  });
+  for (const status of ["pending", "succeeded", "failed"] as const) deliveries.set({ status }, m.deliveries[status]);
+  const attempts = new Gauge({
+    name: "outgoing_webhook_attempts_last_24h",
+    help: "Outgoing webhook delivery attempts in the last 24 hours, by outcome.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  attempts.set({ outcome: "succeeded" }, m.attempts.succeeded);
+  attempts.set({ outcome: "failed" }, m.attempts.failed);
+  const failing = new Gauge({
+    name: "outgoing_webhook_endpoint_failing_seconds",
+    help: "Per enabled endpoint: seconds since its first failed attempt after its last success (0 = healthy).",
+    labelNames: ["endpoint"],
+    registers: [registry],
+  });
+  for (const e of m.endpoints) failing.set({ endpoint: e.id }, e.failing_seconds);
+  return registry;
+}
+
 export interface Exposition {
   contentType: string;
   body: string;
 }
 
 export async function renderPrometheusMetrics(db: Database, now = new Date()): Promise<Exposition> {
-  const m = await webhookMetrics(db, new Date(now.getTime() - SCRAPE_WINDOW_SECONDS * 1_000), SCRAPE_WINDOW_SECONDS);
-  const merged = Registry.merge([processRegistry(), webhookRegistry(m)]);
+  const since = new Date(now.getTime() - SCRAPE_WINDOW_SECONDS * 1_000);
+  const [m, outgoing] = await Promise.all([
+    webhookMetrics(db, since, SCRAPE_WINDOW_SECONDS),
+    outgoingWebhookMetrics(db, since),
+  ]);
+  const merged = Registry.merge([processRegistry(), webhookRegistry(m), outgoingRegistry(outgoing)]);
   return { contentType: merged.contentType, body: await merged.metrics() };
 }

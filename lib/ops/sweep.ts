@@ -1,7 +1,7 @@
 /**
  * The sweep behind GET /api/cron/webhooks (and the dev timer): retry failed
- * events, then expired holds and credit lots, retention, alerts and — when
- * STRIPE_SECRET_KEY is set and it is due — Stripe reconciliation. Every step is safe with many instances calling
+ * events, then expired holds and credit lots, send due outgoing webhooks (hold.expired among them), retention,
+ * alerts and — when STRIPE_SECRET_KEY is set and it is due — Stripe reconciliation. Every step is safe with many instances calling
  * at once (leases, advisory and row locks in SQL). A step that fails is
  * reported and logged without stopping the others; the database being down
  * fails the whole sweep (503).
@@ -12,6 +12,8 @@ import { claimOpsJob } from "@/lib/db/rpc/ops";
 import { getEnv } from "@/lib/env";
 import { runRetrySweep, type SweepResult } from "@/lib/ingest/retry";
 import { errorField, getLogger } from "@/lib/logger";
+import { deliverWebhooksNow } from "@/lib/outgoing-webhooks";
+import type { WebhookDeliveryReport } from "@/lib/outgoing-webhooks/sender";
 import { runAlerts, type AlertsResult } from "./alerts";
 import { runCreditExpiry, type CreditExpiryResult } from "./credit-expiry";
 import { runRetention, type RetentionResult } from "./retention";
@@ -24,6 +26,8 @@ type Step<T> = T | { error: string };
 
 export interface OpsSweepResult extends SweepResult {
   credits: Step<CreditExpiryResult>;
+  /** Outgoing webhook deliveries sent by this run (the 5 s timer of a running server sends most). */
+  outgoing: Step<WebhookDeliveryReport>;
   retention: Step<RetentionResult>;
   alerts: Step<AlertsResult>;
   /** Absent without STRIPE_SECRET_KEY; "not due" when another run started less than RECONCILE_EVERY_SECONDS ago. */
@@ -44,13 +48,14 @@ export async function runOpsSweep(db: Database): Promise<OpsSweepResult> {
   const env = getEnv();
   const retried = await runRetrySweep(db);
   const credits = await step("credits", () => runCreditExpiry(db, env.CREDIT_PACK_EXPIRY_DAYS));
+  const outgoing = await step("outgoing webhooks", () => deliverWebhooksNow(db));
   const retention = await step("retention", () =>
     runRetention(db, { payloadRetentionDays: env.WEBHOOK_PAYLOAD_RETENTION_DAYS }),
   );
   const alerts = await step("alerts", () =>
     runAlerts(db, { webhookUrl: env.ALERT_WEBHOOK_URL, emails: env.ALERT_EMAILS, appUrl: env.APP_URL }),
   );
-  const result: OpsSweepResult = { ...retried, credits, retention, alerts };
+  const result: OpsSweepResult = { ...retried, credits, outgoing, retention, alerts };
   if (env.STRIPE_SECRET_KEY) {
     result.reconcile = await step("reconcile", async () =>
       (await claimOpsJob(db, RECONCILE_JOB, RECONCILE_EVERY_SECONDS))

@@ -25,7 +25,9 @@ function findPromtool(): string | null {
 
 /** The metric names a set of PromQL expressions reads (our own and prom-client's default prefixes). */
 function metricNames(expressions: string[]): string[] {
-  const names = expressions.flatMap((e) => e.match(/\b(?:webhook|process|nodejs)_[a-z0-9_]+\b/g) ?? []);
+  const names = expressions.flatMap(
+    (e) => e.match(/\b(?:outgoing_webhook|webhook|process|nodejs)_[a-z0-9_]+\b/g) ?? [],
+  );
   return [...new Set(names)].sort();
 }
 
@@ -54,7 +56,7 @@ describe("monitoring files", () => {
       ctx.skip();
       return;
     }
-    expect(execFileSync(promtool, ["check", "rules", RULES], { encoding: "utf8" })).toMatch(/SUCCESS: 3 rules found/);
+    expect(execFileSync(promtool, ["check", "rules", RULES], { encoding: "utf8" })).toMatch(/SUCCESS: 4 rules found/);
     expect(
       execFileSync(promtool, ["test", "rules", RULE_TESTS], { encoding: "utf8", cwd: path.dirname(RULE_TESTS) }),
     ).toMatch(/SUCCESS/);
@@ -65,6 +67,8 @@ describe("monitoring files", () => {
     const expressions = [...rules.matchAll(/^\s*expr: (.+)$/gm)].map((m) => m[1]);
     expect(expressions).toContain(`max(webhook_failure_ratio_last_hour) > ${FAILURE_RATE_ALERT}`);
     expect(expressions).toContain(`max(webhook_processing_p95_seconds_last_hour) > ${P95_ALERT_MS / 1000}`);
+    // an outgoing webhook endpoint failing for an hour
+    expect(expressions).toContain("max by (endpoint) (outgoing_webhook_endpoint_failing_seconds) > 3600");
     for (const name of metricNames(expressions)) expect(exposed, name).toContain(name);
   });
 
@@ -88,6 +92,8 @@ describe("monitoring files", () => {
         "webhook_processing_p95_seconds_last_hour",
         "webhook_events_last_24h",
         "webhook_events_by_provider_last_24h",
+        "outgoing_webhook_deliveries_last_24h",
+        "outgoing_webhook_endpoint_failing_seconds",
       ]),
     );
     for (const name of names) expect(exposed, name).toContain(name);

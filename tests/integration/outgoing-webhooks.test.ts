@@ -8,6 +8,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { renderPrometheusMetrics } from "@/lib/admin/prometheus";
 import { DatabaseUnavailableError } from "@/lib/db/errors";
 import type { SqlDatabase } from "@/lib/db/port";
 import {
@@ -241,6 +242,29 @@ describe.each(targets)("outgoing webhooks on %s", (target) => {
       /unknown event type/,
     );
     expect(await count()).toBe(before);
+  });
+
+  it("exposes deliveries by outcome and how long each endpoint has been failing on /api/metrics", async () => {
+    receiver.answers.push({ status: 500 });
+    const user = await createUser(t.db, `metrics-${unique()}@example.com`);
+    await grantStripePurchase(t.db, { externalId: `cs_${unique()}`, userId: user });
+    await deliverWebhooks(t.db, open);
+    await t.db.query(
+      `update public.webhook_delivery_attempts set started_at = now() - interval '61 minutes'
+        where delivery_id in (select id from public.webhook_deliveries where endpoint_id = $1)`,
+      [endpoint.id],
+    );
+    const failing = await renderPrometheusMetrics(t.db);
+    expect(failing.body).toMatch(
+      new RegExp(`outgoing_webhook_endpoint_failing_seconds\\{endpoint="${endpoint.id}"\\} 36[6-9]\\d`),
+    );
+    expect(failing.body).toMatch(/outgoing_webhook_deliveries_last_24h\{status="pending"\} [1-9]/);
+    expect(failing.body).toMatch(/outgoing_webhook_attempts_last_24h\{outcome="failed"\} [1-9]/);
+
+    await dueNow(t.db);
+    await deliverWebhooks(t.db, open);
+    const healthy = await renderPrometheusMetrics(t.db);
+    expect(healthy.body).toContain(`outgoing_webhook_endpoint_failing_seconds{endpoint="${endpoint.id}"} 0`);
   });
 
   it("delays deliveries while the database is down and loses none", async () => {
