@@ -8,6 +8,7 @@ export function AdminNav() {
       <NavLink href="/admin/events">Events</NavLink>
       <NavLink href="/admin/metrics">Metrics</NavLink>
       <NavLink href="/admin/deposits">Deposits</NavLink>
+      <NavLink href="/admin/webhooks">Webhooks</NavLink>
     </nav>
   );
 }

@@ -1,6 +1,7 @@
-// /settings: the account's settings: API keys, and the sessions signed in to it ("sign out everywhere").
+// /settings: the account's settings: the low-balance alert, API keys, and the sessions signed in to it ("sign out everywhere").
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LowBalanceSettingsSection } from "@/components/low-balance-settings";
 import { PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { SignOutEverywhere } from "@/components/sign-out-everywhere";
@@ -24,7 +25,9 @@ export default async function SettingsPage() {
     <>
       <PageTitle title="Settings" lead={`Signed in as ${session.email}`} />
 
-      {/* Low-balance threshold and automatic top-up (with its saved card) are sections of this page, above API keys. */}
+      <LowBalanceSettingsSection userId={session.userId} />
+
+      {/* Automatic top-up (with its saved card) is a section of this page, above API keys. */}
 
       <PageSection id="api-keys" title="API keys">
         <div className="flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm">

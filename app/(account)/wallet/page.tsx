@@ -8,6 +8,7 @@ import { BalanceCard } from "@/components/balance-card";
 import { belongsOnBuyPage, type BuySearch } from "@/components/buy-notices";
 import { HoldsSection } from "@/components/holds-table";
 import { LedgerTable } from "@/components/ledger-table";
+import { LowBalanceOverview } from "@/components/low-balance-settings";
 import { Notice } from "@/components/notice";
 import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
@@ -120,9 +121,11 @@ export default async function WalletOverviewPage({
         </nav>
       </div>
 
+      <LowBalanceOverview userId={session.userId} />
+
       <HoldsSection holds={holds} hideWhenEmpty />
 
-      {/* Low-balance state and automatic top-up status go here, each linking to its part of /settings. */}
+      {/* Automatic top-up status goes here, linking to its part of /settings. */}
 
       <PageSection id="quick-buy" title="Buy credits">
         <QuickBuy packs={packs} />
