@@ -90,6 +90,8 @@ export default defineConfig({
           // As behind one reverse proxy: each test names its own client address (tests/e2e/fixtures.ts),
           // so the per-IP sign-up limit applies per test, as it would per visitor.
           TRUST_PROXY: "1",
+          // tests/e2e/webhooks.spec.ts receives the outgoing webhooks on 127.0.0.1 over http
+          OUTGOING_WEBHOOKS_ALLOW_PRIVATE: "1",
         },
       },
 });

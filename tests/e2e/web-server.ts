@@ -19,6 +19,7 @@ const APP_VARIABLES = [
   "LOCAL_TEST_CHECKOUT",
   "SMTP_URL",
   "TRUST_PROXY",
+  "OUTGOING_WEBHOOKS_ALLOW_PRIVATE",
 ] as const;
 
 const port = Number(process.env.E2E_PORT);

@@ -25,11 +25,14 @@ import HomePage from "@/app/(site)/page";
 import ApiKeysPage from "@/app/(account)/settings/api-keys/page";
 import DepositsPage from "@/app/admin/deposits/page";
 import UsersPage from "@/app/admin/users/page";
+import WebhooksPage from "@/app/admin/webhooks/page";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
 import { DepositAddress } from "@/components/deposit-address";
+import { LowBalanceSettingsSection } from "@/components/low-balance-settings";
 import { PlansSection } from "@/components/plans-section";
 import { DatabaseUnavailableError, setDb, type Database } from "@/lib/db";
 import { createApiKey } from "@/lib/db/rpc/api-keys";
+import { createWebhookEndpoint } from "@/lib/db/rpc/outgoing-webhooks";
 import { createUser } from "../helpers/databases";
 import { unique, useTestDatabase } from "../helpers/test-database";
 
@@ -60,6 +63,7 @@ describe("list pages when the database is down", () => {
 
     expect(await html(DepositAddress({ userId }))).toContain("Deposit addresses could not be loaded");
     expect(await html(PlansSection({ userId, testMode: true }))).toContain("Plans could not be loaded");
+    expect(await html(LowBalanceSettingsSection({ userId }))).toContain("Your alert setting could not be loaded");
 
     const home = await html(HomePage());
     expect(home).toContain("Packs could not be loaded");
@@ -69,6 +73,9 @@ describe("list pages when the database is down", () => {
     expect(await html(UsersPage(noParams))).toContain("Accounts could not be loaded");
     expect(await html(DepositsPage(noParams))).toContain("Addresses could not be loaded");
     expect(await html(AdminUserSubscription({ userId }))).toContain("Subscriptions could not be loaded");
+    const webhooks = await html(WebhooksPage(noParams));
+    expect(webhooks).toContain("Endpoints could not be loaded");
+    expect(webhooks).toContain("Deliveries could not be loaded");
   });
 });
 
@@ -96,6 +103,14 @@ describe("list pages on a real database", () => {
 
     auth.user = ADMIN_SESSION;
     expect(await html(DepositsPage(noParams))).toContain("No addresses assigned yet");
+    const noHooks = await html(WebhooksPage(noParams));
+    expect(noHooks).toContain("No endpoints yet");
+    expect(noHooks).toContain("No deliveries yet");
+    await createWebhookEndpoint(t.db, "https://hooks.example.com/credits", ["credits.granted"], "Billing backend");
+    const hooks = await html(WebhooksPage(noParams));
+    expect(hooks).toContain("https://hooks.example.com/credits");
+    expect(hooks).toContain("Billing backend");
+    expect(hooks).not.toContain("whsec_"); // the secret is shown once, when it is made, never in the list
     const none = await html(UsersPage({ searchParams: Promise.resolve({ q: "nobody-at-all" }) }));
     expect(none).toContain("No account&#x27;s e-mail contains “nobody-at-all”.");
     const found = await html(UsersPage({ searchParams: Promise.resolve({ q: email }) }));

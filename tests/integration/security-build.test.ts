@@ -240,6 +240,7 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       eventPath!,
       "/admin/metrics",
       "/admin/deposits",
+      "/admin/webhooks",
       "/checkout/test?package=starter",
       "/checkout/crypto/inv_leakcheck",
       "/no-such-page",
@@ -271,6 +272,7 @@ describe.skipIf(!enabled)("production build: secrets and security headers", () =
       eventPath!,
       "/admin/metrics",
       "/admin/deposits",
+      "/admin/webhooks",
     ]) {
       expect(statuses[`${server.url}${pathname} (html)`], pathname).toBe(200);
       expect(statuses[`${server.url}${pathname} (rsc)`], pathname).toBe(200);

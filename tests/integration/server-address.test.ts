@@ -55,7 +55,7 @@ describe.skipIf(!enabled)("access rules on a server bound to 127.0.0.2 (next sta
   it("gives a non-admin the 404 page on /admin/*, an admin the page, a signed-out visitor the login redirect", async () => {
     const index = await get("/admin", cookies["someone@example.com"]);
     expect(index.status).toBe(404);
-    for (const pathname of ["/admin/events", "/admin/metrics", "/admin/users"]) {
+    for (const pathname of ["/admin/events", "/admin/metrics", "/admin/users", "/admin/webhooks"]) {
       const nosy = await get(pathname, cookies["someone@example.com"]);
       expect({ pathname, status: nosy.status }).toEqual({ pathname, status: 404 });
       expect(await nosy.text()).toContain("Page not found");

@@ -21,6 +21,8 @@ describe("middleware matcher", () => {
     "/api/checkout",
     "/settings/api-keys",
     "/admin/users",
+    "/admin/webhooks",
+    "/admin/webhooks/deliveries/abc",
   ])("runs on %s (sessions, redirects)", (url) => expect(runsOn(url)).toBe(true));
 
   it.each([
