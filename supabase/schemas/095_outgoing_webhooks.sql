@@ -98,12 +98,12 @@ create table public.webhook_deliveries (
   event_id        uuid not null references public.outgoing_events (id) on delete cascade,
   endpoint_id     uuid not null references public.webhook_endpoints (id) on delete cascade,
   status          text not null default 'pending' check (status in ('pending', 'succeeded', 'failed')),
-  attempts        integer not null default 0 check (attempts >= 0),
-  schedule_from   integer not null default 0 check (schedule_from >= 0),
+  attempts        bigint not null default 0 check (attempts >= 0),
+  schedule_from   bigint not null default 0 check (schedule_from >= 0),
   next_attempt_at timestamptz not null default now(),
   leased_until    timestamptz,
   last_attempt_at timestamptz,
-  last_status     integer,
+  last_status     bigint,
   last_error      text,
   created_at      timestamptz not null default now(),
   finished_at     timestamptz,
@@ -121,11 +121,11 @@ grant all on public.webhook_deliveries to service_role;
 /* Every attempt: when, how long, the answer's status and its first 1 KB, or the error. Once per (delivery, attempt). */
 create table public.webhook_delivery_attempts (
   delivery_id   uuid not null references public.webhook_deliveries (id) on delete cascade,
-  attempt       integer not null check (attempt >= 1),
+  attempt       bigint not null check (attempt >= 1),
   started_at    timestamptz not null,
-  duration_ms   integer not null check (duration_ms >= 0),
+  duration_ms   bigint not null check (duration_ms >= 0),
   succeeded     boolean not null,
-  response_status integer,
+  response_status bigint,
   response_body text check (response_body is null or octet_length(response_body) <= 1024),
   error         text check (error is null or length(error) <= 500),
   primary key (delivery_id, attempt)
@@ -757,7 +757,7 @@ begin
      where id = p_id;
     return jsonb_build_object('recorded', true, 'status', 'succeeded');
   end if;
-  v_delay := private.outgoing_webhook_retry_delay(v_row.attempts - v_row.schedule_from);
+  v_delay := private.outgoing_webhook_retry_delay((v_row.attempts - v_row.schedule_from)::integer);
   update public.webhook_deliveries
      set status = case when v_delay is null then 'failed' else 'pending' end,
          finished_at = case when v_delay is null then now() end,
