@@ -5,12 +5,15 @@
  * - webhook_events: payload set to null after WEBHOOK_PAYLOAD_RETENTION_DAYS
  *   (row, status, outcome and ids stay: dedupe and the admin log still work);
  * - auth_rate_limits: counters whose window started over a day ago;
- * - email_outbox: mails sent over SENT_MAIL_RETENTION_DAYS ago (when the outbox exists).
+ * - email_outbox: mails sent over SENT_MAIL_RETENTION_DAYS ago (when the outbox exists);
+ * - outgoing_events: outgoing webhook events (data names accounts) older than
+ *   WEBHOOK_PAYLOAD_RETENTION_DAYS whose deliveries have all finished, with their deliveries.
  */
 import type { Database } from "@/lib/db";
 import { pruneWebhookPayloads } from "@/lib/db/rpc/webhook-events";
 import { purgeAuthRateLimits } from "@/lib/db/rpc/local-accounts";
 import { purgeSentEmails } from "@/lib/db/rpc/mail";
+import { purgeOutgoingEvents } from "@/lib/db/rpc/outgoing-webhooks";
 
 export const RETENTION_BATCH = 500;
 export const MAX_BATCHES_PER_SWEEP = 20;
@@ -23,6 +26,7 @@ export interface RetentionResult {
   payloadsPruned: number;
   rateLimitsPurged: number;
   mailsPurged: number;
+  outgoingEventsPurged: number;
 }
 
 /** Calls `step` until it returns less than a full batch or the sweep's budget of batches is spent. */
@@ -50,5 +54,6 @@ export async function runRetention(
     payloadsPruned: await inBatches((n) => pruneWebhookPayloads(db, payloadCutoff, n), batch, maxBatches),
     rateLimitsPurged: await inBatches((n) => purgeAuthRateLimits(db, rateLimitCutoff, n), batch, maxBatches),
     mailsPurged: await inBatches((n) => purgeSentEmails(db, mailCutoff, n), batch, maxBatches),
+    outgoingEventsPurged: await inBatches((n) => purgeOutgoingEvents(db, payloadCutoff, n), batch, maxBatches),
   };
 }

@@ -819,3 +819,35 @@ comment on function public.outgoing_webhook_metrics(timestamptz) is
   'Metrics: outgoing deliveries since p_since by status, attempts by outcome, and per enabled endpoint the seconds it has been failing.';
 revoke execute on function public.outgoing_webhook_metrics(timestamptz) from public, anon, authenticated;
 grant execute on function public.outgoing_webhook_metrics(timestamptz) to service_role;
+
+/*
+  Retention (the sweep): events older than p_older_than whose every delivery
+  has finished (delivered, or failed after its last retry), p_batch at a time,
+  with their deliveries and attempts. Their data names accounts and e-mails, so
+  they go with the webhook payloads (WEBHOOK_PAYLOAD_RETENTION_DAYS).
+*/
+create function public.purge_outgoing_events(p_older_than timestamptz, p_batch integer default 500)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  delete from public.outgoing_events v
+   where v.id in (
+     select e.id from public.outgoing_events e
+      where e.created_at < p_older_than
+        and not exists (select 1 from public.webhook_deliveries d where d.event_id = e.id and d.status = 'pending')
+      order by e.created_at
+      limit greatest(least(coalesce(p_batch, 500), 10000), 1)
+      for update skip locked);
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+comment on function public.purge_outgoing_events(timestamptz, integer) is
+  'Retention: deletes up to p_batch outgoing events created before p_older_than with no pending delivery (and their deliveries and attempts); returns how many.';
+revoke execute on function public.purge_outgoing_events(timestamptz, integer) from public, anon, authenticated;
+grant execute on function public.purge_outgoing_events(timestamptz, integer) to service_role;

@@ -10,6 +10,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderPrometheusMetrics } from "@/lib/admin/prometheus";
 import { DatabaseUnavailableError } from "@/lib/db/errors";
+import { runRetention } from "@/lib/ops/retention";
 import type { SqlDatabase } from "@/lib/db/port";
 import {
   createWebhookEndpoint,
@@ -265,6 +266,28 @@ describe.each(targets)("outgoing webhooks on %s", (target) => {
     await deliverWebhooks(t.db, open);
     const healthy = await renderPrometheusMetrics(t.db);
     expect(healthy.body).toContain(`outgoing_webhook_endpoint_failing_seconds{endpoint="${endpoint.id}"} 0`);
+  });
+
+  it("purges finished events past the retention period with their deliveries, and keeps pending ones", async () => {
+    const user = await createUser(t.db, `purge-${unique()}@example.com`);
+    await grantStripePurchase(t.db, { externalId: `cs_${unique()}`, userId: user });
+    await deliverWebhooks(t.db, open);
+    receiver.answers.push({ status: 500 });
+    await grantStripePurchase(t.db, { externalId: `cs_${unique()}`, userId: user });
+    await deliverWebhooks(t.db, open);
+    const [before] = await listWebhookDeliveries(t.db, endpoint.id);
+    expect(before.status).toBe("pending");
+    const ids = await t.db.query<{ id: string }>(
+      "select event_id as id from public.webhook_deliveries where endpoint_id = $1",
+      [endpoint.id],
+    );
+    await t.db.query("update public.outgoing_events set created_at = now() - interval '91 days' where id = any($1)", [
+      ids.map((r) => r.id),
+    ]);
+    const result = await runRetention(t.db, { payloadRetentionDays: 90 });
+    expect(result.outgoingEventsPurged).toBeGreaterThanOrEqual(1);
+    const left = await listWebhookDeliveries(t.db, endpoint.id);
+    expect(left.map((d) => d.status)).toEqual(["pending"]); // the delivered one went, the one still retrying stays
   });
 
   it("delays deliveries while the database is down and loses none", async () => {

@@ -635,6 +635,11 @@ export interface SqlFunctions {
     Args: { p_older_than: string | null; p_batch?: number | null };
     Returns: number | null;
   };
+  /** Retention: deletes up to p_batch outgoing events created before p_older_than with no pending delivery (and their deliveries and attempts); returns how many. */
+  purge_outgoing_events: {
+    Args: { p_older_than: string | null; p_batch?: number | null };
+    Returns: number | null;
+  };
   /** Retention: deletes up to p_batch outbox mails sent before p_older_than; returns how many. */
   purge_sent_emails: {
     Args: { p_older_than: string | null; p_batch?: number | null };

@@ -219,6 +219,11 @@ export async function setLowBalanceThreshold(
   return lowBalance.parse(await db.rpc("set_low_balance_threshold", { p_user_id: userId, p_threshold: threshold }));
 }
 
+/** Retention: outgoing events before olderThan with no pending delivery, batch at a time. */
+export async function purgeOutgoingEvents(db: Database, olderThan: Date, batch: number): Promise<number> {
+  return int.parse(await db.rpc("purge_outgoing_events", { p_older_than: olderThan.toISOString(), p_batch: batch }));
+}
+
 /** LOW_BALANCE_THRESHOLD, written at start-up for the SQL that decides crossings (null = off). */
 export async function setDefaultLowBalanceThreshold(db: Database, threshold: number | null): Promise<void> {
   await db.rpc("set_default_low_balance_threshold", { p_threshold: threshold });

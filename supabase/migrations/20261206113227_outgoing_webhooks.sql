@@ -582,6 +582,28 @@ as $$
      where e.enabled), '[]'::jsonb))
 $$;
 
+create or replace function public.purge_outgoing_events(p_older_than timestamptz, p_batch integer default 500)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  delete from public.outgoing_events v
+   where v.id in (
+     select e.id from public.outgoing_events e
+      where e.created_at < p_older_than
+        and not exists (select 1 from public.webhook_deliveries d where d.event_id = e.id and d.status = 'pending')
+      order by e.created_at
+      limit greatest(least(coalesce(p_batch, 500), 10000), 1)
+      for update skip locked);
+  get diagnostics v_count = row_count;
+  return v_count;
+end
+$$;
+
 create index outgoing_events_created_idx on public.outgoing_events (created_at);
 create index webhook_deliveries_created_idx on public.webhook_deliveries (created_at desc, id desc);
 create index webhook_deliveries_due_idx on public.webhook_deliveries (next_attempt_at) where status = 'pending';
@@ -632,6 +654,8 @@ revoke execute on function public.list_webhook_endpoints() from public, anon, au
 grant execute on function public.list_webhook_endpoints() to service_role;
 revoke execute on function public.outgoing_webhook_metrics(timestamp with time zone) from public, anon, authenticated;
 grant execute on function public.outgoing_webhook_metrics(timestamp with time zone) to service_role;
+revoke execute on function public.purge_outgoing_events(timestamp with time zone, integer) from public, anon, authenticated;
+grant execute on function public.purge_outgoing_events(timestamp with time zone, integer) to service_role;
 revoke execute on function public.replay_webhook_delivery(uuid) from public, anon, authenticated;
 grant execute on function public.replay_webhook_delivery(uuid) to service_role;
 revoke execute on function public.rotate_webhook_endpoint_secret(uuid) from public, anon, authenticated;
@@ -707,6 +731,9 @@ comment on function public.list_webhook_endpoints() is
 
 comment on function public.outgoing_webhook_metrics(timestamp with time zone) is
   'Metrics: outgoing deliveries since p_since by status, attempts by outcome, and per enabled endpoint the seconds it has been failing.';
+
+comment on function public.purge_outgoing_events(timestamp with time zone, integer) is
+  'Retention: deletes up to p_batch outgoing events created before p_older_than with no pending delivery (and their deliveries and attempts); returns how many.';
 
 comment on function public.replay_webhook_delivery(uuid) is
   'Admin: makes a delivery due now with a new retry schedule (same webhook-id and body); false when unknown or an attempt is in flight.';
