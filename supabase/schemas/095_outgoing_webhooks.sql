@@ -53,7 +53,7 @@ create table public.webhook_endpoints (
   event_types                text[] not null
                                check (cardinality(event_types) between 1 and 20 and event_types <@
                                   array['credits.granted', 'credits.reversed', 'balance.low', 'balance.recovered', 'hold.expired', 'topup.succeeded', 'topup.failed']::text[]),
-  secret                     text not null check (secret ~ '^whsec_[A-Za-z0-9+/=]{32,}$'),
+  secret                     text not null check (secret ~ '^whsec_[A-Za-z0-9+/]+={0,2}$'),
   previous_secret            text,
   previous_secret_expires_at timestamptz,
   enabled                    boolean not null default true,
