@@ -54,11 +54,8 @@ async function attempt(db: Database, delivery: ClaimedDelivery, options: Webhook
       ok,
       status: answer.status,
       body: answer.body,
-      error: ok
-        ? null
-        : answer.status >= 300 && answer.status < 400
-          ? `HTTP ${answer.status}: redirects are not followed`
-          : `HTTP ${answer.status}`,
+      // a non-2xx answer speaks for itself (status and body are kept); a redirect needs saying
+      error: answer.status >= 300 && answer.status < 400 ? `HTTP ${answer.status}: redirects are not followed` : null,
     };
   } catch (error) {
     outcome = { ok: false, status: null, body: null, error: describe(error) };

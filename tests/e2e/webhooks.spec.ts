@@ -38,8 +38,14 @@ test("an admin adds an endpoint, sends a signed test event, replays it, rotates 
 
   const endpoint = page.getByTestId("webhook-endpoint").filter({ hasText: url });
   await expect(endpoint).toContainText("E2E receiver");
+  await expect(endpoint.getByText("Event types: balance.low, credits.granted")).toBeVisible();
+  await endpoint.getByText("· change").click();
   await expect(endpoint.getByLabel(/credits\.granted/)).toBeChecked();
   await expect(endpoint.getByLabel(/balance\.low/)).toBeChecked();
+  await endpoint.getByLabel(/credits\.reversed/).check();
+  await endpoint.getByRole("button", { name: "Save event types" }).click();
+  await expect(page.getByText("Event types saved")).toBeVisible();
+  await expect(endpoint.getByText("Event types: balance.low, credits.granted, credits.reversed")).toBeVisible();
 
   const before = receiver.received.length;
   await endpoint.getByRole("button", { name: "Send test event" }).click();

@@ -48,6 +48,24 @@ const DONE: Record<string, string> = {
   replayed: "Delivery queued again with the same webhook-id. It goes out within a few seconds.",
 };
 
+/** The last attempt's answer: its status and first bytes, or why there was none (refused, timed out, a redirect). */
+function LastAnswer({ delivery: d }: { delivery: WebhookDelivery }) {
+  const ok = d.status === "succeeded";
+  const error = d.last_error && d.last_error !== `HTTP ${d.last_status}` && !ok ? d.last_error : null;
+  return (
+    <>
+      {d.last_status !== null && (
+        <span className={`font-mono ${ok ? "text-emerald-700" : "text-red-700"}`}>HTTP {d.last_status} </span>
+      )}
+      {error ? (
+        <span className="text-red-700">{truncate(error, 120)}</span>
+      ) : (
+        d.last_response && <span className="break-all">{truncate(d.last_response, 120)}</span>
+      )}
+    </>
+  );
+}
+
 const secondary =
   "!bg-white !text-slate-800 ring-1 ring-inset ring-slate-300 hover:!bg-slate-50 focus-visible:outline-indigo-600";
 
@@ -123,13 +141,20 @@ export default async function WebhooksPage({ searchParams }: Props) {
                     </div>
                   </div>
 
-                  <form action={updateEventTypesAction} className="space-y-3">
-                    <input type="hidden" name="id" value={e.id} />
-                    <EventTypeChoices legend="Event types" selected={e.event_types} idPrefix={`endpoint-${e.id}`} />
-                    <SubmitButton pendingLabel="Saving…" className={secondary}>
-                      Save event types
-                    </SubmitButton>
-                  </form>
+                  <details className="group rounded-xl border border-slate-200 bg-slate-50/60">
+                    <summary className="cursor-pointer list-none rounded-xl px-4 py-2.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+                      <span className="font-medium">Event types:</span>{" "}
+                      <span className="font-mono text-slate-900">{e.event_types.join(", ")}</span>{" "}
+                      <span className="text-indigo-700 group-open:hidden">· change</span>
+                    </summary>
+                    <form action={updateEventTypesAction} className="space-y-3 border-t border-slate-200 p-4">
+                      <input type="hidden" name="id" value={e.id} />
+                      <EventTypeChoices legend="Event types" selected={e.event_types} idPrefix={`endpoint-${e.id}`} />
+                      <SubmitButton pendingLabel="Saving…" className={secondary}>
+                        Save event types
+                      </SubmitButton>
+                    </form>
+                  </details>
 
                   <div className="flex flex-wrap items-start gap-2 border-t border-slate-100 pt-4">
                     <form action={setEndpointEnabledAction}>
@@ -210,13 +235,11 @@ export default async function WebhooksPage({ searchParams }: Props) {
                   </td>
                   <td className="px-3 py-2 text-right tabular-nums">{d.attempts}</td>
                   <td className="max-w-64 px-3 py-2 text-xs text-slate-700">
-                    {d.last_status !== null && <span className="font-mono">HTTP {d.last_status} </span>}
-                    {d.last_error && d.status !== "succeeded" ? (
-                      <span className="text-red-700">{truncate(d.last_error, 120)}</span>
+                    {d.attempts === 0 ? (
+                      <span className="text-slate-400">not sent yet</span>
                     ) : (
-                      d.last_response && <span className="break-all">{truncate(d.last_response, 120)}</span>
+                      <LastAnswer delivery={d} />
                     )}
-                    {d.attempts === 0 && <span className="text-slate-400">not sent yet</span>}
                   </td>
                   <td className="whitespace-nowrap px-3 py-2 text-xs text-slate-600">
                     {d.status === "pending" && d.attempts > 0 ? (
