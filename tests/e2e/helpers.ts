@@ -129,7 +129,13 @@ export const ACCOUNT_PAGES = [
 ] as const;
 
 /** Every admin page without an id in its path; ADMIN_DETAIL_LINKS find one page of each kind with an id. */
-export const ADMIN_PAGES = ["/admin/events", "/admin/metrics", "/admin/users", "/admin/deposits"] as const;
+export const ADMIN_PAGES = [
+  "/admin/events",
+  "/admin/metrics",
+  "/admin/users",
+  "/admin/deposits",
+  "/admin/webhooks",
+] as const;
 
 /** The list page and the link on it that opens a detail page (an event, a user). */
 export const ADMIN_DETAIL_LINKS = [

@@ -8,7 +8,7 @@
 import { Webhook } from "standardwebhooks";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
 import { expect, test } from "./fixtures";
-import { ADMIN_EMAIL, signUp, signUpOrSignIn, uniqueEmail } from "./helpers";
+import { ADMIN_EMAIL, openPage, signUp, signUpOrSignIn, uniqueEmail, waitForHydration } from "./helpers";
 
 let receiver: WebhookReceiver;
 test.beforeAll(async () => {
@@ -20,7 +20,7 @@ test("an admin adds an endpoint, sends a signed test event, replays it, rotates 
   page,
 }) => {
   await signUpOrSignIn(page, ADMIN_EMAIL);
-  await page.goto("/admin/events");
+  await openPage(page, "/admin/events");
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Webhooks" }).click();
   await expect(page.getByRole("heading", { name: "Outgoing webhooks", level: 1 })).toBeVisible();
 
@@ -87,19 +87,33 @@ test("an admin adds an endpoint, sends a signed test event, replays it, rotates 
   await expect(page.getByTestId("webhook-endpoint").filter({ hasText: url })).not.toContainText("whsec_");
 });
 
-test("a user sets a low-balance alert on the wallet, sees the notice while below it, and turns it off", async ({
+test("a user sets a low-balance alert under settings, sees it and the low-balance notice on the wallet, and turns it off", async ({
   page,
 }) => {
   await signUp(page, uniqueEmail("low"));
+  await openPage(page, "/wallet");
+  await expect(page.getByTestId("low-balance-line")).toContainText("Low-balance alert: off.");
+  await page.getByTestId("low-balance-line").getByRole("link", { name: "Set one up" }).click();
+  await expect(page).toHaveURL(/\/settings/);
+  await waitForHydration(page);
+
   const section = page.getByRole("region", { name: "Low-balance alert" });
   await expect(section).toContainText("Off");
   await section.getByLabel("Alert me when my balance drops below").fill("50");
   await section.getByRole("button", { name: "Turn on" }).click();
   await expect(section.getByText("Saved. We e-mail you once when your balance drops below 50 credits.")).toBeVisible();
-  await expect(page.getByText("Your balance is low")).toBeVisible(); // a new wallet holds 0
   await expect(section).toContainText("On: we e-mail you when your balance drops below 50 credits");
 
-  await section.getByRole("button", { name: "Turn off" }).click();
-  await expect(section.getByText("Low-balance alerts are off.")).toBeVisible();
+  await openPage(page, "/wallet");
+  const notice = page.getByRole("status").filter({ hasText: "Your balance is low" }); // a new wallet holds 0
+  await expect(notice).toContainText("below your alert threshold of 50 credits");
+  await notice.getByRole("link", { name: "Change" }).click();
+  await expect(page).toHaveURL(/\/settings/);
+  await waitForHydration(page);
+  await page.getByRole("region", { name: "Low-balance alert" }).getByRole("button", { name: "Turn off" }).click();
+  await expect(page.getByText("Low-balance alerts are off.")).toBeVisible();
+
+  await openPage(page, "/wallet");
   await expect(page.getByText("Your balance is low")).toHaveCount(0);
+  await expect(page.getByTestId("low-balance-line")).toContainText("Low-balance alert: off.");
 });
