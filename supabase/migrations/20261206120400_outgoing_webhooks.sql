@@ -127,7 +127,9 @@ declare
 begin
   v_type := case when new.kind in ('purchase', 'claim', 'dispute_reinstated') then 'credits.granted'
                  when new.kind in ('refund', 'dispute') then 'credits.reversed' end;
-  if v_type is null then
+  -- most grants go to no endpoint: skip building the data (enqueue_outgoing_event checks again)
+  if v_type is null
+     or not exists (select 1 from public.webhook_endpoints e where e.enabled and v_type = any (e.event_types)) then
     return null;
   end if;
   select jsonb_build_object('user_id', new.user_id, 'email', p.email, 'credits', abs(new.delta),
