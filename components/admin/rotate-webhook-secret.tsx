@@ -6,6 +6,7 @@ import { Notice } from "@/components/notice";
 import { SubmitButton } from "@/components/submit-button";
 import type { SecretState } from "@/lib/outgoing-webhooks/admin-actions";
 import { ShownOnceSecret } from "./shown-once-secret";
+import { SECONDARY_BUTTON } from "./webhook-buttons";
 
 export function RotateWebhookSecret({
   id,
@@ -23,10 +24,7 @@ export function RotateWebhookSecret({
     <div className="space-y-3">
       <form action={formAction}>
         <input type="hidden" name="id" value={id} />
-        <SubmitButton
-          pendingLabel="Rotating…"
-          className="!bg-white !text-slate-800 ring-1 ring-inset ring-slate-300 hover:!bg-slate-50"
-        >
+        <SubmitButton pendingLabel="Rotating…" className={SECONDARY_BUTTON}>
           Rotate secret
         </SubmitButton>
       </form>
