@@ -129,7 +129,7 @@ begin
      where h.user_id = p_user_id and h.status = 'active' and h.expires_at <= v_now
     returning h.id, h.amount
   )
-  -- The outgoing event hold.expired (docs/contract.md) belongs here: one per row of `expired`, in this transaction.
+  -- each hold marked here sends hold.expired in this transaction (trigger credit_holds_webhook_events, 095)
   select count(*), coalesce(sum(e.amount), 0) into holds_expired, v_freed from expired e;
   update public.wallets w
      set held = w.held - v_freed,

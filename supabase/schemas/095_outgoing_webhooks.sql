@@ -3,7 +3,7 @@
   happened without polling.
 
   An outbox, like email_outbox. What causes an event (a grant, a reversal, a
-  balance crossing a threshold) writes the event and one delivery per
+  balance crossing a threshold, a hold expiring) writes the event and one delivery per
   subscribed endpoint in its own transaction, through
   private.enqueue_outgoing_event; the event's cause_key is unique, so a cause
   that runs twice (a redelivered provider event, a retried function) writes
@@ -336,6 +336,32 @@ create trigger wallets_balance_notices
   after update of balance on public.wallets
   for each row when (old.balance is distinct from new.balance)
   execute function private.wallet_balance_notices();
+
+/*
+  hold.expired: a hold that passes its expiry uncaptured is marked expired by
+  whichever transaction settles its wallet first (the sweep's
+  expire_credit_holds, or a read or write that finds it past expires_at,
+  private.settle_wallet); this trigger writes the event in that transaction,
+  once per hold.
+*/
+create function private.credit_hold_outgoing_event() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  perform private.enqueue_outgoing_event('hold.expired',
+    jsonb_build_object('hold_id', new.id, 'user_id', new.user_id, 'amount', new.amount, 'reason', new.reason,
+                       'idempotency_key', new.idempotency_key, 'created_at', new.created_at,
+                       'expires_at', new.expires_at),
+    'hold.expired:' || new.id::text);
+  return null;
+end
+$$;
+comment on function private.credit_hold_outgoing_event() is
+  'Trigger after a credit hold turns expired: writes hold.expired (once per hold) in the transaction that expired it.';
+revoke execute on function private.credit_hold_outgoing_event() from public, anon, authenticated;
+create trigger credit_holds_webhook_events
+  after update of status on public.credit_holds
+  for each row when (old.status = 'active' and new.status = 'expired')
+  execute function private.credit_hold_outgoing_event();
 
 /* set_low_balance_threshold: a user's threshold (null = off). The server passes the id from the session. */
 create function public.set_low_balance_threshold(p_user_id uuid, p_threshold bigint)

@@ -156,6 +156,11 @@ export interface SqlFunctions {
     Args: { p_user_id: string | null; p_email: string | null };
     Returns: number | string | null;
   };
+  /** Sender: claims due deliveries (attempts + 1, lease, skip locked): [{id, attempt, endpoint_id, url, webhook_id, type, body, secrets}]. */
+  claim_webhook_deliveries: {
+    Args: { p_limit?: number | null; p_lease_seconds?: number | null };
+    Returns: Json | null;
+  };
   /** Creates an API key for a confirmed, enabled account and returns {id, key}: the only time the plaintext exists; only its SHA-256 is stored. */
   create_api_key: {
     Args: { p_user_id: string | null; p_name: string | null };
@@ -183,6 +188,11 @@ export interface SqlFunctions {
       p_rate_limit?: number | null;
       p_window_seconds?: number | null;
     };
+    Returns: Json | null;
+  };
+  /** Adds an outgoing webhook endpoint; returns {id, secret} (whsec_…): the only time the secret is returned. */
+  create_webhook_endpoint: {
+    Args: { p_url: string | null; p_event_types: string[] | null; p_description?: string | null };
     Returns: Json | null;
   };
   /** Every breach of: balance = ledger sum = lots remaining - debt, no debt beside credits, held = active holds, soonest expiries, each lot = its movements, each ledger row = its movements, each capture = its ledger row. Empty when all hold. */
@@ -230,6 +240,20 @@ export interface SqlFunctions {
     Args: { p_id: number | null; p_error?: string | null };
     Returns: void;
   };
+  /** Sender: records one attempt (once) and ends the delivery, schedules its retry (5 s … 10 h) or keeps it failed. {recorded, status, retry_in_seconds}. */
+  finish_webhook_delivery: {
+    Args: {
+      p_id: string | null;
+      p_attempt: number | null;
+      p_started_at: string | null;
+      p_duration_ms: number | null;
+      p_succeeded: boolean | null;
+      p_response_status?: number | null;
+      p_response_body?: string | null;
+      p_error?: string | null;
+    };
+    Returns: Json | null;
+  };
   /** One credit pack by id if it is active, else null. Checkout starts only from these. */
   get_active_package: {
     Args: { p_id: string | null };
@@ -265,9 +289,19 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
+  /** A user's low-balance notice: {threshold (in force; null = off), source user|default|none, default_threshold, balance, below}. */
+  get_low_balance_settings: {
+    Args: { p_user_id: string | null };
+    Returns: Json | null;
+  };
   /** The wallet of one user as of now: {balance (negative = owed), available, held, debt, expiring_30_days, next_expiry_at, updated_at}; null when the user has none. */
   get_wallet: {
     Args: { p_user_id: string | null };
+    Returns: Json | null;
+  };
+  /** Admin: one outgoing webhook delivery with its event data and every attempt; null when unknown. */
+  get_webhook_delivery: {
+    Args: { p_id: string | null };
     Returns: Json | null;
   };
   /** One webhook event with payload and attempt history (a first delivery that succeeded is shown from the event row). */
@@ -515,6 +549,16 @@ export interface SqlFunctions {
       updated_at: string | Date | null;
     }>;
   };
+  /** Admin: the newest outgoing webhook deliveries (at most 200), optionally of one endpoint, with status, attempts and the last answer. */
+  list_webhook_deliveries: {
+    Args: { p_endpoint_id?: string | null; p_limit?: number | null };
+    Returns: Json | null;
+  };
+  /** Admin: every outgoing webhook endpoint without its secret, with pending/failed/succeeded delivery counts. */
+  list_webhook_endpoints: {
+    Args: Record<string, never>;
+    Returns: Json | null;
+  };
   /** Admin event log page: optional filters (provider, status, type, free text = event id / e-mail / external id, date range), keyset-paginated newest first, with each row's source (delivery / reconcile). Free text looks up its three indexes first. */
   list_webhook_events: {
     Args: {
@@ -625,6 +669,11 @@ export interface SqlFunctions {
     Args: { p_name: string | null };
     Returns: string | Date | null;
   };
+  /** Metrics: outgoing deliveries since p_since by status, attempts by outcome, and per enabled endpoint the seconds it has been failing. */
+  outgoing_webhook_metrics: {
+    Args: { p_since: string | null };
+    Returns: Json | null;
+  };
   /** Retention: payload := null for up to p_batch events received before p_older_than (row, outcome, ids stay); returns how many. One instance at a time. */
   prune_webhook_payloads: {
     Args: { p_older_than: string | null; p_batch?: number | null };
@@ -689,6 +738,11 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
+  /** Admin: makes a delivery due now with a new retry schedule (same webhook-id and body); false when unknown or an attempt is in flight. */
+  replay_webhook_delivery: {
+    Args: { p_id: string | null };
+    Returns: boolean | null;
+  };
   /** Runs a failed event's action again under a row lock (so two retriers cannot both apply it). */
   retry_webhook_event: {
     Args: { p_id: string | null; p_action: string | null; p_args: unknown | null; p_trigger?: string | null };
@@ -710,10 +764,30 @@ export interface SqlFunctions {
     Args: { p_user_id: string | null; p_key_id: string | null };
     Returns: boolean | null;
   };
+  /** Replaces an endpoint's secret ({id, secret}, returned once); deliveries carry both signatures for the next 24 h. */
+  rotate_webhook_endpoint_secret: {
+    Args: { p_id: string | null };
+    Returns: Json | null;
+  };
+  /** Admin: queues a webhook.test event for one endpoint (even a disabled one waits until enabled); returns the delivery id. */
+  send_test_webhook_event: {
+    Args: { p_endpoint_id: string | null };
+    Returns: string | null;
+  };
   /** Stores CREDIT_PACK_EXPIRY_DAYS for the ledger trigger: a bought pack's lot expires that many days after it reaches the wallet (null = never). */
   set_credit_pack_expiry_days: {
     Args: { p_days: number | null };
     Returns: void;
+  };
+  /** Stores LOW_BALANCE_THRESHOLD (null = off) for the SQL that decides crossings; the app calls it at start-up. */
+  set_default_low_balance_threshold: {
+    Args: { p_threshold: number | null };
+    Returns: void;
+  };
+  /** Sets a user's low-balance threshold (null = off); returns get_low_balance_settings. */
+  set_low_balance_threshold: {
+    Args: { p_user_id: string | null; p_threshold: number | null };
+    Returns: Json | null;
   };
   /** The owner signs out everywhere: every session of the account ends and every API key is revoked (reason signed_out_everywhere). {keys_revoked, sessions_ended}. */
   sign_out_everywhere: {
@@ -746,6 +820,16 @@ export interface SqlFunctions {
   take_claim_notices: {
     Args: { p_user_id: string | null };
     Returns: Json | null;
+  };
+  /** Changes an endpoint's event types, description or enabled flag (null: unchanged). A disabled endpoint gets no new deliveries and its pending ones wait. */
+  update_webhook_endpoint: {
+    Args: {
+      p_id: string | null;
+      p_event_types?: string[] | null;
+      p_description?: string | null;
+      p_enabled?: boolean | null;
+    };
+    Returns: void;
   };
   /** Creates or updates a subscription; the newest event time wins (older events are reported stale). Linked to an account by user id, or by e-mail only when that account's address is confirmed. */
   upsert_subscription: {

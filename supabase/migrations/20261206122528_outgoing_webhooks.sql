@@ -83,6 +83,58 @@ create table public.low_balance_states (
   threshold bigint not null
 );
 
+create or replace function private.settle_wallet(
+  p_user_id uuid,
+  p_lots boolean default true,
+  out holds_expired integer,
+  out lots_expired integer
+)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_now    timestamptz := now();
+  v_freed  bigint;
+  v_held   bigint;
+  v_keep   bigint;
+  v_lot    record;
+begin
+  holds_expired := 0;
+  lots_expired := 0;
+  with expired as (
+    update public.credit_holds h
+       set status = 'expired', settled_at = v_now
+     where h.user_id = p_user_id and h.status = 'active' and h.expires_at <= v_now
+    returning h.id, h.amount
+  )
+  -- each hold marked here sends hold.expired in this transaction (trigger credit_holds_webhook_events, 095)
+  select count(*), coalesce(sum(e.amount), 0) into holds_expired, v_freed from expired e;
+  update public.wallets w
+     set held = w.held - v_freed,
+         next_hold_expiry_at = (select min(h.expires_at) from public.credit_holds h
+                                 where h.user_id = p_user_id and h.status = 'active')
+   where w.user_id = p_user_id
+  returning w.held into v_held;
+  if not p_lots then
+    return;
+  end if;
+
+  for v_lot in
+    select l.id, l.remaining
+      from public.credit_lots l
+     where l.user_id = p_user_id and l.remaining > 0 and l.expires_at <= v_now
+     order by l.expires_at, l.category desc, l.created_at, l.id
+  loop
+    v_keep := least(v_lot.remaining, v_held);
+    v_held := v_held - v_keep;
+    continue when v_keep = v_lot.remaining;
+    insert into public.credit_ledger (user_id, delta, kind, reference)
+    values (p_user_id, v_keep - v_lot.remaining, 'expire', v_lot.id::text || ':' || v_keep);
+    lots_expired := lots_expired + 1;
+  end loop;
+end
+$$;
+
 create or replace function private.outgoing_event_types() returns text[]
 language sql immutable set search_path = '' as $$
   select array['credits.granted', 'credits.reversed', 'balance.low', 'balance.recovered',
@@ -196,6 +248,18 @@ begin
     end if;
     perform private.enqueue_outgoing_event('balance.recovered', v_data, 'balance.recovered' || v_cause);
   end if;
+  return null;
+end
+$$;
+
+create or replace function private.credit_hold_outgoing_event() returns trigger
+language plpgsql security definer set search_path = '' as $$
+begin
+  perform private.enqueue_outgoing_event('hold.expired',
+    jsonb_build_object('hold_id', new.id, 'user_id', new.user_id, 'amount', new.amount, 'reason', new.reason,
+                       'idempotency_key', new.idempotency_key, 'created_at', new.created_at,
+                       'expires_at', new.expires_at),
+    'hold.expired:' || new.id::text);
   return null;
 end
 $$;
@@ -612,6 +676,11 @@ create index webhook_deliveries_due_idx on public.webhook_deliveries (next_attem
 create index webhook_deliveries_endpoint_idx on public.webhook_deliveries (endpoint_id, created_at desc, id desc);
 create index webhook_delivery_attempts_started_idx on public.webhook_delivery_attempts (started_at);
 
+create trigger credit_holds_webhook_events
+  after update of status on public.credit_holds
+  for each row when (old.status = 'active' and new.status = 'expired')
+  execute function private.credit_hold_outgoing_event();
+
 create trigger credit_ledger_webhook_events
   after insert on public.credit_ledger
   for each row execute function private.credit_ledger_outgoing_event();
@@ -633,6 +702,7 @@ create policy low_balance_thresholds_read_own on public.low_balance_thresholds f
   using (user_id = auth.uid() or public.is_admin());
 
 revoke execute on function private.check_webhook_endpoint(text, text[], text) from public;
+revoke execute on function private.credit_hold_outgoing_event() from public;
 revoke execute on function private.credit_ledger_outgoing_event() from public;
 revoke execute on function private.enqueue_outgoing_event(text, jsonb, text) from public;
 revoke execute on function private.low_balance_threshold_for(uuid) from public;
@@ -688,6 +758,9 @@ grant all on table public.webhook_endpoints to service_role;
 
 comment on function private.check_webhook_endpoint(text, text[], text) is
   'Raises 22023 for a URL that is not http(s), no or unknown event types, or a description over 200 characters.';
+
+comment on function private.credit_hold_outgoing_event() is
+  'Trigger after a credit hold turns expired: writes hold.expired (once per hold) in the transaction that expired it.';
 
 comment on function private.credit_ledger_outgoing_event() is
   'Trigger after a credit_ledger insert: credits.granted / credits.reversed with the wallet balance after the row.';
