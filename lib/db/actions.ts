@@ -360,6 +360,63 @@ export const tradingAlertAction = (a: {
     args: { event_id: a.eventId, ticker: a.ticker, action: a.side, message: a.message, payload: a.payload },
   }) satisfies Action<"trading_alert">;
 
+/**
+ * `webhook_action_grant_save_card`: a paid checkout whose buyer ticked "Save this card for automatic top-ups":
+ * webhook_action_grant, then save_card (the customer, and the payment method when the event names it; a test card
+ * from the local test checkout).
+ * @sql supabase/schemas/075_topups.sql
+ */
+export const grantSaveCardAction = (
+  a: Parameters<typeof grantAction>[0] & { customerId: string; paymentMethodId: string | null; testCard: boolean },
+) =>
+  ({
+    action: "grant_save_card",
+    args: {
+      ...grantAction(a).args,
+      customer_id: a.customerId,
+      payment_method_id: a.paymentMethodId,
+      test_card: a.testCard,
+    },
+  }) satisfies Action<"grant_save_card">;
+
+/**
+ * `webhook_action_topup_succeeded`: payment_intent.succeeded of an automatic top-up (metadata.topup_id): the pack
+ * granted once as a purchase keyed by the PaymentIntent, the attempt marked succeeded.
+ * @sql supabase/schemas/075_topups.sql
+ */
+export const topupSucceededAction = (a: {
+  topupId: string;
+  externalId: string;
+  userId: string | null;
+  packageId: string | null;
+  amountMinor: number;
+  currency: string;
+  eventId: string;
+}) =>
+  ({
+    action: "topup_succeeded",
+    args: {
+      topup_id: a.topupId,
+      external_id: a.externalId,
+      user_id: a.userId,
+      package_id: a.packageId,
+      amount_minor: a.amountMinor,
+      currency: a.currency,
+      event_id: a.eventId,
+    },
+  }) satisfies Action<"topup_succeeded">;
+
+/**
+ * `webhook_action_topup_failed`: payment_intent.payment_failed of an automatic top-up: the attempt fails once
+ * (mail; three in a row turn automatic top-up off).
+ * @sql supabase/schemas/075_topups.sql
+ */
+export const topupFailedAction = (a: { topupId: string; externalId: string; reason: string; code: string | null }) =>
+  ({
+    action: "topup_failed",
+    args: { topup_id: a.topupId, external_id: a.externalId, reason: a.reason, code: a.code },
+  }) satisfies Action<"topup_failed">;
+
 /** Every builder by its action name: one per webhook_action_* function of the SQL, no more, no fewer. */
 export const ACTION_BUILDERS = {
   none: noneAction,
@@ -376,6 +433,9 @@ export const ACTION_BUILDERS = {
   fireblocks_transfer: fireblocksTransferAction,
   invoice_update: invoiceUpdateAction,
   trading_alert: tradingAlertAction,
+  grant_save_card: grantSaveCardAction,
+  topup_succeeded: topupSucceededAction,
+  topup_failed: topupFailedAction,
 } as const satisfies { [N in keyof WebhookActionArgs]: (...args: never[]) => Action<N> };
 
 type Builders = typeof ACTION_BUILDERS;

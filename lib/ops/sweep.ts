@@ -1,7 +1,7 @@
 /**
  * The sweep behind GET /api/cron/webhooks (and the dev timer): retry failed
  * events, then expired holds and credit lots, send due outgoing webhooks (hold.expired among them), retention,
- * alerts and — when STRIPE_SECRET_KEY is set and it is due — Stripe reconciliation. Every step is safe with many instances calling
+ * alerts, automatic top-ups and — when STRIPE_SECRET_KEY is set and it is due — Stripe reconciliation. Every step is safe with many instances calling
  * at once (leases, advisory and row locks in SQL). A step that fails is
  * reported and logged without stopping the others; the database being down
  * fails the whole sweep (503).
@@ -11,6 +11,7 @@ import { DatabaseUnavailableError, type Database } from "@/lib/db";
 import { claimOpsJob } from "@/lib/db/rpc/ops";
 import { getEnv } from "@/lib/env";
 import { runRetrySweep, type SweepResult } from "@/lib/ingest/retry";
+import { runTopupsSoon, type TopupRunResult } from "@/lib/topups/worker";
 import { errorField, getLogger } from "@/lib/logger";
 import { deliverWebhooksNow } from "@/lib/outgoing-webhooks";
 import type { WebhookDeliveryReport } from "@/lib/outgoing-webhooks/sender";
@@ -30,6 +31,8 @@ export interface OpsSweepResult extends SweepResult {
   outgoing: Step<WebhookDeliveryReport>;
   retention: Step<RetentionResult>;
   alerts: Step<AlertsResult>;
+  /** Automatic top-ups charged (null: card payments are not configured). */
+  topups: Step<TopupRunResult | null>;
   /** Absent without STRIPE_SECRET_KEY; "not due" when another run started less than RECONCILE_EVERY_SECONDS ago. */
   reconcile?: Step<ReconcileResult> | "not due";
 }
@@ -55,7 +58,8 @@ export async function runOpsSweep(db: Database): Promise<OpsSweepResult> {
   const alerts = await step("alerts", () =>
     runAlerts(db, { webhookUrl: env.ALERT_WEBHOOK_URL, emails: env.ALERT_EMAILS, appUrl: env.APP_URL }),
   );
-  const result: OpsSweepResult = { ...retried, credits, outgoing, retention, alerts };
+  const topups = await step("topups", () => runTopupsSoon(db));
+  const result: OpsSweepResult = { ...retried, credits, outgoing, retention, alerts, topups };
   if (env.STRIPE_SECRET_KEY) {
     result.reconcile = await step("reconcile", async () =>
       (await claimOpsJob(db, RECONCILE_JOB, RECONCILE_EVERY_SECONDS))

@@ -7,8 +7,11 @@ import { fail, WebhookRejection, type Plan } from "@/lib/ingest/types";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A user id named by a payload (metadata, client_reference_id), when it is a UUID; anything else is ignored. */
-export const asUserId = (value: string | null | undefined): string | null => (value && UUID.test(value) ? value : null);
+/** An id of ours named by a payload (metadata, client_reference_id), when it is a UUID; anything else is ignored. */
+export const asUuid = (value: string | null | undefined): string | null => (value && UUID.test(value) ? value : null);
+
+/** A user id named by a payload, when it is a UUID. */
+export const asUserId = asUuid;
 
 /** Credits named by metadata: a package id (credits looked up in SQL) or a whole number of credits. */
 export function creditsFrom(metadata: Record<string, string | null | undefined>): {

@@ -137,6 +137,9 @@ begin
     when 'fireblocks_transfer' then return public.webhook_action_fireblocks_transfer(v_args);
     when 'invoice_update' then return public.webhook_action_invoice_update(v_args);
     when 'trading_alert' then return public.webhook_action_trading_alert(v_args);
+    when 'topup_succeeded' then return public.webhook_action_topup_succeeded(v_args);
+    when 'topup_failed' then return public.webhook_action_topup_failed(v_args);
+    when 'grant_save_card' then return public.webhook_action_grant_save_card(v_args);
     else
       if p_action is null or p_action !~ '^[a-z][a-z0-9_]{0,62}$' then
         raise exception 'invalid action name' using errcode = '22023';

@@ -129,6 +129,35 @@ const SAMPLES: { [N in ActionName]: WebhookAction & { action: N } } = {
     message: null,
     payload: {},
   }),
+  grant_save_card: ACTION_BUILDERS.grant_save_card({
+    provider: "stripe",
+    externalId: "pi_1",
+    userId: "00000000-0000-4000-8000-000000000001",
+    email: null,
+    packageId: "starter",
+    credits: null,
+    amountMinor: 500,
+    currency: "usd",
+    eventId: "evt_1",
+    customerId: "cus_1",
+    paymentMethodId: null,
+    testCard: false,
+  }),
+  topup_succeeded: ACTION_BUILDERS.topup_succeeded({
+    topupId: "00000000-0000-4000-8000-000000000002",
+    externalId: "pi_1",
+    userId: null,
+    packageId: "starter",
+    amountMinor: 500,
+    currency: "usd",
+    eventId: "evt_1",
+  }),
+  topup_failed: ACTION_BUILDERS.topup_failed({
+    topupId: "00000000-0000-4000-8000-000000000002",
+    externalId: "pi_1",
+    reason: "Your card was declined.",
+    code: "card_declined",
+  }),
 };
 
 describe("the action seam (lib/db/actions.ts ↔ webhook_action_* functions)", () => {

@@ -7,9 +7,16 @@
  * for one payment grant once. Buyer: client_reference_id, then metadata.user_id,
  * then the e-mail (matched to a profile in SQL, else a pending grant).
  */
-import { grantAction, reversePaymentAction, type ReversalKind } from "@/lib/db/actions";
+import {
+  grantAction,
+  grantSaveCardAction,
+  reversePaymentAction,
+  topupFailedAction,
+  topupSucceededAction,
+  type ReversalKind,
+} from "@/lib/db/actions";
 import { fail, ignore, record, type Plan } from "@/lib/ingest/types";
-import { asUserId, creditsFrom, idList, parsePart } from "@/lib/providers/parse";
+import { asUserId, asUuid, creditsFrom, idList, parsePart } from "@/lib/providers/parse";
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -20,7 +27,25 @@ import {
 } from "./schema";
 import { invoicePaid, invoicePaymentFailed, invoicePaymentPaid, subscriptionChanged } from "./subscription-events";
 
-function grant(args: Omit<Parameters<typeof grantAction>[0], "provider">): Plan {
+/** The card the buyer asked to save ("Save this card for automatic top-ups": metadata.save_card). */
+interface CardToSave {
+  customerId: string;
+  paymentMethodId: string | null;
+  testCard: boolean;
+}
+
+/** metadata.save_card is "1" (Stripe Checkout) or "test" (the local test checkout's test card); a Customer is needed. */
+function cardToSave(
+  metadata: Record<string, string | null | undefined>,
+  customerId: string | null,
+  paymentMethodId: string | null,
+): CardToSave | null {
+  const save = metadata.save_card;
+  if ((save !== "1" && save !== "test") || !customerId) return null;
+  return { customerId, paymentMethodId, testCard: save === "test" };
+}
+
+function grant(args: Omit<Parameters<typeof grantAction>[0], "provider">, card: CardToSave | null = null): Plan {
   if (!args.packageId && args.credits === null) {
     return {
       ...fail(`unknown package: metadata names neither package_id nor credits`),
@@ -28,7 +53,10 @@ function grant(args: Omit<Parameters<typeof grantAction>[0], "provider">): Plan 
       externalId: args.externalId,
     };
   }
-  return { ...grantAction({ provider: "stripe", ...args }), email: args.email, externalId: args.externalId };
+  const action = card
+    ? grantSaveCardAction({ provider: "stripe", ...args, ...card })
+    : grantAction({ provider: "stripe", ...args });
+  return { ...action, email: args.email, externalId: args.externalId };
 }
 
 function checkoutSession(event: StripeEvent): Plan {
@@ -50,21 +78,39 @@ function checkoutSession(event: StripeEvent): Plan {
   if (!["paid", "no_payment_required"].includes(s.payment_status)) {
     return { ...ignore(`payment status ${s.payment_status}: nothing to grant`), ...located };
   }
-  return grant({
-    externalId,
-    userId: asUserId(s.client_reference_id) ?? asUserId(s.metadata.user_id),
-    email,
-    ...creditsFrom(s.metadata),
-    amountMinor: s.amount_total ?? 0,
-    currency: s.currency ?? "usd",
-    eventId: event.id,
-  });
+  return grant(
+    {
+      externalId,
+      userId: asUserId(s.client_reference_id) ?? asUserId(s.metadata.user_id),
+      email,
+      ...creditsFrom(s.metadata),
+      amountMinor: s.amount_total ?? 0,
+      currency: s.currency ?? "usd",
+      eventId: event.id,
+    },
+    cardToSave(s.metadata, s.customer, null),
+  );
 }
 
 function paymentIntentSucceeded(event: StripeEvent): Plan {
   const parsed = parsePart(paymentIntentSchema, event.data.object, event.type);
   if (!parsed.ok) return parsed.plan;
   const pi = parsed.value;
+  const topupId = asUuid(pi.metadata.topup_id);
+  if (topupId) {
+    return {
+      ...topupSucceededAction({
+        topupId,
+        externalId: pi.id,
+        userId: asUserId(pi.metadata.user_id),
+        packageId: pi.metadata.package_id?.trim() || null,
+        amountMinor: pi.amount_received ?? pi.amount,
+        currency: pi.currency,
+        eventId: event.id,
+      }),
+      externalId: pi.id,
+    };
+  }
   const credits = creditsFrom(pi.metadata);
   const email = pi.receipt_email ?? pi.metadata.email ?? null;
   if (!credits.packageId && credits.credits === null) {
@@ -74,15 +120,18 @@ function paymentIntentSucceeded(event: StripeEvent): Plan {
       externalId: pi.id,
     };
   }
-  return grant({
-    externalId: pi.id,
-    userId: asUserId(pi.metadata.user_id),
-    email,
-    ...credits,
-    amountMinor: pi.amount_received ?? pi.amount,
-    currency: pi.currency,
-    eventId: event.id,
-  });
+  return grant(
+    {
+      externalId: pi.id,
+      userId: asUserId(pi.metadata.user_id),
+      email,
+      ...credits,
+      amountMinor: pi.amount_received ?? pi.amount,
+      currency: pi.currency,
+      eventId: event.id,
+    },
+    cardToSave(pi.metadata, pi.customer, pi.payment_method),
+  );
 }
 
 function paymentIntentFailed(event: StripeEvent): Plan {
@@ -90,6 +139,19 @@ function paymentIntentFailed(event: StripeEvent): Plan {
   if (!parsed.ok) return parsed.plan;
   const pi = parsed.value;
   const reason = pi.last_payment_error?.message ?? "no reason given";
+  const topupId = asUuid(pi.metadata.topup_id);
+  if (topupId) {
+    const error = pi.last_payment_error;
+    return {
+      ...topupFailedAction({
+        topupId,
+        externalId: pi.id,
+        reason,
+        code: error?.decline_code ?? error?.code ?? null,
+      }),
+      externalId: pi.id,
+    };
+  }
   return { ...record(`payment failed: ${reason}`), email: pi.receipt_email ?? null, externalId: pi.id };
 }
 

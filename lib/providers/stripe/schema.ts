@@ -44,6 +44,8 @@ export const checkoutSessionSchema = z
     metadata,
     amount_total: money.nullish(),
     currency: z.string().nullish(),
+    /** The Customer (with "Save this card for automatic top-ups"). */
+    customer: ref,
   })
   .loose();
 
@@ -55,7 +57,12 @@ export const paymentIntentSchema = z
     currency: z.string(),
     receipt_email: z.string().nullish(),
     metadata,
-    last_payment_error: z.object({ message: z.string().nullish(), code: z.string().nullish() }).loose().nullish(),
+    last_payment_error: z
+      .object({ message: z.string().nullish(), code: z.string().nullish(), decline_code: z.string().nullish() })
+      .loose()
+      .nullish(),
+    customer: ref,
+    payment_method: ref,
   })
   .loose();
 
