@@ -32,8 +32,19 @@ export function PackCard({
             Card payments are not configured
           </p>
         ) : canBuy ? (
-          <form action="/api/checkout" method="post">
+          <form action="/api/checkout" method="post" className="space-y-3">
             <input type="hidden" name="package_id" value={pack.id} />
+            <label className="flex items-start gap-2 text-xs text-slate-600">
+              <input
+                type="checkbox"
+                name="save_card"
+                value="1"
+                className="mt-0.5 h-3.5 w-3.5 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
+              />
+              <span>
+                Save this card for automatic top-ups<span className="sr-only"> ({pack.name})</span>
+              </span>
+            </label>
             <SubmitButton className="w-full" pendingLabel="Starting checkout…" aria-label={`Buy ${pack.name}`}>
               Buy
             </SubmitButton>

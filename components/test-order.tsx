@@ -64,16 +64,24 @@ export function TestOrderForm({
   field,
   value,
   pendingLabel,
+  fields,
   children,
 }: {
   field: "package_id" | "plan_id";
   value: string;
   pendingLabel: string;
+  /** More inputs above the buttons (e.g. "Save this card for automatic top-ups"). */
+  fields?: ReactNode;
   children: ReactNode;
 }) {
   return (
-    <form action="/api/checkout/test" method="post" className="mt-6 flex flex-col gap-3 sm:flex-row-reverse">
+    <form
+      action="/api/checkout/test"
+      method="post"
+      className="mt-6 flex flex-col gap-3 sm:flex-row-reverse sm:flex-wrap"
+    >
       <input type="hidden" name={field} value={value} />
+      {fields && <div className="w-full">{fields}</div>}
       <SubmitButton className="sm:flex-1" pendingLabel={pendingLabel}>
         {children}
       </SubmitButton>

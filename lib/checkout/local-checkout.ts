@@ -3,7 +3,9 @@
  * LOCAL_TEST_CHECKOUT=1): no money moves. "Pay" does what `stripe trigger`
  * does: it sends our own webhook, at APP_URL, a real checkout.session.completed
  * signed with STRIPE_WEBHOOK_SECRET, so the credits arrive through exactly the
- * path real payments take. The address is never taken from the request: a
+ * path real payments take. "Save this card for automatic top-ups" saves a test
+ * card (metadata.save_card = "test"), which the top-up worker "charges" the same
+ * way (lib/topups/charge.ts). The address is never taken from the request: a
  * Host or X-Forwarded-Host would send the signed event wherever the caller says.
  */
 import Stripe from "stripe";
@@ -31,6 +33,8 @@ export function localCheckoutCompletedEvent(order: Order) {
     currency: pack.currency,
     userId: buyer.userId,
     email: buyer.email,
+    // the test card: a Customer of our own making, nothing real behind it
+    saveTestCard: order.saveCard ? { customerId: `cus_test_${buyer.userId.replaceAll("-", "")}` } : undefined,
   });
 }
 

@@ -14,6 +14,8 @@ export const MAX_CHECKOUT_BODY_BYTES = 64 * 1024;
 export interface Order {
   buyer: Session;
   pack: CreditPackage;
+  /** "Save this card for automatic top-ups" was ticked. */
+  saveCard?: boolean;
 }
 
 /** A monthly plan: Stripe Checkout in subscription mode (lib/checkout/plan-checkout.ts). */
@@ -24,7 +26,11 @@ export interface PlanOrder {
 
 export const isPlanOrder = (order: Order | PlanOrder): order is PlanOrder => "plan" in order;
 
-const orderBody = z.object({ package_id: z.string().trim().min(1).max(64) });
+const orderBody = z.object({
+  package_id: z.string().trim().min(1).max(64),
+  // a ticked checkbox posts "1" (or "on" without a value); anything else, or nothing, is "no"
+  save_card: z.unknown().optional(),
+});
 const planBody = z.object({ plan_id: z.string().trim().min(1).max(64) });
 
 /**
@@ -65,7 +71,8 @@ export async function readOrder(request: Request): Promise<Order | PlanOrder | R
   if (!body.success) return jsonError(400, "package_id is required");
   const pack = await getActivePackage(getDb(), body.data.package_id);
   if (!pack) return jsonError(400, "unknown or inactive package");
-  return { buyer, pack };
+  const saveCard = ["1", "on", "true", true].includes(body.data.save_card as string | boolean);
+  return { buyer, pack, saveCard };
 }
 
 /**

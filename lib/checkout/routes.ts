@@ -1,5 +1,8 @@
 /** The two checkout endpoints; the route files under app/api/checkout only forward here. */
+import { getDb } from "@/lib/db";
+import { savedStripeCustomer } from "@/lib/db/rpc/topups";
 import { getEnv } from "@/lib/env";
+import { TOPUP_PAGE } from "@/lib/topups/pages";
 import { jsonError } from "@/lib/http/json";
 import { SelfDeliveryError } from "@/lib/http/post-signed";
 import { cardPaymentsConfigured, localCheckoutEnabled, payLocally } from "./local-checkout";
@@ -16,10 +19,14 @@ export async function startCheckout(request: Request): Promise<Response> {
   const order = await readOrder(request);
   if (order instanceof Response) return order;
   if (isPlanOrder(order)) return startPlanCheckout(order);
-  if (localCheckoutEnabled()) return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}`);
+  if (localCheckoutEnabled()) {
+    const save = order.saveCard ? "&save_card=1" : "";
+    return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}${save}`);
+  }
   if (!cardPaymentsConfigured()) return seeOther("/wallet?checkout=unavailable");
   try {
-    return seeOther(await createStripeCheckout(order, getEnv().APP_URL));
+    const customerId = order.saveCard ? await savedStripeCustomer(getDb(), order.buyer.userId) : null;
+    return seeOther(await createStripeCheckout(order, getEnv().APP_URL, customerId));
   } catch {
     return jsonError(502, "could not start the Stripe checkout; please try again");
   }
@@ -43,5 +50,6 @@ export async function payTestCheckout(request: Request): Promise<Response> {
     );
     return seeOther(`/checkout/test?package=${encodeURIComponent(order.pack.id)}&error=webhook`);
   }
+  if (order.saveCard) return seeOther(`${TOPUP_PAGE}?card=saved`);
   return seeOther(`/wallet?checkout=success&package=${encodeURIComponent(order.pack.id)}`);
 }

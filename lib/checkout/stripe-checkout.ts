@@ -4,6 +4,7 @@
  * and the pack.
  */
 import type Stripe from "stripe";
+import { TOPUP_PAGE } from "@/lib/topups/pages";
 import type { Order } from "./order";
 import { getStripe } from "./stripe-client";
 
@@ -28,26 +29,45 @@ export function checkoutLineItem(
   };
 }
 
-/** appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose). */
-export function checkoutSessionParams(order: Order, appUrl: string): Stripe.Checkout.SessionCreateParams {
+/**
+ * appUrl: APP_URL, where Stripe sends the buyer back (never a Host header a client chose).
+ * With "Save this card for automatic top-ups" the payment is made for a Customer (the buyer's saved
+ * one, `customerId`, else a new one) and Stripe keeps the card for off-session charges
+ * (setup_future_usage); metadata.save_card tells the webhook to keep the card's ids.
+ */
+export function checkoutSessionParams(
+  order: Order,
+  appUrl: string,
+  customerId: string | null = null,
+): Stripe.Checkout.SessionCreateParams {
   const { buyer, pack } = order;
-  const metadata = { package_id: pack.id, user_id: buyer.userId };
+  const metadata: Record<string, string> = { package_id: pack.id, user_id: buyer.userId };
+  if (order.saveCard) metadata.save_card = "1";
   const lineItem = checkoutLineItem(pack, `${pack.name}: ${pack.credits.toLocaleString("en-US")} credits`);
+  const customer: Partial<Stripe.Checkout.SessionCreateParams> = !order.saveCard
+    ? { customer_email: buyer.email }
+    : customerId
+      ? { customer: customerId }
+      : { customer_email: buyer.email, customer_creation: "always" };
   return {
     mode: "payment",
     line_items: [lineItem],
     client_reference_id: buyer.userId,
-    customer_email: buyer.email,
+    ...customer,
     metadata,
-    payment_intent_data: { metadata },
-    success_url: `${appUrl}/wallet?checkout=success`,
+    payment_intent_data: { metadata, ...(order.saveCard ? { setup_future_usage: "off_session" as const } : {}) },
+    success_url: order.saveCard ? `${appUrl}${TOPUP_PAGE}?card=saved` : `${appUrl}/wallet?checkout=success`,
     cancel_url: `${appUrl}/wallet?checkout=cancelled`,
   };
 }
 
 /** The URL of the hosted payment page. */
-export async function createStripeCheckout(order: Order, appUrl: string): Promise<string> {
-  const session = await getStripe().checkout.sessions.create(checkoutSessionParams(order, appUrl));
+export async function createStripeCheckout(
+  order: Order,
+  appUrl: string,
+  customerId: string | null = null,
+): Promise<string> {
+  const session = await getStripe().checkout.sessions.create(checkoutSessionParams(order, appUrl, customerId));
   if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
   return session.url;
 }

@@ -58,7 +58,7 @@ create table public.topup_settings (
   package_id           text not null references public.credit_packages (id),
   threshold            bigint not null check (threshold >= 1),
   monthly_limit_minor  bigint not null check (monthly_limit_minor >= 1),
-  consecutive_failures integer not null default 0 check (consecutive_failures >= 0),
+  consecutive_failures bigint not null default 0 check (consecutive_failures >= 0),
   last_failure_at      timestamptz,
   last_failure_reason  text,
   -- why it is off when it turned itself off (failures, card removed); cleared when turned on
@@ -74,6 +74,7 @@ revoke insert, update, delete, truncate on public.topup_settings from anon, auth
 grant select on public.topup_settings to authenticated;
 grant all on public.topup_settings to service_role;
 
+/* A user sees their own settings; admins see all. */
 create policy topup_settings_read_own on public.topup_settings for select to authenticated
   using (user_id = auth.uid() or public.is_admin());
 
@@ -99,7 +100,7 @@ create table public.topup_attempts (
   payment_intent_id text unique,
   purchase_id       uuid references public.purchases (id) on delete set null,
   -- charges tried (claims); a charge that keeps erroring (not a decline) fails after the last
-  tries             integer not null default 0 check (tries >= 0),
+  tries             bigint not null default 0 check (tries >= 0),
   -- when a worker may claim it: now for a new attempt, the end of the lease while charging
   next_try_at       timestamptz not null default now(),
   last_error        text,
@@ -122,6 +123,7 @@ revoke insert, update, delete, truncate on public.topup_attempts from anon, auth
 grant select on public.topup_attempts to authenticated;
 grant all on public.topup_attempts to service_role;
 
+/* A user sees their own top-ups; admins see all. */
 create policy topup_attempts_read_own on public.topup_attempts for select to authenticated
   using (user_id = auth.uid() or public.is_admin());
 
@@ -346,6 +348,21 @@ comment on function public.topup_card_details(uuid, text, text, text, text) is
   'Stores the payment method id, brand and last 4 read from the payment that saved the user''s card; false when the card changed meanwhile.';
 revoke execute on function public.topup_card_details(uuid, text, text, text, text) from public, anon, authenticated;
 grant execute on function public.topup_card_details(uuid, text, text, text, text) to service_role;
+
+/* The Stripe Customer of the user's saved card (not a test card's): a new checkout that saves a card reuses it. */
+create function public.get_saved_stripe_customer(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.stripe_customer_id from public.saved_cards c where c.user_id = p_user_id and not c.is_test
+$$;
+comment on function public.get_saved_stripe_customer(uuid) is
+  'The Stripe Customer id of the user''s saved (real) card, or null: Checkout reuses it when saving a card again.';
+revoke execute on function public.get_saved_stripe_customer(uuid) from public, anon, authenticated;
+grant execute on function public.get_saved_stripe_customer(uuid) to service_role;
 
 /* remove_saved_card: forgets the card and turns automatic top-up off (nothing can be charged without it). */
 create function public.remove_saved_card(p_user_id uuid)

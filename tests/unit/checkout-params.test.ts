@@ -51,6 +51,30 @@ describe("Checkout Session parameters", () => {
     ]);
   });
 
+  it("with “Save this card for automatic top-ups”, pays for a Customer and keeps the card for off-session charges", () => {
+    const fresh = checkoutSessionParams({ buyer, pack, saveCard: true }, APP);
+    expect(fresh).toMatchObject({
+      customer_creation: "always",
+      customer_email: buyer.email,
+      metadata: { package_id: "pro", user_id: buyer.userId, save_card: "1" },
+      payment_intent_data: {
+        setup_future_usage: "off_session",
+        metadata: { package_id: "pro", user_id: buyer.userId, save_card: "1" },
+      },
+      success_url: `${APP}/settings/top-up?card=saved`,
+    });
+    // the buyer's saved Customer is reused (Stripe refuses customer_email beside it)
+    const again = checkoutSessionParams({ buyer, pack, saveCard: true }, APP, "cus_123");
+    expect(again).toMatchObject({ customer: "cus_123" });
+    expect(again).not.toHaveProperty("customer_email");
+    expect(again).not.toHaveProperty("customer_creation");
+    // without the box: no Customer, no saved card
+    const plain = checkoutSessionParams({ buyer, pack, saveCard: false }, APP, "cus_123");
+    expect(plain).not.toHaveProperty("customer");
+    expect(plain.payment_intent_data).not.toHaveProperty("setup_future_usage");
+    expect(plain.metadata).not.toHaveProperty("save_card");
+  });
+
   it("uses the pack's own Stripe Price when it is set", () => {
     const params = checkoutSessionParams({ buyer, pack: { ...pack, stripe_price_id: "price_1" } }, APP);
     expect(params.line_items).toEqual([{ price: "price_1", quantity: 1 }]);

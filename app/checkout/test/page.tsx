@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function TestCheckoutPage({
   searchParams,
 }: {
-  searchParams: Promise<{ package?: string; plan?: string; error?: string }>;
+  searchParams: Promise<{ package?: string; plan?: string; error?: string; save_card?: string }>;
 }) {
   if (!localCheckoutEnabled()) notFound();
   const search = await searchParams;
@@ -37,7 +37,28 @@ export default async function TestCheckoutPage({
       total={["Total", formatMoney(pack.amount_minor, pack.currency)]}
       failed={!!search.error}
     >
-      <TestOrderForm field="package_id" value={pack.id} pendingLabel="Paying…">
+      <TestOrderForm
+        field="package_id"
+        value={pack.id}
+        pendingLabel="Paying…"
+        fields={
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input
+              type="checkbox"
+              name="save_card"
+              value="1"
+              defaultChecked={search.save_card === "1"}
+              className="mt-0.5 h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
+            />
+            <span>
+              Save this card for automatic top-ups
+              <span className="block text-xs text-slate-500">
+                In test mode a test card is saved; automatic top-ups then “charge” it the same way.
+              </span>
+            </span>
+          </label>
+        }
+      >
         Pay {formatMoney(pack.amount_minor, pack.currency)} (test)
       </TestOrderForm>
     </TestOrder>

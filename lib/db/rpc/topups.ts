@@ -88,6 +88,14 @@ export async function setTopupSettings(db: Database, userId: string, s: TopupSet
   );
 }
 
+/** The Stripe Customer of the user's saved real card (Checkout reuses it), or null. */
+export async function savedStripeCustomer(db: Database, userId: string): Promise<string | null> {
+  return z
+    .string()
+    .nullable()
+    .parse(await db.rpc("get_saved_stripe_customer", { p_user_id: userId }));
+}
+
 /** Forgets the saved card and turns automatic top-up off; true when there was a card. */
 export async function removeSavedCard(db: Database, userId: string): Promise<boolean> {
   return z.boolean().parse(await db.rpc("remove_saved_card", { p_user_id: userId }));

@@ -14,6 +14,8 @@ export interface PaidCheckout {
   userId?: string | null;
   email?: string | null;
   createdAt?: Date;
+  /** "Save this card for automatic top-ups" in the local test checkout: a test card for this Customer. */
+  saveTestCard?: { customerId: string };
 }
 
 export function paidCheckoutEvent(checkout: PaidCheckout) {
@@ -42,7 +44,12 @@ export function paidCheckoutEvent(checkout: PaidCheckout) {
         customer_details: { email },
         amount_total: checkout.amountMinor,
         currency: checkout.currency ?? "usd",
-        metadata: { package_id: checkout.packageId, ...(userId ? { user_id: userId } : {}) },
+        customer: checkout.saveTestCard?.customerId ?? null,
+        metadata: {
+          package_id: checkout.packageId,
+          ...(userId ? { user_id: userId } : {}),
+          ...(checkout.saveTestCard ? { save_card: "test" } : {}),
+        },
       },
     },
   };

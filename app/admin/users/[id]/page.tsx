@@ -14,6 +14,7 @@ import { OlderLink, pageHref } from "@/components/older-link";
 import { AccountAccess } from "@/components/admin/account-access";
 import { CreditLotsTable } from "@/components/admin/credit-lots-table";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
+import { AdminUserTopups } from "@/components/admin/user-topups";
 import { PageTitle } from "@/components/page-title";
 import { PurchasesTable } from "@/components/purchases-table";
 import { SubmitButton } from "@/components/submit-button";
@@ -201,6 +202,8 @@ export default async function UserPage({ params, searchParams }: Props) {
       <AccountAccess user={user} isSelf={user.id === admin.userId} action={setAccountDisabledAction} />
 
       <AdminUserSubscription userId={id} />
+
+      <AdminUserTopups userId={id} />
 
       <HoldsSection holds={holds} release={{ action: releaseHoldAction, userId: id }} />
 

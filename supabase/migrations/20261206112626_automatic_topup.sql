@@ -39,7 +39,7 @@ create table public.topup_attempts (
   payment_intent_id text unique,
   purchase_id       uuid references public.purchases (id) on delete set null,
   -- charges tried (claims); a charge that keeps erroring (not a decline) fails after the last
-  tries             integer not null default 0 check (tries >= 0),
+  tries             bigint not null default 0 check (tries >= 0),
   -- when a worker may claim it: now for a new attempt, the end of the lease while charging
   next_try_at       timestamptz not null default now(),
   last_error        text,
@@ -58,7 +58,7 @@ create table public.topup_settings (
   package_id           text not null references public.credit_packages (id),
   threshold            bigint not null check (threshold >= 1),
   monthly_limit_minor  bigint not null check (monthly_limit_minor >= 1),
-  consecutive_failures integer not null default 0 check (consecutive_failures >= 0),
+  consecutive_failures bigint not null default 0 check (consecutive_failures >= 0),
   last_failure_at      timestamptz,
   last_failure_reason  text,
   -- why it is off when it turned itself off (failures, card removed); cleared when turned on
@@ -270,6 +270,16 @@ as $$
     returning 1
   )
   select exists (select 1 from changed)
+$$;
+
+create or replace function public.get_saved_stripe_customer(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.stripe_customer_id from public.saved_cards c where c.user_id = p_user_id and not c.is_test
 $$;
 
 create or replace function public.remove_saved_card(p_user_id uuid)
@@ -683,6 +693,8 @@ revoke execute on function public.credit_ledger_consider_topup() from public, an
 grant execute on function public.credit_ledger_consider_topup() to service_role;
 revoke execute on function public.fail_topup_attempt(uuid, text, text, text) from public, anon, authenticated;
 grant execute on function public.fail_topup_attempt(uuid, text, text, text) to service_role;
+revoke execute on function public.get_saved_stripe_customer(uuid) from public, anon, authenticated;
+grant execute on function public.get_saved_stripe_customer(uuid) to service_role;
 revoke execute on function public.get_topup_status(uuid, integer) from public, anon, authenticated;
 grant execute on function public.get_topup_status(uuid, integer) to service_role;
 revoke execute on function public.remove_saved_card(uuid) from public, anon, authenticated;
@@ -736,6 +748,9 @@ comment on function public.credit_ledger_consider_topup() is
 
 comment on function public.fail_topup_attempt(uuid, text, text, text) is
   'Fails a top-up in flight once: failures + 1, mails the user (link to pay on-session), turns top-up off after 3 in a row. {outcome: failed|duplicate|unknown, failures, disabled}.';
+
+comment on function public.get_saved_stripe_customer(uuid) is
+  'The Stripe Customer id of the user''s saved (real) card, or null: Checkout reuses it when saving a card again.';
 
 comment on function public.get_topup_status(uuid, integer) is
   'A user''s automatic top-up: {settings (with this month''s total), card, attempts (newest first)}.';

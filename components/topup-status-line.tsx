@@ -1,0 +1,58 @@
+/**
+ * One line about automatic top-up for the wallet's overview: on or off, what it buys and when, this month's
+ * total against the limit, the last failure, and the link to its settings (one click away, so turning it off
+ * is two clicks from the overview).
+ */
+import Link from "next/link";
+import { getDb } from "@/lib/db";
+import { getTopupStatus, type TopupStatusView } from "@/lib/db/rpc/topups";
+import { formatCredits, formatMoney } from "@/lib/format";
+import { TOPUP_PAGE } from "@/lib/topups/pages";
+import { LoadFailed } from "./page-section";
+
+/** Server component: reads the user's automatic top-up and shows its line. */
+export async function TopupStatus({ userId }: { userId: string }) {
+  let status: TopupStatusView;
+  try {
+    status = await getTopupStatus(getDb(), userId, 1);
+  } catch {
+    return <LoadFailed what="Automatic top-up" />;
+  }
+  return <TopupStatusLine status={status} />;
+}
+
+export function TopupStatusLine({ status }: { status: TopupStatusView }) {
+  const s = status.settings;
+  const on = s?.enabled === true;
+  return (
+    <section
+      aria-labelledby="topup-status-heading"
+      className="flex flex-wrap items-center justify-between gap-3 rounded-2xl border border-slate-200 bg-white px-5 py-4 text-sm shadow-sm"
+    >
+      <div className="min-w-0 space-y-1">
+        <h2 id="topup-status-heading" className="font-semibold text-slate-900">
+          Automatic top-up:{" "}
+          <span data-testid="topup-state" className={on ? "text-emerald-700" : "text-slate-600"}>
+            {on ? "on" : "off"}
+          </span>
+        </h2>
+        <p className="text-slate-600">
+          {on && s
+            ? `Buys ${s.package_name} (${formatCredits(s.package_credits)}) when your balance falls below ${formatCredits(s.threshold)}; ${formatMoney(s.month_spent_minor, s.currency)} of ${formatMoney(s.monthly_limit_minor, s.currency)} used this month.`
+            : s?.disabled_reason
+              ? `Turned off: ${s.disabled_reason}.`
+              : "Never run out: buy a pack automatically when your balance runs low."}
+        </p>
+        {on && s?.last_failure_reason && s.consecutive_failures > 0 && (
+          <p className="text-red-800">Last top-up failed: {s.last_failure_reason}</p>
+        )}
+      </div>
+      <Link
+        href={TOPUP_PAGE}
+        className="rounded-lg border border-slate-300 px-3 py-2 font-semibold text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+      >
+        {on ? "Manage automatic top-up" : "Set up automatic top-up"}
+      </Link>
+    </section>
+  );
+}
