@@ -24,7 +24,7 @@ export function TopupAttemptsTable({ attempts, admin = false }: { attempts: Topu
       dense={admin}
       columns={[
         { label: "When" },
-        { label: "Bought" },
+        { label: "Credits" },
         { label: "Price", numeric: true },
         { label: "Balance then", numeric: true },
         { label: "Status" },

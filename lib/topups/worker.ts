@@ -89,7 +89,8 @@ export async function runTopupWorker(
       }
     }
   }
-  if (result.declined > 0) void deliverOutboxSoon();
+  // a failure mails the user (written with the failure, by the worker or by the webhook it just called)
+  if (result.charged + result.declined > 0) void deliverOutboxSoon();
   return result;
 }
 
