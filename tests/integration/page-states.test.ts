@@ -26,7 +26,10 @@ import ApiKeysPage from "@/app/(account)/settings/api-keys/page";
 import DepositsPage from "@/app/admin/deposits/page";
 import UsersPage from "@/app/admin/users/page";
 import WebhooksPage from "@/app/admin/webhooks/page";
+import TopupPage from "@/app/(account)/settings/top-up/page";
 import { AdminUserSubscription } from "@/components/admin/user-subscription";
+import { AdminUserTopups } from "@/components/admin/user-topups";
+import { TopupStatus } from "@/components/topup-status-line";
 import { DepositAddress } from "@/components/deposit-address";
 import { LowBalanceSettingsSection } from "@/components/low-balance-settings";
 import { PlansSection } from "@/components/plans-section";
@@ -64,6 +67,10 @@ describe("list pages when the database is down", () => {
     expect(await html(DepositAddress({ userId }))).toContain("Deposit addresses could not be loaded");
     expect(await html(PlansSection({ userId, testMode: true }))).toContain("Plans could not be loaded");
     expect(await html(LowBalanceSettingsSection({ userId }))).toContain("Your alert setting could not be loaded");
+    const topup = await html(TopupPage(noParams));
+    expect(topup).toContain("Your automatic top-up settings could not be loaded");
+    expect(topup).not.toContain("database unavailable");
+    expect(await html(TopupStatus({ userId }))).toContain("Automatic top-up could not be loaded");
 
     const home = await html(HomePage());
     expect(home).toContain("Packs could not be loaded");
@@ -76,6 +83,7 @@ describe("list pages when the database is down", () => {
     const webhooks = await html(WebhooksPage(noParams));
     expect(webhooks).toContain("Endpoints could not be loaded");
     expect(webhooks).toContain("Deliveries could not be loaded");
+    expect(await html(AdminUserTopups({ userId }))).toContain("Automatic top-up could not be loaded");
   });
 });
 
@@ -101,6 +109,18 @@ describe("list pages on a real database", () => {
     expect(listed).toContain("Nightly report");
     expect(listed).not.toContain("No keys yet");
 
+    const noTopup = await html(TopupPage(noParams));
+    expect(noTopup).toContain("No card is saved");
+    expect(noTopup).toContain("No automatic top-up yet");
+    expect(await html(TopupStatus({ userId }))).toContain("Set up automatic top-up");
+    await t.db.query("select public.save_card($1, 'cus_pages', 'pm_pages', 'pi_pages', true)", [userId]);
+    await t.db.query("select public.set_topup_settings($1, true, 'starter', 50, 2000)", [userId]);
+    const topup = await html(TopupPage(noParams));
+    expect(topup).toContain("Test card (no real payment)");
+    expect(topup).toContain("Automatic top-up is on");
+    expect(topup).toContain("$0.00 of $20.00");
+    expect(await html(TopupStatus({ userId }))).toContain("Manage automatic top-up");
+
     auth.user = ADMIN_SESSION;
     expect(await html(DepositsPage(noParams))).toContain("No addresses assigned yet");
     const noHooks = await html(WebhooksPage(noParams));
@@ -111,6 +131,7 @@ describe("list pages on a real database", () => {
     expect(hooks).toContain("https://hooks.example.com/credits");
     expect(hooks).toContain("Billing backend");
     expect(hooks).not.toContain("whsec_"); // the secret is shown once, when it is made, never in the list
+    expect(await html(AdminUserTopups({ userId }))).toContain("Test card (no real payment)");
     const none = await html(UsersPage({ searchParams: Promise.resolve({ q: "nobody-at-all" }) }));
     expect(none).toContain("No account&#x27;s e-mail contains “nobody-at-all”.");
     const found = await html(UsersPage({ searchParams: Promise.resolve({ q: email }) }));
