@@ -61,12 +61,18 @@ export default async function TopupPage({
       />
       {search.done && DONE[search.done] && <Notice tone="success">{DONE[search.done]}</Notice>}
       {search.error && <Notice tone="error">{PROBLEMS[search.error] ?? PROBLEMS.unavailable}</Notice>}
-      {search.card === "saved" && (
-        <Notice tone="success" title="Payment received">
-          Your card is saved for automatic top-ups as soon as the payment is confirmed, usually within seconds.
-          {status?.card ? "" : " Reload this page if it is not shown yet."}
-        </Notice>
-      )}
+      {search.card === "saved" &&
+        (status?.card ? (
+          <Notice tone="success" title="Payment received, card saved">
+            Your credits are in your wallet and the card is saved for automatic top-ups.
+            {status.settings?.enabled ? "" : " Turn automatic top-up on below."}
+          </Notice>
+        ) : (
+          <Notice tone="success" title="Payment received">
+            Your card is saved for automatic top-ups as soon as the payment is confirmed, usually within seconds. Reload
+            this page if it is not shown yet.
+          </Notice>
+        ))}
       {!status ? (
         <LoadFailed what="Your automatic top-up settings" />
       ) : (
