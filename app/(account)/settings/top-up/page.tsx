@@ -198,7 +198,7 @@ function Body({ status, packs, testMode }: { status: TopupStatusView; packs: Cre
                 : "Make the next one fail to see what a declined card does."}
             </p>
             <input type="hidden" name="decline" value={settings.test_decline_next ? "0" : "1"} />
-            <SubmitButton pendingLabel="Saving…" className="!bg-amber-600 hover:!bg-amber-500">
+            <SubmitButton pendingLabel="Saving…" className="!bg-amber-700 hover:!bg-amber-800">
               {settings.test_decline_next ? "Let the next top-up succeed" : "Decline the next top-up"}
             </SubmitButton>
           </form>
