@@ -8,6 +8,15 @@ export function cardLabel(card: SavedCard): string {
   return "Card details are being read from Stripe";
 }
 
+/** The card inside a sentence: "your test card", "your Visa card ending in 4242". */
+export function cardPhrase(card: SavedCard | null): string {
+  if (!card) return "your saved card";
+  if (card.test) return "your test card";
+  if (card.brand && card.last4)
+    return `your ${card.brand.charAt(0).toUpperCase()}${card.brand.slice(1)} card ending in ${card.last4}`;
+  return "your saved card";
+}
+
 export function SavedCardLine({ card }: { card: SavedCard }) {
   return (
     <p className="flex items-center gap-3 text-sm text-slate-900">

@@ -9,6 +9,7 @@ import { getTopupStatus, type TopupStatusView } from "@/lib/db/rpc/topups";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { TOPUP_PAGE } from "@/lib/topups/pages";
 import { LoadFailed } from "./page-section";
+import { cardPhrase } from "./saved-card";
 
 /** Server component: reads the user's automatic top-up and shows its line. */
 export async function TopupStatus({ userId }: { userId: string }) {
@@ -24,6 +25,7 @@ export async function TopupStatus({ userId }: { userId: string }) {
 export function TopupStatusLine({ status }: { status: TopupStatusView }) {
   const s = status.settings;
   const on = s?.enabled === true;
+  const card = cardPhrase(status.card);
   return (
     <section
       aria-labelledby="topup-status-heading"
@@ -38,12 +40,12 @@ export function TopupStatusLine({ status }: { status: TopupStatusView }) {
         </h2>
         <p className="text-slate-600">
           {on && s
-            ? `Buys ${s.package_name} (${formatCredits(s.package_credits)}) when your balance falls below ${formatCredits(s.threshold)}; ${formatMoney(s.month_spent_minor, s.currency)} of ${formatMoney(s.monthly_limit_minor, s.currency)} used this month.`
+            ? `Buys ${s.package_name} (${formatCredits(s.package_credits)}) with ${card} when your balance falls below ${formatCredits(s.threshold)}; ${formatMoney(s.month_spent_minor, s.currency)} of ${formatMoney(s.monthly_limit_minor, s.currency)} used this month.`
             : s?.disabled_reason
               ? `Turned off: ${s.disabled_reason}.`
               : "Never run out: buy a pack automatically when your balance runs low."}
         </p>
-        {on && s?.last_failure_reason && s.consecutive_failures > 0 && (
+        {s?.last_failure_reason && s.consecutive_failures > 0 && (
           <p className="text-red-800">Last top-up failed: {s.last_failure_reason}</p>
         )}
       </div>

@@ -80,6 +80,7 @@ test("a user saves a card at checkout, turns automatic top-up on, spends below t
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId("topup-state")).toHaveText("on");
   await expect(page.getByText("$5.00 of $20.00 used this month")).toBeVisible();
+  await expect(page.getByText("with your test card when your balance falls below 80 credits")).toBeVisible();
 
   await page.getByRole("link", { name: "Manage automatic top-up" }).click();
   await expect(page.getByTestId("topup-month")).toHaveText("$5.00 of $20.00");
