@@ -8,7 +8,7 @@ import { getDb } from "@/lib/db";
 import { getTopupStatus, type TopupStatusView } from "@/lib/db/rpc/topups";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { TOPUP_PAGE } from "@/lib/topups/pages";
-import { LoadFailed } from "./page-section";
+import { LoadFailed, PageSection } from "./page-section";
 import { cardPhrase } from "./saved-card";
 
 /** Server component: reads the user's automatic top-up and shows its line. */
@@ -56,5 +56,37 @@ export function TopupStatusLine({ status }: { status: TopupStatusView }) {
         {on ? "Manage automatic top-up" : "Set up automatic top-up"}
       </Link>
     </section>
+  );
+}
+
+/** The /settings section: where automatic top-up stands, and the way to its page. */
+export async function TopupSettingsSummary({ userId }: { userId: string }) {
+  let status: TopupStatusView | undefined;
+  try {
+    status = await getTopupStatus(getDb(), userId, 1);
+  } catch {
+    // said below, in place of the summary
+  }
+  const s = status?.settings;
+  return (
+    <PageSection id="top-up" title="Automatic top-up">
+      <div className="flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm">
+        <p>
+          {!status
+            ? "Your automatic top-up setting could not be loaded just now."
+            : s?.enabled
+              ? `On: buys ${s.package_name} with ${cardPhrase(status.card)} when your balance falls below ${formatCredits(s.threshold)}.`
+              : status.card
+                ? `Off. ${cardPhrase(status.card).replace(/^your/, "Your")} is saved for it.`
+                : "Off. Buy a pack with “Save this card for automatic top-ups” ticked, then turn it on."}
+        </p>
+        <Link
+          href={TOPUP_PAGE}
+          className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700"
+        >
+          Automatic top-up settings
+        </Link>
+      </div>
+    </PageSection>
   );
 }

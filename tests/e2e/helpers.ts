@@ -126,6 +126,7 @@ export const ACCOUNT_PAGES = [
   "/purchases",
   "/settings",
   "/settings/api-keys",
+  "/settings/top-up",
 ] as const;
 
 /** Every admin page without an id in its path; ADMIN_DETAIL_LINKS find one page of each kind with an id. */

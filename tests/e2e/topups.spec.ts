@@ -8,11 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { confirmEmail, signUp, uniqueEmail } from "./helpers";
+import { confirmEmail, openPage, signUp, uniqueEmail, waitForHydration } from "./helpers";
 
 /** Buys Starter at the local test checkout with "Save this card for automatic top-ups" ticked. */
 async function buyWithSavedCard(page: Page) {
-  await page.goto("/wallet");
+  await openPage(page, "/wallet/buy");
   await page.getByLabel("Save this card for automatic top-ups (Starter)").check();
   await page.getByRole("button", { name: "Buy Starter" }).click();
   await expect(page).toHaveURL(/\/checkout\/test\?package=starter&save_card=1/);
@@ -20,6 +20,7 @@ async function buyWithSavedCard(page: Page) {
   await page.getByRole("button", { name: /Pay \$5\.00/ }).click();
   await expect(page).toHaveURL(/\/settings\/top-up\?card=saved/);
   await expect(page.getByTestId("saved-card")).toHaveText("Test card (no real payment)");
+  await waitForHydration(page);
 }
 
 async function turnOn(page: Page, threshold: number, limit: string) {
@@ -32,7 +33,7 @@ async function turnOn(page: Page, threshold: number, limit: string) {
 }
 
 async function createKey(page: Page): Promise<string> {
-  await page.goto("/settings/api-keys");
+  await openPage(page, "/settings/api-keys");
   await page.getByLabel("Key name").fill("Top-up test");
   await page.getByRole("button", { name: "Create key" }).click();
   const shown = page.getByTestId("new-api-key");
@@ -101,7 +102,7 @@ test("three declined top-ups turn automatic top-up off and mail the user; turnin
   const key = await createKey(page);
 
   for (let i = 1; i <= 3; i++) {
-    await page.goto("/settings/top-up");
+    await openPage(page, "/settings/top-up");
     await page.getByRole("button", { name: "Decline the next top-up" }).click();
     await expect(page.getByText("the next automatic top-up will be declined")).toBeVisible();
     expect((await spend(request, key, 1, `decline-${i}`)).status()).toBe(200);
@@ -122,12 +123,21 @@ test("three declined top-ups turn automatic top-up off and mail the user; turnin
   expect(last.text).toMatch(/https?:\/\/\S+\/settings\/top-up/);
 
   // on again, then off from the wallet: "Manage automatic top-up", "Turn off automatic top-up"
+  await waitForHydration(page);
   await turnOn(page, 1000, "50.00");
-  await page.goto("/wallet");
+  await openPage(page, "/wallet");
   await page.getByRole("link", { name: "Manage automatic top-up" }).click();
+  await expect(page).toHaveURL(/\/settings\/top-up$/);
+  await waitForHydration(page);
   await page.getByRole("button", { name: "Turn off automatic top-up" }).click();
   await expect(page.getByText("Automatic top-up is off. Nothing will be bought")).toBeVisible();
   await page.goto("/wallet");
   await expect(page.getByTestId("topup-state")).toHaveText("off");
   expect((await spend(request, key, 1, "after-off")).status()).toBe(200);
+
+  // /settings says where it stands and links to its page
+  await openPage(page, "/settings");
+  await expect(page.getByRole("region", { name: "Automatic top-up" })).toContainText("Your test card is saved for it");
+  await page.getByRole("link", { name: "Automatic top-up settings" }).click();
+  await expect(page).toHaveURL(/\/settings\/top-up$/);
 });

@@ -20,6 +20,7 @@ describe("middleware matcher", () => {
     "/checkout/test",
     "/api/checkout",
     "/settings/api-keys",
+    "/settings/top-up",
     "/admin/users",
     "/admin/webhooks",
     "/admin/webhooks/deliveries/abc",

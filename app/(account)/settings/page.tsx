@@ -5,6 +5,7 @@ import { LowBalanceSettingsSection } from "@/components/low-balance-settings";
 import { PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { SignOutEverywhere } from "@/components/sign-out-everywhere";
+import { TopupSettingsSummary } from "@/components/topup-status-line";
 import { requireUser } from "@/lib/auth";
 import { DatabaseUnavailableError, getDb } from "@/lib/db";
 import { listApiKeys } from "@/lib/db/rpc/api-keys";
@@ -27,7 +28,7 @@ export default async function SettingsPage() {
 
       <LowBalanceSettingsSection userId={session.userId} />
 
-      {/* Automatic top-up (with its saved card) is a section of this page, above API keys. */}
+      <TopupSettingsSummary userId={session.userId} />
 
       <PageSection id="api-keys" title="API keys">
         <div className="flex flex-wrap items-center justify-between gap-4 rounded-2xl border border-slate-200 bg-white p-5 text-sm text-slate-700 shadow-sm">

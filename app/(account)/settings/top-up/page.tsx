@@ -34,8 +34,8 @@ const PROBLEMS: Record<string, string> = {
   settings: "Save your settings first.",
 };
 
-/** Where a card is saved: the buy page (issue 31's /wallet/buy once it exists; the wallet's pack list until then). */
-const BUY_PAGE = "/wallet#buy";
+/** Where a card is saved: buying a pack with the box ticked. */
+const BUY_PAGE = "/wallet/buy";
 
 export default async function TopupPage({
   searchParams,
