@@ -1,15 +1,17 @@
 /**
- * One line about automatic top-up for the wallet's overview: on or off, what it buys and when, this month's
- * total against the limit, the last failure, and the link to its settings (one click away, so turning it off
- * is two clicks from the overview).
+ * One line about automatic top-up for the wallet's overview: on or off, the card, what it buys and when, this
+ * month's total against the limit, the last failure, a "Turn off automatic top-up" button right there when it
+ * is on, and the link to its settings page.
  */
 import Link from "next/link";
 import { getDb } from "@/lib/db";
 import { getTopupStatus, type TopupStatusView } from "@/lib/db/rpc/topups";
 import { formatCredits, formatMoney } from "@/lib/format";
+import { turnOffTopupAction } from "@/lib/topups/actions";
 import { TOPUP_PAGE } from "@/lib/topups/pages";
 import { LoadFailed, PageSection } from "./page-section";
 import { cardPhrase } from "./saved-card";
+import { SubmitButton } from "./submit-button";
 
 /** Server component: reads the user's automatic top-up and shows its line. */
 export async function TopupStatus({ userId }: { userId: string }) {
@@ -49,12 +51,25 @@ export function TopupStatusLine({ status }: { status: TopupStatusView }) {
           <p className="text-red-800">Last top-up failed: {s.last_failure_reason}</p>
         )}
       </div>
-      <Link
-        href={TOPUP_PAGE}
-        className="rounded-lg border border-slate-300 px-3 py-2 font-semibold text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
-      >
-        {on ? "Manage automatic top-up" : "Set up automatic top-up"}
-      </Link>
+      <div className="flex flex-wrap items-center gap-2">
+        {on && (
+          <form action={turnOffTopupAction}>
+            <input type="hidden" name="return_to" value="/wallet" />
+            <SubmitButton
+              pendingLabel="Turning off…"
+              className="!bg-white !text-slate-900 ring-1 ring-slate-300 hover:!bg-slate-50"
+            >
+              Turn off automatic top-up
+            </SubmitButton>
+          </form>
+        )}
+        <Link
+          href={TOPUP_PAGE}
+          className="rounded-lg border border-slate-300 px-3 py-2 font-semibold text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+        >
+          {on ? "Manage automatic top-up" : "Set up automatic top-up"}
+        </Link>
+      </div>
     </section>
   );
 }

@@ -11,7 +11,7 @@ import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { DatabaseError, DatabaseUnavailableError, getDb } from "@/lib/db";
 import { getActivePackage } from "@/lib/db/rpc/credits";
-import { getTopupStatus, removeSavedCard, setTopupSettings, setTopupTestDecline } from "@/lib/db/rpc/topups";
+import { removeSavedCard, setTopupSettings, setTopupTestDecline, turnOffTopup } from "@/lib/db/rpc/topups";
 import { parseMoney } from "./money";
 import { TOPUP_PAGE } from "./pages";
 
@@ -69,28 +69,22 @@ function sentence(message: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
+/** Where "Turn off automatic top-up" may send the browser back to: its page, or the wallet's overview. */
+const RETURN_TO = new Set(["/wallet", TOPUP_PAGE]);
+
 /** One click: turns automatic top-up off, keeping the pack, threshold and limit for next time. */
-export async function turnOffTopupAction(): Promise<void> {
+export async function turnOffTopupAction(data?: FormData): Promise<void> {
   const session = await requireUser(TOPUP_PAGE);
+  const back = String(data?.get("return_to") ?? "");
+  const returnTo = RETURN_TO.has(back) ? back : TOPUP_PAGE;
   try {
-    const db = getDb();
-    const { settings } = await getTopupStatus(db, session.userId, 1);
-    if (settings?.enabled) {
-      await setTopupSettings(db, session.userId, {
-        enabled: false,
-        packageId: settings.package_id,
-        threshold: settings.threshold,
-        monthlyLimitMinor: settings.monthly_limit_minor,
-      });
-    }
+    await turnOffTopup(getDb(), session.userId);
   } catch (error) {
     if (error instanceof DatabaseUnavailableError) redirect(`${TOPUP_PAGE}?error=unavailable`);
-    // the pack is no longer on sale: nothing can be bought anyway, but say so rather than fail
-    if (error instanceof DatabaseError && error.code === "22023") redirect(`${TOPUP_PAGE}?error=settings`);
     throw error;
   }
-  revalidatePath(TOPUP_PAGE);
-  redirect(`${TOPUP_PAGE}?done=off`);
+  revalidatePath(returnTo);
+  redirect(returnTo === TOPUP_PAGE ? `${TOPUP_PAGE}?done=off` : returnTo);
 }
 
 export async function removeCardAction(): Promise<void> {

@@ -448,6 +448,25 @@ comment on function public.set_topup_settings(uuid, boolean, text, bigint, bigin
 revoke execute on function public.set_topup_settings(uuid, boolean, text, bigint, bigint) from public, anon, authenticated;
 grant execute on function public.set_topup_settings(uuid, boolean, text, bigint, bigint) to service_role;
 
+/* turn_off_topup: one click, whatever the pack's state; the pack, threshold and limit stay for next time. */
+create function public.turn_off_topup(p_user_id uuid)
+returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with changed as (
+    update public.topup_settings set enabled = false, updated_at = now()
+     where user_id = p_user_id and enabled
+    returning 1
+  )
+  select exists (select 1 from changed)
+$$;
+comment on function public.turn_off_topup(uuid) is
+  'Turns the user''s automatic top-up off (settings kept). True when it was on.';
+revoke execute on function public.turn_off_topup(uuid) from public, anon, authenticated;
+grant execute on function public.turn_off_topup(uuid) to service_role;
+
 /* The "decline next top-up" switch of the local test checkout (the app allows it in test mode only, test cards only). */
 create function public.set_topup_test_decline(p_user_id uuid, p_decline boolean)
 returns boolean

@@ -11,7 +11,13 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/stripe/webhook/route";
-import { getTopupStatus, removeSavedCard, setTopupSettings, setTopupTestDecline } from "@/lib/db/rpc/topups";
+import {
+  getTopupStatus,
+  removeSavedCard,
+  setTopupSettings,
+  setTopupTestDecline,
+  turnOffTopup,
+} from "@/lib/db/rpc/topups";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
 import { stripeCharger, testCharger, topupIdempotencyKey, type OwnWebhook } from "@/lib/topups/charge";
 import { runTopupWorker } from "@/lib/topups/worker";
@@ -152,6 +158,20 @@ describe.each(targets)("automatic top-up on %s", (target) => {
       expect(await balanceOf(t.db, refunded.user)).toBe(150);
       await t.db.query("select public.reverse_purchase_credits('stripe', $1, 'dispute', 'dp_x')", [pi]);
       expect(await attempts(refunded.user)).toHaveLength(0);
+    });
+
+    it("turns off in one call whatever the pack's state, keeping the settings", async () => {
+      const { user } = await topupUser({ threshold: 70 });
+      await t.db.query("update credit_packages set active = false where id = 'starter'");
+      try {
+        expect(await turnOffTopup(t.db, user)).toBe(true);
+        expect(await turnOffTopup(t.db, user)).toBe(false);
+      } finally {
+        await t.db.query("update credit_packages set active = true where id = 'starter'");
+      }
+      expect((await getTopupStatus(t.db, user)).settings).toMatchObject({ enabled: false, threshold: 70 });
+      await spend(user, 250);
+      expect(await attempts(user)).toHaveLength(0);
     });
 
     it("refuses to turn on without a saved card or with a monthly limit below one pack, changing nothing", async () => {

@@ -13,6 +13,7 @@ import { Notice } from "@/components/notice";
 import { LoadedList, PageSection } from "@/components/page-section";
 import { PageTitle } from "@/components/page-title";
 import { QuickBuy } from "@/components/quick-buy";
+import { TopupStatus } from "@/components/topup-status-line";
 import { requireUser } from "@/lib/auth";
 import { localCheckoutEnabled } from "@/lib/checkout/local-checkout";
 import { DatabaseUnavailableError, getDb } from "@/lib/db";
@@ -125,7 +126,7 @@ export default async function WalletOverviewPage({
 
       <HoldsSection holds={holds} hideWhenEmpty />
 
-      {/* Automatic top-up status goes here, linking to its part of /settings. */}
+      <TopupStatus userId={session.userId} />
 
       <PageSection id="quick-buy" title="Buy credits">
         <QuickBuy packs={packs} />

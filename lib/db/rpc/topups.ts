@@ -88,6 +88,11 @@ export async function setTopupSettings(db: Database, userId: string, s: TopupSet
   );
 }
 
+/** Turns automatic top-up off (its settings kept); true when it was on. */
+export async function turnOffTopup(db: Database, userId: string): Promise<boolean> {
+  return z.boolean().parse(await db.rpc("turn_off_topup", { p_user_id: userId }));
+}
+
 /** The Stripe Customer of the user's saved real card (Checkout reuses it), or null. */
 export async function savedStripeCustomer(db: Database, userId: string): Promise<string | null> {
   return z

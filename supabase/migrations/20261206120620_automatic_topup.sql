@@ -352,6 +352,20 @@ begin
 end
 $$;
 
+create or replace function public.turn_off_topup(p_user_id uuid)
+returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with changed as (
+    update public.topup_settings set enabled = false, updated_at = now()
+     where user_id = p_user_id and enabled
+    returning 1
+  )
+  select exists (select 1 from changed)
+$$;
+
 create or replace function public.set_topup_test_decline(p_user_id uuid, p_decline boolean)
 returns boolean
 language sql
@@ -713,6 +727,8 @@ revoke execute on function public.topup_charge_created(uuid, text) from public, 
 grant execute on function public.topup_charge_created(uuid, text) to service_role;
 revoke execute on function public.topup_charge_errored(uuid, text, integer, integer) from public, anon, authenticated;
 grant execute on function public.topup_charge_errored(uuid, text, integer, integer) to service_role;
+revoke execute on function public.turn_off_topup(uuid) from public, anon, authenticated;
+grant execute on function public.turn_off_topup(uuid) to service_role;
 revoke execute on function public.webhook_action_grant_save_card(jsonb) from public, anon, authenticated;
 grant execute on function public.webhook_action_grant_save_card(jsonb) to service_role;
 revoke execute on function public.webhook_action_topup_failed(jsonb) from public, anon, authenticated;
@@ -778,6 +794,9 @@ comment on function public.topup_charge_created(uuid, text) is
 
 comment on function public.topup_charge_errored(uuid, text, integer, integer) is
   'A top-up charge that errored (not a decline): retried later with the same idempotency key, failed after p_max_tries.';
+
+comment on function public.turn_off_topup(uuid) is
+  'Turns the user''s automatic top-up off (settings kept). True when it was on.';
 
 comment on function public.webhook_action_grant_save_card(jsonb) is
   'Action: webhook_action_grant, then save_card for the buyer (the checkout asked to save the card for automatic top-ups).';
