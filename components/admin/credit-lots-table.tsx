@@ -14,6 +14,7 @@ const SOURCE_LABELS: Record<CreditLot["source"], string> = {
   adjustment: "Admin grant",
   dispute_reinstated: "Dispute resolved",
   migration: "Balance before lots",
+  auto_topup: "Automatic top-up",
 };
 
 export function sourceLabel(source: CreditLot["source"]): string {

@@ -225,7 +225,7 @@ create table public.credit_lots (
   id          uuid primary key default gen_random_uuid(),
   user_id     uuid not null references public.profiles (id) on delete cascade,
   source      text not null check (source in
-                ('purchase', 'claim', 'plan', 'adjustment', 'dispute_reinstated', 'migration')),
+                ('purchase', 'claim', 'plan', 'adjustment', 'dispute_reinstated', 'migration', 'auto_topup')),
   category    text not null check (category in ('paid', 'promotional')),
   granted     bigint not null check (granted >= 0),
   remaining   bigint not null check (remaining >= 0 and remaining <= granted),

@@ -778,6 +778,9 @@ begin
      where id = v_id;
   end if;
   if v_grant ->> 'outcome' = 'granted' then
+    -- the lot the grant made is a top-up's: the wallet and the admin page say where the credits came from
+    update public.credit_lots set source = 'auto_topup'
+     where purchase_id = (v_grant ->> 'purchase_id')::uuid and source = 'purchase';
     update public.topup_settings
        set consecutive_failures = 0, updated_at = now()
      where user_id = v_user and consecutive_failures > 0;

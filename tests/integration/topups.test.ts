@@ -216,6 +216,12 @@ describe.each(targets)("automatic top-up on %s", (target) => {
         )
       )[0];
       expect(purchase).toMatchObject({ external_id: attempt.payment_intent_id, package_id: "starter", credits: "100" });
+      // a lot like any purchase's, saying it came from an automatic top-up
+      expect(
+        await t.db.query("select source, category, granted::text from credit_lots where purchase_id = $1", [
+          attempt.purchase_id,
+        ]),
+      ).toEqual([{ source: "auto_topup", category: "paid", granted: "100" }]);
 
       // Stripe redelivers the same event, and another event names the same payment: nothing more
       const succeeded = stripeEvent("payment_intent.succeeded", {
@@ -540,5 +546,6 @@ describe.skipIf(!serverUrl)("automatic top-up under concurrent spends on a Postg
     expect(deliveries).toBe(1);
     expect(await balanceOf(t.db, user)).toBe(200);
     expect(await walletsOffLedger(t.db)).toEqual([]);
+    expect(await t.db.query("select * from public.credit_invariant_violations()")).toEqual([]);
   });
 });

@@ -272,7 +272,15 @@ export async function adjustCredits(db: Database, a: AdjustArgs): Promise<Adjust
   );
 }
 
-export const LOT_SOURCES = ["purchase", "claim", "plan", "adjustment", "dispute_reinstated", "migration"] as const;
+export const LOT_SOURCES = [
+  "purchase",
+  "claim",
+  "plan",
+  "adjustment",
+  "dispute_reinstated",
+  "migration",
+  "auto_topup",
+] as const;
 
 export const creditLot = z.object({
   id: uuid,
