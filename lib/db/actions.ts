@@ -364,7 +364,7 @@ export const tradingAlertAction = (a: {
  * `webhook_action_grant_save_card`: a paid checkout whose buyer ticked "Save this card for automatic top-ups":
  * webhook_action_grant, then save_card (the customer, and the payment method when the event names it; a test card
  * from the local test checkout).
- * @sql supabase/schemas/075_topups.sql
+ * @sql supabase/schemas/097_topups.sql
  */
 export const grantSaveCardAction = (
   a: Parameters<typeof grantAction>[0] & { customerId: string; paymentMethodId: string | null; testCard: boolean },
@@ -382,7 +382,7 @@ export const grantSaveCardAction = (
 /**
  * `webhook_action_topup_succeeded`: payment_intent.succeeded of an automatic top-up (metadata.topup_id): the pack
  * granted once as a purchase keyed by the PaymentIntent, the attempt marked succeeded.
- * @sql supabase/schemas/075_topups.sql
+ * @sql supabase/schemas/097_topups.sql
  */
 export const topupSucceededAction = (a: {
   topupId: string;
@@ -409,7 +409,7 @@ export const topupSucceededAction = (a: {
 /**
  * `webhook_action_topup_failed`: payment_intent.payment_failed of an automatic top-up: the attempt fails once
  * (mail; three in a row turn automatic top-up off).
- * @sql supabase/schemas/075_topups.sql
+ * @sql supabase/schemas/097_topups.sql
  */
 export const topupFailedAction = (a: { topupId: string; externalId: string; reason: string; code: string | null }) =>
   ({

@@ -1,5 +1,5 @@
 /**
- * The top-up worker: charges the attempts debits recorded (075_topups.sql).
+ * The top-up worker: charges the attempts debits recorded (097_topups.sql).
  * Attempts are claimed with a lease (skip locked), so any number of app
  * instances may run it at once and none holds an attempt another holds; an
  * attempt whose worker died is claimed again after its lease and charged with

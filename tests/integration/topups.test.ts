@@ -1,5 +1,5 @@
 /**
- * Automatic top-up (075_topups.sql, lib/topups): the bugs others shipped are
+ * Automatic top-up (097_topups.sql, lib/topups): the bugs others shipped are
  * the tests. A debit below the threshold records one attempt (never one per
  * spend or per increment), the worker charges it once however many workers
  * run, credits come only from the signed payment_intent.succeeded (once, also
@@ -19,6 +19,7 @@ import {
   turnOffTopup,
 } from "@/lib/db/rpc/topups";
 import { grantCreditsForPurchase } from "@/lib/db/rpc/credits";
+import { createWebhookEndpoint } from "@/lib/db/rpc/outgoing-webhooks";
 import { stripeCharger, testCharger, topupIdempotencyKey, type OwnWebhook } from "@/lib/topups/charge";
 import { runTopupWorker } from "@/lib/topups/worker";
 import pg from "pg";
@@ -353,6 +354,68 @@ describe.each(targets)("automatic top-up on %s", (target) => {
       );
       expect(await balanceOf(t.db, other.user)).toBe(50);
       expect(await attempts(other.user)).toHaveLength(1);
+    });
+  });
+
+  describe("outgoing webhooks", () => {
+    it("sends topup.succeeded with the grant and topup.failed with the failure, once per attempt", async () => {
+      await createWebhookEndpoint(t.db, `https://hooks.example.com/${uid("topups")}`, [
+        "topup.succeeded",
+        "topup.failed",
+      ]);
+      const { user } = await topupUser({ balance: 1000, threshold: 990 });
+      const events = () =>
+        t.db.query<{ type: string; data: Record<string, unknown> }>(
+          "select type, data from outgoing_events where data ->> 'user_id' = $1 order by created_at",
+          [user],
+        );
+      await spend(user, 20);
+      await runTestWorker();
+      const [attempt] = await attempts(user);
+      expect(await events()).toEqual([
+        {
+          type: "topup.succeeded",
+          data: expect.objectContaining({
+            topup_id: attempt.id,
+            package_id: "starter",
+            credits: 100,
+            amount_minor: 500,
+            currency: "usd",
+            payment_intent_id: attempt.payment_intent_id,
+            balance: 1080,
+          }),
+        },
+      ]);
+      // a redelivered success sends nothing more
+      await deliver(
+        stripeEvent("payment_intent.succeeded", {
+          id: attempt.payment_intent_id,
+          object: "payment_intent",
+          amount: 500,
+          amount_received: 500,
+          currency: "usd",
+          metadata: { topup_id: attempt.id, user_id: user, package_id: "starter" },
+        }),
+      );
+      expect(await events()).toHaveLength(1);
+
+      await setTopupTestDecline(t.db, user, true);
+      await spend(user, 100);
+      await runTestWorker();
+      const failed = (await attempts(user))[1];
+      const [, failure] = await events();
+      expect(failure).toEqual({
+        type: "topup.failed",
+        data: expect.objectContaining({
+          topup_id: failed.id,
+          reason: expect.stringMatching(/declined/),
+          consecutive_failures: 1,
+          disabled: false,
+        }),
+      });
+      // the same decline reported again (the webhook after the worker) sends nothing more
+      await t.db.query("select public.fail_topup_attempt($1, 'again')", [failed.id]);
+      expect(await events()).toHaveLength(2);
     });
   });
 

@@ -124,9 +124,9 @@ export default async function WalletOverviewPage({
 
       <LowBalanceOverview userId={session.userId} />
 
-      <HoldsSection holds={holds} hideWhenEmpty />
-
       <TopupStatus userId={session.userId} />
+
+      <HoldsSection holds={holds} hideWhenEmpty />
 
       <PageSection id="quick-buy" title="Buy credits">
         <QuickBuy packs={packs} />

@@ -156,6 +156,11 @@ export interface SqlFunctions {
     Args: { p_user_id: string | null; p_email: string | null };
     Returns: number | string | null;
   };
+  /** Claims due top-up attempts (pending, or charging past its lease) for charging: tries + 1, a lease, skip locked; returns what the charge needs. */
+  claim_topup_attempts: {
+    Args: { p_limit?: number | null; p_lease_seconds?: number | null };
+    Returns: Json | null;
+  };
   /** Sender: claims due deliveries (attempts + 1, lease, skip locked): [{id, attempt, endpoint_id, url, webhook_id, type, body, secrets}]. */
   claim_webhook_deliveries: {
     Args: { p_limit?: number | null; p_lease_seconds?: number | null };
@@ -235,6 +240,11 @@ export interface SqlFunctions {
     Args: Record<string, never>;
     Returns: number | null;
   };
+  /** Fails a top-up in flight once: failures + 1, mails the user (link to pay on-session), turns top-up off after 3 in a row. {outcome: failed|duplicate|unknown, failures, disabled}. */
+  fail_topup_attempt: {
+    Args: { p_id: string | null; p_reason: string | null; p_code?: string | null; p_payment_intent_id?: string | null };
+    Returns: Json | null;
+  };
   /** Marks an alert message sent (p_error null) or records the error and schedules the next try with backoff. */
   finish_alert_notification: {
     Args: { p_id: number | null; p_error?: string | null };
@@ -292,6 +302,16 @@ export interface SqlFunctions {
   /** A user's low-balance notice: {threshold (in force; null = off), source user|default|none, default_threshold, balance, below}. */
   get_low_balance_settings: {
     Args: { p_user_id: string | null };
+    Returns: Json | null;
+  };
+  /** The Stripe Customer id of the user's saved (real) card, or null: Checkout reuses it when saving a card again. */
+  get_saved_stripe_customer: {
+    Args: { p_user_id: string | null };
+    Returns: string | null;
+  };
+  /** A user's automatic top-up: {settings (with this month's total), card, attempts (newest first)}. */
+  get_topup_status: {
+    Args: { p_user_id: string | null; p_attempts?: number | null };
     Returns: Json | null;
   };
   /** The wallet of one user as of now: {balance (negative = owed), available, held, debt, expiring_30_days, next_expiry_at, updated_at}; null when the user has none. */
@@ -738,6 +758,11 @@ export interface SqlFunctions {
     };
     Returns: Json | null;
   };
+  /** Forgets the user's saved card, turns automatic top-up off and drops a top-up not yet charged. True when a card was removed. */
+  remove_saved_card: {
+    Args: { p_user_id: string | null };
+    Returns: boolean | null;
+  };
   /** Admin: makes a delivery due now with a new retry schedule (same webhook-id and body); false when unknown or an attempt is in flight. */
   replay_webhook_delivery: {
     Args: { p_id: string | null };
@@ -769,6 +794,17 @@ export interface SqlFunctions {
     Args: { p_id: string | null };
     Returns: Json | null;
   };
+  /** Keeps the card a payment saved for automatic top-ups (one per user, the newest wins); a test card is saved with its details. */
+  save_card: {
+    Args: {
+      p_user_id: string | null;
+      p_customer_id: string | null;
+      p_payment_method_id?: string | null;
+      p_payment_intent_id?: string | null;
+      p_is_test?: boolean | null;
+    };
+    Returns: Json | null;
+  };
   /** Admin: queues a webhook.test event for one endpoint (even a disabled one waits until enabled); returns the delivery id. */
   send_test_webhook_event: {
     Args: { p_endpoint_id: string | null };
@@ -788,6 +824,22 @@ export interface SqlFunctions {
   set_low_balance_threshold: {
     Args: { p_user_id: string | null; p_threshold: number | null };
     Returns: Json | null;
+  };
+  /** Saves a user's automatic top-up settings (on needs a saved card; limit ≥ one pack; turning on clears the failures). Returns get_topup_status. */
+  set_topup_settings: {
+    Args: {
+      p_user_id: string | null;
+      p_enabled: boolean | null;
+      p_package_id: string | null;
+      p_threshold: number | null;
+      p_monthly_limit_minor: number | null;
+    };
+    Returns: Json | null;
+  };
+  /** Test mode: makes the next simulated top-up charge of a test card decline (or not). False when the user has no test card or no settings. */
+  set_topup_test_decline: {
+    Args: { p_user_id: string | null; p_decline: boolean | null };
+    Returns: boolean | null;
   };
   /** The owner signs out everywhere: every session of the account ends and every API key is revoked (reason signed_out_everywhere). {keys_revoked, sessions_ended}. */
   sign_out_everywhere: {
@@ -820,6 +872,37 @@ export interface SqlFunctions {
   take_claim_notices: {
     Args: { p_user_id: string | null };
     Returns: Json | null;
+  };
+  /** Stores the payment method id, brand and last 4 read from the payment that saved the user's card; false when the card changed meanwhile. */
+  topup_card_details: {
+    Args: {
+      p_user_id: string | null;
+      p_payment_intent_id: string | null;
+      p_payment_method_id: string | null;
+      p_brand: string | null;
+      p_last4: string | null;
+    };
+    Returns: boolean | null;
+  };
+  /** Saved cards (not test cards) still lacking their payment method id or brand/last 4, oldest first. */
+  topup_cards_missing_details: {
+    Args: { p_limit?: number | null };
+    Returns: Array<{ user_id: string | null; stripe_customer_id: string | null; source_payment_intent: string | null }>;
+  };
+  /** Records the PaymentIntent of a charging top-up (→ processing); an attempt the webhook already settled keeps its status. Returns the status. */
+  topup_charge_created: {
+    Args: { p_id: string | null; p_payment_intent_id: string | null };
+    Returns: string | null;
+  };
+  /** A top-up charge that errored (not a decline): retried later with the same idempotency key, failed after p_max_tries. */
+  topup_charge_errored: {
+    Args: { p_id: string | null; p_error: string | null; p_retry_seconds?: number | null; p_max_tries?: number | null };
+    Returns: Json | null;
+  };
+  /** Turns the user's automatic top-up off (settings kept). True when it was on. */
+  turn_off_topup: {
+    Args: { p_user_id: string | null };
+    Returns: boolean | null;
   };
   /** Changes an endpoint's event types, description or enabled flag (null: unchanged). A disabled endpoint gets no new deliveries and its pending ones wait. */
   update_webhook_endpoint: {
@@ -860,6 +943,11 @@ export interface SqlFunctions {
   };
   /** Action: grant_credits_for_purchase from named arguments. */
   webhook_action_grant: {
+    Args: { p_args: unknown | null };
+    Returns: Json | null;
+  };
+  /** Action: webhook_action_grant, then save_card for the buyer (the checkout asked to save the card for automatic top-ups). */
+  webhook_action_grant_save_card: {
     Args: { p_args: unknown | null };
     Returns: Json | null;
   };
@@ -913,6 +1001,16 @@ export interface SqlFunctions {
     Args: { p_args: unknown | null };
     Returns: Json | null;
   };
+  /** Action: payment_intent.payment_failed of an automatic top-up: fails the attempt once (mail, 3 in a row turn it off). */
+  webhook_action_topup_failed: {
+    Args: { p_args: unknown | null };
+    Returns: Json | null;
+  };
+  /** Action: payment_intent.succeeded of an automatic top-up: grants the pack once (purchase keyed by the PaymentIntent), marks the attempt succeeded, clears the failures. */
+  webhook_action_topup_succeeded: {
+    Args: { p_args: unknown | null };
+    Returns: Json | null;
+  };
   /** Action: stores a TradingView alert once per event id (informational; no trading). */
   webhook_action_trading_alert: {
     Args: { p_args: unknown | null };
@@ -946,6 +1044,20 @@ export interface WebhookActionArgs {
     external_id: JsonScalar | null;
     package_id: JsonScalar | null;
     provider: JsonScalar | null;
+    user_id: string | null;
+  };
+  grant_save_card: {
+    amount_minor: number | null;
+    credits: number | null;
+    currency: JsonScalar | null;
+    customer_id: JsonScalar | null;
+    email: JsonScalar | null;
+    event_id: JsonScalar | null;
+    external_id: JsonScalar | null;
+    package_id: JsonScalar | null;
+    payment_method_id: JsonScalar | null;
+    provider: JsonScalar | null;
+    test_card: boolean | null;
     user_id: string | null;
   };
   invoice_update: {
@@ -1034,6 +1146,21 @@ export interface WebhookActionArgs {
     price_ids: unknown;
     reason: JsonScalar | null;
     subscription_id: JsonScalar | null;
+    user_id: string | null;
+  };
+  topup_failed: {
+    code: JsonScalar | null;
+    external_id: JsonScalar | null;
+    reason: JsonScalar | null;
+    topup_id: string | null;
+  };
+  topup_succeeded: {
+    amount_minor: number | null;
+    currency: JsonScalar | null;
+    event_id: JsonScalar | null;
+    external_id: JsonScalar | null;
+    package_id: JsonScalar | null;
+    topup_id: string | null;
     user_id: string | null;
   };
   trading_alert: {

@@ -1,5 +1,5 @@
 /**
- * Typed calls of supabase/schemas/075_topups.sql: a user's automatic top-up
+ * Typed calls of supabase/schemas/097_topups.sql: a user's automatic top-up
  * settings and saved card, and what the worker (lib/topups) does with the
  * attempts a debit records. Settling an attempt from its PaymentIntent webhook
  * runs inside webhook actions (lib/db/actions.ts).
