@@ -1,9 +1,10 @@
 "use client";
 /** Names a new API key, then shows it once with a copy button: the server keeps only its hash. */
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState, type ReactNode } from "react";
+import { useActionState, useEffect, type ReactNode } from "react";
 import type { CreateKeyState } from "@/lib/api-keys/actions";
 import { Notice } from "./notice";
+import { ShownOnceSecret } from "./shown-once-secret";
 import { SubmitButton } from "./submit-button";
 
 interface Props {
@@ -59,51 +60,16 @@ export function CreateApiKeyForm({ action, unavailable }: Props) {
         </SubmitButton>
       </form>
       {state.error && <Notice tone="error">{state.error}</Notice>}
-      {state.created && <NewKey name={state.created.name} secret={state.created.key} />}
+      {state.created && (
+        <ShownOnceSecret
+          title={`Key “${state.created.name}” created`}
+          secret={state.created.key}
+          noun="key"
+          testId="new-api-key"
+        >
+          Copy it now: this is the only time it is shown. We keep only a hash of it, so it cannot be shown again.
+        </ShownOnceSecret>
+      )}
     </div>
-  );
-}
-
-function NewKey({ name, secret }: { name: string; secret: string }) {
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied("yes");
-    } catch {
-      setCopied("failed");
-    }
-  }
-  return (
-    <section aria-labelledby="new-key-heading" className="rounded-2xl border border-emerald-200 bg-emerald-50 p-5">
-      <h3 id="new-key-heading" className="font-semibold text-emerald-900">
-        Key “{name}” created
-      </h3>
-      <p className="mt-1 text-sm text-emerald-900">
-        Copy it now: this is the only time it is shown. We keep only a hash of it, so it cannot be shown again.
-      </p>
-      <div className="mt-3 flex flex-wrap items-center gap-2">
-        <code
-          data-testid="new-api-key"
-          className="min-w-0 flex-1 break-all rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900"
-        >
-          {secret}
-        </code>
-        <button
-          type="button"
-          onClick={copy}
-          className="rounded-lg border border-emerald-300 bg-white px-3 py-2 text-sm font-semibold text-emerald-800 shadow-sm hover:bg-emerald-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-        >
-          {copied === "yes" ? "Copied" : "Copy"}
-        </button>
-      </div>
-      <p role="status" aria-live="polite" className="mt-2 text-xs text-emerald-800">
-        {copied === "yes"
-          ? "Copied to the clipboard."
-          : copied === "failed"
-            ? "Copying is blocked here; select the key and copy it by hand."
-            : ""}
-      </p>
-    </section>
   );
 }

@@ -6,7 +6,7 @@ import { Notice } from "@/components/notice";
 import { SubmitButton } from "@/components/submit-button";
 import type { SecretState } from "@/lib/outgoing-webhooks/admin-actions";
 import { EventTypeChoices } from "./event-type-choices";
-import { ShownOnceSecret } from "./shown-once-secret";
+import { ShownOnceSecret } from "../shown-once-secret";
 
 const field =
   "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
@@ -66,7 +66,17 @@ export function NewWebhookEndpointForm({
         <SubmitButton pendingLabel="Adding…">Add endpoint</SubmitButton>
       </form>
       {state.error && <Notice tone="error">{state.error}</Notice>}
-      {state.shown && <ShownOnceSecret title={`Endpoint added: ${state.shown.url}`} secret={state.shown.secret} />}
+      {state.shown && (
+        <ShownOnceSecret
+          title={`Endpoint added: ${state.shown.url}`}
+          secret={state.shown.secret}
+          noun="secret"
+          testId="webhook-secret"
+        >
+          Copy the signing secret now and give it to the receiver: it is shown only this once. The receiver verifies
+          each delivery with it (README, &ldquo;Outgoing webhooks&rdquo;).
+        </ShownOnceSecret>
+      )}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { useActionState, useEffect } from "react";
 import { Notice } from "@/components/notice";
 import { SubmitButton } from "@/components/submit-button";
 import type { SecretState } from "@/lib/outgoing-webhooks/admin-actions";
-import { ShownOnceSecret } from "./shown-once-secret";
+import { ShownOnceSecret } from "../shown-once-secret";
 import { SECONDARY_BUTTON } from "./webhook-buttons";
 
 export function RotateWebhookSecret({
@@ -30,7 +30,15 @@ export function RotateWebhookSecret({
       </form>
       {state.error && <Notice tone="error">{state.error}</Notice>}
       {state.shown && (
-        <ShownOnceSecret title="New secret: the old one keeps signing too for 24 hours" secret={state.shown.secret} />
+        <ShownOnceSecret
+          title="New secret: the old one keeps signing too for 24 hours"
+          secret={state.shown.secret}
+          noun="secret"
+          testId="webhook-secret"
+        >
+          Copy the signing secret now and give it to the receiver: it is shown only this once. The receiver verifies
+          each delivery with it (README, &ldquo;Outgoing webhooks&rdquo;).
+        </ShownOnceSecret>
       )}
     </div>
   );

@@ -19,7 +19,6 @@ import {
 import { json } from "@/lib/http/json";
 import { bearerKey, hashApiKey } from "./api-key";
 import {
-  isProblem,
   parseHoldId,
   parseStatusFilter,
   readCaptureRequest,
@@ -28,6 +27,7 @@ import {
 } from "./hold-request";
 import { apiRateLimit } from "./rate-limit";
 import { apiError, failure, invalidRequest } from "./responses";
+import { isProblem } from "./spend-request";
 import { checkKey, noKey, refusedAtKey } from "./routes";
 import type { SpendRequestProblem } from "./spend-request";
 

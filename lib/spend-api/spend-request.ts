@@ -23,9 +23,21 @@ export interface SpendRequest {
 
 export type SpendRequestProblem = { status: 400 | 413; message: string };
 
-export async function readSpendRequest(request: Request): Promise<SpendRequest | SpendRequestProblem> {
+/** The Idempotency-Key header (1 to 255 characters, trimmed), or the 400 that says so. */
+export function readIdempotencyKey(request: Request): string | SpendRequestProblem {
   const header = idempotencyKey.safeParse(request.headers.get("idempotency-key") ?? "");
-  if (!header.success) return { status: 400, message: "Idempotency-Key header is required (1 to 255 characters)" };
+  return header.success
+    ? header.data
+    : { status: 400, message: "Idempotency-Key header is required (1 to 255 characters)" };
+}
+
+/** A body (at most MAX_SPEND_BODY_BYTES) as JSON checked against `schema`; an empty body reads as `{}` when `emptyIsObject`. */
+export async function readJsonBody<T extends z.ZodTypeAny>(
+  request: Request,
+  schema: T,
+  usage: string,
+  emptyIsObject = false,
+): Promise<z.infer<T> | SpendRequestProblem> {
   let raw: Buffer;
   try {
     raw = await readRawBody(request, MAX_SPEND_BODY_BYTES);
@@ -33,17 +45,29 @@ export async function readSpendRequest(request: Request): Promise<SpendRequest |
     if (error instanceof WebhookRejection) return { status: 413, message: "body too large" };
     throw error;
   }
+  const text = raw.toString("utf8");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString("utf8"));
+    parsed = emptyIsObject && text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    return { status: 400, message: 'body must be JSON: {"amount": positive integer, "reason"?: string}' };
+    return { status: 400, message: `body must be JSON: ${usage}` };
   }
-  const body = spendBody.safeParse(parsed);
+  const body = schema.safeParse(parsed);
   if (!body.success) {
     const issue = body.error.issues[0];
     const field = issue.path.join(".") || "body";
     return { status: 400, message: `${field}: ${issue.message}` };
   }
-  return { amount: body.data.amount, reason: body.data.reason?.trim() || null, idempotencyKey: header.data };
+  return body.data;
+}
+
+export const isProblem = (value: unknown): value is SpendRequestProblem =>
+  typeof value === "object" && value !== null && "status" in value && "message" in value;
+
+export async function readSpendRequest(request: Request): Promise<SpendRequest | SpendRequestProblem> {
+  const key = readIdempotencyKey(request);
+  if (isProblem(key)) return key;
+  const body = await readJsonBody(request, spendBody, '{"amount": positive integer, "reason"?: string}');
+  if (isProblem(body)) return body;
+  return { amount: body.amount, reason: body.reason?.trim() || null, idempotencyKey: key };
 }

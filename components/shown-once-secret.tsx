@@ -1,8 +1,22 @@
 "use client";
-/** A signing secret shown once, with a copy button: the page never shows it again. */
-import { useState } from "react";
+/**
+ * A secret shown once (a new API key, a webhook signing secret), with a copy button: the server keeps
+ * only a hash of it, or never shows it again.
+ */
+import { useId, useState, type ReactNode } from "react";
 
-export function ShownOnceSecret({ title, secret }: { title: string; secret: string }) {
+interface Props {
+  title: ReactNode;
+  secret: string;
+  /** What the secret is called in the copy-by-hand hint: "key", "secret". */
+  noun: string;
+  testId: string;
+  /** Why it must be copied now, and where it goes. */
+  children: ReactNode;
+}
+
+export function ShownOnceSecret({ title, secret, noun, testId, children }: Props) {
+  const headingId = useId();
   const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   async function copy() {
     try {
@@ -13,15 +27,14 @@ export function ShownOnceSecret({ title, secret }: { title: string; secret: stri
     }
   }
   return (
-    <section aria-label={title} className="rounded-2xl border border-emerald-200 bg-emerald-50 p-5">
-      <h3 className="font-semibold text-emerald-900">{title}</h3>
-      <p className="mt-1 text-sm text-emerald-900">
-        Copy the signing secret now and give it to the receiver: it is shown only this once. The receiver verifies each
-        delivery with it (README, &ldquo;Outgoing webhooks&rdquo;).
-      </p>
+    <section aria-labelledby={headingId} className="rounded-2xl border border-emerald-200 bg-emerald-50 p-5">
+      <h3 id={headingId} className="font-semibold text-emerald-900">
+        {title}
+      </h3>
+      <p className="mt-1 text-sm text-emerald-900">{children}</p>
       <div className="mt-3 flex flex-wrap items-center gap-2">
         <code
-          data-testid="webhook-secret"
+          data-testid={testId}
           className="min-w-0 flex-1 break-all rounded-lg border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900"
         >
           {secret}
@@ -38,7 +51,7 @@ export function ShownOnceSecret({ title, secret }: { title: string; secret: stri
         {copied === "yes"
           ? "Copied to the clipboard."
           : copied === "failed"
-            ? "Copying is blocked here; select the secret and copy it by hand."
+            ? `Copying is blocked here; select the ${noun} and copy it by hand.`
             : ""}
       </p>
     </section>
