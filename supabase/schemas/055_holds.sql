@@ -701,6 +701,85 @@ revoke execute on function public.list_holds_with_api_key(text, text, integer, i
 grant execute on function public.list_holds_with_api_key(text, text, integer, integer, integer) to service_role;
 
 /*
+  api_key_writes: several of the API's writes in one transaction
+  (docs/performance.md, "Group commit of the spend API").
+
+  Under load, spends and hold writes that arrive while the previous database
+  call is still running are sent together (lib/db/api-write-batch.ts). Each
+  element is {"fn": <one of the four functions below>, "args": <its named
+  arguments>} and runs through that function exactly as a lone request does:
+  the same key check and rate limit, the same wallet row lock, the same
+  idempotency. Only the transaction, the round trip and the commit's WAL
+  flush are shared. Two spends of one wallet in one batch run one after the
+  other under the lock this transaction already holds: the second sees the
+  first's debit, as it would one call later; the same Idempotency-Key twice
+  finds the first's ledger row (duplicate).
+
+  Each element runs in its own subtransaction: an error in one (a bad
+  argument, a deadlock) rolls back that element alone and comes back as
+  {"sqlstate", "message"} in its place, while the others commit. Nothing is
+  answered before the whole batch has committed.
+*/
+create function public.api_key_writes(p_calls jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_call    jsonb;
+  v_args    jsonb;
+  v_result  jsonb;
+  v_results jsonb := '[]'::jsonb;
+  v_state   text;
+  v_message text;
+begin
+  if jsonb_typeof(p_calls) is distinct from 'array' then
+    raise exception 'p_calls must be a JSON array' using errcode = '22023';
+  end if;
+  for v_call in select c.value from jsonb_array_elements(p_calls) as c loop
+    begin
+      v_args := v_call -> 'args';
+      case v_call ->> 'fn'
+        when 'spend_credits_with_api_key' then
+          v_result := public.spend_credits_with_api_key(
+            v_args ->> 'p_key_hash', (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
+            v_args ->> 'p_reason', coalesce((v_args ->> 'p_rate_limit')::integer, 600),
+            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
+        when 'create_hold_with_api_key' then
+          v_result := public.create_hold_with_api_key(
+            v_args ->> 'p_key_hash', (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
+            v_args ->> 'p_reason', coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900),
+            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
+            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
+        when 'capture_hold_with_api_key' then
+          v_result := public.capture_hold_with_api_key(
+            v_args ->> 'p_key_hash', (v_args ->> 'p_hold_id')::uuid, (v_args ->> 'p_amount')::bigint,
+            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
+            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
+        when 'release_hold_with_api_key' then
+          v_result := public.release_hold_with_api_key(
+            v_args ->> 'p_key_hash', (v_args ->> 'p_hold_id')::uuid,
+            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
+            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
+        else
+          raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
+      end case;
+    exception when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
+      v_result := jsonb_build_object('sqlstate', v_state, 'message', v_message);
+    end;
+    v_results := v_results || jsonb_build_array(v_result);
+  end loop;
+  return v_results;
+end
+$$;
+comment on function public.api_key_writes(jsonb) is
+  'The API''s writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction. Returns an array in the same order: each element is that function''s answer, or {sqlstate, message} when it raised (it was rolled back alone).';
+revoke execute on function public.api_key_writes(jsonb) from public, anon, authenticated;
+grant execute on function public.api_key_writes(jsonb) to service_role;
+
+/*
   expire_credit_lots: the sweep's step (every minute, any number of
   instances): settles every wallet in which a lot or a hold has expired (at
   most 500 per call; a wallet another transaction holds is skipped, it

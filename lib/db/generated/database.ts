@@ -62,6 +62,11 @@ export interface SqlFunctions {
     Args: { p_key: string | null };
     Returns: string | null;
   };
+  /** The API's writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction. Returns an array in the same order: each element is that function's answer, or {sqlstate, message} when it raised (it was rolled back alone). */
+  api_key_writes: {
+    Args: { p_calls: unknown | null };
+    Returns: Json | null;
+  };
   /** Admin: assigns a deposit address (unique whatever its letter case) for an asset (which must have a rate) to the account whose confirmed e-mail this is. Returns {outcome: assigned|unchanged, …}; an unconfirmed account, an address owned by another account or for another asset is refused. */
   assign_deposit_address: {
     Args: { p_address: string | null; p_asset_id: string | null; p_email: string | null };

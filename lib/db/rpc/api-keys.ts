@@ -1,5 +1,6 @@
 /** Typed calls of supabase/schemas/050_api_keys.sql: API keys, their rate limit, and spending through them. */
 import { z } from "zod";
+import { apiWriteBatcherOf } from "../api-write-batch";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "../scalars";
 
@@ -89,7 +90,7 @@ export interface ApiSpendArgs {
 /** POST /api/v1/spend in one database call: key → user, rate limit, spend (once per idempotency key). */
 export async function spendCreditsWithApiKey(db: Database, a: ApiSpendArgs): Promise<ApiSpendResult> {
   return apiSpendResult.parse(
-    await db.rpc("spend_credits_with_api_key", {
+    await apiWriteBatcherOf(db).call("spend_credits_with_api_key", {
       p_key_hash: a.keyHash,
       p_amount: a.amount,
       p_idempotency_key: a.idempotencyKey,

@@ -3,6 +3,7 @@
  * one-call versions of them keyed by an API key's hash, the expiry sweep, and the invariant check.
  */
 import { z } from "zod";
+import { apiWriteBatcherOf } from "../api-write-batch";
 import type { Database } from "../port";
 import { int, timestamp, uuid } from "../scalars";
 import { revokedReason, type RateLimit } from "./api-keys";
@@ -160,7 +161,7 @@ export async function createHoldWithApiKey(
   rate: RateLimit,
 ): Promise<ApiHoldResult> {
   return apiHoldResult.parse(
-    await db.rpc("create_hold_with_api_key", {
+    await apiWriteBatcherOf(db).call("create_hold_with_api_key", {
       p_key_hash: keyHash,
       p_amount: a.amount,
       p_idempotency_key: a.idempotencyKey,
@@ -178,7 +179,7 @@ export async function captureHoldWithApiKey(
   rate: RateLimit,
 ): Promise<ApiHoldResult> {
   return apiHoldResult.parse(
-    await db.rpc("capture_hold_with_api_key", {
+    await apiWriteBatcherOf(db).call("capture_hold_with_api_key", {
       p_key_hash: keyHash,
       p_hold_id: a.holdId,
       p_amount: a.amount ?? null,
@@ -194,7 +195,11 @@ export async function releaseHoldWithApiKey(
   rate: RateLimit,
 ): Promise<ApiHoldResult> {
   return apiHoldResult.parse(
-    await db.rpc("release_hold_with_api_key", { p_key_hash: keyHash, p_hold_id: holdId, ...rateArgs(rate) }),
+    await apiWriteBatcherOf(db).call("release_hold_with_api_key", {
+      p_key_hash: keyHash,
+      p_hold_id: holdId,
+      ...rateArgs(rate),
+    }),
   );
 }
 

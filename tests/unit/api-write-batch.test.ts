@@ -1,0 +1,82 @@
+/** The API-write group commit (lib/db/api-write-batch.ts) against a scripted database. */
+import { describe, expect, it } from "vitest";
+import { DatabaseError } from "@/lib/db/errors";
+import type { Database, RpcArgs } from "@/lib/db/port";
+import { ApiWriteBatcher } from "@/lib/db/api-write-batch";
+
+interface Call {
+  name: string;
+  args: RpcArgs;
+  finish: (answer?: unknown) => void;
+  fail: (error: unknown) => void;
+}
+
+/** A database whose calls stay open until the test answers them. */
+function scripted() {
+  const calls: Call[] = [];
+  const db: Database = {
+    mode: "postgres",
+    rpc(name, args = {}) {
+      return new Promise((resolve, reject) => {
+        calls.push({ name, args, finish: resolve, fail: reject });
+      });
+    },
+    close: async () => {},
+  };
+  return { db, calls };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const spend = (key: string) => ({ p_key_hash: key, p_amount: 5, p_idempotency_key: key, p_reason: null });
+const spent = (balance: number) => ({ outcome: "spent", balance, available: balance, spent: 5 });
+
+describe("ApiWriteBatcher", () => {
+  it("sends the first write alone and the spends and captures that waited behind it together, as {fn, args}", async () => {
+    const { db, calls } = scripted();
+    const batcher = new ApiWriteBatcher(db);
+    const first = batcher.call("spend_credits_with_api_key", spend("a"));
+    const second = batcher.call("spend_credits_with_api_key", spend("b"));
+    const third = batcher.call("capture_hold_with_api_key", { p_key_hash: "c", p_hold_id: "h1", p_amount: null });
+    await tick();
+    expect(calls.map((c) => c.name)).toEqual(["spend_credits_with_api_key"]);
+    expect(calls[0].args).toEqual(spend("a"));
+    calls[0].finish(spent(95));
+    expect(await first).toEqual(spent(95));
+    await tick();
+    expect(calls[1].name).toBe("api_key_writes");
+    expect(JSON.parse(String(calls[1].args.p_calls))).toEqual([
+      { fn: "spend_credits_with_api_key", args: spend("b") },
+      { fn: "capture_hold_with_api_key", args: { p_key_hash: "c", p_hold_id: "h1", p_amount: null } },
+    ]);
+    calls[1].finish([spent(90), { outcome: "captured" }]);
+    expect(await second).toEqual(spent(90));
+    expect(await third).toEqual({ outcome: "captured" });
+  });
+
+  it("runs a write the batch rolled back for a deadlock again alone after the batch, and rejects a refused one", async () => {
+    const { db, calls } = scripted();
+    const batcher = new ApiWriteBatcher(db);
+    const head = batcher.call("spend_credits_with_api_key", spend("head"));
+    const ok = batcher.call("spend_credits_with_api_key", spend("ok"));
+    const deadlocked = batcher.call("spend_credits_with_api_key", spend("deadlocked"));
+    const refused = batcher.call("spend_credits_with_api_key", spend("refused"));
+    refused.catch(() => {});
+    calls[0].finish(spent(100));
+    await head;
+    await tick();
+    calls[1].finish([
+      spent(95),
+      { sqlstate: "40P01", message: "deadlock detected" },
+      { sqlstate: "22023", message: "amount must be a positive integer" },
+    ]);
+    expect(await ok).toEqual(spent(95));
+    await expect(refused).rejects.toBeInstanceOf(DatabaseError);
+    await expect(refused).rejects.toMatchObject({ code: "22023" });
+    await tick();
+    // The deadlocked write went again, alone, with its own arguments; its answer is that call's.
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toMatchObject({ name: "spend_credits_with_api_key", args: spend("deadlocked") });
+    calls[2].finish(spent(90));
+    expect(await deadlocked).toEqual(spent(90));
+  });
+});
