@@ -18,10 +18,12 @@
   The credits themselves are in lots (credit_lots, below): balance =
   sum(lots.remaining) - debt, where debt is what reversals took beyond the
   lots (the owed part of a negative balance; the next grant pays it first).
-  held is the sum of the active holds; next_expiry_at and next_hold_expiry_at
-  are the soonest lot expiry (of a lot that still holds credits) and hold
-  expiry, so that a spend knows from this one row whether anything expired
-  before it (then private.settle_wallet runs first).
+  held is the sum of the active holds; next_expiry_at is the soonest lot
+  expiry (of a lot that still holds credits) and next_hold_expiry_at a time
+  no active hold expires before (the soonest, or earlier: a hold's end leaves
+  it, and the next settle sets it right), so that a spend knows from this one
+  row whether anything may have expired before it (then private.settle_wallet
+  runs first).
 */
 create table public.wallets (
   user_id             uuid primary key references public.profiles (id) on delete cascade,
@@ -38,7 +40,7 @@ comment on table public.wallets is 'Cached balance per user; equals sum(credit_l
 comment on column public.wallets.held is 'Sum of the amounts of the user''s active holds (credit_holds).';
 comment on column public.wallets.debt is 'Credits reversals took beyond the lots; balance = sum(credit_lots.remaining) - debt.';
 comment on column public.wallets.next_expiry_at is 'Soonest expires_at of a lot with credits left; null when none expires.';
-comment on column public.wallets.next_hold_expiry_at is 'Soonest expires_at of an active hold; null when none.';
+comment on column public.wallets.next_hold_expiry_at is 'No active hold expires before this time (the soonest expiry, or earlier after a hold ended: the next settle sets it right); null means no hold is active.';
 alter table public.wallets enable row level security;
 revoke insert, update, delete, truncate on public.wallets from anon, authenticated;
 grant select on public.wallets to authenticated;

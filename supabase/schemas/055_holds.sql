@@ -327,9 +327,9 @@ begin
      set held = w.held + p_amount,
          next_hold_expiry_at = least(w.next_hold_expiry_at, v_hold.expires_at),
          updated_at = now()
-   where w.user_id = p_user_id;
-  return jsonb_build_object('outcome', 'held', 'hold', private.hold_json(v_hold))
-         || private.wallet_after_write(p_user_id);
+   where w.user_id = p_user_id
+  returning jsonb_build_object('balance', w.balance, 'available', w.balance - w.held) into v_money;
+  return jsonb_build_object('outcome', 'held', 'hold', private.hold_json(v_hold)) || v_money;
 end
 $$;
 comment on function public.create_credit_hold(uuid, bigint, text, text, integer) is
@@ -339,25 +339,40 @@ grant execute on function public.create_credit_hold(uuid, bigint, text, text, in
 
 /*
   End an active hold (capture or release), under the wallet lock already held:
-  the hold's amount leaves wallets.held.
+  the hold's amount leaves wallets.held. next_hold_expiry_at is left as it
+  was: it may now be earlier than the soonest active hold, which is allowed
+  (it is the time something may expire, never later): the first write after
+  it settles the wallet once, and settle_wallet sets it right. Recomputing it
+  here would cost every capture a look at the active holds and make the
+  wallet update non-HOT (the column is indexed).
+  Then, if a lot in the wallet has expired (next_expiry_at), the credits of it
+  that this hold kept, and did not spend, expire now (settle_wallet).
+  Returns the wallet's {balance, available} after it all.
 */
 create function private.end_hold(p_hold public.credit_holds)
-returns void
+returns jsonb
 language plpgsql
 set search_path = ''
 as $$
+declare
+  v_balance bigint;
+  v_held    bigint;
+  v_lot_due timestamptz;
 begin
   update public.wallets w
      set held = w.held - p_hold.amount,
-         next_hold_expiry_at = case when w.next_hold_expiry_at < p_hold.expires_at then w.next_hold_expiry_at
-                                    else (select min(h.expires_at) from public.credit_holds h
-                                           where h.user_id = p_hold.user_id and h.status = 'active') end,
          updated_at = now()
-   where w.user_id = p_hold.user_id;
+   where w.user_id = p_hold.user_id
+  returning w.balance, w.held, w.next_expiry_at into v_balance, v_held, v_lot_due;
+  if v_lot_due <= now() then
+    perform private.settle_wallet(p_hold.user_id);
+    return private.wallet_after_write(p_hold.user_id);
+  end if;
+  return jsonb_build_object('balance', v_balance, 'available', v_balance - v_held);
 end
 $$;
 comment on function private.end_hold(public.credit_holds) is
-  'Takes an ended (captured or released) hold out of its wallet''s held amount and soonest hold expiry.';
+  'Takes an ended (captured or released) hold out of its wallet''s held amount, settles the wallet when a lot in it has expired, and returns {balance, available}.';
 revoke execute on function private.end_hold(public.credit_holds) from public, anon, authenticated;
 
 /*
@@ -382,7 +397,8 @@ begin
     raise exception 'amount must be 0 or more' using errcode = '22023';
   end if;
   perform private.lock_wallet(p_user_id);
-  select * into v_hold from public.credit_holds where id = p_hold_id and user_id = p_user_id for update;
+  -- every write of a hold happens under its wallet's row lock (just taken): the hold needs no lock of its own
+  select * into v_hold from public.credit_holds where id = p_hold_id and user_id = p_user_id;
   if v_hold.id is null then
     return jsonb_build_object('outcome', 'not_found');
   end if;
@@ -405,10 +421,7 @@ begin
      set status = 'captured', captured = v_amount, settled_at = now(), ledger_id = v_ledger
    where id = v_hold.id
   returning * into v_hold;
-  perform private.end_hold(v_hold);
-  perform private.lock_wallet(p_user_id); -- credits of an expired lot this hold kept, and did not spend, expire now
-  return jsonb_build_object('outcome', 'captured', 'hold', private.hold_json(v_hold))
-         || private.wallet_after_write(p_user_id);
+  return jsonb_build_object('outcome', 'captured', 'hold', private.hold_json(v_hold)) || private.end_hold(v_hold);
 end
 $$;
 comment on function public.capture_credit_hold(uuid, uuid, bigint) is
@@ -443,7 +456,8 @@ begin
     raise exception 'reason must be at most 500 characters' using errcode = '22023';
   end if;
   perform private.lock_wallet(p_user_id);
-  select * into v_hold from public.credit_holds where id = p_hold_id and user_id = p_user_id for update;
+  -- every write of a hold happens under its wallet's row lock (just taken): the hold needs no lock of its own
+  select * into v_hold from public.credit_holds where id = p_hold_id and user_id = p_user_id;
   if v_hold.id is null then
     return jsonb_build_object('outcome', 'not_found');
   end if;
@@ -456,10 +470,7 @@ begin
      set status = 'released', settled_at = now(), released_by = p_admin_id, release_reason = v_reason
    where id = v_hold.id
   returning * into v_hold;
-  perform private.end_hold(v_hold);
-  perform private.lock_wallet(p_user_id); -- credits of an expired lot this hold kept expire now
-  return jsonb_build_object('outcome', 'released', 'hold', private.hold_json(v_hold))
-         || private.wallet_after_write(p_user_id);
+  return jsonb_build_object('outcome', 'released', 'hold', private.hold_json(v_hold)) || private.end_hold(v_hold);
 end
 $$;
 comment on function public.release_credit_hold(uuid, uuid, uuid, text) is
@@ -884,9 +895,10 @@ as $$
     from public.wallets w left join holds h on h.user_id = w.user_id
    where w.held <> coalesce(h.held, 0)
   union all
-  select w.user_id, format('next_hold_expiry_at %s <> %s', w.next_hold_expiry_at, h.next_at)
-    from public.wallets w left join holds h on h.user_id = w.user_id
-   where w.next_hold_expiry_at is distinct from h.next_at
+  select w.user_id, format('next_hold_expiry_at %s is later than the soonest active hold''s expiry %s',
+                           coalesce(w.next_hold_expiry_at::text, 'null'), h.next_at)
+    from public.wallets w join holds h on h.user_id = w.user_id
+   where w.next_hold_expiry_at is null or w.next_hold_expiry_at > h.next_at
   union all
   select w.user_id, format('next_expiry_at %s <> %s', w.next_expiry_at, n.next_at)
     from public.wallets w left join next_lot n on n.user_id = w.user_id

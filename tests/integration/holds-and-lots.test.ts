@@ -372,6 +372,61 @@ describe.each(targets)("holds and credit lots on %s", (target) => {
       expect(await creditInvariantViolations(t.db)).toEqual([]);
     });
 
+    it("expires at release, too, the credits of an expired lot that the released hold kept", async () => {
+      const u = await user();
+      await promo(u, 30, new Date(Date.now() + 1000));
+      await buy(u, 10);
+      const h = (await hold(u, 25)).hold!;
+      await sleep(1100);
+      expect(await releaseCreditHold(t.db, { userId: u, holdId: h.id })).toMatchObject({
+        outcome: "released",
+        balance: 10,
+        available: 10,
+      });
+      expect(await wallet(u)).toEqual({ balance: 10, available: 10, held: 0 });
+      expect(await creditInvariantViolations(t.db)).toEqual([]);
+    });
+
+    it("leaves the wallet's hold expiry early when a hold ends, and the first write after it sets it right", async () => {
+      const u = await user();
+      await buy(u, 100);
+      const soon = (await hold(u, 10, unique(), 1)).hold!;
+      const later = (await hold(u, 20, unique(), 900)).hold!;
+      const nextHoldExpiry = async () =>
+        (
+          await t.db.query<{ at: Date | null }>(
+            "select next_hold_expiry_at as at from public.wallets where user_id = $1",
+            [u],
+          )
+        )[0].at;
+      expect(await nextHoldExpiry()).toEqual(soon.expires_at);
+      await captureCreditHold(t.db, { userId: u, holdId: soon.id, amount: 5 });
+      // no active hold expires before it: allowed, and the invariant check agrees
+      expect(await nextHoldExpiry()).toEqual(soon.expires_at);
+      expect(await creditInvariantViolations(t.db)).toEqual([]);
+      await sleep(1100);
+      // past it, reads and writes are still right; the write settles the wallet, which sets the time right
+      expect(await wallet(u)).toEqual({ balance: 95, available: 75, held: 20 });
+      await spendCredits(t.db, u, 75, `spend-${unique()}`);
+      expect(await nextHoldExpiry()).toEqual(later.expires_at);
+      expect(await wallet(u)).toEqual({ balance: 20, available: 0, held: 20 });
+      expect(await getCreditHold(t.db, u, later.id)).toMatchObject({ status: "active" });
+      // and once the last hold ends, the time stays until a settle clears it
+      await releaseCreditHold(t.db, { userId: u, holdId: later.id });
+      expect(await creditInvariantViolations(t.db)).toEqual([]);
+      await t.db.query("update public.wallets set next_hold_expiry_at = null where user_id = $1", [u]);
+      await hold(u, 5);
+      await t.db.query("update public.wallets set next_hold_expiry_at = null where user_id = $1", [u]);
+      // a wallet whose time is later than an active hold's expiry (or null with one active) is a breach
+      expect(await creditInvariantViolations(t.db)).toEqual([
+        { user_id: u, problem: expect.stringMatching(/next_hold_expiry_at null is later/) },
+      ]);
+      await t.db.query(
+        "update public.wallets w set next_hold_expiry_at = (select min(expires_at) from public.credit_holds h where h.user_id = w.user_id and h.status = 'active') where user_id = $1",
+        [u],
+      );
+    });
+
     it("refunds from the purchase's own lot first, then the others; beyond them the balance is owed (debt)", async () => {
       const u = await user();
       const a = `pi_a_${unique()}`;
