@@ -167,22 +167,19 @@ revoke execute on function public.list_api_keys(uuid) from public, anon, authent
 grant execute on function public.list_api_keys(uuid) to service_role;
 
 /*
-  authenticate_api_key: the key (by hash) → whose it is, and whether this
-  request fits the key's rate limit. One UPDATE finds the working key through
-  the unique index, counts the request in the current window (a new window
-  starts when the last one is over) and records the use. A revoked key answers
-  {revoked_reason} (no owner, nothing written), so the API can say why it
-  refuses; an unknown key answers null. The second lookup runs only when the
-  update found no working key.
-  Returns {key_id, user_id, allowed, retry_after_seconds}.
+  count_api_key_uses: p_uses requests of the key (by hash) counted in its
+  rate-limit window, in one UPDATE that finds the working key through the
+  unique index (a new window starts when the last one is over) and records
+  the use. Returns {key_id, user_id, count (the window's count after these
+  uses), started (the window's start)}; a revoked key answers
+  {revoked_reason} (nothing written); an unknown key null. The second lookup
+  runs only when the update found no working key. One request counts 1
+  (authenticate_api_key); a batch of the API's writes counts all of one key's
+  requests at once (api_key_writes, 055_holds.sql).
 */
-create function public.authenticate_api_key(
-  p_key_hash       text,
-  p_rate_limit     integer default 600,
-  p_window_seconds integer default 60
-) returns jsonb
+create function private.count_api_key_uses(p_key_hash text, p_uses integer, p_window_seconds integer)
+returns jsonb
 language plpgsql
-security definer
 set search_path = ''
 as $$
 declare
@@ -196,7 +193,8 @@ begin
   update public.api_keys k
      set last_used_at = now(),
          rate_window_requests = case when k.rate_window_started_at > now() - v_window
-                                     then least(k.rate_window_requests + 1, 2147483646) else 1 end,
+                                     then least(k.rate_window_requests::bigint + p_uses, 2147483646)::integer
+                                     else least(p_uses, 2147483646) end,
          rate_window_started_at = case when k.rate_window_started_at > now() - v_window
                                        then k.rate_window_started_at else now() end
    where k.key_hash = p_key_hash and k.revoked_at is null
@@ -206,12 +204,65 @@ begin
     select k.revoked_reason into v_reason from public.api_keys k where k.key_hash = p_key_hash;
     return case when v_reason is null then null else jsonb_build_object('revoked_reason', v_reason) end;
   end if;
+  return jsonb_build_object('key_id', v_key_id, 'user_id', v_user_id, 'count', v_count, 'started', v_started);
+end
+$$;
+comment on function private.count_api_key_uses(text, integer, integer) is
+  'Counts p_uses requests in the working key''s rate-limit window and stamps last_used_at: {key_id, user_id, count, started}; {revoked_reason} for a revoked key; null for an unknown one.';
+revoke execute on function private.count_api_key_uses(text, integer, integer) from public, anon, authenticated;
+
+/*
+  api_key_verdict: whether the request that brought a key's window to
+  p_count fits the rate limit. p_uses is count_api_key_uses' answer for a
+  working key. Returns {key_id, user_id, allowed, retry_after_seconds}.
+*/
+create function private.api_key_verdict(p_uses jsonb, p_count integer, p_rate_limit integer, p_window_seconds integer)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_allowed boolean := p_count <= greatest(coalesce(p_rate_limit, 600), 1);
+begin
   return jsonb_build_object(
-    'key_id', v_key_id,
-    'user_id', v_user_id,
-    'allowed', v_count <= greatest(coalesce(p_rate_limit, 600), 1),
-    'retry_after_seconds', case when v_count <= greatest(coalesce(p_rate_limit, 600), 1) then 0
-                                else greatest(ceil(extract(epoch from v_started + v_window - now()))::integer, 1) end);
+    'key_id', p_uses -> 'key_id',
+    'user_id', p_uses -> 'user_id',
+    'allowed', v_allowed,
+    'retry_after_seconds', case when v_allowed then 0
+                                else greatest(ceil(extract(epoch from (p_uses ->> 'started')::timestamptz
+                                  + make_interval(secs => greatest(coalesce(p_window_seconds, 60), 1)) - now()))::integer, 1)
+                           end);
+end
+$$;
+comment on function private.api_key_verdict(jsonb, integer, integer, integer) is
+  'Whether the request counted p_count in a working key''s window fits the rate limit: {key_id, user_id, allowed, retry_after_seconds}.';
+revoke execute on function private.api_key_verdict(jsonb, integer, integer, integer) from public, anon, authenticated;
+
+/*
+  authenticate_api_key: the key (by hash) → whose it is, and whether this
+  request fits the key's rate limit: the request is counted
+  (count_api_key_uses), then judged (api_key_verdict). A revoked key answers
+  {revoked_reason} (no owner, nothing written), so the API can say why it
+  refuses; an unknown key answers null.
+  Returns {key_id, user_id, allowed, retry_after_seconds}.
+*/
+create function public.authenticate_api_key(
+  p_key_hash       text,
+  p_rate_limit     integer default 600,
+  p_window_seconds integer default 60
+) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_uses jsonb := private.count_api_key_uses(p_key_hash, 1, p_window_seconds);
+begin
+  if v_uses is null or v_uses ? 'revoked_reason' then
+    return v_uses;
+  end if;
+  return private.api_key_verdict(v_uses, (v_uses ->> 'count')::integer, p_rate_limit, p_window_seconds);
 end
 $$;
 comment on function public.authenticate_api_key(text, integer, integer) is

@@ -717,19 +717,25 @@ grant execute on function public.list_holds_with_api_key(text, text, integer, in
 
   Under load, spends and hold writes that arrive while the previous database
   call is still running are sent together (lib/db/api-write-batch.ts). Each
-  element is {"fn": <one of the four functions below>, "args": <its named
-  arguments>} and runs through that function exactly as a lone request does:
-  the same key check and rate limit, the same wallet row lock, the same
-  idempotency. Only the transaction, the round trip and the commit's WAL
-  flush are shared. Two spends of one wallet in one batch run one after the
-  other under the lock this transaction already holds: the second sees the
-  first's debit, as it would one call later; the same Idempotency-Key twice
-  finds the first's ledger row (duplicate).
+  element is {"fn": <one of spend_credits_with_api_key,
+  create_hold_with_api_key, capture_hold_with_api_key,
+  release_hold_with_api_key>, "args": <its named arguments>} and is answered
+  as that function answers it alone: the same key check and rate limit, the
+  same wallet row lock, the same idempotency. Only the transaction, the round
+  trip and the commit's WAL flush are shared, and one more thing: the key's
+  rate-limit count is written once per key for all of its requests in the
+  batch (count_api_key_uses with their number, keys in hash order so that
+  two batches lock them in the same order), and the k-th of them is judged
+  at the count it would have had alone. Two writes of one wallet in one batch
+  run one after the other under the lock this transaction already holds: the
+  second sees the first's debit, as it would one call later; the same
+  Idempotency-Key twice finds the first's row (duplicate).
 
   Each element runs in its own subtransaction: an error in one (a bad
   argument, a deadlock) rolls back that element alone and comes back as
-  {"sqlstate", "message"} in its place, while the others commit. Nothing is
-  answered before the whole batch has committed.
+  {"sqlstate", "message"} in its place, while the others commit (its request
+  still counts against its key's rate limit). Nothing is answered before the
+  whole batch has committed.
 */
 create function public.api_key_writes(p_calls jsonb)
 returns jsonb
@@ -740,6 +746,14 @@ as $$
 declare
   v_call    jsonb;
   v_args    jsonb;
+  v_slot    text;
+  v_key     record;
+  v_uses    jsonb := '{}'::jsonb;
+  v_seen    jsonb := '{}'::jsonb;
+  v_gate    jsonb;
+  v_nth     integer;
+  v_verdict jsonb;
+  v_user    uuid;
   v_result  jsonb;
   v_results jsonb := '[]'::jsonb;
   v_state   text;
@@ -748,34 +762,57 @@ begin
   if jsonb_typeof(p_calls) is distinct from 'array' then
     raise exception 'p_calls must be a JSON array' using errcode = '22023';
   end if;
+  -- every request counted against its key's rate limit: one update per key (and window) for all its requests
+  for v_key in
+    select c.value -> 'args' ->> 'p_key_hash' as key_hash,
+           greatest(coalesce((c.value -> 'args' ->> 'p_window_seconds')::integer, 60), 1) as window_seconds,
+           count(*)::integer as uses
+      from jsonb_array_elements(p_calls) as c
+     group by 1, 2
+     order by 1, 2
+  loop
+    v_uses := v_uses || jsonb_build_object(v_key.key_hash || '/' || v_key.window_seconds,
+      coalesce(private.count_api_key_uses(v_key.key_hash, v_key.uses, v_key.window_seconds), '{}'::jsonb)
+        || jsonb_build_object('uses', v_key.uses));
+  end loop;
   for v_call in select c.value from jsonb_array_elements(p_calls) as c loop
     begin
       v_args := v_call -> 'args';
-      case v_call ->> 'fn'
-        when 'spend_credits_with_api_key' then
-          v_result := public.spend_credits_with_api_key(
-            v_args ->> 'p_key_hash', (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
-            v_args ->> 'p_reason', coalesce((v_args ->> 'p_rate_limit')::integer, 600),
-            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
-        when 'create_hold_with_api_key' then
-          v_result := public.create_hold_with_api_key(
-            v_args ->> 'p_key_hash', (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
-            v_args ->> 'p_reason', coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900),
-            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
-            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
-        when 'capture_hold_with_api_key' then
-          v_result := public.capture_hold_with_api_key(
-            v_args ->> 'p_key_hash', (v_args ->> 'p_hold_id')::uuid, (v_args ->> 'p_amount')::bigint,
-            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
-            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
-        when 'release_hold_with_api_key' then
-          v_result := public.release_hold_with_api_key(
-            v_args ->> 'p_key_hash', (v_args ->> 'p_hold_id')::uuid,
-            coalesce((v_args ->> 'p_rate_limit')::integer, 600),
-            coalesce((v_args ->> 'p_window_seconds')::integer, 60));
+      v_slot := (v_args ->> 'p_key_hash') || '/' || greatest(coalesce((v_args ->> 'p_window_seconds')::integer, 60), 1);
+      v_gate := v_uses -> v_slot;
+      v_nth := coalesce((v_seen ->> v_slot)::integer, 0) + 1;
+      v_seen := v_seen || jsonb_build_object(v_slot, v_nth);
+      if v_slot is null or not v_gate ? 'user_id' then
+        -- an unknown key (count_api_key_uses answered null) or a revoked one
+        v_result := jsonb_build_object('outcome', 'unauthorized')
+                    || coalesce(jsonb_strip_nulls(jsonb_build_object('revoked_reason', v_gate -> 'revoked_reason')), '{}');
+      else
+        v_verdict := private.api_key_verdict(v_gate,
+          (v_gate ->> 'count')::integer - (v_gate ->> 'uses')::integer + v_nth,
+          coalesce((v_args ->> 'p_rate_limit')::integer, 600), (v_args ->> 'p_window_seconds')::integer);
+        if not (v_verdict ->> 'allowed')::boolean then
+          v_result := jsonb_build_object('outcome', 'rate_limited',
+                                         'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::integer);
         else
-          raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
-      end case;
+          v_user := (v_gate ->> 'user_id')::uuid;
+          case v_call ->> 'fn'
+            when 'spend_credits_with_api_key' then
+              v_result := public.record_spend(v_user, (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
+                                              v_args ->> 'p_reason');
+            when 'create_hold_with_api_key' then
+              v_result := public.create_credit_hold(v_user, (v_args ->> 'p_amount')::bigint,
+                v_args ->> 'p_idempotency_key', v_args ->> 'p_reason',
+                coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900));
+            when 'capture_hold_with_api_key' then
+              v_result := public.capture_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid,
+                                                     (v_args ->> 'p_amount')::bigint);
+            when 'release_hold_with_api_key' then
+              v_result := public.release_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid, null, null);
+            else
+              raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
+          end case;
+        end if;
+      end if;
     exception when others then
       get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
       v_result := jsonb_build_object('sqlstate', v_state, 'message', v_message);
@@ -786,7 +823,7 @@ begin
 end
 $$;
 comment on function public.api_key_writes(jsonb) is
-  'The API''s writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction. Returns an array in the same order: each element is that function''s answer, or {sqlstate, message} when it raised (it was rolled back alone).';
+  'The API''s writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction, each key''s requests counted in its rate limit in one update. Returns an array in the same order: each element is that function''s answer alone, or {sqlstate, message} when it raised (it was rolled back alone).';
 revoke execute on function public.api_key_writes(jsonb) from public, anon, authenticated;
 grant execute on function public.api_key_writes(jsonb) to service_role;
 

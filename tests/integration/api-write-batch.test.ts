@@ -174,6 +174,48 @@ describe.each(targets)("group commit of API writes on %s", (target) => {
     expect(await balanceOf(t.db, w.userId)).toBe(95);
   });
 
+  it("judges interleaved keys, an unknown key and a revoked key in one batch each as alone, and counts every request once", async () => {
+    const a = await fundedKey(100);
+    const b = await fundedKey(100);
+    const gone = await fundedKey(100);
+    await t.db.query(
+      "update public.api_keys set revoked_at = now(), revoked_reason = 'revoked_by_owner' where key_hash = $1",
+      [gone.keyHash],
+    );
+    const limit = { limit: 4, windowSeconds: 60 };
+    const { db, calls } = spy(t.db);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        const keyHash = [a.keyHash, b.keyHash, gone.keyHash, "0".repeat(64)][i % 4];
+        return spend(db, keyHash, 1, unique(), limit);
+      }),
+    );
+    expect(calls.some((c) => c.name === "api_key_writes")).toBe(true);
+    for (const [i, w] of [a, b].entries()) {
+      const own = results.filter((_, j) => j % 4 === i);
+      // in the order they were sent: the first four fit the limit, the rest wait for the next window
+      expect(own.map((r) => r.outcome)).toEqual(["spent", "spent", "spent", "spent", "rate_limited", "rate_limited"]);
+      for (const r of own.slice(4)) {
+        expect(r).toMatchObject({ outcome: "rate_limited" });
+        expect("retry_after_seconds" in r && r.retry_after_seconds).toBeGreaterThanOrEqual(1);
+      }
+      expect(await balanceOf(t.db, w.userId)).toBe(96);
+      const [key] = await t.db.query<{ n: number; used: Date | null }>(
+        "select rate_window_requests as n, last_used_at as used from public.api_keys where key_hash = $1",
+        [w.keyHash],
+      );
+      expect(key.n).toBe(6);
+      expect(key.used).not.toBeNull();
+    }
+    expect(results.filter((_, j) => j % 4 === 2)).toEqual(
+      Array.from({ length: 6 }, () => ({ outcome: "unauthorized", revoked_reason: "revoked_by_owner" })),
+    );
+    expect(results.filter((_, j) => j % 4 === 3)).toEqual(
+      Array.from({ length: 6 }, () => ({ outcome: "unauthorized" })),
+    );
+    expect(await balanceOf(t.db, gone.userId)).toBe(100);
+  });
+
   it("rolls back a call that raises alone: the others in its batch commit", async () => {
     const w = await fundedKey(100);
     const { db, calls } = spy(t.db);
