@@ -1,14 +1,15 @@
 /**
- * Group commit for the API's writes (docs/performance.md, "Group commit of
- * the spend API"): see group-commit.ts for how calls go together. A spend or
- * hold write goes alone through its own function, or with those that waited
- * behind it through api_key_writes, each in its own subtransaction with the
- * same key check, rate limit, wallet lock and idempotency as alone.
+ * Group commit for the API's writes (docs/performance.md, "Spend API"): see
+ * group-commit.ts for how calls go together. A spend or hold write goes alone
+ * through its own function, or with those that waited behind it through
+ * api_key_writes, with the same key check, rate limit, wallet lock and
+ * idempotency as alone.
  *
- * A write rolled back in the batch for a deadlock or a serialization failure
- * (two batches that locked two wallets in opposite orders, or another
- * instance's) runs again alone once the batch has committed: the API's caller
- * sees one answer, never that race.
+ * api_key_writes has no subtransaction per write (they cost more than the
+ * rare error saves): if one write raises (a bad argument, a deadlock with
+ * another instance's batch), the whole batch rolls back and each write goes
+ * again alone, so only the bad one fails and the API's caller never sees the
+ * race.
  */
 import { batcherOf, GroupCommit, type BatchOptions } from "./group-commit";
 import type { Database, RpcArgsOf } from "./port";
@@ -18,8 +19,6 @@ export type ApiWriteFunction =
   "spend_credits_with_api_key" | "create_hold_with_api_key" | "capture_hold_with_api_key" | "release_hold_with_api_key";
 
 type ApiWrite = { [F in ApiWriteFunction]: { fn: F; args: RpcArgsOf<F> } }[ApiWriteFunction];
-
-const LOST_RACE = new Set(["40001", "40P01"]);
 
 export class ApiWriteBatcher extends GroupCommit<ApiWrite> {
   constructor(db: Database, options: BatchOptions = {}) {
@@ -37,10 +36,6 @@ export class ApiWriteBatcher extends GroupCommit<ApiWrite> {
 
   protected callAlone(w: ApiWrite): Promise<unknown> {
     return this.db.rpc(w.fn, w.args as never);
-  }
-
-  protected runsAgainAlone(sqlstate: string): boolean {
-    return LOST_RACE.has(sqlstate);
   }
 }
 

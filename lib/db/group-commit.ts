@@ -7,18 +7,18 @@
  * load (with PGlite, at the end of the event-loop turn: see gatherTurn). Calls
  * that arrive while one is running wait for it and then go together through
  * the batch function: one transaction, one round trip, one commit for all of
- * them, each still in its own subtransaction with the same locks, dedupe and
- * effect as alone. Exactly-once stays in the database (its unique keys and
+ * them, each with the same locks, dedupe and effect as alone (the webhook's
+ * batch function runs each in its own subtransaction; the API's runs them
+ * all in one, see api-write-batch.ts). Exactly-once stays in the database (its unique keys and
  * locks); this only shares the transport. It is not a queue: nothing is kept
  * past the request that brought it.
  *
  * Every caller is answered after the call that carried it has committed. A
- * call the batch rolled back alone (it raised) is rejected with the error it
- * raised, as a lone call would be, unless its kind says that error is worth
- * another try (runsAgainAlone: a deadlock between two batches' lock orders):
- * nothing of it committed, so it is sent again alone. If the batch call itself is refused or
- * times out, nothing of it committed: each call is then sent again alone, so
- * one bad call never fails the others. If the database cannot be reached,
+ * call the batch rolled back alone (a batch function that runs each call in
+ * its own subtransaction answers {sqlstate, message} in its place) is
+ * rejected with the error it raised, as a lone call would be. If the batch
+ * call itself is refused or times out, nothing of it committed: each call is
+ * then sent again alone, so one bad call never fails the others. If the database cannot be reached,
  * every call of the batch is rejected (503; nothing is lost: a caller that
  * retries finds its first attempt by its idempotency key if that one
  * committed after all). A database without the batch function yet (the app
@@ -39,9 +39,10 @@ export interface BatchOptions {
   /** Calls running at once at most, slow ones included (below the pool's size). */
   maxLanes?: number;
   /**
-   * Calls per batch at most. Each one that writes takes a subtransaction id or two (its own, and a
-   * savepoint inside it); 16 keeps a batch within the 64 a backend caches (PGPROC_MAX_CACHED_SUBXIDS),
-   * past which every other backend's visibility checks must read pg_subtrans while the batch runs.
+   * Calls per batch at most. With a subtransaction per call, each that writes takes a subtransaction id
+   * or two (its own, and a savepoint inside it); 16 keeps a batch within the 64 a backend caches
+   * (PGPROC_MAX_CACHED_SUBXIDS), past which every other backend's visibility checks must read pg_subtrans
+   * while the batch runs.
    */
   maxBatch?: number;
   /** Serialised arguments per batch call at most, in characters. */
@@ -95,14 +96,6 @@ export abstract class GroupCommit<T> {
 
   /** The call as one element of the batch function's array. */
   protected abstract element(item: T, waitedMs: number): Record<string, unknown>;
-
-  /**
-   * Whether a call the batch rolled back with this SQLSTATE goes again alone rather than failing (default:
-   * never). Nothing of it committed, so running it again is safe.
-   */
-  protected runsAgainAlone(_sqlstate: string): boolean {
-    return false;
-  }
 
   /** The raw answer of this call (the caller parses it). */
   protected enqueue(item: T): Promise<unknown> {
@@ -201,18 +194,14 @@ export abstract class GroupCommit<T> {
       items.forEach((p) => p.reject(new Error(`${this.batchFunction.name}: unexpected answer`)));
       return;
     }
-    const again: Pending<T>[] = [];
     items.forEach((p, i) => {
       const answer = answers[i] as { sqlstate?: unknown; message?: unknown } | null;
       if (answer && typeof answer.sqlstate === "string") {
-        if (this.runsAgainAlone(answer.sqlstate)) again.push(p);
-        else p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
+        p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
       } else {
         p.resolve(answer);
       }
     });
-    // Rolled back alone for a reason worth another try (now that the batch has committed): run again, alone.
-    await Promise.all(again.map((p) => this.sendAlone(p)));
   }
 
   private async sendAlone(p: Pending<T>): Promise<void> {

@@ -731,11 +731,12 @@ grant execute on function public.list_holds_with_api_key(text, text, integer, in
   second sees the first's debit, as it would one call later; the same
   Idempotency-Key twice finds the first's row (duplicate).
 
-  Each element runs in its own subtransaction: an error in one (a bad
-  argument, a deadlock) rolls back that element alone and comes back as
-  {"sqlstate", "message"} in its place, while the others commit (its request
-  still counts against its key's rate limit). Nothing is answered before the
-  whole batch has committed.
+  There is no subtransaction per element (a savepoint each cost more than
+  the rare error it would isolate): if any element raises (a bad argument, a
+  deadlock with another batch), the whole call fails and nothing of it
+  commits; the caller then sends each write again alone
+  (lib/db/group-commit.ts), so one bad write fails only itself. Nothing is
+  answered before the whole batch has committed.
 */
 create function public.api_key_writes(p_calls jsonb)
 returns jsonb
@@ -756,8 +757,6 @@ declare
   v_user    uuid;
   v_result  jsonb;
   v_results jsonb := '[]'::jsonb;
-  v_state   text;
-  v_message text;
 begin
   if jsonb_typeof(p_calls) is distinct from 'array' then
     raise exception 'p_calls must be a JSON array' using errcode = '22023';
@@ -776,54 +775,49 @@ begin
         || jsonb_build_object('uses', v_key.uses));
   end loop;
   for v_call in select c.value from jsonb_array_elements(p_calls) as c loop
-    begin
-      v_args := v_call -> 'args';
-      v_slot := (v_args ->> 'p_key_hash') || '/' || greatest(coalesce((v_args ->> 'p_window_seconds')::integer, 60), 1);
-      v_gate := v_uses -> v_slot;
-      v_nth := coalesce((v_seen ->> v_slot)::integer, 0) + 1;
-      v_seen := v_seen || jsonb_build_object(v_slot, v_nth);
-      if v_slot is null or not v_gate ? 'user_id' then
-        -- an unknown key (count_api_key_uses answered null) or a revoked one
-        v_result := jsonb_build_object('outcome', 'unauthorized')
-                    || coalesce(jsonb_strip_nulls(jsonb_build_object('revoked_reason', v_gate -> 'revoked_reason')), '{}');
+    v_args := v_call -> 'args';
+    v_slot := (v_args ->> 'p_key_hash') || '/' || greatest(coalesce((v_args ->> 'p_window_seconds')::integer, 60), 1);
+    v_gate := v_uses -> v_slot;
+    v_nth := coalesce((v_seen ->> v_slot)::integer, 0) + 1;
+    v_seen := v_seen || jsonb_build_object(v_slot, v_nth);
+    if v_slot is null or not v_gate ? 'user_id' then
+      -- an unknown key (count_api_key_uses answered null) or a revoked one
+      v_result := jsonb_build_object('outcome', 'unauthorized')
+                  || coalesce(jsonb_strip_nulls(jsonb_build_object('revoked_reason', v_gate -> 'revoked_reason')), '{}');
+    else
+      v_verdict := private.api_key_verdict(v_gate,
+        (v_gate ->> 'count')::integer - (v_gate ->> 'uses')::integer + v_nth,
+        coalesce((v_args ->> 'p_rate_limit')::integer, 600), (v_args ->> 'p_window_seconds')::integer);
+      if not (v_verdict ->> 'allowed')::boolean then
+        v_result := jsonb_build_object('outcome', 'rate_limited',
+                                       'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::integer);
       else
-        v_verdict := private.api_key_verdict(v_gate,
-          (v_gate ->> 'count')::integer - (v_gate ->> 'uses')::integer + v_nth,
-          coalesce((v_args ->> 'p_rate_limit')::integer, 600), (v_args ->> 'p_window_seconds')::integer);
-        if not (v_verdict ->> 'allowed')::boolean then
-          v_result := jsonb_build_object('outcome', 'rate_limited',
-                                         'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::integer);
-        else
-          v_user := (v_gate ->> 'user_id')::uuid;
-          case v_call ->> 'fn'
-            when 'spend_credits_with_api_key' then
-              v_result := public.record_spend(v_user, (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
-                                              v_args ->> 'p_reason');
-            when 'create_hold_with_api_key' then
-              v_result := public.create_credit_hold(v_user, (v_args ->> 'p_amount')::bigint,
-                v_args ->> 'p_idempotency_key', v_args ->> 'p_reason',
-                coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900));
-            when 'capture_hold_with_api_key' then
-              v_result := public.capture_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid,
-                                                     (v_args ->> 'p_amount')::bigint);
-            when 'release_hold_with_api_key' then
-              v_result := public.release_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid, null, null);
-            else
-              raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
-          end case;
-        end if;
+        v_user := (v_gate ->> 'user_id')::uuid;
+        case v_call ->> 'fn'
+          when 'spend_credits_with_api_key' then
+            v_result := public.record_spend(v_user, (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
+                                            v_args ->> 'p_reason');
+          when 'create_hold_with_api_key' then
+            v_result := public.create_credit_hold(v_user, (v_args ->> 'p_amount')::bigint,
+              v_args ->> 'p_idempotency_key', v_args ->> 'p_reason',
+              coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900));
+          when 'capture_hold_with_api_key' then
+            v_result := public.capture_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid,
+                                                   (v_args ->> 'p_amount')::bigint);
+          when 'release_hold_with_api_key' then
+            v_result := public.release_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid, null, null);
+          else
+            raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
+        end case;
       end if;
-    exception when others then
-      get stacked diagnostics v_state = returned_sqlstate, v_message = message_text;
-      v_result := jsonb_build_object('sqlstate', v_state, 'message', v_message);
-    end;
+    end if;
     v_results := v_results || jsonb_build_array(v_result);
   end loop;
   return v_results;
 end
 $$;
 comment on function public.api_key_writes(jsonb) is
-  'The API''s writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction, each key''s requests counted in its rate limit in one update. Returns an array in the same order: each element is that function''s answer alone, or {sqlstate, message} when it raised (it was rolled back alone).';
+  'The API''s writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each key''s requests counted in its rate limit in one update. Returns an array in the same order, each element that function''s answer alone; if any raises, the whole call fails and nothing of it commits.';
 revoke execute on function public.api_key_writes(jsonb) from public, anon, authenticated;
 grant execute on function public.api_key_writes(jsonb) to service_role;
 

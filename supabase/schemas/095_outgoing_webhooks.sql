@@ -229,7 +229,8 @@ revoke execute on function private.enqueue_outgoing_event(text, jsonb, text) fro
   reinstated) is credits.granted, a refund or lost dispute credits.reversed.
   Fires after credit_ledger_to_wallet (same-event triggers fire in name order:
   credit_ledger_to_wallet < credit_ledger_webhook_events), so balance is the
-  wallet after this row.
+  wallet after this row. The trigger's WHEN names those kinds, so a spend or a
+  capture does not call the function at all.
 */
 create function private.credit_ledger_outgoing_event() returns trigger
 language plpgsql security definer set search_path = '' as $$
@@ -260,7 +261,8 @@ comment on function private.credit_ledger_outgoing_event() is
 revoke execute on function private.credit_ledger_outgoing_event() from public, anon, authenticated;
 create trigger credit_ledger_webhook_events
   after insert on public.credit_ledger
-  for each row execute function private.credit_ledger_outgoing_event();
+  for each row when (new.kind in ('purchase', 'claim', 'dispute_reinstated', 'refund', 'dispute'))
+  execute function private.credit_ledger_outgoing_event();
 
 /* The threshold in force for a user: their own (null = off) or, without one, the default. */
 create function private.low_balance_threshold_for(p_user_id uuid)

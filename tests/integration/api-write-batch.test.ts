@@ -216,7 +216,7 @@ describe.each(targets)("group commit of API writes on %s", (target) => {
     expect(await balanceOf(t.db, gone.userId)).toBe(100);
   });
 
-  it("rolls back a call that raises alone: the others in its batch commit", async () => {
+  it("fails only the call that raises: the batch rolls back and each of its calls goes again alone", async () => {
     const w = await fundedKey(100);
     const { db, calls } = spy(t.db);
     const settled = await Promise.allSettled([
@@ -225,12 +225,23 @@ describe.each(targets)("group commit of API writes on %s", (target) => {
       spend(db, w.keyHash, 0), // record_spend refuses a non-positive amount (22023)
       spend(db, w.keyHash, 10),
     ]);
-    expect(calls.some((c) => c.name === "api_key_writes")).toBe(true);
+    const batch = calls.findIndex((c) => c.name === "api_key_writes");
+    expect(batch).toBeGreaterThanOrEqual(0);
+    // after the refused batch, each of its calls alone
+    expect(calls.slice(batch + 1).map((c) => c.name)).toEqual(
+      Array.from({ length: calls[batch].calls }, () => "spend_credits_with_api_key"),
+    );
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
     const error = (settled[2] as PromiseRejectedResult).reason;
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error).toMatchObject({ code: "22023" });
     expect(await balanceOf(t.db, w.userId)).toBe(70);
+    // the rolled-back batch counted nothing: each request counted once, alone (the refused one rolled back with it)
+    const [key] = await t.db.query<{ n: number }>(
+      "select rate_window_requests as n from public.api_keys where key_hash = $1",
+      [w.keyHash],
+    );
+    expect(key.n).toBe(3);
   });
 
   it("sends every call again alone when the database cannot read the batch, so one bad argument fails only itself", async () => {

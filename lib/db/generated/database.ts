@@ -62,7 +62,7 @@ export interface SqlFunctions {
     Args: { p_key: string | null };
     Returns: string | null;
   };
-  /** The API's writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each in its own subtransaction, each key's requests counted in its rate limit in one update. Returns an array in the same order: each element is that function's answer alone, or {sqlstate, message} when it raised (it was rolled back alone). */
+  /** The API's writes (spend_credits_with_api_key, create_/capture_/release_hold_with_api_key) for each {fn, args} of a JSON array, in one transaction, each key's requests counted in its rate limit in one update. Returns an array in the same order, each element that function's answer alone; if any raises, the whole call fails and nothing of it commits. */
   api_key_writes: {
     Args: { p_calls: unknown | null };
     Returns: Json | null;
