@@ -16,7 +16,10 @@
  * Every caller is answered after the call that carried it has committed. A
  * call the batch rolled back alone (a batch function that runs each call in
  * its own subtransaction answers {sqlstate, message} in its place) is
- * rejected with the error it raised, as a lone call would be. If the batch
+ * rejected with the error it raised, as a lone call would be, unless its kind
+ * says that error is worth another try (runsAgainAlone: a deadlock between two
+ * instances' batches): nothing of it committed, so it is sent again alone
+ * once the batch has committed. If the batch
  * call itself is refused or times out, nothing of it committed: each call is
  * then sent again alone, so one bad call never fails the others. If the database cannot be reached,
  * every call of the batch is rejected (503; nothing is lost: a caller that
@@ -96,6 +99,14 @@ export abstract class GroupCommit<T> {
 
   /** The call as one element of the batch function's array. */
   protected abstract element(item: T, waitedMs: number): Record<string, unknown>;
+
+  /**
+   * Whether a call the batch rolled back alone with this SQLSTATE goes again alone rather than failing
+   * (default: never). Nothing of it committed, so running it again is safe.
+   */
+  protected runsAgainAlone(_sqlstate: string): boolean {
+    return false;
+  }
 
   /** The raw answer of this call (the caller parses it). */
   protected enqueue(item: T): Promise<unknown> {
@@ -194,14 +205,18 @@ export abstract class GroupCommit<T> {
       items.forEach((p) => p.reject(new Error(`${this.batchFunction.name}: unexpected answer`)));
       return;
     }
+    const again: Pending<T>[] = [];
     items.forEach((p, i) => {
       const answer = answers[i] as { sqlstate?: unknown; message?: unknown } | null;
       if (answer && typeof answer.sqlstate === "string") {
-        p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
+        if (this.runsAgainAlone(answer.sqlstate)) again.push(p);
+        else p.reject(classifyDriverError({ code: answer.sqlstate, message: String(answer.message ?? "") }));
       } else {
         p.resolve(answer);
       }
     });
+    // Rolled back alone for a reason worth another try, now that the batch has committed: alone this time.
+    await Promise.all(again.map((p) => this.sendAlone(p)));
   }
 
   private async sendAlone(p: Pending<T>): Promise<void> {

@@ -4,7 +4,11 @@
  * ingest_webhook_event, or with those that waited behind it through
  * ingest_webhook_events, each in its own subtransaction with the same lock,
  * dedupe and action as alone. A delivery the batch rolled back is rejected
- * with its error (a transient one reads 503, and the provider retries).
+ * with its error (a transient one reads 503, and the provider retries),
+ * except one rolled back for a deadlock: two instances' batches can take the
+ * same events' and wallets' locks in opposite orders, and Postgres ends one of
+ * them. That delivery runs again alone once its batch has committed, as the
+ * provider's retry would, without a 503.
  */
 import { batcherOf, GroupCommit, type BatchOptions } from "./group-commit";
 import type { Database, RpcArgsOf } from "./port";
@@ -13,6 +17,9 @@ export type { BatchOptions } from "./group-commit";
 
 /** ingest_webhook_event's named arguments, p_elapsed_ms aside (it is measured here). */
 export type IngestParams = Omit<RpcArgsOf<"ingest_webhook_event">, "p_elapsed_ms">;
+
+/** deadlock_detected */
+const DEADLOCK = "40P01";
 
 interface Delivery {
   params: IngestParams;
@@ -33,6 +40,10 @@ export class IngestBatcher extends GroupCommit<Delivery> {
   /** The delivery's duration: the route's own time, plus the wait here. */
   protected element(d: Delivery, waitedMs: number) {
     return { ...d.params, p_elapsed_ms: d.elapsedMs + waitedMs };
+  }
+
+  protected runsAgainAlone(sqlstate: string): boolean {
+    return sqlstate === DEADLOCK;
   }
 
   protected callAlone(d: Delivery, waitedMs: number): Promise<unknown> {

@@ -183,6 +183,24 @@ describe("IngestBatcher", () => {
     await expect(refused).rejects.toMatchObject({ code: "22023", message: "payload is required" });
   });
 
+  it("runs a delivery the batch rolled back for a deadlock again alone once the batch has committed", async () => {
+    const { db, calls } = scripted();
+    const batcher = new IngestBatcher(db);
+    const head = batcher.ingest(params("evt_head"), 0);
+    const ok = batcher.ingest(params("evt_ok"), 0);
+    const locked = batcher.ingest(params("evt_locked"), 0);
+    calls[0].finish(answer("head"));
+    await head;
+    await tick();
+    calls[1].finish([answer("ok"), { sqlstate: "40P01", message: "deadlock detected" }]);
+    expect(await ok).toEqual(answer("ok"));
+    await tick();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]).toMatchObject({ name: "ingest_webhook_event", args: { p_event_id: "evt_locked" } });
+    calls[2].finish(answer("locked"));
+    expect(await locked).toEqual(answer("locked"));
+  });
+
   /** Three deliveries: the head alone, then x and y in a batch call that fails with `error`. */
   async function failedBatch(error: unknown) {
     const { db, calls } = scripted();
