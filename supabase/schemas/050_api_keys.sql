@@ -388,9 +388,58 @@ revoke execute on function public.spend_credits(uuid, bigint, text) from public,
 grant execute on function public.spend_credits(uuid, bigint, text) to service_role, authenticated;
 
 /*
+  api_key_gate: the API's answer for a request whose key's uses were counted
+  (count_api_key_uses' answer, p_uses; null for an unknown key) and that
+  brought the window to p_count: {user_id} for a working key within its rate
+  limit, else the answer that ends the request ({outcome: unauthorized[,
+  revoked_reason]} or {outcome: rate_limited, retry_after_seconds}). Every
+  API call goes through it: alone through api_key_owner, in a batch through
+  api_key_writes (055_holds.sql).
+*/
+create function private.api_key_gate(p_uses jsonb, p_count integer, p_rate_limit integer, p_window_seconds integer)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_verdict jsonb;
+begin
+  if p_uses is null or not p_uses ? 'user_id' then
+    return jsonb_build_object('outcome', 'unauthorized')
+           || coalesce(jsonb_strip_nulls(jsonb_build_object('revoked_reason', p_uses -> 'revoked_reason')), '{}');
+  end if;
+  v_verdict := private.api_key_verdict(p_uses, p_count, p_rate_limit, p_window_seconds);
+  if not (v_verdict ->> 'allowed')::boolean then
+    return jsonb_build_object('outcome', 'rate_limited', 'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::integer);
+  end if;
+  return jsonb_build_object('user_id', p_uses ->> 'user_id');
+end
+$$;
+comment on function private.api_key_gate(jsonb, integer, integer, integer) is
+  'A counted API request → {user_id}, or {outcome: unauthorized[, revoked_reason]|rate_limited, retry_after_seconds}.';
+revoke execute on function private.api_key_gate(jsonb, integer, integer, integer) from public, anon, authenticated;
+
+/* api_key_owner: one API request's key (SHA-256) counted in its rate limit, then api_key_gate. */
+create function private.api_key_owner(p_key_hash text, p_rate_limit integer, p_window_seconds integer)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_uses jsonb := private.count_api_key_uses(p_key_hash, 1, p_window_seconds);
+begin
+  return private.api_key_gate(v_uses, (v_uses ->> 'count')::integer, p_rate_limit, p_window_seconds);
+end
+$$;
+comment on function private.api_key_owner(text, integer, integer) is
+  'API key (SHA-256) → {user_id}, counting the request in the key''s rate limit; or {outcome: unauthorized|rate_limited, …}.';
+revoke execute on function private.api_key_owner(text, integer, integer) from public, anon, authenticated;
+
+/*
   spend_credits_with_api_key: POST /api/v1/spend in one call. The key (its
-  SHA-256) alone decides whose credits are spent: authenticate_api_key maps it
-  to its user, counts the request against the key's rate limit, then
+  SHA-256) alone decides whose credits are spent: api_key_owner maps it
+  to its user and counts the request against the key's rate limit, then
   record_spend runs. Returns record_spend's result, or
   {outcome: unauthorized} (unknown key; with revoked_reason for a revoked one)
   or {outcome: rate_limited, retry_after_seconds}.
@@ -408,18 +457,12 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_key jsonb := public.authenticate_api_key(p_key_hash, p_rate_limit, p_window_seconds);
+  v_gate jsonb := private.api_key_owner(p_key_hash, p_rate_limit, p_window_seconds);
 begin
-  if v_key is null then
-    return jsonb_build_object('outcome', 'unauthorized');
+  if v_gate ? 'outcome' then
+    return v_gate;
   end if;
-  if v_key ? 'revoked_reason' then
-    return jsonb_build_object('outcome', 'unauthorized', 'revoked_reason', v_key ->> 'revoked_reason');
-  end if;
-  if not (v_key ->> 'allowed')::boolean then
-    return jsonb_build_object('outcome', 'rate_limited', 'retry_after_seconds', (v_key ->> 'retry_after_seconds')::integer);
-  end if;
-  return public.record_spend((v_key ->> 'user_id')::uuid, p_amount, p_idempotency_key, p_reason);
+  return public.record_spend((v_gate ->> 'user_id')::uuid, p_amount, p_idempotency_key, p_reason);
 end
 $$;
 comment on function public.spend_credits_with_api_key(text, bigint, text, text, integer, integer) is

@@ -522,36 +522,6 @@ comment on function public.list_credit_holds(uuid, text, integer) is
 revoke execute on function public.list_credit_holds(uuid, text, integer) from public, anon, authenticated;
 grant execute on function public.list_credit_holds(uuid, text, integer) to service_role;
 
-/*
-  The API's gate, as in spend_credits_with_api_key: {user_id} for a working
-  key within its rate limit, else the answer that ends the request
-  ({outcome: unauthorized[, revoked_reason]} or {outcome: rate_limited,
-  retry_after_seconds}).
-*/
-create function private.api_key_owner(p_key_hash text, p_rate_limit integer, p_window_seconds integer)
-returns jsonb
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_key jsonb := public.authenticate_api_key(p_key_hash, p_rate_limit, p_window_seconds);
-begin
-  if v_key is null then
-    return jsonb_build_object('outcome', 'unauthorized');
-  end if;
-  if v_key ? 'revoked_reason' then
-    return jsonb_build_object('outcome', 'unauthorized', 'revoked_reason', v_key ->> 'revoked_reason');
-  end if;
-  if not (v_key ->> 'allowed')::boolean then
-    return jsonb_build_object('outcome', 'rate_limited', 'retry_after_seconds', (v_key ->> 'retry_after_seconds')::integer);
-  end if;
-  return jsonb_build_object('user_id', v_key ->> 'user_id');
-end
-$$;
-comment on function private.api_key_owner(text, integer, integer) is
-  'API key (SHA-256) → {user_id}, counting the request in the key''s rate limit; or {outcome: unauthorized|rate_limited, …}.';
-revoke execute on function private.api_key_owner(text, integer, integer) from public, anon, authenticated;
-
 /* GET /api/v1/balance in one call: the key's owner's wallet {outcome: ok, balance, available, held}, or the gate's answer. */
 create function public.get_balance_with_api_key(
   p_key_hash text, p_rate_limit integer default 600, p_window_seconds integer default 60
@@ -753,7 +723,6 @@ declare
   v_seen    jsonb := '{}'::jsonb;
   v_gate    jsonb;
   v_nth     integer;
-  v_verdict jsonb;
   v_user    uuid;
   v_result  jsonb;
   v_results jsonb := '[]'::jsonb;
@@ -780,36 +749,29 @@ begin
     v_gate := v_uses -> v_slot;
     v_nth := coalesce((v_seen ->> v_slot)::integer, 0) + 1;
     v_seen := v_seen || jsonb_build_object(v_slot, v_nth);
-    if v_slot is null or not v_gate ? 'user_id' then
-      -- an unknown key (count_api_key_uses answered null) or a revoked one
-      v_result := jsonb_build_object('outcome', 'unauthorized')
-                  || coalesce(jsonb_strip_nulls(jsonb_build_object('revoked_reason', v_gate -> 'revoked_reason')), '{}');
+    -- judged at the count this request would have had alone
+    v_gate := private.api_key_gate(v_gate, (v_gate ->> 'count')::integer - (v_gate ->> 'uses')::integer + v_nth,
+                                   (v_args ->> 'p_rate_limit')::integer, (v_args ->> 'p_window_seconds')::integer);
+    if v_gate ? 'outcome' then
+      v_result := v_gate;
     else
-      v_verdict := private.api_key_verdict(v_gate,
-        (v_gate ->> 'count')::integer - (v_gate ->> 'uses')::integer + v_nth,
-        coalesce((v_args ->> 'p_rate_limit')::integer, 600), (v_args ->> 'p_window_seconds')::integer);
-      if not (v_verdict ->> 'allowed')::boolean then
-        v_result := jsonb_build_object('outcome', 'rate_limited',
-                                       'retry_after_seconds', (v_verdict ->> 'retry_after_seconds')::integer);
-      else
-        v_user := (v_gate ->> 'user_id')::uuid;
-        case v_call ->> 'fn'
-          when 'spend_credits_with_api_key' then
-            v_result := public.record_spend(v_user, (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
-                                            v_args ->> 'p_reason');
-          when 'create_hold_with_api_key' then
-            v_result := public.create_credit_hold(v_user, (v_args ->> 'p_amount')::bigint,
-              v_args ->> 'p_idempotency_key', v_args ->> 'p_reason',
-              coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900));
-          when 'capture_hold_with_api_key' then
-            v_result := public.capture_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid,
-                                                   (v_args ->> 'p_amount')::bigint);
-          when 'release_hold_with_api_key' then
-            v_result := public.release_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid, null, null);
-          else
-            raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
-        end case;
-      end if;
+      v_user := (v_gate ->> 'user_id')::uuid;
+      case v_call ->> 'fn'
+        when 'spend_credits_with_api_key' then
+          v_result := public.record_spend(v_user, (v_args ->> 'p_amount')::bigint, v_args ->> 'p_idempotency_key',
+                                          v_args ->> 'p_reason');
+        when 'create_hold_with_api_key' then
+          v_result := public.create_credit_hold(v_user, (v_args ->> 'p_amount')::bigint,
+            v_args ->> 'p_idempotency_key', v_args ->> 'p_reason',
+            coalesce((v_args ->> 'p_expires_in_seconds')::integer, 900));
+        when 'capture_hold_with_api_key' then
+          v_result := public.capture_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid,
+                                                 (v_args ->> 'p_amount')::bigint);
+        when 'release_hold_with_api_key' then
+          v_result := public.release_credit_hold(v_user, (v_args ->> 'p_hold_id')::uuid, null, null);
+        else
+          raise exception 'unknown API write: %', coalesce(v_call ->> 'fn', 'none') using errcode = '22023';
+      end case;
     end if;
     v_results := v_results || jsonb_build_array(v_result);
   end loop;
